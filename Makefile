@@ -1,0 +1,56 @@
+# Cleo Console — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+SWIFT ?= swift
+BIN := .build/release/cleo-console
+DEBUG_BIN := .build/debug/cleo-console
+DEMO_DIR ?= $(CURDIR)/.demo
+
+# Debian packages the build and the tests need, and the file that proves each is installed.
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev tmux pkg-config sqlite3
+NEEDED := /usr/include/ncursesw/curses.h:libncursesw5-dev /usr/include/sqlite3.h:libsqlite3-dev \
+          /usr/bin/tmux:tmux /usr/bin/pkg-config:pkg-config /usr/bin/sqlite3:sqlite3
+
+.PHONY: deps build release test run screens bench demo clean
+
+## deps: install the Debian packages that are missing (only when a header or tool is absent)
+deps:
+	@missing=""; for pair in $(NEEDED); do file=$${pair%%:*}; pkg=$${pair##*:}; \
+	  [ -e "$$file" ] || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "missing Debian packages:$$missing — run as root, or: sudo apt-get update && sudo apt-get install -y$$missing" >&2; exit 1; \
+	  fi; \
+	  echo "installing:$$missing"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product cleo-console
+
+## test: every test — domain rules, store, follower, CLI, screens and the real binary in tmux
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+## run: build (release) and open the console on the default database and events log
+run: release
+	$(BIN) $(ARGS)
+
+## screens: re-record Screens/ (review with `git diff Screens/`)
+screens: deps
+	RECORD_SCREENS=1 $(SWIFT) test --filter Screen || true
+	@git status --short Screens/
+
+## bench: benchmarks (figures, not timed tests)
+bench: release
+	@echo "make bench: the ingest and query benchmarks arrive with the store (issue 3)."
+
+## demo: a synthetic live feed into a separate demo database and log, and the console on them
+demo: release
+	@echo "make demo: the synthetic feed arrives with the store and CLI (issue 3)."
+
+clean:
+	rm -rf .build .demo

@@ -1,0 +1,35 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "cleo-console",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cleo-console", targets: ["cleo-console"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // ncursesw behind our own shim: the wide API on, Swift-6-hostile globals and macros wrapped.
+        .systemLibrary(
+            name: "CNcursesw",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncursesw5-dev"]), .brew(["ncurses"])]
+        ),
+        // The provider's rules: pure, no I/O, no clock.
+        .target(name: "CleoDomain", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .executableTarget(
+            name: "cleo-console",
+            dependencies: [
+                "CleoDomain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain"]),
+        .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

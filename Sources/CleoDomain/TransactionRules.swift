@@ -1,0 +1,210 @@
+/// Flags that ask support to look at a transaction (events-log.md rules 4 and 5).
+public struct TransactionFlags: OptionSet, Sendable, Hashable, Codable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// A final status followed by a different final status (rule 4).
+    public static let conflict = TransactionFlags(rawValue: 1)
+    /// An event disagreed with the transaction's method, user, amount, currency or country (rule 5).
+    public static let mismatch = TransactionFlags(rawValue: 2)
+
+    public var names: [String] {
+        var names: [String] = []
+        if contains(.conflict) { names.append("CONFLICT") }
+        if contains(.mismatch) { names.append("MISMATCH") }
+        return names
+    }
+}
+
+/// A transaction as the events of the log have built it.
+public struct TransactionState: Sendable, Equatable {
+    public var transactionID: String
+    public var method: PaymentMethod
+    public var userID: String
+    public var amount: Amount?
+    public var currency: Currency?
+    public var region: Region?
+    public var status: TransactionStatus
+    public var rawStatus: String
+    public var errorCode: String?
+    public var message: String?
+    public var pspTransactionID: String?
+    public var merchantReference: String?
+    public var flags: TransactionFlags
+    /// Accepted lines of the transaction, duplicates included.
+    public var eventCount: Int
+
+    /// Rule 1: the first event creates the transaction with its values.
+    public init(creatingFrom event: WebhookEvent) {
+        transactionID = event.transactionID
+        method = event.method
+        userID = event.userID
+        amount = event.amount
+        currency = event.currency
+        region = event.region
+        status = event.status
+        rawStatus = event.rawStatus
+        errorCode = event.errorCode
+        message = event.message
+        pspTransactionID = event.pspTransactionID
+        merchantReference = event.merchantReference
+        flags = []
+        eventCount = 1
+    }
+}
+
+/// The content of an event that decides whether a later one without `eventId` repeats it (rule 6):
+/// method, user, normalised status, raw status, amount as a number, currency, message.
+public struct EventSignature: Sendable, Hashable {
+    public let method: PaymentMethod
+    public let status: TransactionStatus
+    public let amountHundredths: Int64?
+    public let currency: Currency?
+    /// User, raw status and message as exact bytes (no Unicode normalisation).
+    public let texts: [UInt8]
+
+    public init(_ event: WebhookEvent) {
+        method = event.method
+        status = event.status
+        amountHundredths = event.amount?.hundredths
+        currency = event.currency
+        var bytes: [UInt8] = []
+        for part in [event.userID, event.rawStatus] {
+            bytes.append(contentsOf: String(part.utf8.count).utf8)
+            bytes.append(0x3A)
+            bytes.append(contentsOf: part.utf8)
+        }
+        if let message = event.message {
+            bytes.append(contentsOf: String(message.utf8.count).utf8)
+            bytes.append(0x3A)
+            bytes.append(contentsOf: message.utf8)
+        } else {
+            bytes.append(0x2D)  // absent differs from empty
+        }
+        texts = bytes
+    }
+
+    /// A stable text key for storage (the same event always yields the same key).
+    public var storageKey: String {
+        var key = method.rawValue + "|" + status.rawValue + "|" + (amountHundredths.map(String.init) ?? "-") + "|" + (currency?.rawValue ?? "-") + "|"
+        key += String(decoding: texts, as: UTF8.self)
+        return key
+    }
+}
+
+/// What earlier events of a transaction a new one is compared with (rule 6).
+public struct EventHistory: Sendable, Equatable {
+    public var eventIDs: Set<[UInt8]> = []
+    public var signatures: Set<EventSignature> = []
+
+    public init() {}
+
+    public func isDuplicate(_ event: WebhookEvent) -> Bool {
+        if let id = event.eventID { return eventIDs.contains(Array(id.utf8)) }
+        return signatures.contains(EventSignature(event))
+    }
+
+    public mutating func record(_ event: WebhookEvent) {
+        if let id = event.eventID { eventIDs.insert(Array(id.utf8)) }
+        signatures.insert(EventSignature(event))
+    }
+}
+
+/// What applying one event did, kept with the event and shown on the timeline.
+public struct EventOutcome: Sendable, Equatable {
+    public var created = false
+    /// Rule 6: changed nothing.
+    public var duplicate = false
+    /// Rule 3: a Pending after a final status.
+    public var late = false
+    /// Rule 4: a different final status replaced the earlier one.
+    public var conflict = false
+    /// Rule 5: the event's values differ from the transaction's.
+    public var mismatchedFields: [String] = []
+    /// Rule 1: fields filled in by this event.
+    public var filledFields: [String] = []
+    /// Whether the transaction's status changed.
+    public var statusChanged = false
+
+    public init() {}
+}
+
+/// Rules 1–7 of events-log.md as pure functions.
+public enum TransactionRules {
+    /// Applies `event` to `state` (nil when this is the transaction's first event), with
+    /// `history` holding what the earlier events were. Returns the outcome for the timeline.
+    @discardableResult
+    public static func apply(_ event: WebhookEvent, to state: inout TransactionState?, history: inout EventHistory) -> EventOutcome {
+        var outcome = EventOutcome()
+        guard var current = state else {
+            state = TransactionState(creatingFrom: event)
+            history.record(event)
+            outcome.created = true
+            outcome.statusChanged = true
+            return outcome
+        }
+        current.eventCount += 1
+        // Rule 6: a duplicate is recorded and changes nothing else.
+        if history.isDuplicate(event) {
+            outcome.duplicate = true
+            state = current
+            return outcome
+        }
+        history.record(event)
+
+        // Rule 5: differences are flagged; the transaction keeps its values.
+        if event.method != current.method { outcome.mismatchedFields.append("method") }
+        if !event.userID.sameBytes(as: current.userID) { outcome.mismatchedFields.append("user_id") }
+        // Rule 1: fill-ins; otherwise a differing value is a mismatch.
+        if let amount = event.amount {
+            if let existing = current.amount {
+                if existing.hundredths != amount.hundredths { outcome.mismatchedFields.append("amount") }
+            } else {
+                current.amount = amount
+                outcome.filledFields.append("amount")
+            }
+        }
+        if let currency = event.currency {
+            if let existing = current.currency {
+                if existing != currency { outcome.mismatchedFields.append("currency") }
+            } else {
+                current.currency = currency
+                outcome.filledFields.append("currency")
+            }
+        }
+        if let region = event.region {
+            if let existing = current.region {
+                if existing != region { outcome.mismatchedFields.append("countryCode") }
+            } else {
+                current.region = region
+                outcome.filledFields.append("countryCode")
+            }
+        }
+        if current.pspTransactionID == nil, let psp = event.pspTransactionID, !psp.isEmpty {
+            current.pspTransactionID = psp
+        }
+        if current.merchantReference == nil, let reference = event.merchantReference {
+            current.merchantReference = reference
+        }
+        if !outcome.mismatchedFields.isEmpty { current.flags.insert(.mismatch) }
+
+        // Rules 2–4: status.
+        if current.status.isFinal && event.status == .pending {
+            outcome.late = true
+        } else {
+            if current.status.isFinal && event.status.isFinal && event.status != current.status {
+                current.flags.insert(.conflict)
+                outcome.conflict = true
+            }
+            outcome.statusChanged = current.status != event.status
+            current.status = event.status
+            // Rule 7: raw status, error code and message follow the latest event that is
+            // neither duplicate nor late.
+            current.rawStatus = event.rawStatus
+            current.errorCode = event.errorCode
+            current.message = event.message
+        }
+        state = current
+        return outcome
+    }
+}

@@ -1,0 +1,27 @@
+import CleoDomain
+import Testing
+
+@Suite struct RFC3339Tests {
+    @Test func parsesZuluOffsetsAndFractions() {
+        #expect(RFC3339.parse("1970-01-01T00:00:00Z")?.millisecondsSince1970 == 0)
+        #expect(RFC3339.parse("1970-01-01T00:00:01.5Z")?.millisecondsSince1970 == 1500)
+        #expect(RFC3339.parse("1970-01-01T00:00:00.123456789Z")?.millisecondsSince1970 == 123)
+        #expect(RFC3339.parse("2026-11-25T10:00:00-03:00") == RFC3339.parse("2026-11-25T13:00:00Z"))
+        #expect(RFC3339.parse("2024-02-29T23:59:59+14:00") != nil)
+        #expect(RFC3339.parse("2026-11-25t10:00:00z") != nil)
+    }
+
+    @Test(arguments: ["2026-11-25", "2026-11-25T10:00Z", "2026-13-01T00:00:00Z", "2023-02-29T00:00:00Z", "2026-11-25T24:00:00Z",
+                      "2026-11-25T10:00:00+0300", "2026-11-25T10:00:00.Z", "2026-11-25T10:00:00Z ", " 2026-11-25T10:00:00Z"])
+    func refusesWhatIsNotRFC3339(text: String) {
+        #expect(RFC3339.parse(text) == nil)
+    }
+
+    @Test func formatsWithTheOperatorsOffset() {
+        let t = RFC3339.parse("2026-11-25T13:00:00.250Z")!
+        #expect(RFC3339.format(t, offsetSeconds: 0) == "2026-11-25T13:00:00.250Z")
+        #expect(RFC3339.format(t, offsetSeconds: -3 * 3600) == "2026-11-25T10:00:00.250-03:00")
+        #expect(RFC3339.formatShort(t, offsetSeconds: 5 * 3600 + 1800) == "2026-11-25 18:30:00")
+        #expect(RFC3339.parseBound("2026-11-25", offsetSeconds: { _ in -10800 }) == RFC3339.parse("2026-11-25T03:00:00Z"))
+    }
+}

@@ -1,0 +1,138 @@
+import CleoDomain
+import Testing
+
+/// One test per rule of events-log.md "From events to transactions".
+@Suite struct TransactionRulesTests {
+    func event(_ status: TransactionStatus, raw: String = "", user: String = "u1", amount: String? = "100.00",
+               currency: Currency? = .pen, method: PaymentMethod = .payIn, message: String? = nil,
+               errorCode: String? = nil, eventID: String? = nil, id: String = "tx") -> WebhookEvent {
+        WebhookEvent(transactionID: id, method: method, status: status, rawStatus: raw, userID: user,
+                     amount: amount.flatMap(Amount.init(literal:)), currency: currency, message: message,
+                     errorCode: errorCode, eventID: eventID)
+    }
+
+    /// Applies events in order; returns the state and each outcome.
+    func run(_ events: [WebhookEvent]) -> (TransactionState, [EventOutcome]) {
+        var state: TransactionState?
+        var history = EventHistory()
+        let outcomes = events.map { TransactionRules.apply($0, to: &state, history: &history) }
+        return (state!, outcomes)
+    }
+
+    @Test func rule1_theFirstEventCreatesAndLaterEventsFillIn() {
+        let (state, outcomes) = run([
+            event(.pending, amount: nil, currency: nil),
+            event(.pending, raw: "WAITING", amount: "50.5", currency: .pen),
+            event(.pending, raw: "WAITING2", amount: "70", currency: .pen),
+        ])
+        #expect(outcomes[0].created)
+        #expect(outcomes[1].filledFields == ["amount", "currency", "countryCode"])
+        #expect(state.amount?.literal == "50.5")
+        #expect(state.region == .peru)
+        // the third event's different amount is a mismatch, not a fill-in
+        #expect(outcomes[2].mismatchedFields == ["amount"])
+        #expect(state.flags == .mismatch)
+    }
+
+    @Test func rule2_pendingIsNotFinalApprovedAndDeclinedAre() {
+        #expect(!TransactionStatus.pending.isFinal)
+        #expect(TransactionStatus.approved.isFinal && TransactionStatus.declined.isFinal)
+        let (state, _) = run([event(.pending), event(.approved, raw: "SUCCESS")])
+        #expect(state.status == .approved)
+    }
+
+    @Test func rule3_aPendingAfterAFinalStatusIsLateAndChangesNoStatus() {
+        let (state, outcomes) = run([event(.pending), event(.declined, raw: "REJECTED", message: "no funds"), event(.pending, raw: "LATE")])
+        #expect(outcomes[2].late)
+        #expect(state.status == .declined)
+        #expect(state.rawStatus == "REJECTED")  // rule 7: late events do not set raw status
+        #expect(state.message == "no funds")
+        #expect(state.flags.isEmpty)
+    }
+
+    @Test func rule4_aDifferentFinalStatusWinsAndIsFlaggedConflict() {
+        let (state, outcomes) = run([event(.approved, raw: "SUCCESS"), event(.declined, raw: "REVERSED")])
+        #expect(outcomes[1].conflict)
+        #expect(state.status == .declined)
+        #expect(state.flags == .conflict)
+        // the same final status again is not a conflict
+        let (same, _) = run([event(.approved, raw: "SUCCESS"), event(.approved, raw: "SETTLED")])
+        #expect(same.flags.isEmpty)
+        #expect(same.rawStatus == "SETTLED")
+    }
+
+    @Test func rule5_differingValuesAreRecordedFlaggedAndNotAdopted() {
+        let (state, outcomes) = run([
+            event(.pending),
+            event(.approved, user: "u2", amount: "100", currency: .mxn, method: .payOut),
+        ])
+        #expect(outcomes[1].mismatchedFields == ["method", "user_id", "currency", "countryCode"])
+        #expect(state.userID == "u1" && state.method == .payIn && state.currency == .pen)
+        #expect(state.flags == .mismatch)
+        #expect(state.status == .approved)  // rules 2–4 still decide the status
+    }
+
+    @Test func rule5_amountsCompareAsNumbers() {
+        let (state, outcomes) = run([event(.pending, amount: "100"), event(.approved, amount: "100.00")])
+        #expect(outcomes[1].mismatchedFields.isEmpty)
+        #expect(state.flags.isEmpty)
+    }
+
+    @Test func rule6_aDuplicateByEventIdChangesNothingEvenWithDifferentContent() {
+        let (state, outcomes) = run([
+            event(.pending, raw: "A", eventID: "ev-1"),
+            event(.approved, raw: "B", user: "other", eventID: "ev-1"),
+        ])
+        #expect(outcomes[1].duplicate)
+        #expect(state.status == .pending && state.rawStatus == "A" && state.flags.isEmpty)
+        #expect(state.eventCount == 2)  // duplicates are counted as accepted lines
+    }
+
+    @Test func rule6_withoutEventIdTheSameContentIsADuplicateWhateverTheReceivedTime() {
+        var first = event(.approved, raw: "SUCCESS", message: "ok")
+        first.receivedAt = Timestamp(millisecondsSince1970: 1)
+        var retry = first
+        retry.receivedAt = Timestamp(millisecondsSince1970: 99)
+        retry.pspTransactionID = "not compared"
+        let (_, outcomes) = run([first, retry, event(.approved, raw: "SUCCESS", message: "ok!")])
+        #expect(outcomes[1].duplicate)
+        #expect(!outcomes[2].duplicate)  // a different message is a new event
+    }
+
+    @Test func rule6_aDuplicateNeitherFillsInNorFlags() {
+        let (state, outcomes) = run([
+            event(.pending, amount: nil, currency: nil, eventID: "e"),
+            event(.declined, user: "x", amount: "5", currency: .clp, eventID: "e"),
+        ])
+        #expect(outcomes[1].duplicate)
+        #expect(state.amount == nil && state.flags.isEmpty)
+    }
+
+    @Test func rule7_rawStatusErrorAndMessageFollowTheLatestNonDuplicateNonLateEvent() {
+        let (state, _) = run([
+            event(.pending, raw: "CREATED", message: "created"),
+            event(.declined, raw: "FAILED", message: "timeout", errorCode: "PSP_TIMEOUT"),
+            event(.declined, raw: "FAILED", message: "timeout", errorCode: "PSP_TIMEOUT"),
+            event(.pending, raw: "LATE", message: "late one", errorCode: "X"),
+        ])
+        #expect(state.rawStatus == "FAILED")
+        #expect(state.errorCode == "PSP_TIMEOUT")
+        #expect(state.message == "timeout")
+        #expect(state.eventCount == 4)
+    }
+
+    @Test func idsEqualOnlyAfterUnicodeNormalisationStayDistinct() {
+        let composed = "caf\u{E9}"
+        let decomposed = "cafe\u{301}"
+        #expect(composed == decomposed)  // Swift's String equality normalises…
+        #expect(!composed.sameBytes(as: decomposed))  // …the spec does not
+        var one = event(.pending, user: composed, eventID: nil)
+        var two = one
+        two.userID = decomposed
+        one.message = "m"
+        two.message = "m"
+        var history = EventHistory()
+        history.record(one)
+        #expect(!history.isDuplicate(two))
+    }
+}
