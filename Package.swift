@@ -21,10 +21,20 @@ let package = Package(
         ),
         // The provider's rules: pure, no I/O, no clock.
         .target(name: "CleoDomain", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The database: migrations, intention-named writes, reads; the only importer of GRDB.
+        .target(name: "CleoStore", dependencies: [
+            "CleoDomain",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Tails the events log into the store: inotify wake-ups, rotation, truncation, batches.
+        .target(name: "CleoFollower", dependencies: ["CleoDomain", "CleoStore"]),
+        // The cell grid, widgets, text width and sanitising: pure.
+        .target(name: "TerminalCanvas"),
         .executableTarget(
             name: "cleo-console",
             dependencies: [
-                "CleoDomain",
+                "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,3 +1,5 @@
+import Crypto
+
 /// Flags that ask support to look at a transaction (events-log.md rules 4 and 5).
 public struct TransactionFlags: OptionSet, Sendable, Hashable, Codable {
     public let rawValue: Int
@@ -54,59 +56,49 @@ public struct TransactionState: Sendable, Equatable {
 }
 
 /// The content of an event that decides whether a later one without `eventId` repeats it (rule 6):
-/// method, user, normalised status, raw status, amount as a number, currency, message.
-public struct EventSignature: Sendable, Hashable {
-    public let method: PaymentMethod
-    public let status: TransactionStatus
-    public let amountHundredths: Int64?
-    public let currency: Currency?
-    /// User, raw status and message as exact bytes (no Unicode normalisation).
-    public let texts: [UInt8]
-
-    public init(_ event: WebhookEvent) {
-        method = event.method
-        status = event.status
-        amountHundredths = event.amount?.hundredths
-        currency = event.currency
+/// method, user, normalised status, raw status, amount as a number, currency, message — hashed
+/// into 16 bytes so the store can keep one per event.
+public enum EventSignature {
+    public static func key(_ event: WebhookEvent) -> [UInt8] {
         var bytes: [UInt8] = []
-        for part in [event.userID, event.rawStatus] {
-            bytes.append(contentsOf: String(part.utf8.count).utf8)
+        bytes.reserveCapacity(64 + event.userID.utf8.count + event.rawStatus.utf8.count + (event.message?.utf8.count ?? 0))
+        func field(_ text: String?) {
+            guard let text else { bytes.append(0x2D); return }  // absent differs from empty
+            bytes.append(contentsOf: String(text.utf8.count).utf8)
             bytes.append(0x3A)
-            bytes.append(contentsOf: part.utf8)
+            bytes.append(contentsOf: text.utf8)
         }
-        if let message = event.message {
-            bytes.append(contentsOf: String(message.utf8.count).utf8)
-            bytes.append(0x3A)
-            bytes.append(contentsOf: message.utf8)
-        } else {
-            bytes.append(0x2D)  // absent differs from empty
-        }
-        texts = bytes
-    }
-
-    /// A stable text key for storage (the same event always yields the same key).
-    public var storageKey: String {
-        var key = method.rawValue + "|" + status.rawValue + "|" + (amountHundredths.map(String.init) ?? "-") + "|" + (currency?.rawValue ?? "-") + "|"
-        key += String(decoding: texts, as: UTF8.self)
-        return key
+        field(event.method.rawValue)
+        field(event.userID)
+        field(event.status.rawValue)
+        field(event.rawStatus)
+        field(event.amount.map { String($0.hundredths) })
+        field(event.currency?.rawValue)
+        field(event.message)
+        return Array(SHA256.hash(data: bytes).prefix(16))
     }
 }
 
 /// What earlier events of a transaction a new one is compared with (rule 6).
 public struct EventHistory: Sendable, Equatable {
     public var eventIDs: Set<[UInt8]> = []
-    public var signatures: Set<EventSignature> = []
+    public var signatures: Set<[UInt8]> = []
 
     public init() {}
 
-    public func isDuplicate(_ event: WebhookEvent) -> Bool {
+    public func isDuplicate(_ event: WebhookEvent, signature: [UInt8]? = nil) -> Bool {
         if let id = event.eventID { return eventIDs.contains(Array(id.utf8)) }
-        return signatures.contains(EventSignature(event))
+        return signatures.contains(signature ?? EventSignature.key(event))
     }
 
-    public mutating func record(_ event: WebhookEvent) {
-        if let id = event.eventID { eventIDs.insert(Array(id.utf8)) }
-        signatures.insert(EventSignature(event))
+    public mutating func record(_ event: WebhookEvent, signature: [UInt8]? = nil) {
+        record(eventID: event.eventID, signature: signature ?? EventSignature.key(event))
+    }
+
+    /// Rebuilds the history from stored events (event id, signature key).
+    public mutating func record(eventID: String?, signature: [UInt8]) {
+        if let eventID { eventIDs.insert(Array(eventID.utf8)) }
+        signatures.insert(signature)
     }
 }
 
@@ -125,6 +117,8 @@ public struct EventOutcome: Sendable, Equatable {
     public var filledFields: [String] = []
     /// Whether the transaction's status changed.
     public var statusChanged = false
+    /// The event's content key (rule 6), kept with the event so the history can be rebuilt.
+    public var signature: [UInt8] = []
 
     public init() {}
 }
@@ -136,21 +130,22 @@ public enum TransactionRules {
     @discardableResult
     public static func apply(_ event: WebhookEvent, to state: inout TransactionState?, history: inout EventHistory) -> EventOutcome {
         var outcome = EventOutcome()
+        outcome.signature = EventSignature.key(event)
         guard var current = state else {
             state = TransactionState(creatingFrom: event)
-            history.record(event)
+            history.record(event, signature: outcome.signature)
             outcome.created = true
             outcome.statusChanged = true
             return outcome
         }
         current.eventCount += 1
         // Rule 6: a duplicate is recorded and changes nothing else.
-        if history.isDuplicate(event) {
+        if history.isDuplicate(event, signature: outcome.signature) {
             outcome.duplicate = true
             state = current
             return outcome
         }
-        history.record(event)
+        history.record(event, signature: outcome.signature)
 
         // Rule 5: differences are flagged; the transaction keeps its values.
         if event.method != current.method { outcome.mismatchedFields.append("method") }

@@ -5,6 +5,13 @@ import CleoDomain
 struct CleoConsole: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cleo-console",
-        abstract: "Back-office console for the Cleo payment provider (Chile CLP, Peru PEN, Mexico MXN)."
+        abstract: "Back-office console for the Cleo payment provider (Chile CLP, Peru PEN, Mexico MXN).",
+        version: "0.3.0",
+        subcommands: [ConfigCommand.self, IngestCommand.self, TxCommand.self, EventsCommand.self, DemoCommand.self]
     )
+
+    static func main() {
+        let arguments = TxCommand.List.rewriteArguments(Array(CommandLine.arguments.dropFirst()))
+        main(arguments)
+    }
 }

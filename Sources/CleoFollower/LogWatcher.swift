@@ -1,0 +1,76 @@
+import CleoStore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Wakes the follower when the log's folder changes (inotify), with a slow poll as fallback
+/// (a filesystem without inotify, or an event lost to a queue overflow).
+public final class LogWatcher {
+    private let inotifyFD: Int32
+    private var watch: Int32 = -1
+    private let directory: String
+    /// The fallback poll interval when nothing wakes us.
+    public var fallbackMilliseconds: Int32 = 1000
+
+    public init(logPath: String) {
+        directory = (logPath as NSString).deletingLastPathComponent
+        inotifyFD = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        addWatch()
+    }
+
+    deinit { if inotifyFD >= 0 { close(inotifyFD) } }
+
+    private func addWatch() {
+        guard inotifyFD >= 0, watch < 0 else { return }
+        let mask = UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
+        watch = inotify_add_watch(inotifyFD, directory.isEmpty ? "." : directory, mask)
+    }
+
+    /// The descriptor to poll alongside others (the console's loop); -1 without inotify.
+    public var fileDescriptor: Int32 { inotifyFD }
+
+    /// Blocks until the folder changes or `timeoutMilliseconds` pass (at most the fallback);
+    /// returns true when woken by a change.
+    @discardableResult
+    public func wait(timeoutMilliseconds: Int32? = nil) -> Bool {
+        addWatch()  // the folder may have appeared since
+        let timeout = min(timeoutMilliseconds ?? fallbackMilliseconds, fallbackMilliseconds)
+        guard inotifyFD >= 0, watch >= 0 else {
+            usleep(useconds_t(timeout) * 1000)
+            return false
+        }
+        var fds = pollfd(fd: inotifyFD, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&fds, 1, timeout)
+        drain()
+        return ready > 0
+    }
+
+    /// Empties the inotify queue (the events themselves do not matter: the follower looks).
+    public func drain() {
+        guard inotifyFD >= 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        while read(inotifyFD, &buffer, buffer.count) > 0 {}
+        // A deleted or moved folder ends the watch; re-add on the next wait.
+        var info = stat()
+        if stat(directory.isEmpty ? "." : directory, &info) != 0 { watch = -1 }
+    }
+}
+
+extension LogFollower {
+    /// Follows until `shouldStop` says so: catch up, then sleep until the folder changes.
+    public func follow(watcher: LogWatcher? = nil, shouldStop: () -> Bool, onBatch: (BatchSummary) -> Void = { _ in },
+                       onStatus: (FollowerStatus) -> Void = { _ in }) throws {
+        let watcher = watcher ?? LogWatcher(logPath: path)
+        var lastStatus: FollowerStatus?
+        while !shouldStop() {
+            try catchUp(onBatch: onBatch)
+            if lastStatus != status {
+                onStatus(status)
+                lastStatus = status
+            }
+            if shouldStop() { break }
+            watcher.wait(timeoutMilliseconds: 250)
+        }
+    }
+}

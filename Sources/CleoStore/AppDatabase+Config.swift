@@ -1,0 +1,158 @@
+import CleoDomain
+import Foundation
+import GRDB
+
+/// The configuration as stored: plain fields in clear, secrets only as mask, fingerprint and age.
+public struct StoredConfiguration: Sendable, Equatable {
+    public struct SecretHint: Sendable, Equatable {
+        public var mask: String
+        public var fingerprint: String
+        public var setAt: Timestamp?
+    }
+
+    public var version: Int64
+    public var secrets: [ConfigField: SecretHint]
+    public var plain: [ConfigField: String]
+    public var updatedAt: Timestamp?
+    public var updatedBy: String?
+
+    public func isSet(_ field: ConfigField) -> Bool { field.isSecret ? secrets[field] != nil : plain[field] != nil }
+
+    /// Required fields not set, in the provider page's order.
+    public var missing: [ConfigField] { ConfigField.allCases.filter { $0.isRequired && !isSet($0) } }
+    public var isComplete: Bool { missing.isEmpty }
+    public var isWebhookSecured: Bool { plain[.isWebhookSecured] == "true" }
+
+    /// What the screens and the audit show for a field: masks and fingerprints for secrets.
+    public func display(_ field: ConfigField) -> String? {
+        if field.isSecret { return secrets[field].map { $0.mask + " " + $0.fingerprint } }
+        if field == .isWebhookSecured { return plain[field] ?? "false" }
+        return plain[field]
+    }
+}
+
+extension AppDatabase {
+    public func configuration() throws -> StoredConfiguration {
+        try dbPool.read { db in try Self.fetchConfiguration(db) }
+    }
+
+    /// Validates and stores `changes` together, if the configuration is still at
+    /// `expectedVersion` (compare-and-swap: two admins never silently overwrite each other).
+    /// Every field's outcome is audited, refusals included. Values are in clear here and are
+    /// sealed before they reach the database.
+    @discardableResult
+    public func saveConfiguration(_ changes: [(ConfigField, String)], expectedVersion: Int64?, actor: Actor, now: Timestamp) throws -> StoredConfiguration {
+        // Validate first: a refused value stores nothing, and is audited (its secret never shown).
+        for (field, value) in changes {
+            if case .failure(let violation) = ConfigRules.validate(value, for: field) {
+                try recordRefusal(field: field, attempted: value, reason: violation.rule, actor: actor, now: now)
+                throw violation
+            }
+        }
+        let box = changes.contains { $0.0.isSecret } ? try secretBox() : nil
+        return try writeImmediate { db in
+            let current = try Self.fetchConfiguration(db)
+            if let expectedVersion, expectedVersion != current.version {
+                for (field, _) in changes {
+                    try Self.audit(db, actor: actor, now: now, field: field, old: current.display(field), new: nil, result: .refused,
+                                   detail: "changed by \(current.updatedBy ?? "someone") since loaded (version \(expectedVersion) → \(current.version))")
+                }
+                throw StoreError.configChangedSince(version: current.version, by: current.updatedBy, at: current.updatedAt?.millisecondsSince1970)
+            }
+            for (field, value) in changes {
+                let old = current.display(field)
+                if field.isSecret, let box {
+                    let column = field.rawValue
+                    try db.execute(sql: "UPDATE config SET \(column) = ?, \(column)_hint = ?, \(column)_fingerprint = ?, \(column)_setAt = ? WHERE id = 1",
+                                   arguments: [try box.seal(value), SecretMask.mask(value), SecretMask.fingerprint(value), now.millisecondsSince1970])
+                } else {
+                    try db.execute(sql: "UPDATE config SET \(field.rawValue) = ? WHERE id = 1", arguments: [value])
+                }
+                try Self.audit(db, actor: actor, now: now, field: field, old: old, new: SecretMask.display(value, for: field), result: .saved, detail: nil)
+            }
+            try db.execute(sql: "UPDATE config SET version = version + 1, updatedAt = ?, updatedBy = ? WHERE id = 1",
+                           arguments: [now.millisecondsSince1970, actor.user])
+            return try Self.fetchConfiguration(db)
+        }
+    }
+
+    /// Audits a refused value. A refused secret is never recorded, not even masked (it may be a
+    /// real key with a typo).
+    public func recordRefusal(field: ConfigField, attempted: String, reason: String, actor: Actor, now: Timestamp) throws {
+        try writeImmediate { db in
+            let current = try Self.fetchConfiguration(db)
+            try Self.audit(db, actor: actor, now: now, field: field, old: current.display(field),
+                           new: field.isSecret ? "(refused value not recorded)" : attempted, result: .refused, detail: reason)
+        }
+    }
+
+    /// The complete configuration in clear, for the platform's connector: refused (and nothing
+    /// returned) while incomplete; every export is audited.
+    public func exportConfiguration(actor: Actor, now: Timestamp) throws -> CleoConfiguration {
+        let stored = try configuration()
+        guard stored.isComplete else { throw ExportRefusal.incomplete(missing: stored.missing) }
+        let box = try secretBox()
+        return try writeImmediate { db in
+            var values: [ConfigField: String] = [:]
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM config WHERE id = 1") else { throw ExportRefusal.incomplete(missing: ConfigField.allCases) }
+            for field in ConfigField.allCases {
+                if field.isSecret {
+                    guard let sealed = row[field.rawValue] as Data? else { throw ExportRefusal.incomplete(missing: [field]) }
+                    values[field] = try box.open(sealed)
+                } else if let value = row[field.rawValue] as String? {
+                    values[field] = value
+                }
+            }
+            try Self.audit(db, actor: actor, now: now, field: "(all)", old: nil, new: "version \(row["version"] as Int64)", result: .exported, detail: "config export")
+            return CleoConfiguration(values: values)
+        }
+    }
+
+    /// The audit trail, oldest first.
+    public func auditTrail() throws -> [AuditEntry] {
+        try dbPool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM config_audit ORDER BY id").map { row in
+                AuditEntry(id: row["id"], at: Timestamp(millisecondsSince1970: row["at"]), user: row["user"], origin: row["origin"],
+                           field: row["field"], old: row["old"], new: row["new"], result: AuditEntry.Result(rawValue: row["result"]) ?? .refused,
+                           detail: row["detail"])
+            }
+        }
+    }
+
+    static func audit(_ db: Database, actor: Actor, now: Timestamp, field: ConfigField, old: String?, new: String?, result: AuditEntry.Result, detail: String?) throws {
+        try audit(db, actor: actor, now: now, field: field.rawValue, old: old, new: new, result: result, detail: detail)
+    }
+
+    static func audit(_ db: Database, actor: Actor, now: Timestamp, field: String, old: String?, new: String?, result: AuditEntry.Result, detail: String?) throws {
+        try db.execute(sql: "INSERT INTO config_audit(at, user, origin, field, old, new, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [now.millisecondsSince1970, actor.user, actor.origin, field, old, new, result.rawValue, detail])
+    }
+
+    static func fetchConfiguration(_ db: Database) throws -> StoredConfiguration {
+        let row = try Row.fetchOne(db, sql: "SELECT * FROM config WHERE id = 1")!
+        var secrets: [ConfigField: StoredConfiguration.SecretHint] = [:]
+        var plain: [ConfigField: String] = [:]
+        for field in ConfigField.allCases {
+            if field.isSecret {
+                if let mask = row[field.rawValue + "_hint"] as String?, let fingerprint = row[field.rawValue + "_fingerprint"] as String? {
+                    secrets[field] = .init(mask: mask, fingerprint: fingerprint,
+                                           setAt: (row[field.rawValue + "_setAt"] as Int64?).map(Timestamp.init(millisecondsSince1970:)))
+                }
+            } else if let value = row[field.rawValue] as String? {
+                plain[field] = value
+            }
+        }
+        return StoredConfiguration(version: row["version"], secrets: secrets, plain: plain,
+                                   updatedAt: (row["updatedAt"] as Int64?).map(Timestamp.init(millisecondsSince1970:)), updatedBy: row["updatedBy"])
+    }
+}
+
+/// Why `config export` gives nothing.
+public enum ExportRefusal: Error, CustomStringConvertible, Equatable {
+    case incomplete(missing: [ConfigField])
+    public var description: String {
+        switch self {
+        case .incomplete(let missing): "the configuration is incomplete; missing: \(missing.map(\.rawValue).joined(separator: ", "))"
+        }
+    }
+}

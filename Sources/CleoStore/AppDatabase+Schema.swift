@@ -1,0 +1,102 @@
+import GRDB
+
+extension AppDatabase {
+    /// Shipped migrations are never edited; a change is a new migration.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE meta_blob (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+
+                -- One row; version is the compare-and-swap counter. Secrets are sealed (AES-GCM);
+                -- their hints hold only the mask and fingerprint.
+                CREATE TABLE config (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    version INTEGER NOT NULL,
+                    chileApiKey BLOB, peruApiKey BLOB, mexicoApiKey BLOB,
+                    chileApiKey_hint TEXT, peruApiKey_hint TEXT, mexicoApiKey_hint TEXT,
+                    chileApiKey_fingerprint TEXT, peruApiKey_fingerprint TEXT, mexicoApiKey_fingerprint TEXT,
+                    chileApiKey_setAt INTEGER, peruApiKey_setAt INTEGER, mexicoApiKey_setAt INTEGER,
+                    customerExternalKeyForCleo TEXT, webhookUrl TEXT, isWebhookSecured TEXT,
+                    updatedAt INTEGER, updatedBy TEXT
+                );
+                INSERT INTO config(id, version) VALUES (1, 0);
+
+                CREATE TABLE config_audit (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL, user TEXT NOT NULL, origin TEXT NOT NULL,
+                    field TEXT NOT NULL, old TEXT, new TEXT, result TEXT NOT NULL, detail TEXT
+                );
+
+                -- seq: the order the console first saw the transaction (events-log.md rule 8).
+                CREATE TABLE tx (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL,
+                    method TEXT NOT NULL, user_id TEXT NOT NULL,
+                    amount TEXT, amount_hundredths INTEGER, currency TEXT, country TEXT,
+                    status TEXT NOT NULL, raw_status TEXT NOT NULL, error_code TEXT, message TEXT,
+                    psp_id TEXT, merchant_ref TEXT,
+                    flags INTEGER NOT NULL DEFAULT 0, event_count INTEGER NOT NULL,
+                    first_seen_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX tx_id ON tx(id);
+
+                CREATE TABLE event (
+                    id INTEGER PRIMARY KEY,
+                    tx_seq INTEGER NOT NULL,
+                    file TEXT NOT NULL, line INTEGER NOT NULL, offset INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL, received_at_given INTEGER NOT NULL,
+                    transaction_status TEXT NOT NULL, status TEXT NOT NULL,
+                    message TEXT, error_code TEXT, event_id TEXT, signature BLOB NOT NULL,
+                    duplicate INTEGER NOT NULL, late INTEGER NOT NULL, notes TEXT,
+                    raw BLOB NOT NULL
+                );
+
+                CREATE TABLE rejected (
+                    id INTEGER PRIMARY KEY,
+                    file TEXT NOT NULL, line INTEGER NOT NULL, offset INTEGER NOT NULL,
+                    code TEXT NOT NULL, message TEXT NOT NULL,
+                    raw BLOB NOT NULL, raw_length INTEGER NOT NULL, at INTEGER NOT NULL
+                );
+
+                -- Where the follower is, committed with the effects of the lines before it.
+                CREATE TABLE follower (
+                    path TEXT PRIMARY KEY,
+                    file TEXT NOT NULL, device INTEGER NOT NULL, inode INTEGER NOT NULL,
+                    head_length INTEGER NOT NULL, head_hash BLOB NOT NULL,
+                    offset INTEGER NOT NULL, next_line INTEGER NOT NULL, observed_size INTEGER NOT NULL,
+                    lines_applied INTEGER NOT NULL DEFAULT 0, events INTEGER NOT NULL DEFAULT 0,
+                    duplicates INTEGER NOT NULL DEFAULT 0, late INTEGER NOT NULL DEFAULT 0,
+                    rejected INTEGER NOT NULL DEFAULT 0, blank INTEGER NOT NULL DEFAULT 0,
+                    last_event_at INTEGER, updated_at INTEGER NOT NULL
+                );
+                CREATE TABLE follower_notice (
+                    id INTEGER PRIMARY KEY, at INTEGER NOT NULL, path TEXT NOT NULL,
+                    kind TEXT NOT NULL, detail TEXT NOT NULL
+                );
+                """)
+            try createSecondaryIndexes(db)
+        }
+        return migrator
+    }
+
+    /// The indexes behind the list, every filter of cli.md and the timeline. A backlog load into
+    /// an empty database drops and rebuilds them around the load (see `BulkLoad`).
+    static let secondaryIndexes: [(name: String, sql: String)] = [
+        ("tx_status", "CREATE INDEX IF NOT EXISTS tx_status ON tx(status, seq)"),
+        ("tx_country", "CREATE INDEX IF NOT EXISTS tx_country ON tx(country, seq)"),
+        ("tx_currency", "CREATE INDEX IF NOT EXISTS tx_currency ON tx(currency, seq)"),
+        ("tx_method", "CREATE INDEX IF NOT EXISTS tx_method ON tx(method, seq)"),
+        ("tx_user", "CREATE INDEX IF NOT EXISTS tx_user ON tx(user_id, seq)"),
+        ("tx_psp", "CREATE INDEX IF NOT EXISTS tx_psp ON tx(psp_id) WHERE psp_id IS NOT NULL"),
+        ("tx_ref", "CREATE INDEX IF NOT EXISTS tx_ref ON tx(merchant_ref) WHERE merchant_ref IS NOT NULL"),
+        ("tx_flagged", "CREATE INDEX IF NOT EXISTS tx_flagged ON tx(seq) WHERE flags != 0"),
+        ("tx_first_seen", "CREATE INDEX IF NOT EXISTS tx_first_seen ON tx(first_seen_at)"),
+        ("event_tx", "CREATE INDEX IF NOT EXISTS event_tx ON event(tx_seq, id)"),
+    ]
+
+    static func createSecondaryIndexes(_ db: Database) throws {
+        for index in secondaryIndexes { try db.execute(sql: index.sql) }
+    }
+}

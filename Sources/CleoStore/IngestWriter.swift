@@ -1,0 +1,249 @@
+import CleoDomain
+import Foundation
+import GRDB
+
+/// Applies batches of log lines to the database, each batch with its follower position in one
+/// `BEGIN IMMEDIATE` transaction, so every line is applied exactly once across crashes and
+/// processes. Transaction rows are written once per batch from an in-memory cache, which is
+/// dropped whenever another connection has committed (`PRAGMA data_version`).
+public final class IngestWriter {
+    public let database: AppDatabase
+    /// Most transactions kept in memory between batches.
+    public var cacheLimit = 100_000
+
+    struct Cached {
+        var seq: Int64
+        var state: TransactionState
+        var history: EventHistory
+        var firstSeenAt: Int64
+        var updatedAt: Int64
+        var isNew: Bool
+        var dirty: Bool
+    }
+
+    private var cache: [[UInt8]: Cached] = [:]
+    private var lastDataVersion: Int64?
+
+    public init(database: AppDatabase) { self.database = database }
+
+    /// The stored position of `path`, if the log was ever read.
+    public func position(path: String) throws -> FollowerPosition? {
+        try database.dbPool.read { db in try Self.fetchPosition(db, path: path) }
+    }
+
+    /// Commits `lines` and `newPosition` if the stored position still equals `expected`
+    /// (nil: never read). `notices` are recorded in the same transaction.
+    public func apply(_ lines: [LogLine], expected: FollowerPosition?, newPosition: FollowerPosition,
+                      notices: [FollowerNotice] = [], now: Timestamp) throws -> BatchResult {
+        try database.writeImmediate { db in
+            let stored = try Self.fetchPosition(db, path: newPosition.path)
+            switch (stored, expected) {
+            case (nil, nil): break
+            case let (s?, e?) where s.sameSpot(as: e): break
+            default: return .positionMoved(current: stored)
+            }
+            let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
+            if version != lastDataVersion { cache.removeAll(keepingCapacity: true) }
+            var summary = BatchSummary()
+            do {
+                summary = try write(lines, db: db, now: now)
+                var position = newPosition
+                position.counts = (stored?.counts ?? FollowerCounts()) + summary.counts
+                if summary.counts.events > 0 {
+                    position.lastEventAt = now
+                } else {
+                    position.lastEventAt = stored?.lastEventAt
+                }
+                position.updatedAt = now
+                try Self.savePosition(db, position)
+                for notice in notices {
+                    try db.execute(sql: "INSERT INTO follower_notice(at, path, kind, detail) VALUES (?, ?, ?, ?)",
+                                   arguments: [now.millisecondsSince1970, newPosition.path, notice.kind.rawValue, notice.detail])
+                }
+            } catch {
+                cache.removeAll()  // the transaction rolls back: the cache may hold its effects
+                throw error
+            }
+            lastDataVersion = version
+            return .applied(summary)
+        }
+    }
+
+    private func write(_ lines: [LogLine], db: Database, now: Timestamp) throws -> BatchSummary {
+        var summary = BatchSummary()
+        var nextSeq = (try Int64.fetchOne(db, sql: "SELECT seq FROM tx ORDER BY seq DESC LIMIT 1") ?? 0) + 1
+        // First-seen times never go backwards, so seq order and time order agree (range filters
+        // become seq ranges).
+        let lastFirstSeen = try Int64.fetchOne(db, sql: "SELECT first_seen_at FROM tx ORDER BY seq DESC LIMIT 1") ?? 0
+        let firstSeenAt = max(now.millisecondsSince1970, lastFirstSeen)
+        let insertEvent = try db.cachedStatement(sql: """
+            INSERT INTO event(tx_seq, file, line, offset, received_at, received_at_given, transaction_status, status,
+                              message, error_code, event_id, signature, duplicate, late, notes, raw)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let insertRejected = try db.cachedStatement(sql: """
+            INSERT INTO rejected(file, line, offset, code, message, raw, raw_length, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var touched: [[UInt8]] = []
+        for line in lines {
+            summary.counts.linesApplied += 1
+            switch line.verdict {
+            case .blank:
+                summary.counts.blank += 1
+            case .rejected(let rejection):
+                summary.counts.rejected += 1
+                let raw = line.bytes.count > 65_536 ? Array(line.bytes.prefix(65_536)) : line.bytes
+                try insertRejected.execute(arguments: [
+                    line.file, line.line, line.offset, rejection.code.rawValue, rejection.message,
+                    Data(raw), line.fullLength ?? line.bytes.count, now.millisecondsSince1970,
+                ])
+            case .accepted(let event):
+                summary.counts.events += 1
+                let key = Array(event.transactionID.utf8)
+                var entry = try cache[key] ?? load(db, id: event.transactionID)
+                var state: TransactionState? = entry?.state
+                var history = entry?.history ?? EventHistory()
+                let outcome = TransactionRules.apply(event, to: &state, history: &history)
+                let receivedAt = event.receivedAt?.millisecondsSince1970 ?? now.millisecondsSince1970
+                if var existing = entry {
+                    existing.state = state!
+                    existing.history = history
+                    if !outcome.duplicate {
+                        existing.updatedAt = max(existing.updatedAt, receivedAt)
+                        existing.dirty = true
+                    } else {
+                        existing.dirty = true  // event_count changed
+                    }
+                    entry = existing
+                } else {
+                    entry = Cached(seq: nextSeq, state: state!, history: history, firstSeenAt: firstSeenAt,
+                                   updatedAt: receivedAt, isNew: true, dirty: true)
+                    nextSeq += 1
+                    summary.newTransactions += 1
+                }
+                if outcome.duplicate { summary.counts.duplicates += 1 }
+                if outcome.late { summary.counts.late += 1 }
+                cache[key] = entry
+                touched.append(key)
+                var notes: [String] = []
+                if outcome.conflict { notes.append("CONFLICT") }
+                if !outcome.mismatchedFields.isEmpty { notes.append("MISMATCH: " + outcome.mismatchedFields.joined(separator: ", ")) }
+                if !outcome.filledFields.isEmpty { notes.append("filled in: " + outcome.filledFields.joined(separator: ", ")) }
+                try insertEvent.execute(arguments: [
+                    entry!.seq, line.file, line.line, line.offset, receivedAt, event.receivedAt != nil,
+                    event.status.rawValue, event.rawStatus, event.message, event.errorCode, event.eventID,
+                    Data(outcome.signature), outcome.duplicate, outcome.late, notes.isEmpty ? nil : notes.joined(separator: "; "),
+                    Data(line.bytes),
+                ])
+            }
+        }
+        try flush(db, touched: touched, summary: &summary)
+        if cache.count > cacheLimit { cache.removeAll(keepingCapacity: true) }
+        return summary
+    }
+
+    /// Writes each touched transaction row once.
+    private func flush(_ db: Database, touched: [[UInt8]], summary: inout BatchSummary) throws {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO tx(seq, id, method, user_id, amount, amount_hundredths, currency, country, status, raw_status,
+                           error_code, message, psp_id, merchant_ref, flags, event_count, first_seen_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let update = try db.cachedStatement(sql: """
+            UPDATE tx SET amount = ?, amount_hundredths = ?, currency = ?, country = ?, status = ?, raw_status = ?,
+                          error_code = ?, message = ?, psp_id = ?, merchant_ref = ?, flags = ?, event_count = ?, updated_at = ?
+            WHERE seq = ?
+            """)
+        var inserts: [(Int64, [UInt8])] = []
+        for key in touched {
+            guard let entry = cache[key], entry.dirty else { continue }
+            if entry.isNew { inserts.append((entry.seq, key)) } else {
+                let s = entry.state
+                try update.execute(arguments: [
+                    s.amount?.literal, s.amount?.hundredths, s.currency?.rawValue, s.region?.countryCode, s.status.rawValue,
+                    s.rawStatus, s.errorCode, s.message, s.pspTransactionID, s.merchantReference, s.flags.rawValue,
+                    s.eventCount, entry.updatedAt, entry.seq,
+                ])
+                summary.changedTransactionIDs.append(s.transactionID)
+                cache[key]!.dirty = false
+            }
+        }
+        // New rows in seq order, so the table's rowid order is the log order.
+        for (_, key) in inserts.sorted(by: { $0.0 < $1.0 }) {
+            let entry = cache[key]!
+            guard entry.dirty else { continue }  // touched several times in the batch
+            let s = entry.state
+            try insert.execute(arguments: [
+                entry.seq, s.transactionID, s.method.rawValue, s.userID, s.amount?.literal, s.amount?.hundredths,
+                s.currency?.rawValue, s.region?.countryCode, s.status.rawValue, s.rawStatus, s.errorCode, s.message,
+                s.pspTransactionID, s.merchantReference, s.flags.rawValue, s.eventCount, entry.firstSeenAt, entry.updatedAt,
+            ])
+            cache[key]!.dirty = false
+            cache[key]!.isNew = false
+            summary.changedTransactionIDs.append(s.transactionID)
+        }
+    }
+
+    /// Loads a transaction and its event history from the database.
+    private func load(_ db: Database, id: String) throws -> Cached? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tx WHERE id = ?"), arguments: [id]) else {
+            return nil
+        }
+        let state = TransactionState(row: row)
+        var history = EventHistory()
+        let events = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT event_id, signature FROM event WHERE tx_seq = ? AND duplicate = 0"),
+            arguments: [row["seq"] as Int64])
+        while let event = try events.next() {
+            history.record(eventID: event["event_id"], signature: Array(event["signature"] as Data))
+        }
+        return Cached(seq: row["seq"], state: state, history: history, firstSeenAt: row["first_seen_at"],
+                      updatedAt: row["updated_at"], isNew: false, dirty: false)
+    }
+
+    static func fetchPosition(_ db: Database, path: String) throws -> FollowerPosition? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM follower WHERE path = ?", arguments: [path]) else { return nil }
+        var counts = FollowerCounts()
+        counts.linesApplied = row["lines_applied"]
+        counts.events = row["events"]
+        counts.duplicates = row["duplicates"]
+        counts.late = row["late"]
+        counts.rejected = row["rejected"]
+        counts.blank = row["blank"]
+        return FollowerPosition(
+            path: row["path"], file: row["file"], device: UInt64(bitPattern: row["device"]), inode: UInt64(bitPattern: row["inode"]),
+            headLength: row["head_length"], headHash: Array(row["head_hash"] as Data), offset: row["offset"],
+            nextLine: row["next_line"], observedSize: row["observed_size"], counts: counts,
+            lastEventAt: (row["last_event_at"] as Int64?).map(Timestamp.init(millisecondsSince1970:)),
+            updatedAt: Timestamp(millisecondsSince1970: row["updated_at"]))
+    }
+
+    static func savePosition(_ db: Database, _ p: FollowerPosition) throws {
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO follower(path, file, device, inode, head_length, head_hash, offset, next_line, observed_size,
+                lines_applied, events, duplicates, late, rejected, blank, last_event_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                p.path, p.file, Int64(bitPattern: p.device), Int64(bitPattern: p.inode), p.headLength, Data(p.headHash),
+                p.offset, p.nextLine, p.observedSize, p.counts.linesApplied, p.counts.events, p.counts.duplicates,
+                p.counts.late, p.counts.rejected, p.counts.blank, p.lastEventAt?.millisecondsSince1970, p.updatedAt.millisecondsSince1970,
+            ])
+    }
+}
+
+extension TransactionState {
+    /// Rebuilds the state from a `tx` row.
+    init(row: Row) {
+        let amount: Amount? = (row["amount"] as String?).flatMap(Amount.init(literal:))
+        let currency: Currency? = (row["currency"] as String?).flatMap(Currency.init(code:))
+        let region: Region? = (row["country"] as String?).flatMap(Region.init(countryCode:))
+        let first = WebhookEvent(
+            transactionID: row["id"], method: PaymentMethod(rawValue: row["method"]) ?? .payIn,
+            status: TransactionStatus(rawValue: row["status"]) ?? .pending, rawStatus: row["raw_status"], userID: row["user_id"],
+            amount: amount, currency: currency, region: region, pspTransactionID: row["psp_id"], message: row["message"],
+            merchantReference: row["merchant_ref"], errorCode: row["error_code"])
+        self.init(creatingFrom: first)
+        flags = TransactionFlags(rawValue: row["flags"])
+        eventCount = row["event_count"]
+    }
+}

@@ -1,0 +1,154 @@
+/// Text from data made safe for a terminal, and measured in terminal columns.
+///
+/// Everything that reaches the screen — from the events log, the database or the user — goes
+/// through `sanitized(_:)` (the canvas's only text-writing path does it), so no byte of data can
+/// drive the terminal: C0 controls (ESC included), DEL, C1 controls and Unicode format characters
+/// (bidi overrides, zero-width joiners and spaces) become visible placeholders.
+public enum TerminalText {
+    /// Replaces every control or format character with a visible placeholder: C0 and DEL with
+    /// their Unicode control pictures (`␛`, `␊`, `␡`), C1 and format characters with `⟨U+XXXX⟩`.
+    public static func sanitized(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsReplacement) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            guard needsReplacement(scalar) else {
+                out.append(scalar)
+                continue
+            }
+            out.append(contentsOf: placeholder(for: scalar).unicodeScalars)
+        }
+        return String(out)
+    }
+
+    public static func needsReplacement(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) { return true }
+        if v < 0xA0 { return false }
+        switch scalar.properties.generalCategory {
+        case .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse: return true
+        default: return false
+        }
+    }
+
+    static func placeholder(for scalar: Unicode.Scalar) -> String {
+        let v = scalar.value
+        if v < 0x20 { return String(Unicode.Scalar(0x2400 + v)!) }
+        if v == 0x7F { return "␡" }
+        return "⟨U+" + hex(v, width: 4) + "⟩"
+    }
+
+    /// The raw view: printable text as is, every other byte or character as a visible escape
+    /// (`\x1b`, `\n`, `\u{202E}`), invalid UTF-8 bytes as `\xNN`.
+    public static func escaped(_ bytes: [UInt8]) -> String {
+        var out = ""
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                switch byte {
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0x09: out += "\\t"
+                case 0x5C: out += "\\\\"
+                case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(byte))
+                default: out += "\\x" + hex(UInt32(byte), width: 2)
+                }
+                index += 1
+                continue
+            }
+            // Decode one UTF-8 sequence; an invalid one is shown byte by byte.
+            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+            if length > 1, index + length <= bytes.count {
+                var decoder = UTF8()
+                var iterator = bytes[index..<(index + length)].makeIterator()
+                if case .scalarValue(let scalar) = decoder.decode(&iterator), UTF8.width(scalar) == length {
+                    if needsReplacement(scalar) {
+                        out += "\\u{" + hex(scalar.value, width: 4) + "}"
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                    index += length
+                    continue
+                }
+            }
+            out += "\\x" + hex(UInt32(byte), width: 2)
+            index += 1
+        }
+        return out
+    }
+
+    static func hex(_ value: UInt32, width: Int) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
+    /// Columns a (sanitised) scalar takes: 0 for combining marks, 2 for East Asian wide and
+    /// emoji presentation, 1 otherwise.
+    public static func width(of scalar: Unicode.Scalar) -> Int {
+        let v = scalar.value
+        if v < 0x300 { return 1 }
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .enclosingMark: return 0
+        default: break
+        }
+        if v == 0x200B || (0xFE00...0xFE0F).contains(v) { return 0 }
+        if isWide(v) || scalar.properties.isEmojiPresentation { return 2 }
+        return 1
+    }
+
+    /// Columns a whole string takes, grapheme by grapheme (a cluster is as wide as its widest scalar).
+    public static func width(_ text: String) -> Int {
+        text.reduce(0) { $0 + width(of: $1) }
+    }
+
+    public static func width(of character: Character) -> Int {
+        var widest = 0
+        for (index, scalar) in character.unicodeScalars.enumerated() {
+            let w = width(of: scalar)
+            if index == 0 { widest = w } else if w == 2 { widest = 2 }
+        }
+        // An emoji variation selector turns a text-presentation emoji wide.
+        if character.unicodeScalars.contains(where: { $0.value == 0xFE0F }) { widest = 2 }
+        return widest
+    }
+
+    /// East Asian Wide and Fullwidth ranges (Unicode 15, condensed).
+    static func isWide(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x23E9...0x23EC, 0x23F0, 0x23F3, 0x25FD...0x25FE,
+             0x2614...0x2615, 0x2648...0x2653, 0x267F, 0x2693, 0x26A1, 0x26AA...0x26AB, 0x26BD...0x26BE, 0x26C4...0x26C5,
+             0x26CE, 0x26D4, 0x26EA, 0x26F2...0x26F3, 0x26F5, 0x26FA, 0x26FD, 0x2705, 0x270A...0x270B, 0x2728, 0x274C,
+             0x274E, 0x2753...0x2755, 0x2757, 0x2795...0x2797, 0x27B0, 0x27BF, 0x2B1B...0x2B1C, 0x2B50, 0x2B55,
+             0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F,
+             0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
+             0x16FE0...0x16FE4, 0x17000...0x18CFF, 0x1B000...0x1B2FF, 0x1F004, 0x1F0CF, 0x1F18E, 0x1F191...0x1F19A,
+             0x1F200...0x1F251, 0x1F300...0x1F64F, 0x1F680...0x1F6FF, 0x1F7E0...0x1F7EB, 0x1F90C...0x1F9FF,
+             0x1FA70...0x1FAFF, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Cuts `text` to at most `columns` columns, ending with `…` when cut.
+    public static func truncated(_ text: String, to columns: Int) -> String {
+        guard columns > 0 else { return "" }
+        if width(text) <= columns { return text }
+        var out = ""
+        var used = 0
+        for character in text {
+            let w = width(of: character)
+            if used + w > columns - 1 { break }
+            out.append(character)
+            used += w
+        }
+        return out + "…"
+    }
+
+    /// Pads (or cuts) to exactly `columns` columns.
+    public static func padded(_ text: String, to columns: Int, alignRight: Bool = false) -> String {
+        let cut = truncated(text, to: columns)
+        let pad = String(repeating: " ", count: max(0, columns - width(cut)))
+        return alignRight ? pad + cut : cut + pad
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import CleoDomain
+import CleoFollower
+import CleoStore
+import Foundation
+import TerminalCanvas
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct EventsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "The events log's rejected lines.", subcommands: [Rejected.self])
+
+    struct Rejected: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The rejected lines: file, line, offset, code, message.")
+        @OptionGroup var location: Location
+        @Flag(help: "JSON for scripts.") var json = false
+
+        func run() throws {
+            try runReporting {
+                let lines = try location.open().rejectedLines()
+                if json {
+                    printOut(JSONOut.array(lines.map { r in
+                        .object([("file", .string(r.file)), ("line", .number(String(r.line))), ("offset", .number(String(r.offset))),
+                                 ("code", .string(r.code)), ("message", .string(r.message))])
+                    }).rendered())
+                    return
+                }
+                if lines.isEmpty { printOut("no rejected lines"); return }
+                for r in lines {
+                    printOut(TerminalText.sanitized("\(r.file):\(r.line) @\(r.offset)  \(r.code)  \(r.message)"))
+                }
+                printOut("\(lines.count) rejected line\(lines.count == 1 ? "" : "s")")
+            }
+        }
+    }
+}
+
+/// Set by SIGINT/SIGTERM: `ingest --follow` stops at the next batch boundary.
+nonisolated(unsafe) let stopRequested = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 1)
+
+func installStopHandlers() {
+    stopRequested.pointee = 0
+    signal(SIGINT) { _ in stopRequested.pointee = 1 }
+    signal(SIGTERM) { _ in stopRequested.pointee = 1 }
+}
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Apply the events log's new lines to the database and print a summary.",
+        discussion: "Rejected lines are data, not failures: they are counted, kept (`events rejected`) and the exit status stays 0.")
+    @OptionGroup var location: Location
+    @Flag(help: "Keep following until interrupted.") var follow = false
+    @Option(help: "Lines per committed batch.") var batch: Int = 50_000
+
+    func run() throws {
+        try runReporting {
+            let database = try location.open(tuning: .bulk)
+            let writer = IngestWriter(database: database)
+            let follower = LogFollower(path: location.eventsPath, writer: writer, batchLines: max(1, batch))
+            if !follow {
+                let summary = try follower.catchUp()
+                if follower.status.phase == .waitingForLog {
+                    printErr("the events log \(follower.path) does not exist yet; nothing to apply")
+                }
+                printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
+                return
+            }
+            installStopHandlers()
+            var total = BatchSummary()
+            var announcedWaiting = false
+            try follower.follow(shouldStop: { stopRequested.pointee != 0 }, onBatch: { summary in
+                total.counts = total.counts + summary.counts
+                total.newTransactions += summary.newTransactions
+                printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
+            }, onStatus: { status in
+                if status.phase == .waitingForLog && !announcedWaiting {
+                    printErr("waiting for the events log \(status.path) to appear…")
+                    announcedWaiting = true
+                } else if status.phase == .following {
+                    announcedWaiting = false
+                }
+            })
+            printOut("total: " + Self.describe(total.counts, newTransactions: total.newTransactions))
+        }
+    }
+
+    static func describe(_ c: FollowerCounts, newTransactions: Int) -> String {
+        "\(c.linesApplied) lines applied: \(c.events) events (\(c.duplicates) duplicates, \(c.late) late), \(c.rejected) rejected, \(c.blank) blank; \(newTransactions) new transactions"
+    }
+}

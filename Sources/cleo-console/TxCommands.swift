@@ -1,0 +1,234 @@
+import ArgumentParser
+import CleoDomain
+import CleoStore
+import Foundation
+import TerminalCanvas
+
+struct TxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tx", abstract: "List and show transactions.", subcommands: [List.self, ShowOne.self])
+}
+
+extension TxCommand {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Transactions, newest first (the order first seen).")
+        @OptionGroup var location: Location
+        @Option(help: "Pending, Approved or Declined.") var status: String?
+        @Option(help: "CL, PE or MX.") var country: String?
+        @Option(help: "CLP, PEN or MXN.") var currency: String?
+        @Option(help: "PAYIN or PAYOUT.") var method: String?
+        @Option(help: "Exact user id.") var user: String?
+        @Option(help: "A prefix of the transaction id, psp id, user id or merchant reference.") var search: String?
+        @Flag(help: "Only CONFLICT or MISMATCH.") var flagged = false
+        @Option(help: "First seen at or after (RFC 3339 or YYYY-MM-DD).") var since: String?
+        @Option(help: "First seen at or before (RFC 3339 or YYYY-MM-DD, the whole day).") var until: String?
+        @Option(name: .long, help: "Still Pending longer than MINUTES (default 30 when given without a value).")
+        var overdue: Int?
+        @Flag(name: .customLong("overdue-default"), help: .hidden) var overdueDefault = false
+        @Option(help: "At most N rows (0: all).") var limit: Int = 100
+        @Flag(help: "JSON for scripts.") var json = false
+        @Flag(help: "CSV for spreadsheets.") var csv = false
+
+        /// `--overdue` may come without MINUTES: rewrite it before parsing.
+        static func rewriteArguments(_ arguments: [String]) -> [String] {
+            var out: [String] = []
+            for (index, argument) in arguments.enumerated() {
+                if argument == "--overdue" {
+                    let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+                    if next == nil || Int(next!) == nil { out.append("--overdue-default"); continue }
+                }
+                out.append(argument)
+            }
+            return out
+        }
+
+        func validate() throws {
+            if json && csv { throw ValidationError("choose one of --json and --csv") }
+            if limit < 0 { throw ValidationError("--limit must be 0 (all) or more") }
+            if let overdue, overdue < 0 { throw ValidationError("--overdue takes minutes, 0 or more") }
+        }
+
+        func query(time: OperatorTime) throws -> TransactionQuery {
+            var query = TransactionQuery()
+            if let status {
+                guard let value = TransactionStatus(caseInsensitive: status) else { throw Failure.usage("--status must be Pending, Approved or Declined") }
+                query.status = value
+            }
+            if let country {
+                guard let value = Region(countryCode: country.uppercased()) else { throw Failure.usage("--country must be CL, PE or MX") }
+                query.region = value
+            }
+            if let currency {
+                guard let value = Currency(code: currency.uppercased()) else { throw Failure.usage("--currency must be CLP, PEN or MXN") }
+                query.currency = value
+            }
+            if let method {
+                guard let value = PaymentMethod(shortName: method) else { throw Failure.usage("--method must be PAYIN or PAYOUT") }
+                query.method = value
+            }
+            query.userID = user
+            query.search = search
+            query.flaggedOnly = flagged
+            if let since {
+                guard let value = time.bound(since, endOfDay: false) else { throw Failure.usage("--since must be RFC 3339 or YYYY-MM-DD") }
+                query.since = value
+            }
+            if let until {
+                guard let value = time.bound(until, endOfDay: true) else { throw Failure.usage("--until must be RFC 3339 or YYYY-MM-DD") }
+                query.until = value
+            }
+            if overdue != nil || overdueDefault {
+                query.overdueMinutes = overdue ?? 30
+                query.now = .now()
+            }
+            query.limit = limit
+            return query
+        }
+
+        func run() throws {
+            try runReporting {
+                let time = OperatorTime()
+                let query = try query(time: time)
+                let database = try location.open()
+                let rows = try database.transactions(query)
+                if json {
+                    printOut(JSONOut.array(rows.map { TxJSON.object($0, time: time) }).rendered())
+                } else if csv {
+                    let terminal = isatty(STDOUT_FILENO) == 1
+                    printOut(CSVOut.row(TxJSON.csvHeader))
+                    for row in rows {
+                        let cells = TxJSON.csvCells(row, time: time)
+                        printOut(CSVOut.row(terminal ? cells.map(TerminalText.sanitized) : cells))
+                    }
+                } else {
+                    TxTable.print(rows, time: time, environment: database.environment, total: rows.count)
+                }
+            }
+        }
+    }
+
+    struct ShowOne: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "One transaction with its whole event timeline.")
+        @OptionGroup var location: Location
+        @Argument(help: "The transaction id (exact).") var id: String
+        @Flag(help: "JSON for scripts.") var json = false
+
+        func run() throws {
+            try runReporting {
+                let database = try location.open()
+                guard let (record, events) = try database.transaction(id: id) else {
+                    throw Failure.general("no transaction with id \(TerminalText.sanitized(id)); try `cleo-console tx list --search PREFIX`")
+                }
+                let time = OperatorTime()
+                if json {
+                    guard case .object(var members) = TxJSON.object(record, time: time) else { return }
+                    members.append(("events", .array(events.map { TxJSON.event($0, time: time) })))
+                    printOut(JSONOut.object(members).rendered())
+                } else {
+                    TxTable.detail(record, events: events, time: time)
+                }
+            }
+        }
+    }
+}
+
+/// The JSON and CSV shapes of cli.md.
+enum TxJSON {
+    static func object(_ r: TransactionRecord, time: OperatorTime) -> JSONOut {
+        .object([
+            ("transaction_id", .string(r.id)), ("method", .string(r.method.rawValue)), ("status", .string(r.status.rawValue)),
+            ("raw_status", .string(r.rawStatus)), ("errorCode", .optional(r.errorCode)), ("message", .optional(r.message)),
+            ("amount", .optional(r.amount?.literal)), ("currency", .optional(r.currency?.rawValue)), ("country", .optional(r.region?.countryCode)),
+            ("user_id", .string(r.userID)), ("psp_transaction_id", .optional(r.pspTransactionID)),
+            ("merchantReference", .optional(r.merchantReference)), ("flags", .array(r.flags.names.map(JSONOut.string))),
+            ("event_count", .number(String(r.eventCount))), ("first_seen_at", .string(time.rfc3339(r.firstSeenAt))),
+            ("updated_at", .string(time.rfc3339(r.updatedAt))),
+        ])
+    }
+
+    static func event(_ e: EventRecord, time: OperatorTime) -> JSONOut {
+        .object([
+            ("file", .string(e.file)), ("line", .number(String(e.line))), ("offset", .number(String(e.offset))),
+            ("receivedAt", .string(time.rfc3339(e.receivedAt))), ("transaction_status", .string(e.status.rawValue)),
+            ("status", .string(e.rawStatus)), ("message", .optional(e.message)), ("errorCode", .optional(e.errorCode)),
+            ("duplicate", .bool(e.duplicate)), ("late", .bool(e.late)),
+        ])
+    }
+
+    static let csvHeader = ["transaction_id", "method", "status", "raw_status", "errorCode", "message", "amount", "currency", "country",
+                            "user_id", "psp_transaction_id", "merchantReference", "flags", "event_count", "first_seen_at", "updated_at"]
+
+    static func csvCells(_ r: TransactionRecord, time: OperatorTime) -> [String] {
+        [r.id, r.method.rawValue, r.status.rawValue, r.rawStatus, r.errorCode ?? "", r.message ?? "", r.amount?.literal ?? "",
+         r.currency?.rawValue ?? "", r.region?.countryCode ?? "", r.userID, r.pspTransactionID ?? "", r.merchantReference ?? "",
+         r.flags.names.joined(separator: " "), String(r.eventCount), time.rfc3339(r.firstSeenAt), time.rfc3339(r.updatedAt)]
+    }
+}
+
+/// The human table and detail: every text sanitised and cut to its column.
+enum TxTable {
+    static func statusWord(_ status: TransactionStatus) -> String {
+        switch status {
+        case .pending: "… Pending"
+        case .approved: "✓ Approved"
+        case .declined: "✗ Declined"
+        }
+    }
+
+    static func print(_ rows: [TransactionRecord], time: OperatorTime, environment: ConsoleEnvironment, total: Int) {
+        if rows.isEmpty {
+            printOut("no transactions match (ingest the events log with `cleo-console ingest`, or try fewer filters)")
+            return
+        }
+        let columns: [(String, Int, Bool)] = [
+            ("FIRST SEEN", 19, false), ("TRANSACTION", 24, false), ("METHOD", 7, false), ("CC", 2, false), ("AMOUNT", 18, true),
+            ("STATUS", 10, false), ("USER", 16, false), ("ERROR", 16, false), ("FLAGS", 17, false),
+        ]
+        printOut(columns.map { TerminalText.padded($0.0, to: $0.1, alignRight: $0.2) }.joined(separator: " ")
+            .replacingOccurrences(of: " +$", with: "", options: .regularExpression))
+        for r in rows {
+            let cells = [
+                time.short(r.firstSeenAt), r.id, r.method.displayName, r.region?.countryCode ?? "–",
+                r.amount?.formatted(currency: r.currency) ?? "–", statusWord(r.status), r.userID, r.errorCode ?? "",
+                r.flags.names.joined(separator: ","),
+            ]
+            let line = zip(cells, columns).map { TerminalText.padded(TerminalText.sanitized($0), to: $1.1, alignRight: $1.2) }
+            printOut(line.joined(separator: " ").replacingOccurrences(of: " +$", with: "", options: .regularExpression))
+        }
+        printOut("\(total) shown · times in \(time.zoneName) · \(environment.rawValue)")
+    }
+
+    static func detail(_ r: TransactionRecord, events: [EventRecord], time: OperatorTime) {
+        func line(_ label: String, _ value: String?) {
+            printOut(TerminalText.padded(label, to: 20) + TerminalText.sanitized(value ?? "–"))
+        }
+        line("transaction_id", r.id)
+        line("method", "\(r.method.rawValue) (\(r.method.displayName))")
+        line("status", statusWord(r.status) + (r.rawStatus.isEmpty ? "" : "  raw: \(r.rawStatus)"))
+        line("amount", r.amount?.formatted(currency: r.currency))
+        line("country", r.region.map { "\($0.countryCode) \($0.displayName) — key: \($0.apiKeyField.rawValue)" })
+        line("user_id", r.userID)
+        line("psp_transaction_id", r.pspTransactionID)
+        line("merchantReference", r.merchantReference)
+        line("message", r.message)
+        if let code = r.errorCode {
+            if let known = PSPErrorCode(code: code) {
+                line("errorCode", "\(code): \(known.meaning)")
+                line("guidance", known.guidance(for: r.method))
+            } else {
+                line("errorCode", "\(code) (not a code Cleo Console knows; shown as received)")
+            }
+        }
+        if r.flags.contains(.conflict) { line("CONFLICT", "a final status was followed by a different final status; support must look at it") }
+        if r.flags.contains(.mismatch) { line("MISMATCH", "an event disagreed with this transaction's method, user, amount, currency or country") }
+        line("first seen", time.short(r.firstSeenAt) + " " + time.zoneName)
+        line("events", String(r.eventCount))
+        for e in events {
+            var marks: [String] = []
+            if e.duplicate { marks.append("duplicate") }
+            if e.late { marks.append("late") }
+            let text = "  \(time.short(e.receivedAt))  \(e.status.rawValue)  raw: \(e.rawStatus)  \(e.message ?? "")  \(e.errorCode ?? "")  \(marks.joined(separator: ","))  \(e.file):\(e.line)"
+            printOut(TerminalText.sanitized(text))
+        }
+    }
+}
