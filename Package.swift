@@ -40,6 +40,8 @@ let package = Package(
         ),
         .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
+        // Drives the real binary against real files (needs the executable built first).
+        .testTarget(name: "CLITests", dependencies: ["cleo-console"]),
     ],
     swiftLanguageModes: [.v6]
 )

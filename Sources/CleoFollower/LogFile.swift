@@ -71,15 +71,19 @@ final class LogFile {
         return withUnsafeBytes(of: hash.bigEndian, Array.init)
     }
 
-    /// Finds a file beside `path` (same folder) with the given identity: where a rotated log went.
-    static func findByIdentity(besides path: String, device: UInt64, inode: UInt64) -> LogFile? {
+    /// Finds a file beside `path` (same folder) with the given identity and the same first bytes:
+    /// where a rotated log went. The hash matters: a freed inode is soon reused (by SQLite's WAL
+    /// beside it, say), and a different file must never be read as the old log.
+    static func findByIdentity(besides path: String, device: UInt64, inode: UInt64, headLength: Int64, headHash: [UInt8]) -> LogFile? {
         let directory = (path as NSString).deletingLastPathComponent
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory) else { return nil }
         for name in names.sorted() {
             let candidate = ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(name)
             var info = stat()
-            guard stat(candidate, &info) == 0, UInt64(info.st_dev) == device, UInt64(info.st_ino) == inode else { continue }
-            return LogFile(path: candidate)
+            guard stat(candidate, &info) == 0, UInt64(info.st_dev) == device, UInt64(info.st_ino) == inode,
+                  let file = LogFile(path: candidate), file.device == device, file.inode == inode else { continue }
+            if headLength > 0 && file.headHash(length: headLength) != headHash { return nil }
+            return file
         }
         return nil
     }

@@ -80,8 +80,11 @@ public final class LogFollower {
                 }
             } else if let stored {
                 // Rotation: finish the old file (held open, or found beside the path by identity).
+                // By identity beside the path first (its current name goes on the events), else the
+                // handle still held open (the file may have been unlinked).
                 let heldOld = held.flatMap { $0.device == stored.device && $0.inode == stored.inode ? $0 : nil }
-                if let old = heldOld ?? LogFile.findByIdentity(besides: path, device: stored.device, inode: stored.inode) {
+                if let old = LogFile.findByIdentity(besides: path, device: stored.device, inode: stored.inode,
+                                                      headLength: stored.headLength, headHash: stored.headHash) ?? heldOld {
                     if try drain(old, from: stored, expected: stored, into: &total, onBatch: onBatch) != .nothing { continue }
                     let leftover = old.size - stored.offset
                     if leftover > 0 {

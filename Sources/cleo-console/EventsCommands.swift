@@ -41,6 +41,12 @@ nonisolated(unsafe) let stopRequested = UnsafeMutablePointer<sig_atomic_t>.alloc
 
 func installStopHandlers() {
     stopRequested.pointee = 0
+    // A parent may have started us with these signals blocked (Foundation's Process does).
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
     signal(SIGINT) { _ in stopRequested.pointee = 1 }
     signal(SIGTERM) { _ in stopRequested.pointee = 1 }
 }

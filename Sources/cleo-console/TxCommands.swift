@@ -94,11 +94,11 @@ extension TxCommand {
                 if json {
                     printOut(JSONOut.array(rows.map { TxJSON.object($0, time: time) }).rendered())
                 } else if csv {
-                    let terminal = isatty(STDOUT_FILENO) == 1
+                    // CSV has no escapes: control characters become visible placeholders, always
+                    // (a CSV file is cat'ed to a terminal sooner or later).
                     printOut(CSVOut.row(TxJSON.csvHeader))
                     for row in rows {
-                        let cells = TxJSON.csvCells(row, time: time)
-                        printOut(CSVOut.row(terminal ? cells.map(TerminalText.sanitized) : cells))
+                        printOut(CSVOut.row(TxJSON.csvCells(row, time: time).map(TerminalText.sanitized)))
                     }
                 } else {
                     TxTable.print(rows, time: time, environment: database.environment, total: rows.count)

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the real `cleo-console` binary against real files in a temporary folder.
+struct CLIHarness {
+    let directory: URL
+    var db: String { directory.appendingPathComponent("console.db").path }
+    var events: String { directory.appendingPathComponent("webhook-events.jsonl").path }
+    var keyFile: String { directory.appendingPathComponent("console.key").path }
+
+    static var binary: String {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("cleo-console").path,
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent(".build/debug/cleo-console").path,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    func cleanup() { try? FileManager.default.removeItem(at: directory) }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs with `--db`/`--events` from the environment (so options after the subcommand stay the test's own).
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["CLEO_CONSOLE_DB"] = db
+        environment["CLEO_CONSOLE_EVENTS"] = events
+        environment["TZ"] = "UTC"
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Starts the binary without waiting (for kill and follow tests).
+    func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["CLEO_CONSOLE_DB"] = db
+        environment["CLEO_CONSOLE_EVENTS"] = events
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func writeLog(_ lines: [String]) throws {
+        try (lines.map { $0 + "\n" }.joined()).write(toFile: events, atomically: false, encoding: .utf8)
+    }
+
+    func append(_ text: String, to path: String? = nil) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path ?? events))
+        try handle.seekToEnd()
+        handle.write(Data(text.utf8))
+        try handle.close()
+    }
+
+    /// Runs SQL through the sqlite3 tool (the tests read the database as an outsider would).
+    func sql(_ query: String, db path: String? = nil) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path ?? db, query]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func json(_ arguments: [String]) throws -> Any {
+        let result = try run(arguments)
+        #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+    }
+
+    /// Everything ingestion decided, without times: what two runs must agree on.
+    func content(db path: String? = nil) throws -> String {
+        try sql("""
+            SELECT seq, id, method, user_id, amount, currency, country, status, raw_status, error_code, message, psp_id, merchant_ref, flags, event_count FROM tx ORDER BY seq;
+            SELECT e.id, t.id, e.file, e.line, e.offset, e.transaction_status, e.status, e.duplicate, e.late, e.notes, hex(e.raw) FROM event e JOIN tx t ON t.seq = e.tx_seq ORDER BY e.id;
+            SELECT file, line, offset, code, message, raw_length FROM rejected ORDER BY id;
+            SELECT offset, next_line, lines_applied, events, duplicates, late, rejected, blank FROM follower;
+            """, db: path)
+    }
+}
+
+/// A valid line; `fields` override or add JSON fragments.
+func webhookLine(_ id: String, _ status: String = "Pending", user: String = "u1", amount: String = "\"1000\"", currency: String = "CLP",
+                 method: String = "CLEO_PAYIN", extra: [(String, String)] = []) -> String {
+    var fields: [(String, String)] = [
+        ("transaction_id", "\"\(id)\""), ("method", "\"\(method)\""), ("transaction_status", "\"\(status)\""),
+        ("status", "\"\(status.uppercased())\""), ("user_id", "\"\(user)\""), ("amount", amount), ("currency", "\"\(currency)\""),
+    ]
+    for (key, value) in extra {
+        if let index = fields.firstIndex(where: { $0.0 == key }) { fields[index].1 = value } else { fields.append((key, value)) }
+    }
+    return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+}

@@ -1,0 +1,204 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct IngestCLITests {
+    @Test func everyRejectionCodeIsKeptWithItsFileLineAndOffset() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        let lines = [
+            webhookLine("ok-1"),
+            "{\"transaction_id\":\"x\"\u{FF}}",
+            "{\"transaction_id\":\"x\",}",
+            "[1,2]",
+            "{\"transaction_id\":\"x\",\"method\":\"CLEO_PAYIN\",\"status\":\"\",\"user_id\":\"u\"}",
+            webhookLine("t", extra: [("user_id", "42")]),
+            webhookLine("t", method: "CLEO_REFUND"),
+            webhookLine("t", "Refunded"),
+            webhookLine("t", currency: "USD"),
+            webhookLine("t", extra: [("countryCode", "\"PE\"")]),
+            webhookLine("t", amount: "\"10000.50\""),
+            "",
+            "   \t",
+        ]
+        // INVALID_UTF8 needs a raw byte: write the file as bytes.
+        var data = Data()
+        for line in lines { data.append(contentsOf: Array(line.utf8).map { $0 == 0xC3 ? 0xC3 : $0 }); data.append(0x0A) }
+        var bytes = [UInt8](data)
+        if let marker = bytes.firstIndex(of: 0xC3), bytes[marker + 1] == 0xBF { bytes[marker] = 0xFF; bytes.remove(at: marker + 1) }
+        // a line over 1 MiB, never read whole
+        bytes += Array("{\"transaction_id\":\"".utf8) + [UInt8](repeating: 0x61, count: 1_100_000) + Array("\"}\n".utf8)
+        FileManager.default.createFile(atPath: cli.events, contents: Data(bytes))
+
+        let summary = try cli.run(["ingest"])
+        #expect(summary.status == 0, "\(summary.stderr)")
+        #expect(summary.stdout.contains("14 lines applied: 1 events"))
+        #expect(summary.stdout.contains("11 rejected, 2 blank"))
+        let rejected = try cli.json(["events", "rejected", "--json"]) as! [[String: Any]]
+        #expect(rejected.map { $0["code"] as! String } == [
+            "INVALID_UTF8", "INVALID_JSON", "NOT_AN_OBJECT", "MISSING_FIELD", "WRONG_TYPE", "UNKNOWN_METHOD", "UNKNOWN_STATUS",
+            "UNSUPPORTED_CURRENCY", "COUNTRY_MISMATCH", "INVALID_AMOUNT", "LINE_TOO_LONG",
+        ])
+        #expect(rejected.map { $0["line"] as! Int } == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14])
+        #expect(rejected[0]["offset"] as? Int == lines[0].utf8.count + 1)
+        #expect(rejected.allSatisfy { ($0["file"] as? String) == cli.events })
+        // the monster's raw bytes are capped at 64 KiB but its length is known
+        #expect(try cli.sql("SELECT length(raw), raw_length FROM rejected WHERE code = 'LINE_TOO_LONG'") == "65536|1100021\n")
+    }
+
+    @Test func theSpecRulesEndToEnd() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        try cli.writeLog([
+            webhookLine("a", amount: "null", currency: "PEN", extra: [("currency", "null"), ("countryCode", "\"PE\"")]),  // no amount
+            webhookLine("a", "Pending", amount: "\"12.50\"", currency: "PEN"),                                            // fill-in
+            webhookLine("a", "approved", amount: "12.5", currency: "PEN", extra: [("eventId", "\"e1\"")]),               // case, number
+            webhookLine("a", "Declined", amount: "\"99\"", currency: "PEN", extra: [("eventId", "\"e1\"")]),             // duplicate by id
+            webhookLine("a", "Pending", amount: "\"12.50\"", currency: "PEN"),                                            // late? no: duplicate by content
+            webhookLine("a", "Pending", amount: "\"12.50\"", currency: "PEN", extra: [("message", "\"late one\"")]),      // late
+            webhookLine("a", "Declined", user: "u2", amount: "\"12.50\"", currency: "PEN", extra: [("errorCode", "\"PSP_TIMEOUT\"")]), // conflict+mismatch
+            webhookLine("caf\u{E9}"), webhookLine("cafe\u{301}"),
+            webhookLine("crlf") + "\r",
+        ])
+        #expect(try cli.run(["ingest"]).status == 0)
+        let shown = try cli.json(["tx", "show", "a", "--json"]) as! [String: Any]
+        #expect(shown["status"] as? String == "Declined")
+        #expect(shown["amount"] as? String == "12.50")
+        #expect(shown["country"] as? String == "PE")
+        #expect(shown["user_id"] as? String == "u1")
+        #expect(shown["errorCode"] as? String == "PSP_TIMEOUT")
+        #expect(Set(shown["flags"] as! [String]) == ["CONFLICT", "MISMATCH"])
+        #expect(shown["event_count"] as? Int == 7)
+        let events = shown["events"] as! [[String: Any]]
+        #expect(events.map { $0["duplicate"] as! Bool } == [false, false, false, true, true, false, false])
+        #expect(events.map { $0["late"] as! Bool } == [false, false, false, false, false, true, false])
+        #expect(events[2]["transaction_status"] as? String == "Approved")
+        // byte-different ids stay two transactions; CRLF is tolerated
+        let all = try cli.json(["tx", "list", "--json", "--limit", "0"]) as! [[String: Any]]
+        #expect(all.map { $0["transaction_id"] as! String }.count == 4)
+        #expect(all.first?["transaction_id"] as? String == "crlf")  // newest first
+    }
+
+    @Test func aPartialLastLineWaitsForItsLineFeed() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        let line = webhookLine("p1")
+        try (line + "\n" + String(line.dropLast(5))).write(toFile: cli.events, atomically: false, encoding: .utf8)
+        #expect(try cli.run(["ingest"]).stdout.hasPrefix("1 lines applied"))
+        try cli.append(String(line.suffix(5)) + "\n")
+        #expect(try cli.run(["ingest"]).stdout.hasPrefix("1 lines applied"))
+        #expect(try cli.sql("SELECT next_line, offset FROM follower") == "3|\(2 * (line.utf8.count + 1))\n")
+    }
+
+    @Test func aMissingLogIsWaitedForNotAnError() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        let result = try cli.run(["ingest"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("does not exist yet"))
+    }
+
+    @Test func crashesAtRandomMomentsLoseNothingAndApplyNothingTwice() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        #expect(try cli.run(["demo", "--count", "30000", "--rate", "0", "--seed", "11"]).status == 0)
+        // The reference: one clean run into another database.
+        let reference = cli.directory.appendingPathComponent("reference.db").path
+        #expect(try cli.run(["ingest", "--batch", "700"], environment: ["CLEO_CONSOLE_DB": reference]).status == 0)
+        // Kill ingest with SIGKILL at several moments, then let one finish.
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5 {
+            let process = try cli.start(["ingest", "--batch", "700"])
+            usleep(UInt32.random(in: 30_000...400_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        #expect(try cli.run(["ingest", "--batch", "700"]).status == 0)
+        let crashed = try cli.content()
+        #expect(crashed == (try cli.content(db: reference)))
+        #expect(crashed.count > 100_000)
+    }
+
+    @Test func twoIngestersAtOnceApplyEachLineExactlyOnce() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        #expect(try cli.run(["demo", "--count", "20000", "--rate", "0", "--seed", "5"]).status == 0)
+        let reference = cli.directory.appendingPathComponent("reference.db").path
+        #expect(try cli.run(["ingest", "--batch", "500"], environment: ["CLEO_CONSOLE_DB": reference]).status == 0)
+        // Both start at once on a new database (creation, migration and key file serialised).
+        let first = try cli.start(["ingest", "--batch", "500"])
+        let second = try cli.start(["ingest", "--batch", "500"])
+        first.waitUntilExit()
+        second.waitUntilExit()
+        #expect(first.terminationStatus == 0 && second.terminationStatus == 0)
+        #expect(try cli.content() == (try cli.content(db: reference)))
+    }
+
+    @Test func followingThroughSplitWritesRotationAndTruncation() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        FileManager.default.createFile(atPath: cli.events, contents: nil)
+        let follower = try cli.start(["ingest", "--follow", "--batch", "100"])
+        defer { if follower.isRunning { kill(follower.processIdentifier, SIGKILL) } }
+        // Lines split across writes at odd places.
+        let text = (0..<40).map { webhookLine("f\($0)") + "\n" }.joined()
+        var index = text.startIndex
+        var size = 1
+        while index < text.endIndex {
+            let end = text.index(index, offsetBy: size, limitedBy: text.endIndex) ?? text.endIndex
+            try cli.append(String(text[index..<end]))
+            index = end
+            size = size * 3 % 97 + 1
+            usleep(2_000)
+        }
+        try waitFor { try cli.sql("SELECT count(*) FROM tx") == "40\n" }
+        // Rotation: the old file moves aside with two more lines written just before.
+        try cli.append(webhookLine("f40") + "\n" + webhookLine("f41") + "\n")
+        try FileManager.default.moveItem(atPath: cli.events, toPath: cli.events + ".1")
+        try cli.writeLog([webhookLine("r0"), webhookLine("r1")])
+        try waitFor { try cli.sql("SELECT count(*) FROM tx") == "44\n" }
+        // Truncation, then growth past the old position with different content.
+        try cli.writeLog([webhookLine("t0"), webhookLine("t1"), webhookLine("t2", extra: [("message", "\"" + String(repeating: "x", count: 300) + "\"")])])
+        try waitFor { try cli.sql("SELECT count(*) FROM tx") == "47\n" }
+        kill(follower.processIdentifier, SIGTERM)
+        follower.waitUntilExit()
+        #expect(follower.terminationStatus == 0)
+        #expect(try cli.sql("SELECT kind FROM follower_notice ORDER BY id") == "rotation\ntruncation\n")
+        #expect(try cli.sql("SELECT count(*) FROM event") == "47\n")  // each line exactly once
+        #expect(try cli.sql("SELECT file, line FROM event e JOIN tx t ON t.seq = e.tx_seq WHERE t.id IN ('f41','r0','t2') ORDER BY e.id")
+                == "\(cli.events).1|42\n\(cli.events)|1\n\(cli.events)|3\n")
+    }
+
+    @Test func aRotationWhileNothingFollowedFindsTheOldFileOrRecordsAGap() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        try cli.writeLog([webhookLine("o0")])
+        #expect(try cli.run(["ingest"]).status == 0)
+        try cli.append(webhookLine("o1") + "\n")
+        try FileManager.default.moveItem(atPath: cli.events, toPath: cli.events + ".old")
+        try cli.writeLog([webhookLine("n0")])
+        #expect(try cli.run(["ingest"]).stdout.hasPrefix("2 lines applied"))  // o1 from the old file, n0
+        // Now rotate again and delete the old file: a visible gap.
+        try cli.append(webhookLine("n1") + "\n")
+        // (the new file is made before the old one is deleted, so its inode cannot be reused)
+        try (webhookLine("m0") + "\n").write(toFile: cli.events + ".new", atomically: false, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: cli.events)
+        try FileManager.default.moveItem(atPath: cli.events + ".new", toPath: cli.events)
+        let third = try cli.run(["ingest"])
+        #expect(third.stdout.hasPrefix("1 lines applied"), "\(third.stdout) \(third.stderr)")
+        let notices = try cli.sql("SELECT kind FROM follower_notice ORDER BY id")
+        #expect(notices == "rotation\ngap\nrotation\n")
+        #expect(try cli.sql("SELECT count(*) FROM tx WHERE id = 'n1'") == "0\n")
+    }
+
+    func waitFor(_ condition: () throws -> Bool, seconds: Double = 20) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return }
+            usleep(20_000)
+        }
+        Issue.record("timed out waiting")
+    }
+}
