@@ -44,13 +44,21 @@ screens: deps
 	RECORD_SCREENS=1 $(SWIFT) test --filter Screen || true
 	@git status --short Screens/
 
-## bench: benchmarks (figures, not timed tests)
-bench: release
-	@echo "make bench: the ingest and query benchmarks arrive with the store (issue 3)."
+## bench: benchmarks (figures, not timed tests): scanner, 1M-event ingest vs the sqlite3 tool, 10M-row queries
+bench: deps
+	$(SWIFT) build -c release --product cleo-console
+	$(SWIFT) build -c release --product cleo-bench
+	.build/release/cleo-bench scanner
+	.build/release/cleo-bench ingest $(or $(EVENTS),1000000)
+	.build/release/cleo-bench queries $(or $(TRANSACTIONS),10000000)
 
 ## demo: a synthetic live feed into a separate demo database and log, and the console on them
 demo: release
-	@echo "make demo: the synthetic feed arrives with the store and CLI (issue 3)."
+	@mkdir -p $(DEMO_DIR)
+	@rm -f $(DEMO_DIR)/webhook-events.jsonl
+	@$(BIN) demo --events $(DEMO_DIR)/webhook-events.jsonl --count 100000 --rate 3 >/dev/null 2>&1 & echo $$! > $(DEMO_DIR)/feed.pid
+	-$(BIN) --db $(DEMO_DIR)/console.db --events $(DEMO_DIR)/webhook-events.jsonl
+	@kill $$(cat $(DEMO_DIR)/feed.pid) 2>/dev/null || true
 
 clean:
 	rm -rf .build .demo

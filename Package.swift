@@ -38,6 +38,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // make bench: benchmarks that print figures (never run by make test).
+        .executableTarget(name: "cleo-bench", dependencies: ["CleoDomain", "CleoStore"]),
         .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         // Drives the real binary against real files (needs the executable built first).

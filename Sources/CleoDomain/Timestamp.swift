@@ -17,7 +17,11 @@ public enum RFC3339 {
     /// `t`/`z` in lower case are accepted, as RFC 3339 §5.6 allows; a leap second (`:60`) is
     /// clamped to `:59.999` so ordering stays monotonic. Fractions beyond milliseconds are truncated.
     public static func parse(_ text: String) -> Timestamp? {
-        let b = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         guard b.count >= 20 else { return nil }
         guard let year = digits(b, 0, 4), b[4] == 0x2D, let month = digits(b, 5, 2), b[7] == 0x2D,
               let day = digits(b, 8, 2), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
@@ -108,7 +112,7 @@ public enum RFC3339 {
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 
-    private static func digits(_ b: [UInt8], _ start: Int, _ count: Int) -> Int? {
+    private static func digits<C: RandomAccessCollection>(_ b: C, _ start: Int, _ count: Int) -> Int? where C.Element == UInt8, C.Index == Int {
         guard start + count <= b.count else { return nil }
         var value = 0
         for i in start..<(start + count) {

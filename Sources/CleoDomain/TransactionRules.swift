@@ -81,14 +81,14 @@ public enum EventSignature {
 
 /// What earlier events of a transaction a new one is compared with (rule 6).
 public struct EventHistory: Sendable, Equatable {
-    public var eventIDs: Set<[UInt8]> = []
-    public var signatures: Set<[UInt8]> = []
+    public var eventIDs: Set<ByteKey> = []
+    public var signatures: Set<ByteKey> = []
 
     public init() {}
 
     public func isDuplicate(_ event: WebhookEvent, signature: [UInt8]? = nil) -> Bool {
-        if let id = event.eventID { return eventIDs.contains(Array(id.utf8)) }
-        return signatures.contains(signature ?? EventSignature.key(event))
+        if let id = event.eventID { return eventIDs.contains(ByteKey(id)) }
+        return signatures.contains(ByteKey(signature ?? EventSignature.key(event)))
     }
 
     public mutating func record(_ event: WebhookEvent, signature: [UInt8]? = nil) {
@@ -97,8 +97,8 @@ public struct EventHistory: Sendable, Equatable {
 
     /// Rebuilds the history from stored events (event id, signature key).
     public mutating func record(eventID: String?, signature: [UInt8]) {
-        if let eventID { eventIDs.insert(Array(eventID.utf8)) }
-        signatures.insert(signature)
+        if let eventID { eventIDs.insert(ByteKey(eventID)) }
+        signatures.insert(ByteKey(signature))
     }
 }
 

@@ -27,10 +27,14 @@ public enum TransactionStatus: String, CaseIterable, Sendable, Codable {
 
     /// Matched without regard to ASCII case; stored in this spelling.
     public init?(caseInsensitive text: String) {
-        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
-        let lowered = text.lowercased()
-        guard let status = TransactionStatus.allCases.first(where: { $0.rawValue.lowercased() == lowered }) else { return nil }
-        self = status
+        func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        for status in TransactionStatus.allCases where status.rawValue.utf8.count == text.utf8.count {
+            if zip(status.rawValue.utf8, text.utf8).allSatisfy({ folded($0) == folded($1) }) {
+                self = status
+                return
+            }
+        }
+        return nil
     }
 }
 
@@ -133,4 +137,13 @@ extension String {
     case let (x?, y?): x.sameBytes(as: y)
     default: false
     }
+}
+
+/// Bytes as a dictionary key, hashed in one go (hashing `[UInt8]` feeds the hasher byte by byte).
+public struct ByteKey: Hashable, Sendable {
+    public let bytes: [UInt8]
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+    public init(_ text: String) { bytes = Array(text.utf8) }
+    public func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
+    public static func == (a: ByteKey, b: ByteKey) -> Bool { a.bytes == b.bytes }
 }

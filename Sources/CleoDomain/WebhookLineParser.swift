@@ -6,11 +6,6 @@ public enum WebhookLineParser {
     /// `transaction_id` and `user_id` length cap, in Unicode scalars.
     public static let maximumIDScalars = 128
 
-    private static let required = ["transaction_id", "method", "transaction_status", "status", "user_id"]
-    private static let optional = [
-        "amount", "currency", "countryCode", "psp_transaction_id", "message", "merchantReference",
-        "errorCode", "receivedAt", "eventId",
-    ]
 
     public static func parse(_ line: [UInt8]) -> LineVerdict {
         line.withUnsafeBufferPointer { parse($0) }
@@ -42,59 +37,113 @@ public enum WebhookLineParser {
         }
     }
 
-    /// The field checks, in the spec's order, over a parsed object.
+    /// The listed fields, in the order their checks run; a slot index per field.
+    enum Field: Int, CaseIterable {
+        case transactionID, method, transactionStatus, status, userID
+        case amount, currency, countryCode, pspTransactionID, message, merchantReference, errorCode, receivedAt, eventID
+
+        var name: String {
+            switch self {
+            case .transactionID: "transaction_id"
+            case .method: "method"
+            case .transactionStatus: "transaction_status"
+            case .status: "status"
+            case .userID: "user_id"
+            case .amount: "amount"
+            case .currency: "currency"
+            case .countryCode: "countryCode"
+            case .pspTransactionID: "psp_transaction_id"
+            case .message: "message"
+            case .merchantReference: "merchantReference"
+            case .errorCode: "errorCode"
+            case .receivedAt: "receivedAt"
+            case .eventID: "eventId"
+            }
+        }
+
+        static let requiredCount = 5
+
+        /// The field a key names, byte for byte; the length check rejects most keys at once.
+        static func named(_ key: String) -> Field? {
+            let count = key.utf8.count
+            guard count >= 6, count <= 18 else { return nil }
+            for field in allCases where field.name.utf8.count == count && field.name.utf8.elementsEqual(key.utf8) {
+                return field
+            }
+            return nil
+        }
+    }
+
+    /// The field checks, in the spec's order, over a parsed object. One pass slots the listed
+    /// fields (the last of a repeated key wins; `null` counts as absent).
     public static func event(from object: JSONObject) -> Result<WebhookEvent, LineRejection> {
+        var slots = [JSONValue?](repeating: nil, count: Field.allCases.count)
+        for member in object.members {
+            guard let field = Field.named(member.key) else { continue }
+            if case .null = member.value { slots[field.rawValue] = nil } else { slots[field.rawValue] = member.value }
+        }
+        func text(_ field: Field) -> String? {
+            if case .string(let value)? = slots[field.rawValue] { return value }
+            return nil
+        }
         // MISSING_FIELD: every required field, before any type is looked at.
-        let absent = required.filter { object[$0] == nil }
+        let absent = Field.allCases.prefix(Field.requiredCount).filter { slots[$0.rawValue] == nil }.map(\.name)
         if !absent.isEmpty {
             return .failure(.init(.missingField, "missing required field\(absent.count > 1 ? "s" : ""): \(absent.joined(separator: ", "))"))
         }
         // WRONG_TYPE: every listed field's JSON type, then the id lengths and the timestamp.
-        for name in required + optional {
-            guard let value = object[name] else { continue }
+        for field in Field.allCases {
+            guard let value = slots[field.rawValue] else { continue }
             let fits: Bool
             switch value {
             case .string: fits = true
-            case .number: fits = name == "amount"
+            case .number: fits = field == .amount
             default: fits = false
             }
             if !fits {
-                let expected = name == "amount" ? "a string or a number" : "a string"
-                return .failure(.init(.wrongType, "\(name) must be \(expected), not a \(value.typeName)"))
+                let expected = field == .amount ? "a string or a number" : "a string"
+                return .failure(.init(.wrongType, "\(field.name) must be \(expected), not a \(value.typeName)"))
             }
         }
-        let transactionID = string(object, "transaction_id")!
-        let userID = string(object, "user_id")!
-        for (name, text) in [("transaction_id", transactionID), ("user_id", userID)] {
-            let count = text.unicodeScalars.count
-            if count == 0 { return .failure(.init(.wrongType, "\(name) must not be empty")) }
-            if count > maximumIDScalars {
-                return .failure(.init(.wrongType, "\(name) is \(count) characters, over the \(maximumIDScalars) limit"))
+        let transactionID = text(.transactionID)!
+        let userID = text(.userID)!
+        for (name, value) in [("transaction_id", transactionID), ("user_id", userID)] {
+            if value.isEmpty { return .failure(.init(.wrongType, "\(name) must not be empty")) }
+            if value.utf8.count > maximumIDScalars {
+                let count = value.unicodeScalars.count
+                if count > maximumIDScalars {
+                    return .failure(.init(.wrongType, "\(name) is \(count) characters, over the \(maximumIDScalars) limit"))
+                }
             }
         }
         var receivedAt: Timestamp?
-        if let text = string(object, "receivedAt") {
-            guard let parsed = RFC3339.parse(text) else {
+        if let value = text(.receivedAt) {
+            guard let parsed = RFC3339.parse(value) else {
                 return .failure(.init(.wrongType, "receivedAt is not an RFC 3339 timestamp (YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM))"))
             }
             receivedAt = parsed
         }
-        let methodText = string(object, "method")!
-        guard let method = PaymentMethod(rawValue: methodText), methodText.utf8.elementsEqual(method.rawValue.utf8) else {
+        let methodText = text(.method)!
+        let method: PaymentMethod
+        if methodText.utf8.elementsEqual(PaymentMethod.payIn.rawValue.utf8) {
+            method = .payIn
+        } else if methodText.utf8.elementsEqual(PaymentMethod.payOut.rawValue.utf8) {
+            method = .payOut
+        } else {
             return .failure(.init(.unknownMethod, "method must be CLEO_PAYIN or CLEO_PAYOUT"))
         }
-        guard let status = TransactionStatus(caseInsensitive: string(object, "transaction_status")!) else {
+        guard let status = TransactionStatus(caseInsensitive: text(.transactionStatus)!) else {
             return .failure(.init(.unknownStatus, "transaction_status must be Pending, Approved or Declined"))
         }
         var currency: Currency?
-        if let code = string(object, "currency") {
+        if let code = text(.currency) {
             guard let known = Currency(code: code) else {
                 return .failure(.init(.unsupportedCurrency, "currency must be CLP, PEN or MXN (Cleo accepts no other)"))
             }
             currency = known
         }
         var region: Region?
-        if let code = string(object, "countryCode") {
+        if let code = text(.countryCode) {
             guard let known = Region(countryCode: code) else {
                 return .failure(.init(.countryMismatch, "countryCode must be CL, PE or MX"))
             }
@@ -105,7 +154,7 @@ public enum WebhookLineParser {
         }
         let effectiveCurrency = currency ?? region?.currency
         var amount: Amount?
-        if let value = object["amount"] {
+        if let value = slots[Field.amount.rawValue] {
             let literal: String
             switch value {
             case .string(let text), .number(let text): literal = text
@@ -120,16 +169,11 @@ public enum WebhookLineParser {
             amount = parsed
         }
         return .success(WebhookEvent(
-            transactionID: transactionID, method: method, status: status, rawStatus: string(object, "status")!,
+            transactionID: transactionID, method: method, status: status, rawStatus: text(.status)!,
             userID: userID, amount: amount, currency: currency, region: region,
-            pspTransactionID: string(object, "psp_transaction_id"), message: string(object, "message"),
-            merchantReference: string(object, "merchantReference"), errorCode: string(object, "errorCode"),
-            receivedAt: receivedAt, eventID: string(object, "eventId")
+            pspTransactionID: text(.pspTransactionID), message: text(.message),
+            merchantReference: text(.merchantReference), errorCode: text(.errorCode),
+            receivedAt: receivedAt, eventID: text(.eventID)
         ))
-    }
-
-    private static func string(_ object: JSONObject, _ key: String) -> String? {
-        if case .string(let text)? = object[key] { return text }
-        return nil
     }
 }

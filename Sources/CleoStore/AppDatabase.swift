@@ -54,7 +54,9 @@ public final class AppDatabase: Sendable {
                 try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('environment', ?)", arguments: [chosen.rawValue])
                 return chosen
             }
-            return AppDatabase(dbPool: pool, path: path, keyFilePath: keyFile, environment: environment)
+            let database = AppDatabase(dbPool: pool, path: path, keyFilePath: keyFile, environment: environment)
+            try database.finishAbandonedBulkLoad()
+            return database
         }
     }
 

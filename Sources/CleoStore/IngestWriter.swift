@@ -9,7 +9,7 @@ import GRDB
 public final class IngestWriter {
     public let database: AppDatabase
     /// Most transactions kept in memory between batches.
-    public var cacheLimit = 100_000
+    public var cacheLimit = 30_000
 
     struct Cached {
         var seq: Int64
@@ -21,7 +21,11 @@ public final class IngestWriter {
         var dirty: Bool
     }
 
-    private var cache: [[UInt8]: Cached] = [:]
+    private var cache: [ByteKey: Cached] = [:]
+    /// Hashes of every id this process has seen while it was the only writer: an id not in it is
+    /// certainly new, so no lookup is spent on it. Invalid after another process commits.
+    private var seenIDs: Set<Int> = []
+    private var seenIDsComplete = false
     private var lastDataVersion: Int64?
 
     public init(database: AppDatabase) { self.database = database }
@@ -43,7 +47,12 @@ public final class IngestWriter {
             default: return .positionMoved(current: stored)
             }
             let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
-            if version != lastDataVersion { cache.removeAll(keepingCapacity: true) }
+            if version != lastDataVersion {
+                cache.removeAll(keepingCapacity: true)
+                // Only a database with no transactions lets "not seen" mean "new".
+                seenIDs.removeAll()
+                seenIDsComplete = try Int64.fetchOne(db, sql: "SELECT seq FROM tx LIMIT 1") == nil
+            }
             var summary = BatchSummary()
             do {
                 summary = try write(lines, db: db, now: now)
@@ -62,6 +71,9 @@ public final class IngestWriter {
                 }
             } catch {
                 cache.removeAll()  // the transaction rolls back: the cache may hold its effects
+                seenIDs.removeAll()
+                seenIDsComplete = false
+                lastDataVersion = nil
                 throw error
             }
             lastDataVersion = version
@@ -84,7 +96,7 @@ public final class IngestWriter {
         let insertRejected = try db.cachedStatement(sql: """
             INSERT INTO rejected(file, line, offset, code, message, raw, raw_length, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        var touched: [[UInt8]] = []
+        var touched: [ByteKey] = []
         for line in lines {
             summary.counts.linesApplied += 1
             switch line.verdict {
@@ -99,8 +111,12 @@ public final class IngestWriter {
                 ])
             case .accepted(let event):
                 summary.counts.events += 1
-                let key = Array(event.transactionID.utf8)
-                var entry = try cache[key] ?? load(db, id: event.transactionID)
+                let key = ByteKey(event.transactionID)
+                var entry = cache[key]
+                if entry == nil {
+                    let known = !seenIDsComplete || seenIDs.contains(key.hashValue)
+                    if known { entry = try load(db, id: event.transactionID) }
+                }
                 var state: TransactionState? = entry?.state
                 var history = entry?.history ?? EventHistory()
                 let outcome = TransactionRules.apply(event, to: &state, history: &history)
@@ -120,6 +136,7 @@ public final class IngestWriter {
                                    updatedAt: receivedAt, isNew: true, dirty: true)
                     nextSeq += 1
                     summary.newTransactions += 1
+                    if seenIDsComplete { seenIDs.insert(key.hashValue) }
                 }
                 if outcome.duplicate { summary.counts.duplicates += 1 }
                 if outcome.late { summary.counts.late += 1 }
@@ -143,7 +160,7 @@ public final class IngestWriter {
     }
 
     /// Writes each touched transaction row once.
-    private func flush(_ db: Database, touched: [[UInt8]], summary: inout BatchSummary) throws {
+    private func flush(_ db: Database, touched: [ByteKey], summary: inout BatchSummary) throws {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO tx(seq, id, method, user_id, amount, amount_hundredths, currency, country, status, raw_status,
                            error_code, message, psp_id, merchant_ref, flags, event_count, first_seen_at, updated_at)
@@ -154,7 +171,7 @@ public final class IngestWriter {
                           error_code = ?, message = ?, psp_id = ?, merchant_ref = ?, flags = ?, event_count = ?, updated_at = ?
             WHERE seq = ?
             """)
-        var inserts: [(Int64, [UInt8])] = []
+        var inserts: [(Int64, ByteKey)] = []
         for key in touched {
             guard let entry = cache[key], entry.dirty else { continue }
             if entry.isNew { inserts.append((entry.seq, key)) } else {

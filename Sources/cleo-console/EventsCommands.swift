@@ -60,11 +60,27 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Keep following until interrupted.") var follow = false
     @Option(help: "Lines per committed batch.") var batch: Int = 50_000
 
+    /// Logs at least this large are loaded into an empty database in bulk.
+    static let bulkThreshold = 32 << 20
+
     func run() throws {
         try runReporting {
             let database = try location.open(tuning: .bulk)
             let writer = IngestWriter(database: database)
             let follower = LogFollower(path: location.eventsPath, writer: writer, batchLines: max(1, batch))
+            // A backlog into an empty database: indexes built once, after the load.
+            let size = ((try? FileManager.default.attributesOfItem(atPath: location.eventsPath)[.size]) as? Int) ?? 0
+            let bulk = size >= Self.bulkThreshold ? try database.beginBulkLoad() : nil
+            if let bulk {
+                printErr("loading a backlog of \(size / 1_000_000) MB into an empty database: indexes are built after the load")
+                let summary = try follower.catchUp()
+                try bulk.finish()
+                if !follow {
+                    printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
+                    return
+                }
+                printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
+            }
             if !follow {
                 let summary = try follower.catchUp()
                 if follower.status.phase == .waitingForLog {

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Loading a backlog into an empty database: the secondary indexes are dropped for the load and
+/// built once at its end (2–3× faster than maintaining them row by row). A mark in `meta` and a
+/// lock file make a crashed load finish its index builds at the next open.
+public final class BulkLoad {
+    let database: AppDatabase
+    private let lockFD: Int32
+
+    init(database: AppDatabase, lockFD: Int32) {
+        self.database = database
+        self.lockFD = lockFD
+    }
+
+    /// Builds the indexes again and clears the mark.
+    public func finish() throws {
+        defer {
+            flock(lockFD, LOCK_UN)
+            close(lockFD)
+        }
+        try database.dbPool.writeWithoutTransaction { db in
+            try AppDatabase.createSecondaryIndexes(db)
+            try db.execute(sql: "DELETE FROM meta WHERE key = 'bulk_load'")
+        }
+    }
+}
+
+extension AppDatabase {
+    static let bulkIndexNames: Set<String> = ["tx_status", "tx_country", "tx_currency", "tx_method", "tx_user", "tx_psp", "tx_ref", "tx_flagged", "tx_first_seen"]
+
+    /// Starts a bulk load when the database holds no transaction yet; nil otherwise.
+    public func beginBulkLoad() throws -> BulkLoad? {
+        let fd = Glibc.open(path + ".bulk", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        let started = try writeImmediate { db -> Bool in
+            guard try Int64.fetchOne(db, sql: "SELECT seq FROM tx LIMIT 1") == nil else { return false }
+            for name in Self.bulkIndexNames { try db.execute(sql: "DROP INDEX IF EXISTS \(name)") }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk_load', '1')")
+            return true
+        }
+        guard started else {
+            flock(fd, LOCK_UN)
+            close(fd)
+            return nil
+        }
+        return BulkLoad(database: self, lockFD: fd)
+    }
+
+    /// At open: a bulk load whose process died left its mark; build the indexes it dropped.
+    func finishAbandonedBulkLoad() throws {
+        guard try dbPool.read({ db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'bulk_load'") }) != nil else { return }
+        let fd = Glibc.open(path + ".bulk", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return }  // a load is running
+        defer { flock(fd, LOCK_UN) }
+        try dbPool.writeWithoutTransaction { db in
+            try Self.createSecondaryIndexes(db)
+            try db.execute(sql: "DELETE FROM meta WHERE key = 'bulk_load'")
+        }
+    }
+}

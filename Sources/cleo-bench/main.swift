@@ -1,0 +1,158 @@
+// make bench: figures, not tests. Prints rates and ratios side by side.
+//   cleo-bench scanner            the line scanner against Foundation's JSONSerialization
+//   cleo-bench ingest [N]         ingest N generated events (default 1,000,000) vs the sqlite3 tool
+//   cleo-bench queries [N]        list/filter/search timings over N transactions (default 10,000,000)
+import CleoDomain
+import CleoStore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+
+/// Runs a command; returns its wall time and peak RSS in MB (from wait4).
+func measure(_ executable: String, _ arguments: [String], stdin: String? = nil) -> (seconds: Double, peakMB: Double, status: Int32) {
+    var pid: pid_t = 0
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    if let stdin { posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    let start = DispatchTime.now().uptimeNanoseconds
+    guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { return (0, 0, -1) }
+    var status: Int32 = 0
+    var usage = rusage()
+    wait4(pid, &status, 0, &usage)
+    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return (elapsed, Double(usage.ru_maxrss) / 1024, status)
+}
+
+func generateLog(path: String, events: Int) throws {
+    FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    var feed = DemoFeed(seed: 2026)
+    feed.settleAfter = 40
+    var buffer = Data()
+    var t = RFC3339.parse("2026-11-01T00:00:00Z")!
+    for _ in 0..<events {
+        t = t.adding(milliseconds: 37)
+        buffer.append(contentsOf: Array((feed.nextLine(receivedAt: RFC3339.format(t, offsetSeconds: 0)) + "\n").utf8))
+        if buffer.count > 8 << 20 {
+            handle.write(buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+    handle.write(buffer)
+    try handle.close()
+}
+
+func scanner() throws {
+    var feed = DemoFeed(seed: 7)
+    let lines = (0..<200_000).map { _ in Array(feed.nextLine(receivedAt: "2026-11-25T10:00:00.123Z").utf8) }
+    let bytes = lines.reduce(0) { $0 + $1.count }
+    var accepted = 0
+    let ours = seconds {
+        for line in lines { if case .accepted = WebhookLineParser.parse(line) { accepted += 1 } }
+    }
+    let datas = lines.map { Data($0) }
+    let foundation = seconds {
+        for data in datas { _ = try? JSONSerialization.jsonObject(with: data) }
+    }
+    let n = Double(lines.count)
+    print("scanner: \(lines.count) lines, \(bytes / lines.count) bytes each, \(accepted) accepted")
+    print("  WebhookLineParser (validation included) \(format(n / ours / 1000, 0))k lines/s   \(format(Double(bytes) / ours / 1e6, 0)) MB/s")
+    print("  JSONSerialization (parse only)          \(format(n / foundation / 1000, 0))k lines/s")
+    print("  ratio                                    \(format(foundation / ours, 2))×   (goal ≥ 500k lines/s)")
+}
+
+func ingest(events: Int, binary: String) throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-bench-\(getpid())").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let log = dir + "/events.jsonl"
+    print("ingest: generating \(events) events…")
+    try generateLog(path: log, events: events)
+    let size = (try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
+    print("  log: \(format(Double(size) / 1e6)) MB, \(size / events) bytes a line")
+
+    let ours = measure(binary, ["ingest", "--db", dir + "/console.db", "--events", log])
+    let script = dir + "/load.sql"
+    try """
+    PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = NORMAL;
+    CREATE TABLE tx (id TEXT PRIMARY KEY, method TEXT, status TEXT, raw_status TEXT, user_id TEXT, amount TEXT, currency TEXT, country TEXT, received_at TEXT);
+    CREATE INDEX tx_received ON tx(received_at);
+    PRAGMA temp_store = MEMORY;
+    CREATE TEMP TABLE raw (line TEXT);
+    .mode tabs
+    .import \(log) raw
+    INSERT OR REPLACE INTO tx SELECT json_extract(line,'$.transaction_id'), json_extract(line,'$.method'), json_extract(line,'$.transaction_status'),
+      json_extract(line,'$.status'), json_extract(line,'$.user_id'), json_extract(line,'$.amount'), json_extract(line,'$.currency'),
+      json_extract(line,'$.countryCode'), json_extract(line,'$.receivedAt') FROM raw WHERE json_valid(line);
+
+    """.write(toFile: script, atomically: true, encoding: .utf8)
+    let tool = measure("/usr/bin/sqlite3", [dir + "/tool.db"], stdin: script)
+    let oursRate = Double(events) / ours.seconds
+    let toolRate = Double(events) / tool.seconds
+    print("  cleo-console ingest   \(format(ours.seconds, 2)) s   \(format(oursRate / 1000, 0))k events/s   peak \(format(ours.peakMB, 0)) MB   (exit \(ours.status))")
+    print("  sqlite3 tool          \(format(tool.seconds, 2)) s   \(format(toolRate / 1000, 0))k events/s   peak \(format(tool.peakMB, 0)) MB")
+    print("  ratio                 \(format(oursRate / toolRate, 2))×   (goal ≥ 1.5× with peak ≤ 256 MB)")
+}
+
+func queries(transactions: Int, binary: String) throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-bench-q").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let path = dir + "/big.db"
+    let database = try AppDatabase.open(path: path)
+    let existing = try database.countTransactions(TransactionQuery())
+    if existing != transactions {
+        print("queries: building \(transactions) transactions directly in SQL (kept in \(dir) for the next run)…")
+        let built = try seconds { try database.benchmarkFill(transactions: transactions) }
+        print("  built in \(format(built, 1)) s")
+    }
+    let now = Timestamp(millisecondsSince1970: 1_790_000_000_000 + Int64(transactions) * 50)
+    func time(_ label: String, _ query: TransactionQuery) throws {
+        var rows = 0
+        var samples: [Double] = []
+        for _ in 0..<15 { samples.append(try seconds { rows = try database.transactions(query).count } * 1000) }
+        samples.sort()
+        print("  \(label.padding(toLength: 36, withPad: " ", startingAt: 0)) median \(format(samples[7], 2)) ms   p95 \(format(samples[14], 2)) ms   \(rows) rows")
+    }
+    var q = TransactionQuery()
+    q.limit = 50
+    try time("first page", q)
+    q.cursor = .olderThan(Int64(transactions / 10))
+    try time("a page 90% down (keyset)", q)
+    q = TransactionQuery(); q.limit = 50; q.status = .declined; q.region = .peru
+    try time("status=Declined + country=PE", q)
+    q = TransactionQuery(); q.limit = 50
+    q.since = Timestamp(millisecondsSince1970: 1_790_000_000_000 + Int64(transactions / 2) * 50)
+    q.until = q.since!.adding(milliseconds: 3_600_000)
+    try time("date range (one hour, mid-table)", q)
+    q = TransactionQuery(); q.limit = 50; q.overdueMinutes = 30; q.now = now
+    try time("overdue Pending", q)
+    q = TransactionQuery(); q.limit = 50; q.search = "00000000a1"
+    try time("id prefix search", q)
+    q = TransactionQuery(); q.limit = 50; q.userID = "user-4242"
+    try time("user search (exact)", q)
+    let counts = try seconds { _ = try database.statusCounts() } * 1000
+    print("  count per status                      \(format(counts, 1)) ms   \(try database.statusCounts().map { "\($0.key.rawValue) \($0.value)" }.sorted().joined(separator: ", "))")
+    for line in try database.queryPlan(q) { print("  plan (user search): \(line)") }
+}
+
+let arguments = CommandLine.arguments
+let binary = URL(fileURLWithPath: arguments[0]).deletingLastPathComponent().appendingPathComponent("cleo-console").path
+switch arguments.dropFirst().first {
+case "scanner": try scanner()
+case "ingest": try ingest(events: arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000, binary: binary)
+case "queries": try queries(transactions: arguments.count > 2 ? Int(arguments[2]) ?? 10_000_000 : 10_000_000, binary: binary)
+default:
+    print("usage: cleo-bench scanner | ingest [EVENTS] | queries [TRANSACTIONS]")
+}
