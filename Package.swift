@@ -31,10 +31,16 @@ let package = Package(
         .target(name: "CleoFollower", dependencies: ["CleoDomain", "CleoStore"]),
         // The cell grid, widgets, text width and sanitising: pure.
         .target(name: "TerminalCanvas"),
+        // The ncursesw backend; the only importer of CNcursesw.
+        .target(name: "TerminalCurses", dependencies: ["CNcursesw", "TerminalCanvas", "ConsoleUI"]),
+        // The pure core of the console: state, actions, effects, reduce, one file per screen.
+        .target(name: "ConsoleUI", dependencies: ["CleoDomain", "TerminalCanvas"]),
+        // The loop, the effect runner and the wiring of follower and observations.
+        .target(name: "ConsoleRuntime", dependencies: ["CleoDomain", "CleoStore", "CleoFollower", "ConsoleUI", "TerminalCanvas", "TerminalCurses"]),
         .executableTarget(
             name: "cleo-console",
             dependencies: [
-                "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas",
+                "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas", "ConsoleUI", "ConsoleRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

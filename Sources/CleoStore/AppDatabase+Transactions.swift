@@ -16,6 +16,11 @@ extension AppDatabase {
         }
     }
 
+    /// Transactions first seen after `seq` (what arrived while the list was paused).
+    public func countNewer(than seq: Int64) throws -> Int {
+        try dbPool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tx WHERE seq > ?", arguments: [seq]) ?? 0 }
+    }
+
     /// Counts by status, for the frame and `make bench`.
     public func statusCounts() throws -> [TransactionStatus: Int] {
         try dbPool.read { db in

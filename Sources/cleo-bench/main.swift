@@ -138,8 +138,11 @@ func queries(transactions: Int, binary: String) throws {
     try time("date range (one hour, mid-table)", q)
     q = TransactionQuery(); q.limit = 50; q.overdueMinutes = 30; q.now = now
     try time("overdue Pending", q)
-    q = TransactionQuery(); q.limit = 50; q.search = "00000000a1"
-    try time("id prefix search", q)
+    var probe = TransactionQuery(); probe.limit = 1; probe.cursor = .olderThan(Int64(transactions / 2))
+    let prefix = String((try database.transactions(probe).first?.id ?? "0").prefix(12))
+    q = TransactionQuery(); q.limit = 50; q.search = prefix
+    try time("id prefix search (\(prefix))", q)
+    for line in try database.queryPlan(q) { print("  plan (prefix search): \(line)") }
     q = TransactionQuery(); q.limit = 50; q.userID = "user-4242"
     try time("user search (exact)", q)
     let counts = try seconds { _ = try database.statusCounts() } * 1000

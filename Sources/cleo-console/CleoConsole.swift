@@ -6,8 +6,9 @@ struct CleoConsole: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cleo-console",
         abstract: "Back-office console for the Cleo payment provider (Chile CLP, Peru PEN, Mexico MXN).",
-        version: "0.3.0",
-        subcommands: [ConfigCommand.self, IngestCommand.self, TxCommand.self, EventsCommand.self, DemoCommand.self]
+        version: "0.4.0",
+        subcommands: [TUICommand.self, ConfigCommand.self, IngestCommand.self, TxCommand.self, EventsCommand.self, DemoCommand.self],
+        defaultSubcommand: TUICommand.self
     )
 
     static func main() {

@@ -1,0 +1,43 @@
+/// The configuration as stored: plain fields in clear, secrets only as mask, fingerprint and age.
+public struct StoredConfiguration: Sendable, Equatable {
+    public struct SecretHint: Sendable, Equatable {
+        public var mask: String
+        public var fingerprint: String
+        public var setAt: Timestamp?
+        public init(mask: String, fingerprint: String, setAt: Timestamp?) {
+            self.mask = mask
+            self.fingerprint = fingerprint
+            self.setAt = setAt
+        }
+    }
+
+    public var version: Int64
+    public var secrets: [ConfigField: SecretHint]
+    public var plain: [ConfigField: String]
+    public var updatedAt: Timestamp?
+    public var updatedBy: String?
+
+    public init(version: Int64 = 0, secrets: [ConfigField: SecretHint] = [:], plain: [ConfigField: String] = [:],
+                updatedAt: Timestamp? = nil, updatedBy: String? = nil) {
+        self.version = version
+        self.secrets = secrets
+        self.plain = plain
+        self.updatedAt = updatedAt
+        self.updatedBy = updatedBy
+    }
+
+    public func isSet(_ field: ConfigField) -> Bool { field.isSecret ? secrets[field] != nil : plain[field] != nil }
+
+    /// Required fields not set, in the provider page's order.
+    public var missing: [ConfigField] { ConfigField.allCases.filter { $0.isRequired && !isSet($0) } }
+    public var isComplete: Bool { missing.isEmpty }
+    public var isWebhookSecured: Bool { plain[.isWebhookSecured] == "true" }
+
+    /// What the screens and the audit show for a field: masks and fingerprints for secrets.
+    public func display(_ field: ConfigField) -> String? {
+        if field.isSecret { return secrets[field].map { $0.mask + " " + $0.fingerprint } }
+        if field == .isWebhookSecured { return plain[field] ?? "false" }
+        return plain[field]
+    }
+}
+

@@ -1,0 +1,177 @@
+import CleoDomain
+import CleoFollower
+import CleoStore
+import ConsoleUI
+import Foundation
+import TerminalCanvas
+import TerminalCurses
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The console's one loop: the thread that owns ncurses polls stdin and the mailbox, reads keys,
+/// drains the mailbox, reduces, hands effects to the runner, and draws only when the state
+/// changed (bursts merge into one frame). The follower and the change watcher post actions.
+public final class ConsoleApp {
+    let database: AppDatabase
+    let eventsPath: String
+    let session: Session
+    let actor: Actor
+
+    public init(database: AppDatabase, eventsPath: String, session: Session, actor: Actor) {
+        self.database = database
+        self.eventsPath = eventsPath
+        self.session = session
+        self.actor = actor
+    }
+
+    /// Set by SIGTERM/SIGHUP: the loop ends and the terminal is restored.
+    nonisolated(unsafe) static let terminationRequested = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 1)
+
+    public func run() throws {
+        Self.terminationRequested.pointee = 0
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGTERM, SIGHUP, SIGINT] { sigaddset(&set, s) }
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+        signal(SIGTERM) { _ in ConsoleApp.terminationRequested.pointee = 1 }
+        signal(SIGHUP) { _ in ConsoleApp.terminationRequested.pointee = 1 }
+        signal(SIGPIPE, SIG_IGN)
+
+        let terminal = CursesTerminal()
+        defer { terminal.shutdown() }
+        let mailbox = Mailbox()
+        let stop = StopFlag()
+        defer { stop.set() }
+        let clock: @Sendable () -> Timestamp = { Timestamp.now() }
+        let runner = EffectRunner(database: database, mailbox: mailbox, actor: actor, clock: clock)
+        var state = AppState(session: session, size: terminal.size, now: clock(), eventsPath: LogFollower.absolute(eventsPath))
+        state.transactions.pageSize = max(1, state.bodyHeight - 2)
+        startFollower(mailbox: mailbox, stop: stop)
+        startChangeWatcher(mailbox: mailbox, stop: stop)
+
+        var pending = state.startEffects()
+        var lastTick = clock()
+        terminal.draw(state.render())
+        var drawn = state
+        var forceDraw = false
+        while state.isRunning && Self.terminationRequested.pointee == 0 {
+            for effect in pending {
+                switch effect {
+                case .copy(let text): terminal.copyToClipboard(text)
+                case .repaint:
+                    terminal.invalidate()
+                    forceDraw = true
+                case .quit: state.isRunning = false
+                default: runner.perform(effect)
+                }
+            }
+            pending = []
+            if !state.isRunning { break }
+            if state != drawn || forceDraw {
+                terminal.draw(state.render())
+                drawn = state
+                forceDraw = false
+            }
+            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0), pollfd(fd: mailbox.readFD, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&fds, 2, 1000)
+            var actions: [Action] = []
+            for input in terminal.readKeys() {
+                switch input {
+                case .key(let key): actions.append(.key(key))
+                case .resize:
+                    terminal.invalidate()
+                    forceDraw = true
+                    actions.append(.resized(terminal.size))
+                }
+            }
+            actions += mailbox.drain()
+            let now = clock()
+            if now.millisecondsSince1970 - lastTick.millisecondsSince1970 >= 1000 {
+                lastTick = now
+                actions.append(.clockTicked(now))
+            }
+            for action in actions { pending += state.reduce(action) }
+            pending = Self.deduplicated(pending)
+        }
+    }
+
+    static func deduplicated(_ effects: [Effect]) -> [Effect] {
+        var out: [Effect] = []
+        for effect in effects where !out.contains(effect) { out.append(effect) }
+        return out
+    }
+
+    /// The same follower as `ingest --follow`, on its own thread: new lines reach the screen
+    /// within milliseconds (inotify).
+    private func startFollower(mailbox: Mailbox, stop: StopFlag) {
+        let database = self.database
+        let path = eventsPath
+        let thread = Thread {
+            let follower = LogFollower(path: path, writer: IngestWriter(database: database), batchLines: 5_000)
+            do {
+                try follower.follow(shouldStop: { stop.isSet }, onBatch: { _ in mailbox.post(.dataChanged) }, onStatus: { status in
+                    mailbox.post(.followerChanged(Self.info(status, database: database)))
+                })
+            } catch {
+                var info = FollowerInfo(phase: .failed, path: follower.path)
+                info.error = "\(error)"
+                mailbox.post(.followerChanged(info))
+            }
+        }
+        thread.name = "follower"
+        thread.start()
+    }
+
+    /// Commits by other processes (another console, `ingest --follow`) through `PRAGMA data_version`.
+    private func startChangeWatcher(mailbox: Mailbox, stop: StopFlag) {
+        let database = self.database
+        let path = LogFollower.absolute(eventsPath)
+        let thread = Thread {
+            var last = (try? database.dataVersion()) ?? 0
+            var lastInfo: FollowerInfo?
+            while !stop.isSet {
+                usleep(150_000)
+                guard let version = try? database.dataVersion(), version != last else { continue }
+                last = version
+                mailbox.post(.dataChanged)
+                if let info = try? Self.storedInfo(database: database, path: path), info != lastInfo {
+                    lastInfo = info
+                    mailbox.post(.followerChanged(info))
+                }
+            }
+        }
+        thread.name = "change-watcher"
+        thread.start()
+    }
+
+    static func info(_ status: FollowerStatus, database: AppDatabase) -> FollowerInfo {
+        var info = (try? storedInfo(database: database, path: status.path)) ?? FollowerInfo(phase: .starting, path: status.path)
+        switch status.phase {
+        case .waitingForLog: info.phase = .waiting
+        case .following: info.phase = .following
+        case .starting: info.phase = .starting
+        case .failed(let message):
+            info.phase = .failed
+            info.error = message
+        }
+        return info
+    }
+
+    static func storedInfo(database: AppDatabase, path: String) throws -> FollowerInfo {
+        let (position, notices) = try database.followerState(path: path)
+        var info = FollowerInfo(phase: FileManager.default.fileExists(atPath: path) ? .following : .waiting, path: path)
+        if let p = position {
+            info.offset = p.offset
+            info.nextLine = p.nextLine
+            info.linesApplied = p.counts.linesApplied
+            info.events = p.counts.events
+            info.duplicates = p.counts.duplicates
+            info.late = p.counts.late
+            info.rejected = p.counts.rejected
+            info.lastEventAt = p.lastEventAt
+        }
+        info.notices = notices.map { "\($0.1.kind.rawValue): \($0.1.detail)" }
+        return info
+    }
+}

@@ -1,0 +1,108 @@
+import CleoDomain
+import CleoStore
+import ConsoleUI
+import Foundation
+
+/// Performs the database effects on a serial queue and posts their results as actions. A page
+/// request still waiting is replaced by a newer one (a burst of updates costs one query).
+public final class EffectRunner: @unchecked Sendable {
+    let database: AppDatabase
+    let mailbox: Mailbox
+    let actor: Actor
+    let clock: @Sendable () -> Timestamp
+    private let queue = DispatchQueue(label: "cleo-console.effects")
+    private let lock = NSLock()
+    private var pendingPage: TransactionQuery?
+    private var countedQuery: TransactionQuery?
+    private var lastCount = Date.distantPast
+
+    public init(database: AppDatabase, mailbox: Mailbox, actor: Actor, clock: @escaping @Sendable () -> Timestamp) {
+        self.database = database
+        self.mailbox = mailbox
+        self.actor = actor
+        self.clock = clock
+    }
+
+    public func perform(_ effect: Effect) {
+        switch effect {
+        case .loadPage(let query):
+            lock.lock()
+            let alreadyQueued = pendingPage != nil
+            pendingPage = query
+            lock.unlock()
+            if !alreadyQueued { queue.async { self.runPendingPage() } }
+        default:
+            queue.async { self.run(effect) }
+        }
+    }
+
+    private func runPendingPage() {
+        lock.lock()
+        let query = pendingPage
+        pendingPage = nil
+        lock.unlock()
+        guard let query else { return }
+        attempt {
+            let rows = try database.transactions(query)
+            var newest = TransactionQuery()
+            newest.limit = 1
+            let newestSeq = try database.transactions(newest).first?.seq
+            mailbox.post(.pageLoaded(TransactionPage(query: query, rows: rows, total: -1, overdue: -1, newestSeq: newestSeq)))
+            // Counts: after the page is on screen, and at most every 2 s for the same filters.
+            var filters = query
+            filters.cursor = .newest
+            filters.now = nil
+            if filters != countedQuery || Date().timeIntervalSince(lastCount) > 2 {
+                countedQuery = filters
+                lastCount = Date()
+                var counting = query
+                counting.cursor = .newest
+                let total = try database.countTransactions(counting)
+                var overdue = TransactionQuery()
+                overdue.overdueMinutes = TransactionsScreen.overdueMinutes
+                overdue.now = clock()
+                mailbox.post(.countsLoaded(query, total: total, overdue: try database.countTransactions(overdue)))
+            }
+        }
+    }
+
+    private func run(_ effect: Effect) {
+        attempt {
+            switch effect {
+            case .countArrivals(let seq):
+                mailbox.post(.arrivalsCounted(try database.countNewer(than: seq)))
+            case .loadDetail(let id):
+                if let (record, events) = try database.transaction(id: id) {
+                    mailbox.post(.detailLoaded(record, events))
+                } else {
+                    mailbox.post(.detailMissing(id))
+                }
+            case .loadConfig:
+                mailbox.post(.configLoaded(try database.configuration()))
+            case .saveConfig(let edits, let version):
+                do {
+                    let stored = try database.saveConfiguration(edits.map { ($0.field, $0.value) }, expectedVersion: version, actor: actor, now: clock())
+                    mailbox.post(.configSaved(stored))
+                } catch let error as StoreError {
+                    if case .configChangedSince = error {
+                        mailbox.post(.configSaveFailed(error.description, try? database.configuration()))
+                    } else {
+                        mailbox.post(.configSaveFailed(error.description, nil))
+                    }
+                } catch let violation as ConfigRuleViolation {
+                    mailbox.post(.configSaveFailed(violation.description, nil))
+                }
+            case .loadAudit:
+                mailbox.post(.auditLoaded(try database.auditTrail()))
+            case .loadRejected:
+                mailbox.post(.rejectedLoaded(try database.rejectedLines()))
+            case .loadPage, .copy, .repaint, .quit:
+                break
+            }
+        }
+    }
+
+    private func attempt(_ body: () throws -> Void) {
+        do { try body() } catch { mailbox.post(.failed("database: \(error)")) }
+    }
+}

@@ -1,0 +1,92 @@
+import CleoDomain
+import TerminalCanvas
+
+/// Everything that can happen to the console: keys and resizes, and past-tense facts from the
+/// edges (a page loaded, the follower moved, the clock ticked).
+public enum Action: Sendable, Equatable {
+    case key(Key)
+    case resized(Size)
+    case clockTicked(Timestamp)
+    case pageLoaded(TransactionPage)
+    /// Counts come separately: a count over millions of rows must not delay the first screen.
+    case countsLoaded(TransactionQuery, total: Int, overdue: Int)
+    case arrivalsCounted(Int)
+    case detailLoaded(TransactionRecord, [EventRecord])
+    case detailMissing(String)
+    case configLoaded(StoredConfiguration)
+    case configSaved(StoredConfiguration)
+    case configSaveFailed(String, StoredConfiguration?)
+    case auditLoaded([AuditEntry])
+    case rejectedLoaded([RejectedLine])
+    case followerChanged(FollowerInfo)
+    /// Another process (or our follower) committed: what is on screen may be stale.
+    case dataChanged
+    case failed(String)
+}
+
+/// What the store answered for a page request.
+public struct TransactionPage: Sendable, Equatable {
+    public var query: TransactionQuery
+    public var rows: [TransactionRecord]
+    /// Matching the filters (cursor aside).
+    public var total: Int
+    /// Pending longer than 30 minutes, among all transactions.
+    public var overdue: Int
+    /// The newest transaction's sequence number (to count arrivals while paused).
+    public var newestSeq: Int64?
+
+    public init(query: TransactionQuery, rows: [TransactionRecord], total: Int, overdue: Int, newestSeq: Int64?) {
+        self.query = query
+        self.rows = rows
+        self.total = total
+        self.overdue = overdue
+        self.newestSeq = newestSeq
+    }
+}
+
+/// The follower's state as the frame and the Events screen show it.
+public struct FollowerInfo: Sendable, Equatable {
+    public enum Phase: String, Sendable { case starting, following, waiting, failed }
+    public var phase: Phase
+    public var path: String
+    public var offset: Int64 = 0
+    public var nextLine: Int64 = 1
+    public var linesApplied: Int64 = 0
+    public var events: Int64 = 0
+    public var duplicates: Int64 = 0
+    public var late: Int64 = 0
+    public var rejected: Int64 = 0
+    public var lastEventAt: Timestamp?
+    public var notices: [String] = []
+    public var error: String?
+
+    public init(phase: Phase, path: String) {
+        self.phase = phase
+        self.path = path
+    }
+}
+
+/// I/O the runtime performs; results come back as actions.
+public enum Effect: Sendable, Equatable {
+    case loadPage(TransactionQuery)
+    case countArrivals(after: Int64)
+    case loadDetail(String)
+    case loadConfig
+    case saveConfig([ConfigEdit], expectedVersion: Int64)
+    case loadAudit
+    case loadRejected
+    /// OSC 52: the terminal copies the text to the clipboard (works over SSH).
+    case copy(String)
+    case repaint
+    case quit
+}
+
+/// One field's new value, in clear in memory only until it is sealed by the store.
+public struct ConfigEdit: Sendable, Equatable {
+    public var field: ConfigField
+    public var value: String
+    public init(field: ConfigField, value: String) {
+        self.field = field
+        self.value = value
+    }
+}

@@ -1,0 +1,129 @@
+import CleoDomain
+import TerminalCanvas
+
+extension AppState {
+    /// The whole screen as a pure function of the state.
+    public func render() -> Canvas {
+        var canvas = Canvas(size: size)
+        if isTooSmall {
+            let lines = ["Terminal too small", "Cleo Console needs \(Self.minimumSize.width)×\(Self.minimumSize.height);",
+                         "this one is \(size.width)×\(size.height).", "Enlarge it, or press q to quit."]
+            for (index, line) in lines.enumerated() {
+                canvas.write(line, x: max(0, (size.width - TerminalText.width(line)) / 2), y: max(0, size.height / 2 - 2) + index,
+                             role: index == 0 ? .warning : .normal)
+            }
+            return canvas
+        }
+        renderHeader(into: &canvas)
+        renderTabs(into: &canvas)
+        let top = 2
+        let height = bodyHeight
+        switch screen {
+        case .transactions: TransactionsScreen.render(self, into: &canvas, top: top, height: height)
+        case .detail: TransactionDetailScreen.render(self, into: &canvas, top: top, height: height)
+        case .config: ConfigScreen.render(self, into: &canvas, top: top, height: height)
+        case .events: EventsScreen.render(self, into: &canvas, top: top, height: height)
+        case .audit: AuditScreen.render(self, into: &canvas, top: top, height: height)
+        case .help: HelpScreen.render(self, into: &canvas, top: top, height: height)
+        }
+        renderStatusLine(into: &canvas)
+        renderHints(into: &canvas)
+        return canvas
+    }
+
+    /// Environment (production unmistakable), user, time zone, follower state.
+    func renderHeader(into canvas: inout Canvas) {
+        let width = size.width
+        canvas.fill(x: 0, y: 0, width: width, role: .title)
+        var x = canvas.write(" Cleo Console ", x: 0, y: 0, role: .title)
+        if session.isProduction {
+            x += canvas.write(" ▲ PRODUCTION ", x: x, y: 0, role: .production)
+        } else {
+            x += canvas.write(" sandbox ", x: x, y: 0, role: .accent)
+        }
+        x += canvas.write("  \(session.user)@\(session.origin)", x: x, y: 0, role: .title)
+        x += canvas.write(" · \(session.zoneName)", x: x, y: 0, role: .title)
+        let follower: (String, Role) = switch follower.phase {
+        case .following: ("● following", .title)
+        case .waiting: ("○ waiting for the log", .warning)
+        case .starting: ("… starting", .title)
+        case .failed: ("✗ follower failed", .error)
+        }
+        let text = " " + follower.0 + " "
+        canvas.write(text, x: max(x + 1, width - TerminalText.width(text)), y: 0, role: follower.1)
+    }
+
+    func renderTabs(into canvas: inout Canvas) {
+        var x = 1
+        let tabs: [(String, ScreenID)] = [("1 Transactions", .transactions), ("2 Config", .config), ("3 Events", .events), ("4 Audit", .audit)]
+        for (title, id) in tabs {
+            let active = screen == id || (screen == .detail && id == .transactions)
+            x += canvas.write(" \(title) ", x: x, y: 1, role: active ? .selected : .muted) + 1
+        }
+        if !config.stored.isComplete && config.isLoaded {
+            canvas.write("⚠ config incomplete", x: x + 1, y: 1, role: .warning)
+        }
+    }
+
+    /// The freshness line, or a message.
+    func renderStatusLine(into canvas: inout Canvas) {
+        let y = size.height - 2
+        if let flash {
+            canvas.write(" " + flash.text, x: 0, y: y, role: flash.isError ? .error : .accent, maxWidth: size.width)
+            return
+        }
+        if confirmingQuit {
+            canvas.write(" Unsaved config edits. Quit anyway? y quits, any other key stays.", x: 0, y: y, role: .warning)
+            return
+        }
+        var parts: [String] = []
+        switch follower.phase {
+        case .following: parts.append(transactions.isPaused ? "paused" : "following")
+        case .waiting: parts.append("waiting for \(follower.path)")
+        case .starting: parts.append("starting")
+        case .failed: parts.append("follower failed: \(follower.error ?? "")")
+        }
+        parts.append("last event " + (follower.lastEventAt.map { EventsScreen.ago($0, now) } ?? "never"))
+        parts.append("\(TransactionsScreen.grouped(transactions.total)) transactions\(transactions.query.isFiltered ? " (filtered)" : "")")
+        if follower.rejected > 0 { parts.append("\(follower.rejected) rejected") }
+        canvas.write(" " + parts.joined(separator: " · "), x: 0, y: y, role: .muted, maxWidth: size.width)
+    }
+
+    /// The key hints, generated from the table that handles the keys.
+    func renderHints(into canvas: inout Canvas) {
+        let y = size.height - 1
+        canvas.fill(x: 0, y: y, width: size.width, role: .keyHint)
+        if let palette {
+            let x = canvas.write(" :", x: 0, y: y, role: .keyHint)
+            canvas.write(palette.display + "▏", x: x, y: y, role: .keyHint)
+            return
+        }
+        var hints: [(keys: String, label: String)]
+        switch screen {
+        case .transactions:
+            if transactions.search != nil {
+                hints = [("Enter", "apply"), ("Esc", "clear"), ("Ctrl-U", "erase")]
+            } else if transactions.filters.isOpen {
+                hints = FilterPanel.keys.hints
+            } else {
+                hints = TransactionsScreen.keys.hints
+            }
+        case .detail: hints = detail.showingRaw ? [("Esc", "close raw view")] : TransactionDetailScreen.keys.hints
+        case .config:
+            if config.editor != nil { hints = [("Enter", "accept"), ("Esc", "cancel"), ("Ctrl-U", "erase")] }
+            else if config.confirmingWrite { hints = [("y", "write"), ("n", "cancel")] }
+            else { hints = ConfigScreen.keys.hints }
+        case .events: hints = events.showingRaw ? [("Esc", "close raw view")] : EventsScreen.keys.hints
+        case .audit: hints = audit.search != nil ? [("Enter", "apply"), ("Esc", "clear")] : AuditScreen.keys.hints
+        case .help: hints = HelpScreen.keys.hints
+        }
+        if !textFieldHasFocus && !config.confirmingWrite { hints = [("?", "help"), ("q", "quit")] + hints + [("1-4", "screens")] }
+        var x = 1
+        for hint in hints {
+            let width = TerminalText.width(hint.keys) + TerminalText.width(hint.label) + 3
+            if x + width > size.width { break }
+            x += canvas.write(hint.keys, x: x, y: y, role: .accent)
+            x += canvas.write(" " + hint.label + "  ", x: x, y: y, role: .keyHint)
+        }
+    }
+}

@@ -1,0 +1,264 @@
+import CleoDomain
+import TerminalCanvas
+
+/// The screens of keys.md.
+public enum ScreenID: String, Sendable, CaseIterable {
+    case transactions, detail, config, events, audit, help
+}
+
+/// Who is at the terminal and how times are shown: fixed at start, state like the rest.
+public struct Session: Sendable, Equatable {
+    public var environment: String
+    public var user: String
+    public var origin: String
+    public var zoneName: String
+    /// The operator's offset from UTC (seconds); fixed for the session so screens are pure.
+    public var offsetSeconds: Int
+    public var databasePath: String
+
+    public init(environment: String, user: String, origin: String, zoneName: String, offsetSeconds: Int, databasePath: String) {
+        self.environment = environment
+        self.user = user
+        self.origin = origin
+        self.zoneName = zoneName
+        self.offsetSeconds = offsetSeconds
+        self.databasePath = databasePath
+    }
+
+    public var isProduction: Bool { environment == "production" }
+}
+
+/// Every screen is a pure function of this value.
+public struct AppState: Sendable, Equatable {
+    public var session: Session
+    public var size: Size
+    public var now: Timestamp
+    public var screen: ScreenID = .transactions
+    /// Where `Esc` from help or detail returns.
+    public var returnScreen: ScreenID = .transactions
+    public var follower: FollowerInfo
+    public var transactions = TransactionsScreen.State()
+    public var detail = TransactionDetailScreen.State()
+    public var config = ConfigScreen.State()
+    public var events = EventsScreen.State()
+    public var audit = AuditScreen.State()
+    public var help = HelpScreen.State()
+    /// The command palette (`:`), when open.
+    public var palette: TextField?
+    /// A one-line message on the status line, and until when.
+    public var flash: Flash?
+    /// `q` with unsaved edits asks first.
+    public var confirmingQuit = false
+    public var isRunning = true
+
+    public struct Flash: Sendable, Equatable {
+        public var text: String
+        public var isError: Bool
+        public var until: Timestamp
+    }
+
+    public init(session: Session, size: Size, now: Timestamp, eventsPath: String) {
+        self.session = session
+        self.size = size
+        self.now = now
+        self.follower = FollowerInfo(phase: .starting, path: eventsPath)
+    }
+
+    /// What the runtime does first: the first page and the configuration.
+    public mutating func startEffects() -> [Effect] {
+        [loadPage(), .loadConfig]
+    }
+
+    /// The smallest terminal the console draws in (keys.md: works at 80×24).
+    public static let minimumSize = Size(width: 80, height: 24)
+    public var isTooSmall: Bool { size.width < Self.minimumSize.width || size.height < Self.minimumSize.height }
+
+    /// Rows the active screen has for its body (header, tabs, status and hints taken).
+    public var bodyHeight: Int { max(1, size.height - 4) }
+
+    mutating func say(_ text: String, error: Bool = false, seconds: Int64 = 4) {
+        flash = Flash(text: text, isError: error, until: now.adding(milliseconds: seconds * 1000))
+    }
+
+    /// A text field has the focus: printable keys are text, global keys are off.
+    public var textFieldHasFocus: Bool {
+        palette != nil || transactions.search != nil || transactions.filters.editing != nil || config.editor != nil || audit.search != nil
+    }
+
+    // MARK: - Reduce
+
+    /// Applies one action; returns the I/O to perform. Global keys first, then the active screen.
+    public mutating func reduce(_ action: Action) -> [Effect] {
+        switch action {
+        case .key(let key): return handleKey(key)
+        case .resized(let size):
+            self.size = size
+            return TransactionsScreen.resized(&self)
+        case .clockTicked(let now):
+            self.now = now
+            if let flash, flash.until < now { self.flash = nil }
+            transactions.expireMarks(now: now)
+            return []
+        case .pageLoaded(let page): return TransactionsScreen.pageLoaded(page, in: &self)
+        case .countsLoaded(let query, let total, let overdue):
+            if TransactionsScreen.sameFilters(query, transactions.query) {
+                transactions.total = total
+                transactions.overdue = overdue
+            }
+            return []
+        case .arrivalsCounted(let count):
+            transactions.arrivedWhilePaused = count
+            return []
+        case .detailLoaded(let record, let events):
+            detail.record = record
+            detail.events = events
+            detail.selected = min(detail.selected, max(0, events.count - 1))
+            detail.missing = nil
+            return []
+        case .detailMissing(let id):
+            detail.missing = id
+            return []
+        case .configLoaded(let stored): return ConfigScreen.loaded(stored, in: &self)
+        case .configSaved(let stored): return ConfigScreen.saved(stored, in: &self)
+        case .configSaveFailed(let reason, let stored): return ConfigScreen.saveFailed(reason, stored, in: &self)
+        case .auditLoaded(let entries):
+            audit.entries = entries
+            audit.clampSelection()
+            return []
+        case .rejectedLoaded(let lines):
+            events.rejected = lines
+            events.selected = min(events.selected, max(0, lines.count - 1))
+            return []
+        case .followerChanged(let info):
+            follower = info
+            return []
+        case .dataChanged: return refreshEffects()
+        case .failed(let message):
+            say(message, error: true, seconds: 8)
+            return []
+        }
+    }
+
+    /// After a commit by anyone: reload what the active screen shows.
+    mutating func refreshEffects() -> [Effect] {
+        var effects: [Effect] = []
+        if transactions.isPaused {
+            if let newest = transactions.newestSeq { effects.append(.countArrivals(after: newest)) }
+        } else {
+            effects.append(loadPage())
+        }
+        switch screen {
+        case .detail: if let id = detail.record?.id ?? detail.requestedID { effects.append(.loadDetail(id)) }
+        case .events: effects.append(.loadRejected)
+        case .audit: effects.append(.loadAudit)
+        case .config: effects.append(.loadConfig)
+        default: break
+        }
+        return effects
+    }
+
+    mutating func handleKey(_ key: Key) -> [Effect] {
+        if key == .ctrl("l") { return [.repaint] }
+        if key == .ctrl("c") { return quitNow() }
+        if confirmingQuit {
+            confirmingQuit = false
+            if key == .character("y") { return quitNow() }
+            say("quit cancelled: the unsaved config edits are kept")
+            return []
+        }
+        if var field = palette {
+            switch field.handle(key) {
+            case .editing: palette = field
+            case .cancelled: palette = nil
+            case .submitted:
+                palette = nil
+                return Palette.run(field.text, in: &self)
+            }
+            return []
+        }
+        if isTooSmall {
+            if key == .character("q") { return quit() }
+            return []
+        }
+        // A screen's own text field or dialog gets the key before anything global.
+        if let effects = screenKeyWithFocus(key) { return effects }
+        if let effects = Self.globalKeys.handle(key, in: &self) { return effects }
+        return screenKey(key)
+    }
+
+    /// Keys for a screen that is editing (text field or dialog): nothing global applies.
+    mutating func screenKeyWithFocus(_ key: Key) -> [Effect]? {
+        switch screen {
+        case .transactions where transactions.search != nil || transactions.filters.isOpen:
+            return TransactionsScreen.reduce(key, in: &self)
+        case .config where config.editor != nil || config.confirmingWrite:
+            return ConfigScreen.reduce(key, in: &self)
+        case .audit where audit.search != nil:
+            return AuditScreen.reduce(key, in: &self)
+        case .detail where detail.showingRaw, .events where events.showingRaw:
+            if key == .escape || key == .character("r") || key == .enter {
+                detail.showingRaw = false
+                events.showingRaw = false
+                return []
+            }
+            return []
+        default:
+            return nil
+        }
+    }
+
+    mutating func screenKey(_ key: Key) -> [Effect] {
+        switch screen {
+        case .transactions: TransactionsScreen.reduce(key, in: &self)
+        case .detail: TransactionDetailScreen.reduce(key, in: &self)
+        case .config: ConfigScreen.reduce(key, in: &self)
+        case .events: EventsScreen.reduce(key, in: &self)
+        case .audit: AuditScreen.reduce(key, in: &self)
+        case .help: HelpScreen.reduce(key, in: &self)
+        }
+    }
+
+    /// keys.md "Everywhere (outside a text field)".
+    static let globalKeys: [KeyBinding] = [
+        KeyBinding([.character("1")], "transactions", inHints: false) { $0.show(.transactions) },
+        KeyBinding([.character("2")], "config", inHints: false) { $0.show(.config) },
+        KeyBinding([.character("3")], "events", inHints: false) { $0.show(.events) },
+        KeyBinding([.character("4")], "audit", inHints: false) { $0.show(.audit) },
+        KeyBinding([.character("?")], "help") { state in
+            if state.screen != .help { state.returnScreen = state.screen }
+            state.screen = .help
+            return []
+        },
+        KeyBinding([.character(":")], "palette") { state in
+            state.palette = TextField()
+            return []
+        },
+        KeyBinding([.character("q")], "quit") { $0.quit() },
+        KeyBinding([.ctrl("l")], "repaint", inHints: false) { _ in [.repaint] },
+    ]
+
+    /// Switches screens, loading what the new one shows.
+    public mutating func show(_ target: ScreenID) -> [Effect] {
+        screen = target
+        switch target {
+        case .transactions: return [loadPage()]
+        case .config: return [.loadConfig]
+        case .events: return [.loadRejected]
+        case .audit: return [.loadAudit]
+        case .detail, .help: return []
+        }
+    }
+
+    mutating func quit() -> [Effect] {
+        if config.hasUnsavedEdits {
+            confirmingQuit = true
+            return []
+        }
+        return quitNow()
+    }
+
+    mutating func quitNow() -> [Effect] {
+        isRunning = false
+        return [.quit]
+    }
+}

@@ -1,0 +1,103 @@
+import CleoDomain
+import TerminalCanvas
+
+/// The configuration's history: when, who, from where, field, old → new (masked), result.
+public enum AuditScreen {
+    public struct State: Sendable, Equatable {
+        public var entries: [AuditEntry] = []
+        public var selected = 0
+        public var search: TextField?
+        public var filter: String?
+        public init() {}
+
+        /// Newest first, filtered by field or user.
+        public var visible: [AuditEntry] {
+            let newestFirst = entries.reversed()
+            guard let filter, !filter.isEmpty else { return Array(newestFirst) }
+            let needle = filter.lowercased()
+            return newestFirst.filter { $0.field.lowercased().contains(needle) || $0.user.lowercased().contains(needle) }
+        }
+
+        mutating func clampSelection() { selected = min(selected, max(0, visible.count - 1)) }
+    }
+
+    static let keys: [KeyBinding] = [
+        KeyBinding([.character("j"), .down], "move") { state in
+            state.audit.selected = min(max(0, state.audit.visible.count - 1), state.audit.selected + 1)
+            return []
+        },
+        KeyBinding([.character("k"), .up], "move", inHints: false) { state in
+            state.audit.selected = max(0, state.audit.selected - 1)
+            return []
+        },
+        KeyBinding([.character("/")], "search field or user") { state in
+            state.audit.search = TextField(text: state.audit.filter ?? "")
+            return []
+        },
+        KeyBinding([.escape], "back") { state in
+            if state.audit.filter != nil {
+                state.audit.filter = nil
+                return []
+            }
+            state.screen = .transactions
+            return []
+        },
+    ]
+
+    static func reduce(_ key: Key, in state: inout AppState) -> [Effect] {
+        if var field = state.audit.search {
+            switch field.handle(key) {
+            case .editing: state.audit.search = field
+            case .cancelled:
+                state.audit.search = nil
+                state.audit.filter = nil
+            case .submitted:
+                state.audit.search = nil
+                state.audit.filter = field.text.isEmpty ? nil : field.text
+                state.audit.selected = 0
+            }
+            return []
+        }
+        return keys.handle(key, in: &state) ?? []
+    }
+
+    static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+        let a = state.audit
+        let width = canvas.size.width
+        let x = canvas.write(" Audit trail ", x: 0, y: top, role: .title)
+        canvas.write("\(a.entries.count) entries, newest first\(a.filter.map { " · matching \"\($0)\"" } ?? "") · secrets as masks and fingerprints",
+                     x: x + 1, y: top, role: .muted, maxWidth: width - x - 2)
+        canvas.write(TerminalText.padded(" WHEN            WHO                 FIELD                OLD → NEW                        RESULT", to: width), x: 0, y: top + 1, role: .header)
+        let rows = a.visible
+        let room = height - 2 - (a.search != nil ? 1 : 0)
+        if rows.isEmpty {
+            canvas.write(a.entries.isEmpty ? "No configuration changes yet: press 2 to set up Cleo." : "Nothing matches.", x: 2, y: top + 3, role: .muted)
+        }
+        let start = max(0, min(a.selected - room / 2, rows.count - room))
+        var y = top + 2
+        for (index, entry) in rows.enumerated().dropFirst(start).prefix(max(0, room)) {
+            let selected = index == a.selected
+            let when = String(RFC3339.formatShort(entry.at, offsetSeconds: state.session.offsetSeconds).dropFirst(5))
+            let change = "\(entry.old ?? "(unset)") → \(entry.new ?? "–")"
+            let resultRole: Role = entry.result == .saved ? .success : entry.result == .refused ? .error : .warning
+            var cx = 0
+            for (text, w, role) in [(" " + when, 16, Role.muted), (entry.user + "@" + entry.origin, 20, .normal), (entry.field, 21, .normal),
+                                   (change, max(10, width - 16 - 20 - 21 - 10), .normal), (entry.result.rawValue, 9, resultRole)] {
+                canvas.write(TerminalText.padded(text, to: w - 1), x: cx, y: y, role: selected ? .selected : role)
+                cx += w
+            }
+            if selected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
+            y += 1
+        }
+        if selectedDetail(a, rows: rows), let detail = rows[a.selected].detail {
+            canvas.write("  " + detail, x: 0, y: top + height - 1 - (a.search != nil ? 1 : 0), role: .muted, maxWidth: width - 2)
+        }
+        if let field = a.search {
+            canvas.fill(x: 0, y: top + height - 1, width: width, role: .accent)
+            let x = canvas.write(" / field or user: ", x: 0, y: top + height - 1, role: .accent)
+            canvas.write(field.display + "▏", x: x, y: top + height - 1, role: .accent)
+        }
+    }
+
+    static func selectedDetail(_ a: State, rows: [AuditEntry]) -> Bool { a.selected < rows.count }
+}

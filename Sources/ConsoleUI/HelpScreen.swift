@@ -1,0 +1,126 @@
+import CleoDomain
+import TerminalCanvas
+
+/// `?`: every key table, generated from the tables that handle the keys.
+public enum HelpScreen {
+    public struct State: Sendable, Equatable {
+        public var scroll = 0
+        public init() {}
+    }
+
+    static let keys: [KeyBinding] = [
+        KeyBinding([.character("j"), .down], "scroll") { state in
+            state.help.scroll += 1
+            return []
+        },
+        KeyBinding([.character("k"), .up], "scroll", inHints: false) { state in
+            state.help.scroll = max(0, state.help.scroll - 1)
+            return []
+        },
+        KeyBinding([.escape, .character("?")], "back") { state in
+            state.screen = state.returnScreen
+            return []
+        },
+    ]
+
+    static func reduce(_ key: Key, in state: inout AppState) -> [Effect] {
+        keys.handle(key, in: &state) ?? []
+    }
+
+    static var sections: [(String, [KeyBinding])] {
+        [
+            ("Everywhere (outside a text field)", AppState.globalKeys + [KeyBinding([.escape], "back / cancel") { _ in [] }]),
+            ("Transactions", TransactionsScreen.keys),
+            ("Filters (f)", FilterPanel.keys),
+            ("Transaction detail", TransactionDetailScreen.keys),
+            ("Config", ConfigScreen.keys),
+            ("Events", EventsScreen.keys),
+            ("Audit", AuditScreen.keys),
+        ]
+    }
+
+    static func lines() -> [(String, Role)] {
+        var out: [(String, Role)] = []
+        for (title, bindings) in sections {
+            out.append((title, .title))
+            var seen: [String] = []
+            for binding in bindings {
+                // Bindings that share a label (j and k "move") read as one line.
+                let label = binding.label
+                if let index = seen.firstIndex(of: label) {
+                    out[out.count - seen.count + index].0 += "/" + binding.keysLabel
+                    continue
+                }
+                seen.append(label)
+                out.append(("  " + label + "  ·  " + binding.keysLabel, .normal))
+            }
+            out.append(("", .normal))
+        }
+        out.append(("In a text field every printable key is text; Enter, Esc, Ctrl-U, Backspace, arrows, Home/End (Ctrl-A/E) edit.", .muted))
+        out.append((": palette — tx, config, events, audit, help, q, status <s>, country <cc>, currency <ccy>,", .muted))
+        out.append(("  method payin|payout, flagged, overdue, search <prefix>, clear", .muted))
+        return out
+    }
+
+    static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+        canvas.write(" Keys ", x: 0, y: top, role: .title)
+        let all = lines()
+        // Two columns when they fit.
+        let half = (all.count + 1) / 2
+        let twoColumns = canvas.size.width >= 100 && half <= height - 1
+        if twoColumns {
+            for (index, line) in all.enumerated() {
+                let column = index < half ? 0 : 1
+                let row = index < half ? index : index - half
+                canvas.write(line.0, x: 1 + column * (canvas.size.width / 2), y: top + 1 + row, role: line.1, maxWidth: canvas.size.width / 2 - 2)
+            }
+            return
+        }
+        let scroll = min(state.help.scroll, max(0, all.count - (height - 1)))
+        for (index, line) in all.dropFirst(scroll).prefix(height - 1).enumerated() {
+            canvas.write(line.0, x: 1, y: top + 1 + index, role: line.1, maxWidth: canvas.size.width - 2)
+        }
+    }
+}
+
+/// `:` — screens and filters by name.
+enum Palette {
+    static func run(_ text: String, in state: inout AppState) -> [Effect] {
+        let words = text.split(separator: " ").map(String.init)
+        guard let command = words.first?.lowercased() else { return [] }
+        let argument = words.dropFirst().joined(separator: " ")
+        switch command {
+        case "tx", "transactions", "1": return state.show(.transactions)
+        case "config", "2": return state.show(.config)
+        case "events", "3": return state.show(.events)
+        case "audit", "4": return state.show(.audit)
+        case "help", "?":
+            state.returnScreen = state.screen
+            state.screen = .help
+            return []
+        case "q", "quit": return state.quit()
+        case "status", "country", "currency", "method", "flagged", "overdue", "search", "clear":
+            var q = state.transactions.query
+            switch command {
+            case "status": q.status = TransactionStatus(caseInsensitive: argument)
+            case "country": q.region = Region(countryCode: argument.uppercased())
+            case "currency": q.currency = Currency(code: argument.uppercased())
+            case "method": q.method = PaymentMethod(shortName: argument)
+            case "flagged": q.flaggedOnly.toggle()
+            case "overdue": q.overdueMinutes = q.overdueMinutes == nil ? (Int(argument) ?? TransactionsScreen.overdueMinutes) : nil
+            case "search": q.search = argument.isEmpty ? nil : argument
+            default: q = TransactionQuery()
+            }
+            if ["status", "country", "currency", "method"].contains(command), !argument.isEmpty, q == state.transactions.query {
+                state.say("\(command): \(argument)? (try \(command == "status" ? "Pending, Approved, Declined" : command == "country" ? "CL, PE, MX" : command == "currency" ? "CLP, PEN, MXN" : "payin, payout"))", error: true)
+                return []
+            }
+            state.transactions.query = q
+            state.screen = .transactions
+            return FilterPanel.reload(&state)
+        default:
+            state.say("unknown command :\(command) (? lists the keys and commands)", error: true)
+            return []
+        }
+    }
+}

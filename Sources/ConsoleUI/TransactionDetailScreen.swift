@@ -1,0 +1,163 @@
+import Foundation
+import CleoDomain
+import TerminalCanvas
+
+/// One transaction: every field, the regional key that serves it (masked), the error code with
+/// its meaning and guidance, flags explained, and the timeline of its events with a raw view.
+public enum TransactionDetailScreen {
+    public struct State: Sendable, Equatable {
+        public var requestedID: String?
+        public var record: TransactionRecord?
+        public var events: [EventRecord] = []
+        public var selected = 0
+        public var showingRaw = false
+        public var missing: String?
+        public init() {}
+    }
+
+    static let keys: [KeyBinding] = [
+        KeyBinding([.escape], "back") { state in
+            state.screen = .transactions
+            return []
+        },
+        KeyBinding([.character("j"), .down], "scroll") { state in
+            state.detail.selected = min(max(0, state.detail.events.count - 1), state.detail.selected + 1)
+            return []
+        },
+        KeyBinding([.character("k"), .up], "scroll", inHints: false) { state in
+            state.detail.selected = max(0, state.detail.selected - 1)
+            return []
+        },
+        KeyBinding([.character("r")], "raw event") { state in
+            if !state.detail.events.isEmpty { state.detail.showingRaw = true }
+            return []
+        },
+        KeyBinding([.character("y")], "copy id") { state in
+            guard let id = state.detail.record?.id else { return [] }
+            state.say("copied \(id) (OSC 52)")
+            return [.copy(id)]
+        },
+    ]
+
+    static func reduce(_ key: Key, in state: inout AppState) -> [Effect] {
+        keys.handle(key, in: &state) ?? []
+    }
+
+    static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+        let d = state.detail
+        let width = canvas.size.width
+        guard let r = d.record else {
+            let text = d.missing.map { "No transaction with id \($0) (Esc goes back)." } ?? "loading \(d.requestedID ?? "")…"
+            canvas.write(text, x: 2, y: top + 1, role: .muted)
+            return
+        }
+        canvas.write(" Transaction ", x: 0, y: top, role: .title)
+        canvas.write(r.id, x: 13, y: top, role: .accent, maxWidth: width - 14)
+        let (status, statusRole) = TransactionsScreen.statusText(r, now: state.now)
+        let offset = state.session.offsetSeconds
+        var y = top + 1
+        func field(_ label: String, _ value: String, role: Role = .normal, x: Int = 1, labelWidth: Int = 12, maxWidth: Int = 36) {
+            canvas.write(label, x: x, y: y, role: .muted)
+            canvas.write(value, x: x + labelWidth, y: y, role: role, maxWidth: maxWidth)
+        }
+        // Two columns of fields.
+        let right = width / 2 + 1
+        let halfWidth = width / 2 - 14
+        field("status", status + (r.rawStatus.isEmpty ? "" : "  (\(r.rawStatus))"), role: statusRole, maxWidth: halfWidth)
+        canvas.write("amount", x: right, y: y, role: .muted)
+        canvas.write(r.amount?.formatted(currency: r.currency) ?? "–", x: right + 12, y: y, maxWidth: halfWidth)
+        y += 1
+        field("method", "\(r.method.displayName) (\(r.method.rawValue))", maxWidth: halfWidth)
+        canvas.write("country", x: right, y: y, role: .muted)
+        canvas.write(r.region.map { "\($0.countryCode) \($0.displayName)" } ?? "–", x: right + 12, y: y, maxWidth: halfWidth)
+        y += 1
+        field("user", r.userID, maxWidth: halfWidth)
+        canvas.write("psp id", x: right, y: y, role: .muted)
+        canvas.write(r.pspTransactionID ?? "–", x: right + 12, y: y, maxWidth: halfWidth)
+        y += 1
+        field("reference", r.merchantReference.map { $0.isEmpty ? "(empty)" : $0 } ?? "–", maxWidth: halfWidth)
+        canvas.write("first seen", x: right, y: y, role: .muted)
+        canvas.write(RFC3339.formatShort(r.firstSeenAt, offsetSeconds: offset), x: right + 12, y: y, maxWidth: halfWidth)
+        y += 1
+        let key: String
+        if let region = r.region {
+            let hint = state.config.stored.secrets[region.apiKeyField]
+            key = "\(region.apiKeyField.rawValue) " + (hint.map { "\($0.mask) \($0.fingerprint)" } ?? "(not set!)")
+        } else {
+            key = "unknown until the country is known"
+        }
+        field("key", key, role: r.region != nil && state.config.stored.secrets[r.region!.apiKeyField] == nil ? .warning : .normal, maxWidth: width - 14)
+        y += 1
+        field("message", r.message ?? "–", maxWidth: width - 14)
+        y += 1
+        if let code = r.errorCode {
+            if let known = PSPErrorCode(code: code) {
+                field("error", "\(code): \(known.meaning) — \(known.isSafeToRetry ? "safe to retry (new request)" : "do not retry blindly")", role: .statusDeclined, maxWidth: width - 14)
+                y += 1
+                y += canvas.wrapped(known.guidance(for: r.method), x: 13, y: y, width: width - 14, maxLines: 2, role: r.method == .payOut ? .warning : .normal)
+            } else {
+                field("error", "\(code) (a code this console does not know; shown as received)", role: .statusDeclined, maxWidth: width - 14)
+                y += 1
+            }
+        }
+        if r.flags.contains(.conflict) {
+            field("CONFLICT", "a final status was followed by a different final status: support must look", role: .flag, maxWidth: width - 14)
+            y += 1
+        }
+        if r.flags.contains(.mismatch) {
+            field("MISMATCH", "an event disagreed on method, user, amount, currency or country (see notes)", role: .flag, maxWidth: width - 14)
+            y += 1
+        }
+        // Timeline.
+        y += 0
+        canvas.write(TerminalText.padded(" TIMELINE (\(d.events.count) events)   RECEIVED        STATUS    RAW        MESSAGE", to: width), x: 0, y: y, role: .header)
+        y += 1
+        let available = top + height - y
+        guard available > 0 else { return }
+        let start = max(0, min(d.selected - available / 2, d.events.count - available))
+        for (index, event) in d.events.enumerated().dropFirst(start).prefix(available) {
+            let selected = index == d.selected
+            var marks: [String] = []
+            if event.duplicate { marks.append("duplicate") }
+            if event.late { marks.append("late") }
+            if let notes = event.notes { marks.append(notes) }
+            let line = "  line \(event.line)".padding(toLength: 14, withPad: " ", startingAt: 0)
+                + RFC3339.formatShort(event.receivedAt, offsetSeconds: offset).dropFirst(5).padding(toLength: 17, withPad: " ", startingAt: 0)
+                + event.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
+                + TerminalText.padded(TerminalText.sanitized(event.rawStatus), to: 10) + " "
+                + (event.message ?? "") + (event.errorCode.map { " [\($0)]" } ?? "")
+                + (marks.isEmpty ? "" : "  · " + marks.joined(separator: ", "))
+            let role: Role = selected ? .selected : (event.duplicate || event.late ? .muted : .normal)
+            canvas.write(line, x: 0, y: y, role: role, maxWidth: width)
+            if selected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
+            y += 1
+        }
+        if d.showingRaw, d.selected < d.events.count {
+            RawView.render(title: "event at line \(d.events[d.selected].line)", bytes: d.events[d.selected].raw, into: &canvas, top: top, height: height)
+        }
+    }
+}
+
+/// A raw line with every control character shown as a visible escape.
+enum RawView {
+    static func render(title: String, bytes: [UInt8], into canvas: inout Canvas, top: Int, height: Int) {
+        let width = canvas.size.width - 4
+        canvas.box(x: 1, y: top + 1, width: width + 2, height: height - 2, title: " Raw: \(title) (Esc closes) ", role: .accent)
+        let text = TerminalText.escaped(bytes)
+        var lines: [String] = []
+        var current = ""
+        for character in text {
+            if TerminalText.width(current) + TerminalText.width(of: character) > width - 2 {
+                lines.append(current)
+                current = ""
+            }
+            current.append(character)
+        }
+        if !current.isEmpty { lines.append(current) }
+        let room = height - 4
+        for (index, line) in lines.prefix(room).enumerated() {
+            canvas.write(line, x: 3, y: top + 2 + index)
+        }
+        if lines.count > room { canvas.write("… \(lines.count - room) more lines", x: 3, y: top + height - 2, role: .muted) }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import CleoDomain
+import CleoStore
+import ConsoleRuntime
+import ConsoleUI
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct TUICommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tui", abstract: "Open the console (the default).")
+    @OptionGroup var location: Location
+
+    func run() throws {
+        try runReporting {
+            guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+                throw Failure.usage("the console needs a terminal; for scripts use the subcommands (cleo-console --help)")
+            }
+            let database = try location.open()
+            let actor = Actor.current()
+            let zone = TimeZone.current
+            let session = Session(environment: database.environment.rawValue, user: actor.user, origin: actor.origin,
+                                  zoneName: zone.identifier, offsetSeconds: zone.secondsFromGMT(), databasePath: database.path)
+            try ConsoleApp(database: database, eventsPath: location.eventsPath, session: session, actor: actor).run()
+        }
+    }
+}
