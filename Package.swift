@@ -47,6 +47,7 @@ let package = Package(
         // make bench: benchmarks that print figures (never run by make test).
         .executableTarget(name: "cleo-bench", dependencies: ["CleoDomain", "CleoStore"]),
         .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain"]),
+        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         // Drives the real binary against real files (needs the executable built first).
         .testTarget(name: "CLITests", dependencies: ["cleo-console"]),

@@ -43,17 +43,16 @@ public enum HelpScreen {
         var out: [(String, Role)] = []
         for (title, bindings) in sections {
             out.append((title, .title))
-            var seen: [String] = []
+            // Bindings that share a label (j and k "move") read as one line: keys, then what they do.
+            var rows: [(keys: String, label: String)] = []
             for binding in bindings {
-                // Bindings that share a label (j and k "move") read as one line.
-                let label = binding.label
-                if let index = seen.firstIndex(of: label) {
-                    out[out.count - seen.count + index].0 += "/" + binding.keysLabel
-                    continue
+                if let index = rows.firstIndex(where: { $0.label == binding.label }) {
+                    rows[index].keys += "/" + binding.keysLabel
+                } else {
+                    rows.append((binding.keysLabel, binding.label))
                 }
-                seen.append(label)
-                out.append(("  " + label + "  ·  " + binding.keysLabel, .normal))
             }
+            for row in rows { out.append(("  " + TerminalText.padded(row.keys, to: 16) + row.label, .normal)) }
             out.append(("", .normal))
         }
         out.append(("In a text field every printable key is text; Enter, Esc, Ctrl-U, Backspace, arrows, Home/End (Ctrl-A/E) edit.", .muted))

@@ -92,8 +92,9 @@ public enum TransactionDetailScreen {
         y += 1
         if let code = r.errorCode {
             if let known = PSPErrorCode(code: code) {
-                field("error", "\(code): \(known.meaning) — \(known.isSafeToRetry ? "safe to retry (new request)" : "do not retry blindly")", role: .statusDeclined, maxWidth: width - 14)
-                y += 1
+                canvas.write("error", x: 1, y: y, role: .muted)
+                y += canvas.wrapped("\(code): \(known.meaning) — \(known.isSafeToRetry ? "safe to retry with a new request" : "do not retry blindly")",
+                                    x: 13, y: y, width: width - 14, maxLines: 2, role: .statusDeclined)
                 y += canvas.wrapped(known.guidance(for: r.method), x: 13, y: y, width: width - 14, maxLines: 2, role: r.method == .payOut ? .warning : .normal)
             } else {
                 field("error", "\(code) (a code this console does not know; shown as received)", role: .statusDeclined, maxWidth: width - 14)
@@ -110,23 +111,21 @@ public enum TransactionDetailScreen {
         }
         // Timeline.
         y += 0
-        canvas.write(TerminalText.padded(" TIMELINE (\(d.events.count) events)   RECEIVED        STATUS    RAW        MESSAGE", to: width), x: 0, y: y, role: .header)
+        canvas.write(TerminalText.padded(" TIMELINE (\(d.events.count))  RECEIVED        STATUS    RAW        MARK  MESSAGE", to: width), x: 0, y: y, role: .header)
         y += 1
         let available = top + height - y
         guard available > 0 else { return }
         let start = max(0, min(d.selected - available / 2, d.events.count - available))
         for (index, event) in d.events.enumerated().dropFirst(start).prefix(available) {
             let selected = index == d.selected
-            var marks: [String] = []
-            if event.duplicate { marks.append("duplicate") }
-            if event.late { marks.append("late") }
-            if let notes = event.notes { marks.append(notes) }
-            let line = "  line \(event.line)".padding(toLength: 14, withPad: " ", startingAt: 0)
-                + RFC3339.formatShort(event.receivedAt, offsetSeconds: offset).dropFirst(5).padding(toLength: 17, withPad: " ", startingAt: 0)
+            let mark = event.duplicate ? "dup" : event.late ? "late" : ""
+            let line = " line \(event.line)".padding(toLength: 13, withPad: " ", startingAt: 0)
+                + RFC3339.formatShort(event.receivedAt, offsetSeconds: offset).dropFirst(5).padding(toLength: 16, withPad: " ", startingAt: 0)
                 + event.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
                 + TerminalText.padded(TerminalText.sanitized(event.rawStatus), to: 10) + " "
-                + (event.message ?? "") + (event.errorCode.map { " [\($0)]" } ?? "")
-                + (marks.isEmpty ? "" : "  · " + marks.joined(separator: ", "))
+                + mark.padding(toLength: 6, withPad: " ", startingAt: 0)
+                + (event.errorCode.map { "[\($0)] " } ?? "") + (event.message ?? "")
+                + (event.notes.map { " · " + $0 } ?? "")
             let role: Role = selected ? .selected : (event.duplicate || event.late ? .muted : .normal)
             canvas.write(line, x: 0, y: y, role: role, maxWidth: width)
             if selected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
