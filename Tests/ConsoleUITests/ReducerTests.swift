@@ -1,0 +1,226 @@
+import CleoDomain
+@testable import ConsoleUI
+import TerminalCanvas
+import Testing
+
+@Suite struct ReducerTests {
+    func page(_ state: AppState, _ rows: [TransactionRecord], newest: Int64? = nil) -> Action {
+        .pageLoaded(TransactionPage(query: state.transactions.lastRequested ?? state.transactions.pageQuery(now: state.now), rows: rows,
+                                    total: rows.count, overdue: 0, newestSeq: newest ?? rows.first?.seq))
+    }
+
+    @Test func theSelectionStaysOnItsTransactionWhenRowsArrive() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("j")))
+        _ = state.reduce(.key(.character("j")))
+        #expect(state.transactions.selectedID == Fixture.rows[2].id)
+        // Given a new row arrives at the top
+        let arrived = [Fixture.record(13, "new-one", .pending)] + Fixture.rows
+        let effects = state.reduce(.dataChanged)
+        #expect(effects.contains { if case .loadPage = $0 { true } else { false } })
+        _ = state.reduce(page(state, arrived))
+        // Then the cursor did not move to another transaction, and the new row is marked new
+        #expect(state.transactions.selectedID == Fixture.rows[2].id)
+        #expect(state.transactions.marks["new-one"]?.isNew == true)
+    }
+
+    @Test func atTheTopTheSelectionFollowsNewRows() {
+        var state = Fixture.state()
+        #expect(state.transactions.selectedID == Fixture.rows[0].id)
+        _ = state.reduce(.dataChanged)
+        _ = state.reduce(page(state, [Fixture.record(13, "new-one", .pending)] + Fixture.rows))
+        #expect(state.transactions.selectedID == "new-one")
+    }
+
+    @Test func aChangedRowIsMarkedForAMoment() {
+        var state = Fixture.state()
+        var rows = Fixture.rows
+        rows[0].status = .approved
+        rows[0].eventCount += 1
+        _ = state.reduce(.dataChanged)
+        _ = state.reduce(page(state, rows))
+        #expect(state.transactions.marks[rows[0].id]?.isNew == false)
+        _ = state.reduce(.clockTicked(Fixture.now.adding(milliseconds: 5000)))
+        #expect(state.transactions.marks.isEmpty)
+    }
+
+    @Test func pausedListsCountArrivalsInsteadOfReloading() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("p")))
+        #expect(state.transactions.isPaused)
+        let effects = state.reduce(.dataChanged)
+        #expect(effects.contains(.countArrivals(after: 12)))
+        #expect(!effects.contains { if case .loadPage = $0 { true } else { false } })
+        _ = state.reduce(.arrivalsCounted(5))
+        #expect(state.render().rows[2].contains("PAUSED · 5 new"))
+        let resumed = state.reduce(.key(.character("p")))
+        #expect(resumed.contains { if case .loadPage = $0 { true } else { false } })
+    }
+
+    @Test func pagingUsesTheKeysetCursor() {
+        var state = Fixture.state()
+        state.transactions.pageSize = 5
+        let rows = Array(Fixture.rows.prefix(5))
+        _ = state.reduce(.key(.character("g")))
+        _ = state.reduce(page(state, rows))
+        let effects = state.reduce(.key(.pageDown))
+        #expect(effects == [.loadPage(state.transactions.pageQuery(now: state.now))])
+        #expect(state.transactions.window == .olderThan(rows.last!.seq))
+        // a late answer to the previous request is dropped
+        var stale = TransactionQuery()
+        stale.limit = state.transactions.pageSize
+        _ = state.reduce(.pageLoaded(TransactionPage(query: stale, rows: [], total: 0, overdue: 0, newestSeq: nil)))
+        #expect(state.transactions.rows == rows)
+    }
+
+    @Test func inASearchFieldEveryPrintableKeyIsText() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("/")))
+        for c in "1q?j:" { #expect(state.reduce(.key(.character(c))).isEmpty) }
+        #expect(state.screen == .transactions && state.isRunning)
+        #expect(state.transactions.search?.text == "1q?j:")
+        _ = state.reduce(.key(.backspace))
+        _ = state.reduce(.key(.ctrl("a")))
+        _ = state.reduce(.key(.character(">")))
+        #expect(state.transactions.search?.text == ">1q?j")
+        let effects = state.reduce(.key(.enter))
+        #expect(state.transactions.query.search == ">1q?j")
+        #expect(effects.count == 1)
+        _ = state.reduce(.key(.escape))
+        #expect(state.transactions.query.search == nil)
+    }
+
+    @Test func globalKeysSwitchScreensAndQuit() {
+        var state = Fixture.state()
+        #expect(state.reduce(.key(.character("2"))) == [.loadConfig])
+        #expect(state.screen == .config)
+        #expect(state.reduce(.key(.character("3"))) == [.loadRejected])
+        #expect(state.reduce(.key(.character("4"))) == [.loadAudit])
+        _ = state.reduce(.key(.character("?")))
+        #expect(state.screen == .help)
+        _ = state.reduce(.key(.escape))
+        #expect(state.screen == .audit)
+        #expect(state.reduce(.key(.ctrl("l"))) == [.repaint])
+        #expect(state.reduce(.key(.character("q"))) == [.quit])
+        #expect(!state.isRunning)
+    }
+
+    @Test func quitAsksFirstWithUnsavedEdits() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("2")))
+        _ = state.reduce(.key(.character(" ")))
+        #expect(state.config.hasUnsavedEdits)
+        #expect(state.reduce(.key(.character("q"))).isEmpty)
+        #expect(state.confirmingQuit)
+        _ = state.reduce(.key(.character("n")))
+        #expect(state.isRunning && !state.confirmingQuit)
+        _ = state.reduce(.key(.character("q")))
+        #expect(state.reduce(.key(.character("y"))) == [.quit])
+    }
+
+    @Test func theEditorRefusesABrokenRuleAndStaysOpen() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("2")))
+        state.config.selected = .webhookUrl
+        _ = state.reduce(.key(.enter))
+        for c in "http://x.example" { _ = state.reduce(.key(.character(c))) }
+        _ = state.reduce(.key(.enter))
+        #expect(state.config.editor != nil)
+        #expect(state.config.editorError == "must use https (got http)")
+        #expect(state.config.edits.isEmpty)
+        _ = state.reduce(.key(.escape))
+        #expect(state.config.editor == nil && state.config.edits.isEmpty)
+    }
+
+    @Test func aSecretIsNeverEchoedAndWritingAsksThenExpectsTheSeenVersion() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("2")))
+        state.config.selected = .mexicoApiKey
+        _ = state.reduce(.key(.enter))
+        for c in "sk_live_mx_SECRET_42" { _ = state.reduce(.key(.character(c))) }
+        #expect(!state.render().rows.joined().contains("SECRET"))
+        _ = state.reduce(.key(.enter))
+        #expect(!state.render().rows.joined().contains("SECRET"))
+        #expect(state.reduce(.key(.character("w"))).isEmpty)
+        #expect(state.config.confirmingWrite)
+        #expect(!state.render().rows.joined().contains("SECRET"))
+        let effects = state.reduce(.key(.character("y")))
+        #expect(effects == [.saveConfig([ConfigEdit(field: .mexicoApiKey, value: "sk_live_mx_SECRET_42")], expectedVersion: 4)])
+    }
+
+    @Test func anotherOperatorsSaveIsNeverOverwrittenBlindly() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("2")))
+        _ = state.reduce(.key(.character(" ")))
+        var newer = Fixture.config
+        newer.version = 5
+        newer.updatedBy = "jorge"
+        // Someone else saved while we were editing: the screen says so.
+        _ = state.reduce(.configLoaded(newer))
+        #expect(state.config.conflict?.contains("jorge") == true)
+        #expect(state.config.seenVersion == 4)
+        _ = state.reduce(.key(.character("w")))
+        #expect(state.reduce(.key(.character("y"))) == [.saveConfig([ConfigEdit(field: .isWebhookSecured, value: "true")], expectedVersion: 4)])
+        // The store refuses; now the operator has seen version 5 and may decide.
+        _ = state.reduce(.configSaveFailed("changed by jorge", newer))
+        #expect(state.config.seenVersion == 5)
+        #expect(state.config.hasUnsavedEdits)
+        _ = state.reduce(.configSaved(newer))
+        #expect(!state.config.hasUnsavedEdits)
+    }
+
+    @Test func filtersStackAndReload() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("f")))
+        _ = state.reduce(.key(.enter))  // status → Pending
+        _ = state.reduce(.key(.down))
+        _ = state.reduce(.key(.enter))  // country → CL
+        #expect(state.transactions.query.status == .pending)
+        #expect(state.transactions.query.region == .chile)
+        _ = state.reduce(.key(.character("j")))
+        _ = state.reduce(.key(.character("j")))
+        _ = state.reduce(.key(.character("j")))
+        _ = state.reduce(.key(.character(" ")))  // flagged
+        #expect(state.transactions.query.flaggedOnly)
+        _ = state.reduce(.key(.character("c")))
+        #expect(!state.transactions.query.isFiltered)
+    }
+
+    @Test func thePaletteRunsScreensAndFilters() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character(":")))
+        for c in "status declined" { _ = state.reduce(.key(.character(c))) }
+        _ = state.reduce(.key(.enter))
+        #expect(state.transactions.query.status == .declined)
+        _ = state.reduce(.key(.character(":")))
+        for c in "config" { _ = state.reduce(.key(.character(c))) }
+        #expect(state.reduce(.key(.enter)) == [.loadConfig])
+        _ = state.reduce(.key(.character(":")))
+        for c in "frobnicate" { _ = state.reduce(.key(.character(c))) }
+        _ = state.reduce(.key(.enter))
+        #expect(state.flash?.isError == true)
+    }
+
+    @Test func theHintsComeFromTheSameTableAsTheKeys() {
+        let state = Fixture.state(size: Size(width: 200, height: 24))
+        let hints = state.render().rows[23]
+        for binding in TransactionsScreen.keys where binding.inHints {
+            #expect(hints.contains(binding.label), "\(binding.label)")
+        }
+        let help = HelpScreen.lines().map(\.0).joined(separator: "\n")
+        for binding in ConfigScreen.keys { #expect(help.contains(binding.label)) }
+    }
+
+    @Test func copyingUsesOSC52WithTheId() {
+        var state = Fixture.state()
+        #expect(state.reduce(.key(.character("y"))) == [.copy(Fixture.rows[0].id)])
+    }
+
+    @Test func tooSmallSaysSoAndStillQuits() {
+        var state = Fixture.state()
+        _ = state.reduce(.resized(Size(width: 79, height: 24)))
+        #expect(state.render().rows.joined().contains("Terminal too small"))
+        #expect(state.reduce(.key(.character("2"))).isEmpty)
+        #expect(state.reduce(.key(.character("q"))) == [.quit])
+    }
+}
