@@ -30,10 +30,11 @@ public final class ConsoleApp {
 
     public func run() throws {
         Self.terminationRequested.pointee = 0
-        var set = sigset_t()
-        sigemptyset(&set)
-        for s in [SIGTERM, SIGHUP, SIGINT] { sigaddset(&set, s) }
-        sigprocmask(SIG_UNBLOCK, &set, nil)
+        // A parent may start us with signals blocked (the mask is inherited): SIGWINCH must reach
+        // ncurses for resizes, SIGTERM/SIGHUP must reach us so the terminal is restored.
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
         signal(SIGTERM) { _ in ConsoleApp.terminationRequested.pointee = 1 }
         signal(SIGHUP) { _ in ConsoleApp.terminationRequested.pointee = 1 }
         signal(SIGPIPE, SIG_IGN)

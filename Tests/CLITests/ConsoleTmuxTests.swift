@@ -1,0 +1,178 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real binary in a real terminal: tmux runs it, `send-keys` types, `capture-pane` reads.
+struct Tmux {
+    let socket = "cleo-test-\(UUID().uuidString.prefix(8))"
+
+    /// Runs a tmux command with posix_spawn and waitpid. (Foundation's Process watches its child
+    /// through a descriptor that the tmux server, forked by the first command, inherits and
+    /// keeps open: it would wait forever.) Output goes through a file for the same reason.
+    @discardableResult
+    func run(_ arguments: [String]) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-out-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = (["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, argv, environ) == 0 else { return "" }  // inherits the test's signal mask on purpose
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    func start(_ command: String, width: Int = 80, height: Int = 24) {
+        run(["new-session", "-d", "-s", "main", "-x", String(width), "-y", String(height), command])
+        run(["set-option", "-t", "main", "remain-on-exit", "on"])
+    }
+
+    func keys(_ keys: String...) { run(["send-keys", "-t", "main"] + keys) }
+    func type(_ text: String) { run(["send-keys", "-t", "main", "-l", text]) }
+    func screen() -> String { run(["capture-pane", "-p", "-t", "main"]) }
+    func kill() { run(["kill-server"]) }
+
+    /// Waits until the screen contains `text`; returns the screen.
+    @discardableResult
+    func waitFor(_ text: String, seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        while Date() < deadline {
+            last = screen()
+            if last.contains(text) { return last }
+            usleep(30_000)
+        }
+        Issue.record("screen never showed \(text.debugDescription):\n\(last)", sourceLocation: sourceLocation)
+        return last
+    }
+}
+
+@Suite(.serialized) struct ConsoleTmuxTests {
+    func consoleCommand(_ cli: CLIHarness) -> String {
+        "env TZ=UTC LANG=C.UTF-8 TERM=xterm-256color CLEO_CONSOLE_DB=\(cli.db) CLEO_CONSOLE_EVENTS=\(cli.events) \(CLIHarness.binary)"
+    }
+
+    @Test func settingUpTheConfigurationInTheConsole() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        tmux.start(consoleCommand(cli))
+        tmux.waitFor("1 Transactions")
+        tmux.keys("2")
+        tmux.waitFor("incomplete — missing: chileApiKey")
+        tmux.keys("Enter")
+        tmux.waitFor("Edit chileApiKey (not echoed)")
+        let secret = "sk_live_CL_never_echoed_9f3a"
+        tmux.type(secret)
+        var screen = tmux.waitFor("\(secret.count) characters")
+        #expect(!screen.contains("never_echoed"))
+        #expect(screen.contains(String(repeating: "•", count: secret.count)))
+        tmux.keys("Enter")
+        tmux.waitFor("••••9f3a")
+        // webhookUrl: an http URL is refused on screen, the editor stays open
+        tmux.keys("j", "j", "j", "j", "Enter")
+        tmux.waitFor("Edit webhookUrl")
+        tmux.type("http://merchant.example/hook")
+        tmux.keys("Enter")
+        tmux.waitFor("must use https (got http)")
+        tmux.keys("C-u")
+        tmux.type("https://merchant.example/hooks/cleo")
+        tmux.keys("Enter")
+        tmux.waitFor("* webhookUrl *")
+        tmux.keys("w")
+        screen = tmux.waitFor("Write these changes?")
+        #expect(!screen.contains("never_echoed"))
+        tmux.keys("y")
+        screen = tmux.waitFor("saved: version 1")
+        #expect(!screen.contains("never_echoed"))
+        let shown = try cli.json(["config", "show", "--json"]) as! [String: Any]
+        #expect(shown["webhookUrl"] as? String == "https://merchant.example/hooks/cleo")
+        #expect((shown["cleoApiKey"] as! [String: Any])["chileApiKey"] as? String == "••••9f3a")
+        let history = try cli.json(["config", "history", "--json"]) as! [[String: Any]]
+        #expect(history.map { $0["result"] as! String } == ["saved", "saved"])
+    }
+
+    @Test func linesAppendedToTheLogAppearAndChangeLive() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        FileManager.default.createFile(atPath: cli.events, contents: nil)
+        tmux.start(consoleCommand(cli))
+        tmux.waitFor("No transactions yet")
+        let started = Date()
+        try cli.append(webhookLine("live-tx-0001", "Pending", amount: "\"15000\"", currency: "CLP") + "\n")
+        var screen = tmux.waitFor("live-tx-0001")
+        let appeared = Date().timeIntervalSince(started)
+        #expect(screen.contains("… Pending"))
+        #expect(screen.contains("CLP 15,000"))
+        try cli.append(webhookLine("live-tx-0001", "Approved", amount: "\"15000\"", currency: "CLP") + "\n")
+        screen = tmux.waitFor("✓ Approved")
+        #expect(screen.contains("~"))  // the changed row is marked
+        print("line to screen, measured from outside through tmux (capture included): \(Int(appeared * 1000)) ms")
+    }
+
+    @Test func hostileTextLeavesThePaneTitleAndScreenIntact() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        try cli.writeLog([
+            webhookLine("evil\\u001b]0;PWNED\\u0007\\u001b[2J\\u001b[31mred", "Pending", user: "u\\u009b1;1H\\u202eyy",
+                        extra: [("message", "\"\\u001b]52;c;aGFjaw==\\u0007\"")]),
+        ])
+        tmux.start(consoleCommand(cli))
+        let screen = tmux.waitFor("evil␛]0;PW")
+        #expect(screen.contains("1 Transactions"))
+        #expect(!tmux.run(["display-message", "-p", "-t", "main", "#{pane_title}"]).contains("PWNED"))
+        tmux.keys("Enter")
+        tmux.waitFor("Transaction evil")
+        tmux.keys("r")
+        let raw = tmux.waitFor("\\u001b]0;PWNED")
+        #expect(raw.contains("Raw: event at line 1"))
+        #expect(!tmux.run(["display-message", "-p", "-t", "main", "#{pane_title}"]).contains("PWNED"))
+    }
+
+    @Test func resizesAreFollowedAndTooSmallIsSaid() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        try cli.writeLog([webhookLine("resize-1")])
+        tmux.start(consoleCommand(cli))
+        tmux.waitFor("resize-1")
+        tmux.run(["resize-window", "-t", "main", "-x", "132", "-y", "30"])
+        let wide = tmux.waitFor("ERROR")  // the wide layout adds the error and flags columns
+        #expect(wide.split(separator: "\n").contains { $0.contains("● following") && $0.count > 120 })
+        tmux.run(["resize-window", "-t", "main", "-x", "60", "-y", "20"])
+        tmux.waitFor("Terminal too small")
+        tmux.run(["resize-window", "-t", "main", "-x", "80", "-y", "24"])
+        tmux.waitFor("1 Transactions")
+        tmux.keys("C-l")
+        tmux.waitFor("resize-1")
+    }
+
+    @Test func quittingAndSIGTERMRestoreTheTerminal() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        tmux.start("env PS1='$ ' bash --norc --noprofile")
+        tmux.waitFor("$")
+        tmux.type(consoleCommand(cli) + "\n")
+        tmux.waitFor("1 Transactions")
+        tmux.keys("q")
+        // (the markers are built by the shell, so the typed command line never matches them)
+        tmux.type("clear; stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo MODE-$((40+2))\n")
+        var screen = tmux.waitFor("MODE-42")
+        #expect(screen.contains("icanon echo"))
+        #expect(!screen.contains("-icanon"))
+        tmux.type("clear; " + consoleCommand(cli) + " & sleep 1; kill -TERM %1; wait; stty -a | grep -o -- '-\\?icanon'; echo TERM-$((40+2))\n")
+        screen = tmux.waitFor("TERM-42", seconds: 15)
+        #expect(screen.contains("icanon") && !screen.contains("-icanon"))
+    }
+}
