@@ -51,6 +51,7 @@ bench: deps
 	.build/release/cleo-bench scanner
 	.build/release/cleo-bench ingest $(or $(EVENTS),1000000)
 	.build/release/cleo-bench queries $(or $(TRANSACTIONS),10000000)
+	.build/release/cleo-bench console
 
 ## demo: a synthetic live feed into a separate demo database and log, and the console on them
 demo: release

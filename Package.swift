@@ -45,7 +45,7 @@ let package = Package(
             ]
         ),
         // make bench: benchmarks that print figures (never run by make test).
-        .executableTarget(name: "cleo-bench", dependencies: ["CleoDomain", "CleoStore"]),
+        .executableTarget(name: "cleo-bench", dependencies: ["CleoDomain", "CleoStore", "CleoFollower", "ConsoleUI", "ConsoleRuntime", "TerminalCanvas"]),
         .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),

@@ -112,7 +112,7 @@ final class LogFile {
                                               head: Array(buffer[start..<(start + Self.keptRawBytes)]), length: length))
                     } else {
                         let bytes = Array(buffer[start..<end])
-                        lines.append(LogLine(file: fileName, line: lineNumber, offset: position + Int64(start), bytes: bytes, verdict: .blank))
+                        lines.append(.parsed(file: fileName, line: lineNumber, offset: position + Int64(start), bytes: bytes))
                     }
                     lineNumber += 1
                     bytesTaken += length + 1
@@ -136,25 +136,7 @@ final class LogFile {
                 break  // what is left is a partial line
             }
         }
-        Self.parseInParallel(&lines)
         return (lines, position, lineNumber)
-    }
-
-    /// Parses the batch's lines on every core (the verdicts are pure; the writer stays serial).
-    static func parseInParallel(_ lines: inout [LogLine]) {
-        let count = lines.count
-        guard count > 0 else { return }
-        let parts = min(ProcessInfo.processInfo.activeProcessorCount, max(1, count / 512))
-        lines.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let shared = buffer
-            DispatchQueue.concurrentPerform(iterations: parts) { part in
-                let lower = count * part / parts
-                let upper = count * (part + 1) / parts
-                for index in lower..<upper where shared[index].fullLength == nil {
-                    shared[index].verdict = WebhookLineParser.parse(shared[index].bytes)
-                }
-            }
-        }
     }
 
     /// Finds the LF ending a very long line without keeping it: its length, or nil if not written yet.

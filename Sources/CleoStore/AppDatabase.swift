@@ -19,7 +19,7 @@ public final class AppDatabase: Sendable {
     /// How a connection is tuned. `bulk` raises the cache for a backlog load.
     public struct Tuning: Sendable {
         public var cacheKiB: Int
-        public static let interactive = Tuning(cacheKiB: 16_384)
+        public static let interactive = Tuning(cacheKiB: 8_192)
         public static let bulk = Tuning(cacheKiB: 65_536)
     }
 

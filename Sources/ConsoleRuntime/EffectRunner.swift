@@ -11,6 +11,9 @@ public final class EffectRunner: @unchecked Sendable {
     let actor: Actor
     let clock: @Sendable () -> Timestamp
     private let queue = DispatchQueue(label: "cleo-console.effects")
+    /// Counts over millions of rows run beside page loads (WAL lets reads run in parallel), so a
+    /// page move never waits behind a count.
+    private let countQueue = DispatchQueue(label: "cleo-console.counts")
     private let lock = NSLock()
     private var pendingPage: TransactionQuery?
     private var countedQuery: TransactionQuery?
@@ -55,14 +58,20 @@ public final class EffectRunner: @unchecked Sendable {
             if filters != countedQuery || Date().timeIntervalSince(lastCount) > 2 {
                 countedQuery = filters
                 lastCount = Date()
-                var counting = query
-                counting.cursor = .newest
-                let total = try database.countTransactions(counting)
-                var overdue = TransactionQuery()
-                overdue.overdueMinutes = TransactionsScreen.overdueMinutes
-                overdue.now = clock()
-                mailbox.post(.countsLoaded(query, total: total, overdue: try database.countTransactions(overdue)))
+                countQueue.async { self.count(query) }
             }
+        }
+    }
+
+    private func count(_ query: TransactionQuery) {
+        attempt {
+            var counting = query
+            counting.cursor = .newest
+            let total = try database.countTransactions(counting)
+            var overdue = TransactionQuery()
+            overdue.overdueMinutes = TransactionsScreen.overdueMinutes
+            overdue.now = clock()
+            mailbox.post(.countsLoaded(query, total: total, overdue: try database.countTransactions(overdue)))
         }
     }
 

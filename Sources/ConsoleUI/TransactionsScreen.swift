@@ -36,6 +36,10 @@ public enum TransactionsScreen {
         public var selectedIndex: Int? { rows.firstIndex { $0.id.sameBytes(as: selectedID ?? "") } }
         public var selected: TransactionRecord? { selectedIndex.map { rows[$0] } }
 
+        /// The last page requested has come back (for benchmarks and tests that wait on it).
+        public var lastRequestedWasAnswered: Bool { lastRequested == nil || lastAnswered == lastRequested }
+        var lastAnswered: TransactionQuery?
+
         /// The request for the page the screen shows.
         public func pageQuery(now: Timestamp) -> TransactionQuery {
             var query = self.query
@@ -213,6 +217,7 @@ public enum TransactionsScreen {
             }
         }
         t.rows = page.rows
+        t.lastAnswered = page.query
         if page.total >= 0 { t.total = page.total }
         if page.overdue >= 0 { t.overdue = page.overdue }
         t.newestSeq = page.newestSeq
@@ -386,7 +391,7 @@ public enum TransactionsScreen {
         }
     }
 
-    static func grouped(_ n: Int) -> String {
+    public static func grouped(_ n: Int) -> String {
         var digits = String(n)
         var out = ""
         while digits.count > 3 {

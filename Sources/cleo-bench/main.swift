@@ -155,7 +155,11 @@ let binary = URL(fileURLWithPath: arguments[0]).deletingLastPathComponent().appe
 switch arguments.dropFirst().first {
 case "scanner": try scanner()
 case "ingest": try ingest(events: arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000, binary: binary)
+case "console":
+    try ConsoleBench.latency(samples: 200)
+    let big = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-bench-q/big.db").path
+    if FileManager.default.fileExists(atPath: big) { try ConsoleBench.largeDatabase(path: big) } else { print("  (run `cleo-bench queries` first to build the 10M-row database)") }
 case "queries": try queries(transactions: arguments.count > 2 ? Int(arguments[2]) ?? 10_000_000 : 10_000_000, binary: binary)
 default:
-    print("usage: cleo-bench scanner | ingest [EVENTS] | queries [TRANSACTIONS]")
+    print("usage: cleo-bench scanner | ingest [EVENTS] | queries [TRANSACTIONS] | console")
 }
