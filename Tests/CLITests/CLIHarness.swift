@@ -33,9 +33,9 @@ struct CLIHarness {
         var stderr: String
     }
 
-    /// Runs with `--db`/`--events` from the environment (so options after the subcommand stay the test's own).
-    @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+    /// The binary with `--db`/`--events` given by the environment (so options after the
+    /// subcommand stay the test's own), in UTC.
+    func process(_ arguments: [String], environment extra: [String: String] = [:]) -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
@@ -45,6 +45,12 @@ struct CLIHarness {
         environment["TZ"] = "UTC"
         for (key, value) in extra { environment[key] = value }
         process.environment = environment
+        return process
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+        let process = process(arguments, environment: extra)
         let out = Pipe()
         let err = Pipe()
         let input = Pipe()
@@ -62,13 +68,7 @@ struct CLIHarness {
 
     /// Starts the binary without waiting (for kill and follow tests).
     func start(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["CLEO_CONSOLE_DB"] = db
-        environment["CLEO_CONSOLE_EVENTS"] = events
-        process.environment = environment
+        let process = process(arguments)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -5,16 +5,7 @@ import Testing
 /// Random and mutated lines: the scanner never crashes, and wherever it and Foundation's
 /// `JSONSerialization` both accept a line, they agree on the object's string members.
 @Suite struct StrictJSONFuzzTests {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias SplitMix64 = DemoFeed.Generator
 
     static let seeds: [String] = [
         line(), line([("message", "\"caf\\u00e9\""), ("eventId", "\"e1\"")]), "{\"a\":[1,2,{\"b\":null}],\"c\":\"\\ud83d\\ude00\"}",
@@ -22,7 +13,7 @@ import Testing
     ]
 
     @Test func mutatedLinesNeverCrashAndAgreeWithFoundation() throws {
-        var rng = SplitMix64(state: 0xC1E0)
+        var rng = SplitMix64(seed: 0xC1E0)
         let alphabet = Array("{}[]\":,\\ntrufalse0123456789.-+eE \t\u{7F}aé😀".utf8) + [0x00, 0xFF, 0xC3, 0x80, 0xED]
         var agreed = 0
         for round in 0..<20_000 {
@@ -56,7 +47,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrash() {
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<5_000 {
             let count = Int.random(in: 0..<200, using: &rng)
             let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
