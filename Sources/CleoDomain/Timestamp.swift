@@ -112,7 +112,7 @@ public enum RFC3339 {
         return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 
-    private static func digits<C: RandomAccessCollection>(_ b: C, _ start: Int, _ count: Int) -> Int? where C.Element == UInt8, C.Index == Int {
+    private static func digits(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
         guard start + count <= b.count else { return nil }
         var value = 0
         for i in start..<(start + count) {
@@ -122,6 +122,11 @@ public enum RFC3339 {
         }
         return value
     }
+
+    private static func digits(_ b: [UInt8], _ start: Int, _ count: Int) -> Int? {
+        b.withUnsafeBufferPointer { digits($0, start, count) }
+    }
+
 
     static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
 

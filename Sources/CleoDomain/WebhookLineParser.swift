@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Bytes of one log line → an accepted event, a rejection or a blank line, by the rules of
 /// events-log.md. The first broken rule, in the spec table's order, is the one reported.
 public enum WebhookLineParser {
@@ -63,25 +67,38 @@ public enum WebhookLineParser {
 
         static let requiredCount = 5
 
+        /// Each field's name as bytes, compared with `memcmp` (no generic `elementsEqual` per key).
+        static let nameBytes: [[UInt8]] = allCases.map { Array($0.name.utf8) }
+
         /// The field a key names, byte for byte; the length check rejects most keys at once.
         static func named(_ key: String) -> Field? {
-            let count = key.utf8.count
-            guard count >= 6, count <= 18 else { return nil }
-            for field in allCases where field.name.utf8.count == count && field.name.utf8.elementsEqual(key.utf8) {
-                return field
+            var key = key
+            return key.withUTF8 { bytes -> Field? in
+                guard bytes.count >= 6, bytes.count <= 18, let base = bytes.baseAddress else { return nil }
+                for (index, name) in nameBytes.enumerated() where name.count == bytes.count {
+                    if name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, bytes.count) }) == 0 { return Field(rawValue: index) }
+                }
+                return nil
             }
-            return nil
         }
     }
 
     /// The field checks, in the spec's order, over a parsed object. One pass slots the listed
     /// fields (the last of a repeated key wins; `null` counts as absent).
     public static func event(from object: JSONObject) -> Result<WebhookEvent, LineRejection> {
-        var slots = [JSONValue?](repeating: nil, count: Field.allCases.count)
-        for member in object.members {
-            guard let field = Field.named(member.key) else { continue }
-            if case .null = member.value { slots[field.rawValue] = nil } else { slots[field.rawValue] = member.value }
+        // The slots live on the stack: one line costs no array allocation for them.
+        withUnsafeTemporaryAllocation(of: JSONValue?.self, capacity: Field.allCases.count) { slots in
+            slots.initialize(repeating: nil)
+            defer { slots.deinitialize() }
+            for member in object.members {
+                guard let field = Field.named(member.key) else { continue }
+                if case .null = member.value { slots[field.rawValue] = nil } else { slots[field.rawValue] = member.value }
+            }
+            return event(slots: UnsafeBufferPointer(slots))
         }
+    }
+
+    static func event(slots: UnsafeBufferPointer<JSONValue?>) -> Result<WebhookEvent, LineRejection> {
         func text(_ field: Field) -> String? {
             if case .string(let value)? = slots[field.rawValue] { return value }
             return nil
