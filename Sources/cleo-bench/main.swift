@@ -139,9 +139,13 @@ func queries(transactions: Int, binary: String) throws {
     q = TransactionQuery(); q.limit = 50; q.overdueMinutes = 30; q.now = now
     try time("overdue Pending", q)
     var probe = TransactionQuery(); probe.limit = 1; probe.cursor = .olderThan(Int64(transactions / 2))
-    let prefix = String((try database.transactions(probe).first?.id ?? "0").prefix(12))
+    let probeID = try database.transactions(probe).first?.id ?? "0"
+    let prefix = String(probeID.prefix(16))
     q = TransactionQuery(); q.limit = 50; q.search = prefix
     try time("id prefix search (\(prefix))", q)
+    // The worst case: a prefix every id shares (the synthetic ids start with twelve zeros).
+    var broad = TransactionQuery(); broad.limit = 50; broad.search = String(probeID.prefix(4))
+    try time("prefix matching every row (\(broad.search!))", broad)
     for line in try database.queryPlan(q) { print("  plan (prefix search): \(line)") }
     q = TransactionQuery(); q.limit = 50; q.userID = "user-4242"
     try time("user search (exact)", q)
