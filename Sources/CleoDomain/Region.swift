@@ -41,10 +41,14 @@ public enum Region: String, CaseIterable, Sendable, Codable {
 
     /// The region of an exact country code (`CL`, `PE`, `MX`); nil for anything else.
     public init?(countryCode: String) {
-        guard let region = Region.allCases.first(where: { $0.countryCode.utf8.elementsEqual(countryCode.utf8) }) else {
-            return nil
+        // (No non-ASCII string is canonically equivalent to these ASCII codes, so `==` here is
+        // also a byte-for-byte match.)
+        switch countryCode {
+        case "CL": self = .chile
+        case "PE": self = .peru
+        case "MX": self = .mexico
+        default: return nil
         }
-        self = region
     }
 
     public init(currency: Currency) {
@@ -64,10 +68,12 @@ public enum Currency: String, CaseIterable, Sendable, Codable {
 
     /// The exact code, byte for byte (`clp` is not `CLP`).
     public init?(code: String) {
-        guard let currency = Currency.allCases.first(where: { $0.rawValue.utf8.elementsEqual(code.utf8) }) else {
-            return nil
+        switch code {
+        case "CLP": self = .clp
+        case "PEN": self = .pen
+        case "MXN": self = .mxn
+        default: return nil
         }
-        self = currency
     }
 
     /// Digits after the decimal point the currency allows: CLP has no cents (Cleo's own

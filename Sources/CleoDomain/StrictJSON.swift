@@ -120,6 +120,7 @@ public struct StrictJSONParser {
         if depth > Self.maximumDepth { throw error("nested deeper than \(Self.maximumDepth) levels") }
         position += 1  // {
         var object = JSONObject()
+        object.members.reserveCapacity(16)  // a webhook line has about a dozen members: one allocation
         skipWhitespace()
         if current == UInt8(ascii: "}") { position += 1; return object }
         while true {
