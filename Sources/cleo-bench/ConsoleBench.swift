@@ -136,3 +136,50 @@ enum ConsoleBench {
         print("  resident memory                      \(format(residentMB(), 0)) MB (at start \(format(startRSS, 0)) MB; goal < 64 MB, flat)")
     }
 }
+
+extension ConsoleBench {
+    /// The real binary in tmux at 80×24: from appending a line to seeing its row in
+    /// `capture-pane` (the capture itself included, ~2–5 ms of it).
+    static func outsideLatency(binary: String, samples: Int) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-bench-tmux-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let socket = "cleo-bench-\(getpid())"
+        defer {
+            _ = tmux(socket, ["kill-server"])
+            try? FileManager.default.removeItem(atPath: dir)
+        }
+        let log = dir + "/events.jsonl"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = tmux(socket, ["new-session", "-d", "-s", "b", "-x", "80", "-y", "24",
+                          "env LANG=C.UTF-8 TERM=xterm-256color CLEO_CONSOLE_DB=\(dir)/console.db CLEO_CONSOLE_EVENTS=\(log) \(binary)"])
+        let ready = Date().addingTimeInterval(10)
+        while Date() < ready, !tmux(socket, ["capture-pane", "-p", "-t", "b"]).contains("1 Transactions") { usleep(20_000) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        defer { try? handle.close() }
+        var latencies: [Double] = []
+        for index in 0..<samples {
+            let id = String(format: "out-%06d", index)
+            let line = "{\"transaction_id\":\"\(id)\",\"method\":\"CLEO_PAYIN\",\"transaction_status\":\"Pending\",\"status\":\"PENDING\",\"user_id\":\"u\",\"amount\":\"1000\",\"currency\":\"CLP\"}\n"
+            let start = DispatchTime.now().uptimeNanoseconds
+            handle.write(Data(line.utf8))
+            let deadline = Date().addingTimeInterval(5)
+            var seen = false
+            while Date() < deadline {
+                if tmux(socket, ["capture-pane", "-p", "-t", "b"]).contains(id) { seen = true; break }
+            }
+            if seen { latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6) }
+            usleep(30_000)
+        }
+        guard !latencies.isEmpty else { print("console (tmux): no row ever appeared"); return }
+        print("console: append → row on screen, outside via tmux at 80×24 (\(latencies.count) samples, capture included): p50 \(format(percentile(latencies, 0.5), 1)) ms   p95 \(format(percentile(latencies, 0.95), 1)) ms   (goal < 100 ms)")
+    }
+
+    /// One tmux command through posix_spawn (Foundation's Process would wait on the forked
+    /// server), its output through a file.
+    static func tmux(_ socket: String, _ arguments: [String]) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(getpid())-out").path
+        let run = measure("/usr/bin/tmux", ["-L", socket, "-f", "/dev/null"] + arguments, stdout: path)
+        _ = run
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+}

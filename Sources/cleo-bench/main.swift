@@ -18,12 +18,12 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
 
 /// Runs a command; returns its wall time and peak RSS in MB (from wait4).
-func measure(_ executable: String, _ arguments: [String], stdin: String? = nil) -> (seconds: Double, peakMB: Double, status: Int32) {
+func measure(_ executable: String, _ arguments: [String], stdin: String? = nil, stdout: String? = nil) -> (seconds: Double, peakMB: Double, status: Int32) {
     var pid: pid_t = 0
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     if let stdin { posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0) }
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    if stdout != "-" { posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     let start = DispatchTime.now().uptimeNanoseconds
     guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { return (0, 0, -1) }
@@ -109,7 +109,7 @@ func ingest(events: Int, binary: String) throws {
 func queries(transactions: Int, binary: String) throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-bench-q").path
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    let path = dir + "/big.db"
+    let path = dir + "/big-\(transactions).db"
     let database = try AppDatabase.open(path: path)
     let existing = try database.countTransactions(TransactionQuery())
     if existing != transactions {
@@ -161,8 +161,17 @@ case "scanner": try scanner()
 case "ingest": try ingest(events: arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000, binary: binary)
 case "console":
     try ConsoleBench.latency(samples: 200)
-    let big = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-bench-q/big.db").path
-    if FileManager.default.fileExists(atPath: big) { try ConsoleBench.largeDatabase(path: big) } else { print("  (run `cleo-bench queries` first to build the 10M-row database)") }
+    try ConsoleBench.outsideLatency(binary: binary, samples: 60)
+    // Memory must stay flat as the table grows: the same screens on 1M and on 10M rows.
+    for size in [1_000_000, 10_000_000] {
+        let big = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-bench-q/big-\(size).db").path
+        if !FileManager.default.fileExists(atPath: big) { try queries(transactions: size, binary: binary) }
+        // Each size in its own process, so resident memory is that size's alone.
+        let run = measure(CommandLine.arguments[0], ["console-large", big], stdout: "-")
+        if run.status != 0 { print("  console-large \(size) exited \(run.status)") }
+    }
+case "console-large":
+    try ConsoleBench.largeDatabase(path: arguments[2])
 case "queries": try queries(transactions: arguments.count > 2 ? Int(arguments[2]) ?? 10_000_000 : 10_000_000, binary: binary)
 default:
     print("usage: cleo-bench scanner | ingest [EVENTS] | queries [TRANSACTIONS] | console")

@@ -73,8 +73,13 @@ struct IngestCommand: ParsableCommand {
             let bulk = size >= Self.bulkThreshold ? try database.beginBulkLoad() : nil
             if let bulk {
                 printErr("loading a backlog of \(size / 1_000_000) MB into an empty database: indexes are built after the load")
+                let loadStart = Date()
                 let summary = try follower.catchUp()
+                let indexStart = Date()
                 try bulk.finish()
+                if ProcessInfo.processInfo.environment["CLEO_CONSOLE_TIMING"] != nil {
+                    printErr(String(format: "load %.2f s, index build %.2f s", indexStart.timeIntervalSince(loadStart), Date().timeIntervalSince(indexStart)))
+                }
                 if !follow {
                     printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
                     return
