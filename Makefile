@@ -56,7 +56,7 @@ bench: deps
 ## demo: a synthetic live feed into a separate demo database and log, and the console on them
 demo: release
 	@mkdir -p $(DEMO_DIR)
-	@rm -f $(DEMO_DIR)/webhook-events.jsonl
+	@rm -f $(DEMO_DIR)/webhook-events.jsonl $(DEMO_DIR)/console.db $(DEMO_DIR)/console.db-* $(DEMO_DIR)/console.key
 	@$(BIN) demo --events $(DEMO_DIR)/webhook-events.jsonl --count 100000 --rate 3 >/dev/null 2>&1 & echo $$! > $(DEMO_DIR)/feed.pid
 	-$(BIN) --db $(DEMO_DIR)/console.db --events $(DEMO_DIR)/webhook-events.jsonl
 	@kill $$(cat $(DEMO_DIR)/feed.pid) 2>/dev/null || true

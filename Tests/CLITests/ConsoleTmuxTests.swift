@@ -174,5 +174,28 @@ struct Tmux {
         tmux.type("clear; " + consoleCommand(cli) + " & sleep 1; kill -TERM %1; wait; stty -a | grep -o -- '-\\?icanon'; echo TERM-$((40+2))\n")
         screen = tmux.waitFor("TERM-42", seconds: 15)
         #expect(screen.contains("icanon") && !screen.contains("-icanon"))
+        // Ctrl-C quits like q.
+        tmux.type("clear; " + consoleCommand(cli) + "\n")
+        tmux.waitFor("1 Transactions")
+        tmux.keys("C-c")
+        tmux.type("clear; stty -a | grep -o -- '-\\?icanon'; echo INT-$((40+2))\n")
+        screen = tmux.waitFor("INT-42")
+        #expect(screen.contains("icanon") && !screen.contains("-icanon"))
+        // A crash (a signal a Swift trap or a bad access raises) restores the terminal too.
+        tmux.type("clear; " + consoleCommand(cli) + " & sleep 1; kill -SEGV %1; wait; stty -a | grep -o -- '-\\?icanon'; echo SEGV-$((40+2))\n")
+        screen = tmux.waitFor("SEGV-42", seconds: 15)
+        #expect(screen.contains("icanon") && !screen.contains("-icanon"))
+    }
+
+    @Test func aNonUTF8LocaleFallsBackToASCII() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        try cli.writeLog([webhookLine("ascii-1", "Approved"), webhookLine("ascii-2", "Declined", extra: [("user_id", "\"ñandú\"")])])
+        tmux.start("env LANG=C LC_ALL=C TERM=xterm CLEO_CONSOLE_DB=\(cli.db) CLEO_CONSOLE_EVENTS=\(cli.events) NO_COLOR=1 \(CLIHarness.binary)")
+        let screen = tmux.waitFor("+ Approved")
+        #expect(screen.contains("x Declined"))
+        #expect(screen.contains("?and?") || screen.contains("nandu"))
+        #expect(!screen.contains("✓"))
     }
 }
