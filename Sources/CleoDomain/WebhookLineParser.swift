@@ -98,13 +98,23 @@ public enum WebhookLineParser {
         }
     }
 
+    /// `transaction_id` and `user_id`: 1–128 Unicode scalars (counted only when the bytes could exceed it).
+    static func idProblem(_ name: String, _ value: String) -> LineRejection? {
+        if value.isEmpty { return LineRejection(.wrongType, "\(name) must not be empty") }
+        guard value.utf8.count > maximumIDScalars else { return nil }
+        let count = value.unicodeScalars.count
+        guard count > maximumIDScalars else { return nil }
+        return LineRejection(.wrongType, "\(name) is \(count) characters, over the \(maximumIDScalars) limit")
+    }
+
     static func event(slots: UnsafeBufferPointer<JSONValue?>) -> Result<WebhookEvent, LineRejection> {
         func text(_ field: Field) -> String? {
             if case .string(let value)? = slots[field.rawValue] { return value }
             return nil
         }
         // MISSING_FIELD: every required field, before any type is looked at.
-        let absent = Field.allCases.prefix(Field.requiredCount).filter { slots[$0.rawValue] == nil }.map(\.name)
+        var absent: [String] = []  // allocated only for a broken line
+        for index in 0..<Field.requiredCount where slots[index] == nil { absent.append(Field(rawValue: index)!.name) }
         if !absent.isEmpty {
             return .failure(.init(.missingField, "missing required field\(absent.count > 1 ? "s" : ""): \(absent.joined(separator: ", "))"))
         }
@@ -124,15 +134,7 @@ public enum WebhookLineParser {
         }
         let transactionID = text(.transactionID)!
         let userID = text(.userID)!
-        for (name, value) in [("transaction_id", transactionID), ("user_id", userID)] {
-            if value.isEmpty { return .failure(.init(.wrongType, "\(name) must not be empty")) }
-            if value.utf8.count > maximumIDScalars {
-                let count = value.unicodeScalars.count
-                if count > maximumIDScalars {
-                    return .failure(.init(.wrongType, "\(name) is \(count) characters, over the \(maximumIDScalars) limit"))
-                }
-            }
-        }
+        if let problem = idProblem("transaction_id", transactionID) ?? idProblem("user_id", userID) { return .failure(problem) }
         var receivedAt: Timestamp?
         if let value = text(.receivedAt) {
             guard let parsed = RFC3339.parse(value) else {

@@ -36,6 +36,16 @@ struct Tmux {
     }
 
     func keys(_ keys: String...) { run(["send-keys", "-t", "main"] + keys) }
+
+    /// Waits until the shell has the terminal again (typing earlier would feed the console).
+    func waitForShell(sourceLocation: SourceLocation = #_sourceLocation) {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if run(["display-message", "-p", "-t", "main", "#{pane_current_command}"]).hasPrefix("bash") { return }
+            usleep(30_000)
+        }
+        Issue.record("the console never gave the terminal back", sourceLocation: sourceLocation)
+    }
     func type(_ text: String) { run(["send-keys", "-t", "main", "-l", text]) }
     func screen() -> String { run(["capture-pane", "-p", "-t", "main"]) }
     func kill() { run(["kill-server"]) }
@@ -166,6 +176,7 @@ struct Tmux {
         tmux.type(consoleCommand(cli) + "\n")
         tmux.waitFor("1 Transactions")
         tmux.keys("q")
+        tmux.waitForShell()
         // (the markers are built by the shell, so the typed command line never matches them)
         tmux.type("clear; stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo MODE-$((40+2))\n")
         var screen = tmux.waitFor("MODE-42")
@@ -178,6 +189,7 @@ struct Tmux {
         tmux.type("clear; " + consoleCommand(cli) + "\n")
         tmux.waitFor("1 Transactions")
         tmux.keys("C-c")
+        tmux.waitForShell()
         tmux.type("clear; stty -a | grep -o -- '-\\?icanon'; echo INT-$((40+2))\n")
         screen = tmux.waitFor("INT-42")
         #expect(screen.contains("icanon") && !screen.contains("-icanon"))
