@@ -167,8 +167,10 @@ import Glibc
         #expect(follower.terminationStatus == 0)
         #expect(try cli.sql("SELECT kind FROM follower_notice ORDER BY id") == "rotation\ntruncation\n")
         #expect(try cli.sql("SELECT count(*) FROM event") == "47\n")  // each line exactly once
-        #expect(try cli.sql("SELECT file, line FROM event e JOIN tx t ON t.seq = e.tx_seq WHERE t.id IN ('f41','r0','t2') ORDER BY e.id")
-                == "\(cli.events).1|42\n\(cli.events)|1\n\(cli.events)|3\n")
+        // f41 was read either before the move (under the path) or after it, from the rotated file
+        // (under its new name): a race this test does not control. Its line number is the same.
+        let placed = try cli.sql("SELECT file, line FROM event e JOIN tx t ON t.seq = e.tx_seq WHERE t.id IN ('f41','r0','t2') ORDER BY e.id")
+        #expect(placed == "\(cli.events).1|42\n\(cli.events)|1\n\(cli.events)|3\n" || placed == "\(cli.events)|42\n\(cli.events)|1\n\(cli.events)|3\n")
     }
 
     @Test func aRotationWhileNothingFollowedFindsTheOldFileOrRecordsAGap() throws {
