@@ -25,6 +25,7 @@ let package = Package(
         .target(name: "CleoStore", dependencies: [
             "CleoDomain",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Tails the events log into the store: inotify wake-ups, rotation, truncation, batches.

@@ -146,12 +146,24 @@ public final class IngestWriter {
                 if outcome.conflict { notes.append("CONFLICT") }
                 if !outcome.mismatchedFields.isEmpty { notes.append("MISMATCH: " + outcome.mismatchedFields.joined(separator: ", ")) }
                 if !outcome.filledFields.isEmpty { notes.append("filled in: " + outcome.filledFields.joined(separator: ", ")) }
-                try insertEvent.execute(arguments: [
-                    entry!.seq, line.file, line.line, line.offset, receivedAt, event.receivedAt != nil,
-                    event.status.rawValue, event.rawStatus, event.message, event.errorCode, event.eventID,
-                    Data(outcome.signature), outcome.duplicate, outcome.late, notes.isEmpty ? nil : notes.joined(separator: "; "),
-                    Data(line.bytes),
-                ])
+                let raw = RawStatement(insertEvent, in: db)
+                raw.bind(1, entry!.seq)
+                raw.bind(2, line.file)
+                raw.bind(3, line.line)
+                raw.bind(4, line.offset)
+                raw.bind(5, receivedAt)
+                raw.bind(6, event.receivedAt != nil)
+                raw.bind(7, event.status.rawValue)
+                raw.bind(8, event.rawStatus)
+                raw.bind(9, event.message)
+                raw.bind(10, event.errorCode)
+                raw.bind(11, event.eventID)
+                raw.bind(12, blob: outcome.signature)
+                raw.bind(13, outcome.duplicate)
+                raw.bind(14, outcome.late)
+                raw.bind(15, notes.isEmpty ? nil : notes.joined(separator: "; "))
+                raw.bind(16, blob: line.bytes)
+                try raw.step()
             }
         }
         try flush(db, touched: touched, summary: &summary)
@@ -190,11 +202,26 @@ public final class IngestWriter {
             let entry = cache[key]!
             guard entry.dirty else { continue }  // touched several times in the batch
             let s = entry.state
-            try insert.execute(arguments: [
-                entry.seq, s.transactionID, s.method.rawValue, s.userID, s.amount?.literal, s.amount?.hundredths,
-                s.currency?.rawValue, s.region?.countryCode, s.status.rawValue, s.rawStatus, s.errorCode, s.message,
-                s.pspTransactionID, s.merchantReference, s.flags.rawValue, s.eventCount, entry.firstSeenAt, entry.updatedAt,
-            ])
+            let raw = RawStatement(insert, in: db)
+            raw.bind(1, entry.seq)
+            raw.bind(2, s.transactionID)
+            raw.bind(3, s.method.rawValue)
+            raw.bind(4, s.userID)
+            raw.bind(5, s.amount?.literal)
+            raw.bind(6, s.amount?.hundredths)
+            raw.bind(7, s.currency?.rawValue)
+            raw.bind(8, s.region?.countryCode)
+            raw.bind(9, s.status.rawValue)
+            raw.bind(10, s.rawStatus)
+            raw.bind(11, s.errorCode)
+            raw.bind(12, s.message)
+            raw.bind(13, s.pspTransactionID)
+            raw.bind(14, s.merchantReference)
+            raw.bind(15, Int64(s.flags.rawValue))
+            raw.bind(16, Int64(s.eventCount))
+            raw.bind(17, entry.firstSeenAt)
+            raw.bind(18, entry.updatedAt)
+            try raw.step()
             cache[key]!.dirty = false
             cache[key]!.isNew = false
             summary.changedTransactionIDs.append(s.transactionID)
