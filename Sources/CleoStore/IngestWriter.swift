@@ -188,11 +188,22 @@ public final class IngestWriter {
             guard let entry = cache[key], entry.dirty else { continue }
             if entry.isNew { inserts.append((entry.seq, key)) } else {
                 let s = entry.state
-                try update.execute(arguments: [
-                    s.amount?.literal, s.amount?.hundredths, s.currency?.rawValue, s.region?.countryCode, s.status.rawValue,
-                    s.rawStatus, s.errorCode, s.message, s.pspTransactionID, s.merchantReference, s.flags.rawValue,
-                    s.eventCount, entry.updatedAt, entry.seq,
-                ])
+                let raw = RawStatement(update, in: db)
+                raw.bind(1, s.amount?.literal)
+                raw.bind(2, s.amount?.hundredths)
+                raw.bind(3, s.currency?.rawValue)
+                raw.bind(4, s.region?.countryCode)
+                raw.bind(5, s.status.rawValue)
+                raw.bind(6, s.rawStatus)
+                raw.bind(7, s.errorCode)
+                raw.bind(8, s.message)
+                raw.bind(9, s.pspTransactionID)
+                raw.bind(10, s.merchantReference)
+                raw.bind(11, Int64(s.flags.rawValue))
+                raw.bind(12, Int64(s.eventCount))
+                raw.bind(13, entry.updatedAt)
+                raw.bind(14, entry.seq)
+                try raw.step()
                 summary.changedTransactionIDs.append(s.transactionID)
                 cache[key]!.dirty = false
             }
