@@ -32,7 +32,6 @@ public struct DemoFeed {
     private var open: [Open] = []
     private var recentlyFinal: [(Open, String)] = []
     private var produced = 0
-    private var counter: UInt64
     /// How many lines on average a transaction stays Pending.
     public var settleAfter = 12
 
@@ -44,7 +43,6 @@ public struct DemoFeed {
 
     public init(seed: UInt64) {
         rng = Generator(seed: seed)
-        counter = seed & 0xFFFF
     }
 
     private mutating func hex(_ digits: Int) -> String {

@@ -126,8 +126,7 @@ final class LogFile {
                 // No LF in a whole chunk from a line start: a line of at least 4 MiB, or a
                 // partial line at the end of the file.
                 if chunk.count < Self.chunkSize { break }  // partial last line: wait for its LF
-                guard let (length, found) = scanLongLine(from: position) else { break }
-                _ = found
+                guard let length = scanLongLine(from: position) else { break }
                 lines.append(.tooLong(file: fileName, line: lineNumber, offset: position,
                                       head: Array(chunk.prefix(Self.keptRawBytes)), length: length))
                 lineNumber += 1
@@ -140,7 +139,7 @@ final class LogFile {
     }
 
     /// Finds the LF ending a very long line without keeping it: its length, or nil if not written yet.
-    private func scanLongLine(from start: Int64) -> (Int, Bool)? {
+    private func scanLongLine(from start: Int64) -> Int? {
         var position = start
         while true {
             let chunk = read(at: position, count: Self.chunkSize)
@@ -149,7 +148,7 @@ final class LogFile {
                 guard let lf = memchr(buffer.baseAddress!, 0x0A, buffer.count) else { return nil }
                 return buffer.baseAddress!.distance(to: lf.assumingMemoryBound(to: UInt8.self))
             }
-            if let found { return (Int(position - start) + found, true) }
+            if let found { return Int(position - start) + found }
             position += Int64(chunk.count)
         }
     }

@@ -100,7 +100,7 @@ public struct FollowerCounts: Sendable, Equatable {
 
 /// Something the follower must show: a rotation, a truncation, a gap.
 public struct FollowerNotice: Sendable, Equatable {
-    public enum Kind: String, Sendable { case rotation, truncation, gap, waiting }
+    public enum Kind: String, Sendable { case rotation, truncation, gap }
     public var kind: Kind
     public var detail: String
     public init(kind: Kind, detail: String) {

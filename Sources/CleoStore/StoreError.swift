@@ -5,7 +5,6 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case keyFileUnreadable(path: String, reason: String)
     case cannotCreate(path: String, reason: String)
     case configChangedSince(version: Int64, by: String?, at: Int64?)
-    case unknownTransaction(String)
 
     public var description: String {
         switch self {
@@ -19,8 +18,6 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
             "cannot create \(path): \(reason)"
         case .configChangedSince(let version, let by, _):
             "the configuration was changed by \(by ?? "someone") since it was loaded (now version \(version)); reload and apply again"
-        case .unknownTransaction(let id):
-            "no transaction with id \(id)"
         }
     }
 }
