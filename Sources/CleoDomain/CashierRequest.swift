@@ -159,17 +159,7 @@ public enum CashierRequest {
     }
 
     static func isRealDate(_ text: String) -> Bool {
-        let b = Array(text.utf8)
-        guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return false }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for i in range {
-                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
-                value = value * 10 + Int(b[i] - 0x30)
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), year >= 1900 else { return false }
-        return (1...12).contains(month) && day >= 1 && day <= RFC3339.daysIn(month: month, year: year)
+        guard let (year, _, _) = RFC3339.date(text) else { return false }
+        return year >= 1900
     }
 }

@@ -66,13 +66,19 @@ public enum RFC3339 {
     /// RFC 3339 timestamp.
     public static func parseBound(_ text: String, offsetSeconds: (Timestamp) -> Int) -> Timestamp? {
         if let full = parse(text) { return full }
+        guard let (year, month, day) = date(text) else { return nil }
+        let utcMidnight = Timestamp(millisecondsSince1970: Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400_000)
+        let offset = offsetSeconds(utcMidnight)
+        return utcMidnight.adding(milliseconds: -Int64(offset) * 1000)
+    }
+
+    /// A real calendar day written `YYYY-MM-DD` (a 30 February is not one).
+    public static func date(_ text: String) -> (year: Int, month: Int, day: Int)? {
         let b = Array(text.utf8)
         guard b.count == 10, let year = digits(b, 0, 4), b[4] == 0x2D, let month = digits(b, 5, 2), b[7] == 0x2D,
               let day = digits(b, 8, 2), (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
         else { return nil }
-        let utcMidnight = Timestamp(millisecondsSince1970: Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400_000)
-        let offset = offsetSeconds(utcMidnight)
-        return utcMidnight.adding(milliseconds: -Int64(offset) * 1000)
+        return (year, month, day)
     }
 
     /// Formats with the given offset from UTC: `2026-11-25T21:20:17.000-03:00` (`Z` for zero).

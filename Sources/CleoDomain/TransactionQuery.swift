@@ -192,3 +192,16 @@ public struct AuditEntry: Sendable, Equatable {
         self.detail = detail
     }
 }
+
+extension TransactionState {
+    /// The rules' state of a stored transaction (its history comes separately).
+    public init(_ record: TransactionRecord) {
+        self.init(creatingFrom: WebhookEvent(
+            transactionID: record.id, method: record.method, status: record.status, rawStatus: record.rawStatus,
+            userID: record.userID, amount: record.amount, currency: record.currency, region: record.region,
+            pspTransactionID: record.pspTransactionID, message: record.message,
+            merchantReference: record.merchantReference, errorCode: record.errorCode))
+        flags = record.flags
+        eventCount = record.eventCount
+    }
+}

@@ -25,6 +25,15 @@ public enum TransactionStatus: String, CaseIterable, Sendable, Codable {
     /// Approved and Declined are final (rule 2).
     public var isFinal: Bool { self != .pending }
 
+    /// The word with a symbol, so a status never depends on colour alone (`✓ Approved`).
+    public var label: String {
+        switch self {
+        case .pending: "… Pending"
+        case .approved: "✓ Approved"
+        case .declined: "✗ Declined"
+        }
+    }
+
     /// Matched without regard to ASCII case; stored in this spelling.
     public init?(caseInsensitive text: String) {
         func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }

@@ -16,8 +16,6 @@ final class LogFile {
     static let headLimit = 4096
     /// A chunk read at once.
     static let chunkSize = 4 << 20
-    /// How much of a too-long line is kept for support.
-    static let keptRawBytes = 65_536
 
     init?(path: String) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -109,7 +107,7 @@ final class LogFile {
                     let length = end - start
                     if length > limit {
                         lines.append(.tooLong(file: fileName, line: lineNumber, offset: position + Int64(start),
-                                              head: Array(buffer[start..<(start + Self.keptRawBytes)]), length: length))
+                                              head: Array(buffer[start..<(start + LogLine.keptRawBytes)]), length: length))
                     } else {
                         let bytes = Array(buffer[start..<end])
                         lines.append(.parsed(file: fileName, line: lineNumber, offset: position + Int64(start), bytes: bytes))
@@ -128,7 +126,7 @@ final class LogFile {
                 if chunk.count < Self.chunkSize { break }  // partial last line: wait for its LF
                 guard let length = scanLongLine(from: position) else { break }
                 lines.append(.tooLong(file: fileName, line: lineNumber, offset: position,
-                                      head: Array(chunk.prefix(Self.keptRawBytes)), length: length))
+                                      head: Array(chunk.prefix(LogLine.keptRawBytes)), length: length))
                 lineNumber += 1
                 position += Int64(length) + 1
             } else if chunk.count < Self.chunkSize {

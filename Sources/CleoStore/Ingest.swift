@@ -3,6 +3,9 @@ import Foundation
 
 /// One physical line read from the log, with where it came from and what it is.
 public struct LogLine: Sendable {
+    /// How much of a rejected line is kept for support (events-log.md: raw bytes up to 64 KiB).
+    public static let keptRawBytes = 65_536
+
     public var file: String
     /// 1-based within its file, every physical line counted.
     public var line: Int64

@@ -83,11 +83,11 @@ public final class IngestWriter {
 
     private func write(_ lines: [LogLine], db: Database, now: Timestamp) throws -> BatchSummary {
         var summary = BatchSummary()
-        var nextSeq = (try Int64.fetchOne(db, sql: "SELECT seq FROM tx ORDER BY seq DESC LIMIT 1") ?? 0) + 1
+        let newest = try Row.fetchOne(db, sql: "SELECT seq, first_seen_at FROM tx ORDER BY seq DESC LIMIT 1")
+        var nextSeq = (newest?["seq"] as Int64? ?? 0) + 1
         // First-seen times never go backwards, so seq order and time order agree (range filters
         // become seq ranges).
-        let lastFirstSeen = try Int64.fetchOne(db, sql: "SELECT first_seen_at FROM tx ORDER BY seq DESC LIMIT 1") ?? 0
-        let firstSeenAt = max(now.millisecondsSince1970, lastFirstSeen)
+        let firstSeenAt = max(now.millisecondsSince1970, newest?["first_seen_at"] as Int64? ?? 0)
         let insertEvent = try db.cachedStatement(sql: """
             INSERT INTO event(tx_seq, file, line, offset, received_at, received_at_given, transaction_status, status,
                               message, error_code, event_id, signature, duplicate, late, notes, raw)
@@ -104,7 +104,7 @@ public final class IngestWriter {
                 summary.counts.blank += 1
             case .rejected(let rejection):
                 summary.counts.rejected += 1
-                let raw = line.bytes.count > 65_536 ? Array(line.bytes.prefix(65_536)) : line.bytes
+                let raw = line.bytes.count > LogLine.keptRawBytes ? Array(line.bytes.prefix(LogLine.keptRawBytes)) : line.bytes
                 try insertRejected.execute(arguments: [
                     line.file, line.line, line.offset, rejection.code.rawValue, rejection.message,
                     Data(raw), line.fullLength ?? line.bytes.count, now.millisecondsSince1970,
@@ -124,12 +124,8 @@ public final class IngestWriter {
                 if var existing = entry {
                     existing.state = state!
                     existing.history = history
-                    if !outcome.duplicate {
-                        existing.updatedAt = max(existing.updatedAt, receivedAt)
-                        existing.dirty = true
-                    } else {
-                        existing.dirty = true  // event_count changed
-                    }
+                    if !outcome.duplicate { existing.updatedAt = max(existing.updatedAt, receivedAt) }
+                    existing.dirty = true  // a duplicate still changes event_count
                     entry = existing
                 } else {
                     entry = Cached(seq: nextSeq, state: state!, history: history, firstSeenAt: firstSeenAt,
@@ -244,7 +240,7 @@ public final class IngestWriter {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tx WHERE id = ?"), arguments: [id]) else {
             return nil
         }
-        let state = TransactionState(row: row)
+        let state = TransactionState(AppDatabase.record(row))
         var history = EventHistory()
         let events = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT event_id, signature FROM event WHERE tx_seq = ? AND duplicate = 0"),
@@ -283,22 +279,5 @@ public final class IngestWriter {
                 p.offset, p.nextLine, p.observedSize, p.counts.linesApplied, p.counts.events, p.counts.duplicates,
                 p.counts.late, p.counts.rejected, p.counts.blank, p.lastEventAt?.millisecondsSince1970, p.updatedAt.millisecondsSince1970,
             ])
-    }
-}
-
-extension TransactionState {
-    /// Rebuilds the state from a `tx` row.
-    init(row: Row) {
-        let amount: Amount? = (row["amount"] as String?).flatMap(Amount.init(literal:))
-        let currency: Currency? = (row["currency"] as String?).flatMap(Currency.init(code:))
-        let region: Region? = (row["country"] as String?).flatMap(Region.init(countryCode:))
-        let first = WebhookEvent(
-            transactionID: row["id"], method: PaymentMethod(rawValue: row["method"]) ?? .payIn,
-            status: TransactionStatus(rawValue: row["status"]) ?? .pending, rawStatus: row["raw_status"], userID: row["user_id"],
-            amount: amount, currency: currency, region: region, pspTransactionID: row["psp_id"], message: row["message"],
-            merchantReference: row["merchant_ref"], errorCode: row["error_code"])
-        self.init(creatingFrom: first)
-        flags = TransactionFlags(rawValue: row["flags"])
-        eventCount = row["event_count"]
     }
 }

@@ -23,11 +23,11 @@ public enum AuditScreen {
 
     static let keys: [KeyBinding] = [
         KeyBinding([.character("j"), .down], "move") { state in
-            state.audit.selected = min(max(0, state.audit.visible.count - 1), state.audit.selected + 1)
+            state.audit.selected = stepped(state.audit.selected, by: 1, count: state.audit.visible.count)
             return []
         },
         KeyBinding([.character("k"), .up], "move", inHints: false) { state in
-            state.audit.selected = max(0, state.audit.selected - 1)
+            state.audit.selected = stepped(state.audit.selected, by: -1, count: state.audit.visible.count)
             return []
         },
         KeyBinding([.character("/")], "search field or user") { state in

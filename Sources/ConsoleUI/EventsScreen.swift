@@ -13,11 +13,11 @@ public enum EventsScreen {
 
     static let keys: [KeyBinding] = [
         KeyBinding([.character("j"), .down], "move") { state in
-            state.events.selected = min(max(0, state.events.rejected.count - 1), state.events.selected + 1)
+            state.events.selected = stepped(state.events.selected, by: 1, count: state.events.rejected.count)
             return []
         },
         KeyBinding([.character("k"), .up], "move", inHints: false) { state in
-            state.events.selected = max(0, state.events.selected - 1)
+            state.events.selected = stepped(state.events.selected, by: -1, count: state.events.rejected.count)
             return []
         },
         KeyBinding([.enter, .character("r")], "raw line") { state in

@@ -29,3 +29,8 @@ extension Array where Element == KeyBinding {
         filter(\.inHints).map { ($0.keys.prefix(2).map(\.label).joined(separator: "/"), $0.label) }
     }
 }
+
+/// A list selection moved by `delta`, kept inside `0..<count` (j/k on every list screen).
+func stepped(_ index: Int, by delta: Int, count: Int) -> Int {
+    max(0, min(count - 1, index + delta))
+}

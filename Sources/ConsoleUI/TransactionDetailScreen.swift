@@ -21,11 +21,11 @@ public enum TransactionDetailScreen {
             return []
         },
         KeyBinding([.character("j"), .down], "scroll") { state in
-            state.detail.selected = min(max(0, state.detail.events.count - 1), state.detail.selected + 1)
+            state.detail.selected = stepped(state.detail.selected, by: 1, count: state.detail.events.count)
             return []
         },
         KeyBinding([.character("k"), .up], "scroll", inHints: false) { state in
-            state.detail.selected = max(0, state.detail.selected - 1)
+            state.detail.selected = stepped(state.detail.selected, by: -1, count: state.detail.events.count)
             return []
         },
         KeyBinding([.character("r")], "raw event") { state in

@@ -237,16 +237,14 @@ public enum TransactionsScreen {
 
     /// The same filters, whatever the page (cursor, limit) and the clock.
     static func sameFilters(_ a: TransactionQuery, _ b: TransactionQuery) -> Bool {
-        var x = a
-        var y = b
-        for index in [0, 1] {
-            var q = index == 0 ? x : y
+        func filtersOnly(_ query: TransactionQuery) -> TransactionQuery {
+            var q = query
             q.now = nil
             q.cursor = .newest
             q.limit = 0
-            if index == 0 { x = q } else { y = q }
+            return q
         }
-        return x == y
+        return filtersOnly(a) == filtersOnly(b)
     }
 
     // MARK: - Render
@@ -279,13 +277,13 @@ public enum TransactionsScreen {
 
     static func statusText(_ row: TransactionRecord, now: Timestamp) -> (String, Role) {
         switch row.status {
-        case .approved: return ("✓ Approved", .statusApproved)
-        case .declined: return ("✗ Declined", .statusDeclined)
+        case .approved: return (row.status.label, .statusApproved)
+        case .declined: return (row.status.label, .statusDeclined)
         case .pending:
             if row.isOverdue(at: now, minutes: overdueMinutes) {
-                return ("… Pending " + age(from: row.firstSeenAt, to: now), .overdue)
+                return (row.status.label + " " + age(from: row.firstSeenAt, to: now), .overdue)
             }
-            return ("… Pending", .statusPending)
+            return (row.status.label, .statusPending)
         }
     }
 

@@ -80,11 +80,8 @@ struct IngestCommand: ParsableCommand {
                 if ProcessInfo.processInfo.environment["CLEO_CONSOLE_TIMING"] != nil {
                     printErr(String(format: "load %.2f s, index build %.2f s", indexStart.timeIntervalSince(loadStart), Date().timeIntervalSince(indexStart)))
                 }
-                if !follow {
-                    printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
-                    return
-                }
                 printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
+                if !follow { return }
             }
             if !follow {
                 let summary = try follower.catchUp()

@@ -167,14 +167,6 @@ enum TxJSON {
 
 /// The human table and detail: every text sanitised and cut to its column.
 enum TxTable {
-    static func statusWord(_ status: TransactionStatus) -> String {
-        switch status {
-        case .pending: "… Pending"
-        case .approved: "✓ Approved"
-        case .declined: "✗ Declined"
-        }
-    }
-
     static func print(_ rows: [TransactionRecord], time: OperatorTime, environment: ConsoleEnvironment, total: Int) {
         if rows.isEmpty {
             printOut("no transactions match (ingest the events log with `cleo-console ingest`, or try fewer filters)")
@@ -189,7 +181,7 @@ enum TxTable {
         for r in rows {
             let cells = [
                 time.short(r.firstSeenAt), r.id, r.method.displayName, r.region?.countryCode ?? "–",
-                r.amount?.formatted(currency: r.currency) ?? "–", statusWord(r.status), r.userID, r.errorCode ?? "",
+                r.amount?.formatted(currency: r.currency) ?? "–", r.status.label, r.userID, r.errorCode ?? "",
                 r.flags.names.joined(separator: ","),
             ]
             let line = zip(cells, columns).map { TerminalText.padded(TerminalText.sanitized($0), to: $1.1, alignRight: $1.2) }
@@ -204,7 +196,7 @@ enum TxTable {
         }
         line("transaction_id", r.id)
         line("method", "\(r.method.rawValue) (\(r.method.displayName))")
-        line("status", statusWord(r.status) + (r.rawStatus.isEmpty ? "" : "  raw: \(r.rawStatus)"))
+        line("status", r.status.label + (r.rawStatus.isEmpty ? "" : "  raw: \(r.rawStatus)"))
         line("amount", r.amount?.formatted(currency: r.currency))
         line("country", r.region.map { "\($0.countryCode) \($0.displayName) — key: \($0.apiKeyField.rawValue)" })
         line("user_id", r.userID)
