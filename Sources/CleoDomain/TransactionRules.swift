@@ -57,9 +57,13 @@ public struct TransactionState: Sendable, Equatable {
 
 /// The content of an event that decides whether a later one without `eventId` repeats it (rule 6):
 /// method, user, normalised status, raw status, amount as a number, currency, message — hashed
-/// into 16 bytes so the store can keep one per event.
-public enum EventSignature {
-    public static func key(_ event: WebhookEvent) -> [UInt8] {
+/// into 16 bytes (SHA-256, truncated) so the store can keep one per event. A value, not an array:
+/// no allocation per event, and cheap to compare.
+public struct EventSignature: Hashable, Sendable {
+    public let high: UInt64
+    public let low: UInt64
+
+    public init(of event: WebhookEvent) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64 + event.userID.utf8.count + event.rawStatus.utf8.count + (event.message?.utf8.count ?? 0))
         func field(_ text: String?) {
@@ -75,30 +79,73 @@ public enum EventSignature {
         field(event.amount.map { String($0.hundredths) })
         field(event.currency?.rawValue)
         field(event.message)
-        return Array(SHA256.hash(data: bytes).prefix(16))
+        self.init(bytes: Array(SHA256.hash(data: bytes).prefix(16)))
+    }
+
+    /// From the 16 stored bytes (shorter input is zero-padded).
+    public init(bytes: [UInt8]) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (i, byte) in bytes.prefix(16).enumerated() {
+            if i < 8 { high |= UInt64(byte) << (56 - 8 * UInt64(i)) } else { low |= UInt64(byte) << (56 - 8 * UInt64(i - 8)) }
+        }
+        self.high = high
+        self.low = low
+    }
+
+    /// The 16 bytes, as stored with the event.
+    public var bytes: [UInt8] {
+        withUnsafeBytes(of: high.bigEndian, Array.init) + withUnsafeBytes(of: low.bigEndian, Array.init)
     }
 }
 
-/// What earlier events of a transaction a new one is compared with (rule 6).
+/// What earlier events of a transaction a new one is compared with (rule 6). Most transactions
+/// have a handful of events: small arrays scanned in order, with a set built only past
+/// `indexedAfter` entries so a transaction with thousands of events stays linear.
 public struct EventHistory: Sendable, Equatable {
-    public var eventIDs: Set<ByteKey> = []
-    public var signatures: Set<ByteKey> = []
+    public private(set) var eventIDs: [String] = []
+    public private(set) var signatures: [EventSignature] = []
+    private var idIndex: Set<ByteKey>?
+    private var signatureIndex: Set<EventSignature>?
+    static let indexedAfter = 16
 
     public init() {}
 
-    public func isDuplicate(_ event: WebhookEvent, signature: [UInt8]? = nil) -> Bool {
-        if let id = event.eventID { return eventIDs.contains(ByteKey(id)) }
-        return signatures.contains(ByteKey(signature ?? EventSignature.key(event)))
+    public func isDuplicate(_ event: WebhookEvent, signature: EventSignature? = nil) -> Bool {
+        if let id = event.eventID {
+            if let idIndex { return idIndex.contains(ByteKey(id)) }
+            return eventIDs.contains { $0.sameBytes(as: id) }
+        }
+        let key = signature ?? EventSignature(of: event)
+        if let signatureIndex { return signatureIndex.contains(key) }
+        return signatures.contains(key)
     }
 
-    public mutating func record(_ event: WebhookEvent, signature: [UInt8]? = nil) {
-        record(eventID: event.eventID, signature: signature ?? EventSignature.key(event))
+    public mutating func record(_ event: WebhookEvent, signature: EventSignature? = nil) {
+        record(eventID: event.eventID, signature: signature ?? EventSignature(of: event))
     }
 
-    /// Rebuilds the history from stored events (event id, signature key).
-    public mutating func record(eventID: String?, signature: [UInt8]) {
-        if let eventID { eventIDs.insert(ByteKey(eventID)) }
-        signatures.insert(ByteKey(signature))
+    /// Rebuilds the history from stored events (event id, signature).
+    public mutating func record(eventID: String?, signature: EventSignature) {
+        if let eventID {
+            eventIDs.append(eventID)
+            if idIndex != nil {
+                idIndex!.insert(ByteKey(eventID))
+            } else if eventIDs.count > Self.indexedAfter {
+                idIndex = Set(eventIDs.map(ByteKey.init))
+            }
+        }
+        signatures.append(signature)
+        if signatureIndex != nil {
+            signatureIndex!.insert(signature)
+        } else if signatures.count > Self.indexedAfter {
+            signatureIndex = Set(signatures)
+        }
+    }
+
+    public static func == (a: EventHistory, b: EventHistory) -> Bool {
+        a.eventIDs.count == b.eventIDs.count && zip(a.eventIDs, b.eventIDs).allSatisfy { $0.sameBytes(as: $1) }
+            && a.signatures == b.signatures
     }
 }
 
@@ -118,7 +165,7 @@ public struct EventOutcome: Sendable, Equatable {
     /// Whether the transaction's status changed.
     public var statusChanged = false
     /// The event's content key (rule 6), kept with the event so the history can be rebuilt.
-    public var signature: [UInt8] = []
+    public var signature = EventSignature(bytes: [])
 
     public init() {}
 }
@@ -127,23 +174,31 @@ public struct EventOutcome: Sendable, Equatable {
 public enum TransactionRules {
     /// Applies `event` to `state` (nil when this is the transaction's first event), with
     /// `history` holding what the earlier events were. Returns the outcome for the timeline.
+    /// `signature` may be computed beforehand (the ingest does it while parsing, on another thread).
     @discardableResult
-    public static func apply(_ event: WebhookEvent, to state: inout TransactionState?, history: inout EventHistory) -> EventOutcome {
+    public static func apply(_ event: WebhookEvent, signature: EventSignature? = nil, to state: inout TransactionState?,
+                             history: inout EventHistory) -> EventOutcome {
         var outcome = EventOutcome()
-        outcome.signature = EventSignature.key(event)
-        guard var current = state else {
+        outcome.signature = signature ?? EventSignature(of: event)
+        guard state != nil else {
             state = TransactionState(creatingFrom: event)
             history.record(event, signature: outcome.signature)
             outcome.created = true
             outcome.statusChanged = true
             return outcome
         }
+        applyLater(event, to: &state!, history: &history, outcome: &outcome)
+        return outcome
+    }
+
+    /// An event after the first, applied in place (no copy of the state per event).
+    static func applyLater(_ event: WebhookEvent, to current: inout TransactionState, history: inout EventHistory,
+                           outcome: inout EventOutcome) {
         current.eventCount += 1
         // Rule 6: a duplicate is recorded and changes nothing else.
         if history.isDuplicate(event, signature: outcome.signature) {
             outcome.duplicate = true
-            state = current
-            return outcome
+            return
         }
         history.record(event, signature: outcome.signature)
 
@@ -199,7 +254,5 @@ public enum TransactionRules {
             current.errorCode = event.errorCode
             current.message = event.message
         }
-        state = current
-        return outcome
     }
 }

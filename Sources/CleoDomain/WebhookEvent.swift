@@ -137,7 +137,13 @@ public enum LineVerdict: Sendable, Equatable {
 
 extension String {
     /// Byte-for-byte comparison (no Unicode normalisation), as events-log.md requires.
-    @inlinable public func sameBytes(as other: String) -> Bool { utf8.elementsEqual(other.utf8) }
+    @inlinable public func sameBytes(as other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
+        let fast = utf8.withContiguousStorageIfAvailable { a in
+            other.utf8.withContiguousStorageIfAvailable { b in a.elementsEqual(b) }
+        }
+        return (fast ?? nil) ?? utf8.elementsEqual(other.utf8)
+    }
 }
 
 @inlinable func sameBytes(_ a: String?, _ b: String?) -> Bool {
@@ -148,11 +154,14 @@ extension String {
     }
 }
 
-/// Bytes as a dictionary key, hashed in one go (hashing `[UInt8]` feeds the hasher byte by byte).
+/// A string as a dictionary key by its bytes: Swift's `String` hashes and compares by canonical
+/// equivalence, the spec compares ids byte for byte. Hashed in one go, with no copy.
 public struct ByteKey: Hashable, Sendable {
-    public let bytes: [UInt8]
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
-    public init(_ text: String) { bytes = Array(text.utf8) }
-    public func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
-    public static func == (a: ByteKey, b: ByteKey) -> Bool { a.bytes == b.bytes }
+    public let text: String
+    public init(_ text: String) { self.text = text }
+    public func hash(into hasher: inout Hasher) {
+        var text = text  // withUTF8 may make the string native: no copy for the usual native string
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+    public static func == (a: ByteKey, b: ByteKey) -> Bool { a.text.sameBytes(as: b.text) }
 }

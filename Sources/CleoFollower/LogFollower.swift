@@ -127,9 +127,13 @@ public final class LogFollower {
         var expected = expected
         var pendingNotices = notices
         var result = DrainResult.nothing
+        var ahead: ReadAhead?
         while true {
-            let size = file.size
-            let (lines, offset, line) = file.readLines(from: position.offset, line: position.nextLine, maxLines: batchLines, fileName: file.name)
+            let batch = ahead?.take(at: position.offset, line: position.nextLine)
+                ?? ReadAhead.read(file, from: position.offset, line: position.nextLine, maxLines: batchLines)
+            let (size, lines, offset, line) = (batch.size, batch.lines, batch.offset, batch.line)
+            // More is already there: read it while this batch is written.
+            ahead = offset < size ? ReadAhead(file: file, from: offset, line: line, maxLines: batchLines) : nil
             let repositioned = !(expected.map { $0.sameSpot(as: position) } ?? false)
             if lines.isEmpty && pendingNotices.isEmpty && !(repositioned && size > 0) { return result }
             var next = position
@@ -150,7 +154,6 @@ public final class LogFollower {
             case .applied(let summary):
                 total.counts = total.counts + summary.counts
                 total.newTransactions += summary.newTransactions
-                total.changedTransactionIDs.append(contentsOf: summary.changedTransactionIDs)
                 onBatch(summary)
                 result = .applied
                 pendingNotices = []

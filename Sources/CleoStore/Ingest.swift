@@ -16,6 +16,8 @@ public struct LogLine: Sendable {
     /// The full length when the line was too long to read whole.
     public var fullLength: Int?
     public var verdict: LineVerdict
+    /// An accepted event's content key (rule 6), computed with the verdict.
+    public var signature: EventSignature?
 
     public init(file: String, line: Int64, offset: Int64, bytes: [UInt8], fullLength: Int? = nil, verdict: LineVerdict) {
         self.file = file
@@ -24,9 +26,11 @@ public struct LogLine: Sendable {
         self.bytes = bytes
         self.fullLength = fullLength
         self.verdict = verdict
+        if case .accepted(let event) = verdict { signature = EventSignature(of: event) }
     }
 
-    /// Parses `bytes` into a line (the verdict computed here, outside any database transaction).
+    /// Parses `bytes` into a line: the verdict and signature are computed here, on the reading
+    /// thread, outside any database transaction.
     public static func parsed(file: String, line: Int64, offset: Int64, bytes: [UInt8]) -> LogLine {
         LogLine(file: file, line: line, offset: offset, bytes: bytes, verdict: WebhookLineParser.parse(bytes))
     }
@@ -116,8 +120,6 @@ public struct FollowerNotice: Sendable, Equatable {
 public struct BatchSummary: Sendable, Equatable {
     public var counts = FollowerCounts()
     public var newTransactions = 0
-    /// Transactions whose row changed (for live screens).
-    public var changedTransactionIDs: [String] = []
     public init() {}
 }
 

@@ -13,12 +13,20 @@ public final class IngestWriter {
 
     struct Cached {
         var seq: Int64
-        var state: TransactionState
+        /// Nil only before the transaction's first event is applied.
+        var state: TransactionState?
         var history: EventHistory
         var firstSeenAt: Int64
         var updatedAt: Int64
         var isNew: Bool
         var dirty: Bool
+
+        /// Applies an event in place (no copy of the history out of the cache and back).
+        mutating func apply(_ event: WebhookEvent, signature: EventSignature?, receivedAt: Int64) -> EventOutcome {
+            let outcome = TransactionRules.apply(event, signature: signature, to: &state, history: &history)
+            if !outcome.duplicate { updatedAt = max(updatedAt, receivedAt) }
+            return outcome
+        }
     }
 
     private var cache: [ByteKey: Cached] = [:]
@@ -96,7 +104,8 @@ public final class IngestWriter {
         let insertRejected = try db.cachedStatement(sql: """
             INSERT INTO rejected(file, line, offset, code, message, raw, raw_length, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        var touched: [ByteKey] = []
+        // Each changed transaction once, in the order it first changed: new ones in seq order.
+        var changed: [ByteKey] = []
         for line in lines {
             summary.counts.linesApplied += 1
             switch line.verdict {
@@ -112,38 +121,34 @@ public final class IngestWriter {
             case .accepted(let event):
                 summary.counts.events += 1
                 let key = ByteKey(event.transactionID)
-                var entry = cache[key]
-                if entry == nil {
-                    let known = !seenIDsComplete || seenIDs.contains(key.hashValue)
-                    if known { entry = try load(db, id: event.transactionID) }
-                }
-                var state: TransactionState? = entry?.state
-                var history = entry?.history ?? EventHistory()
-                let outcome = TransactionRules.apply(event, to: &state, history: &history)
                 let receivedAt = event.receivedAt?.millisecondsSince1970 ?? now.millisecondsSince1970
-                if var existing = entry {
-                    existing.state = state!
-                    existing.history = history
-                    if !outcome.duplicate { existing.updatedAt = max(existing.updatedAt, receivedAt) }
-                    existing.dirty = true  // a duplicate still changes event_count
-                    entry = existing
-                } else {
-                    entry = Cached(seq: nextSeq, state: state!, history: history, firstSeenAt: firstSeenAt,
-                                   updatedAt: receivedAt, isNew: true, dirty: true)
-                    nextSeq += 1
-                    summary.newTransactions += 1
-                    if seenIDsComplete { seenIDs.insert(key.hashValue) }
+                var index = cache.index(forKey: key)
+                if index == nil {
+                    let known = !seenIDsComplete || seenIDs.contains(key.hashValue)
+                    let entry = try known ? load(db, id: event.transactionID) : nil
+                    if entry == nil {
+                        summary.newTransactions += 1
+                        if seenIDsComplete { seenIDs.insert(key.hashValue) }
+                    }
+                    cache[key] = entry ?? Cached(seq: nextSeq, state: nil, history: EventHistory(), firstSeenAt: firstSeenAt,
+                                                 updatedAt: receivedAt, isNew: true, dirty: false)
+                    if entry == nil { nextSeq += 1 }
+                    index = cache.index(forKey: key)
+                }
+                let i = index!
+                let outcome = cache.values[i].apply(event, signature: line.signature, receivedAt: receivedAt)
+                if !cache.values[i].dirty {  // a duplicate still changes event_count
+                    cache.values[i].dirty = true
+                    changed.append(key)
                 }
                 if outcome.duplicate { summary.counts.duplicates += 1 }
                 if outcome.late { summary.counts.late += 1 }
-                cache[key] = entry
-                touched.append(key)
                 var notes: [String] = []
                 if outcome.conflict { notes.append("CONFLICT") }
                 if !outcome.mismatchedFields.isEmpty { notes.append("MISMATCH: " + outcome.mismatchedFields.joined(separator: ", ")) }
                 if !outcome.filledFields.isEmpty { notes.append("filled in: " + outcome.filledFields.joined(separator: ", ")) }
                 let raw = RawStatement(insertEvent, in: db)
-                raw.bind(1, entry!.seq)
+                raw.bind(1, cache.values[i].seq)
                 raw.bind(2, line.file)
                 raw.bind(3, line.line)
                 raw.bind(4, line.offset)
@@ -154,7 +159,7 @@ public final class IngestWriter {
                 raw.bind(9, event.message)
                 raw.bind(10, event.errorCode)
                 raw.bind(11, event.eventID)
-                raw.bind(12, blob: outcome.signature)
+                raw.bind(12, outcome.signature)
                 raw.bind(13, outcome.duplicate)
                 raw.bind(14, outcome.late)
                 raw.bind(15, notes.isEmpty ? nil : notes.joined(separator: "; "))
@@ -162,13 +167,13 @@ public final class IngestWriter {
                 try raw.step()
             }
         }
-        try flush(db, touched: touched, summary: &summary)
+        try flush(db, changed: changed)
         if cache.count > cacheLimit { cache.removeAll(keepingCapacity: true) }
         return summary
     }
 
-    /// Writes each touched transaction row once.
-    private func flush(_ db: Database, touched: [ByteKey], summary: inout BatchSummary) throws {
+    /// Writes each changed transaction row once: an insert for a new one, else an update.
+    private func flush(_ db: Database, changed: [ByteKey]) throws {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO tx(seq, id, method, user_id, amount, amount_hundredths, currency, country, status, raw_status,
                            error_code, message, psp_id, merchant_ref, flags, event_count, first_seen_at, updated_at)
@@ -179,11 +184,31 @@ public final class IngestWriter {
                           error_code = ?, message = ?, psp_id = ?, merchant_ref = ?, flags = ?, event_count = ?, updated_at = ?
             WHERE seq = ?
             """)
-        var inserts: [(Int64, ByteKey)] = []
-        for key in touched {
-            guard let entry = cache[key], entry.dirty else { continue }
-            if entry.isNew { inserts.append((entry.seq, key)) } else {
-                let s = entry.state
+        for key in changed {
+            guard let i = cache.index(forKey: key), let s = cache.values[i].state else { continue }
+            let entry = cache.values[i]
+            if entry.isNew {
+                let raw = RawStatement(insert, in: db)
+                raw.bind(1, entry.seq)
+                raw.bind(2, s.transactionID)
+                raw.bind(3, s.method.rawValue)
+                raw.bind(4, s.userID)
+                raw.bind(5, s.amount?.literal)
+                raw.bind(6, s.amount?.hundredths)
+                raw.bind(7, s.currency?.rawValue)
+                raw.bind(8, s.region?.countryCode)
+                raw.bind(9, s.status.rawValue)
+                raw.bind(10, s.rawStatus)
+                raw.bind(11, s.errorCode)
+                raw.bind(12, s.message)
+                raw.bind(13, s.pspTransactionID)
+                raw.bind(14, s.merchantReference)
+                raw.bind(15, Int64(s.flags.rawValue))
+                raw.bind(16, Int64(s.eventCount))
+                raw.bind(17, entry.firstSeenAt)
+                raw.bind(18, entry.updatedAt)
+                try raw.step()
+            } else {
                 let raw = RawStatement(update, in: db)
                 raw.bind(1, s.amount?.literal)
                 raw.bind(2, s.amount?.hundredths)
@@ -200,38 +225,9 @@ public final class IngestWriter {
                 raw.bind(13, entry.updatedAt)
                 raw.bind(14, entry.seq)
                 try raw.step()
-                summary.changedTransactionIDs.append(s.transactionID)
-                cache[key]!.dirty = false
             }
-        }
-        // New rows in seq order, so the table's rowid order is the log order.
-        for (_, key) in inserts.sorted(by: { $0.0 < $1.0 }) {
-            let entry = cache[key]!
-            guard entry.dirty else { continue }  // touched several times in the batch
-            let s = entry.state
-            let raw = RawStatement(insert, in: db)
-            raw.bind(1, entry.seq)
-            raw.bind(2, s.transactionID)
-            raw.bind(3, s.method.rawValue)
-            raw.bind(4, s.userID)
-            raw.bind(5, s.amount?.literal)
-            raw.bind(6, s.amount?.hundredths)
-            raw.bind(7, s.currency?.rawValue)
-            raw.bind(8, s.region?.countryCode)
-            raw.bind(9, s.status.rawValue)
-            raw.bind(10, s.rawStatus)
-            raw.bind(11, s.errorCode)
-            raw.bind(12, s.message)
-            raw.bind(13, s.pspTransactionID)
-            raw.bind(14, s.merchantReference)
-            raw.bind(15, Int64(s.flags.rawValue))
-            raw.bind(16, Int64(s.eventCount))
-            raw.bind(17, entry.firstSeenAt)
-            raw.bind(18, entry.updatedAt)
-            try raw.step()
-            cache[key]!.dirty = false
-            cache[key]!.isNew = false
-            summary.changedTransactionIDs.append(s.transactionID)
+            cache.values[i].dirty = false
+            cache.values[i].isNew = false
         }
     }
 
@@ -246,7 +242,7 @@ public final class IngestWriter {
             db.cachedStatement(sql: "SELECT event_id, signature FROM event WHERE tx_seq = ? AND duplicate = 0"),
             arguments: [row["seq"] as Int64])
         while let event = try events.next() {
-            history.record(eventID: event["event_id"], signature: Array(event["signature"] as Data))
+            history.record(eventID: event["event_id"], signature: EventSignature(bytes: Array(event["signature"] as Data)))
         }
         return Cached(seq: row["seq"], state: state, history: history, firstSeenAt: row["first_seen_at"],
                       updatedAt: row["updated_at"], isNew: false, dirty: false)

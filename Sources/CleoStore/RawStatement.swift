@@ -1,3 +1,4 @@
+import CleoDomain
 import GRDB
 import GRDBSQLite
 
@@ -40,6 +41,12 @@ struct RawStatement {
     func bind(_ index: Int32, blob: [UInt8]) {
         blob.withUnsafeBytes { bytes in
             sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), Self.transient)
+        }
+    }
+
+    func bind(_ index: Int32, _ signature: EventSignature) {
+        withUnsafeBytes(of: (signature.high.bigEndian, signature.low.bigEndian)) { bytes in
+            sqlite3_bind_blob(handle, index, bytes.baseAddress, 16, Self.transient)
         }
     }
 

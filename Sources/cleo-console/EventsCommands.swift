@@ -58,7 +58,9 @@ struct IngestCommand: ParsableCommand {
         discussion: "Rejected lines are data, not failures: they are counted, kept (`events rejected`) and the exit status stays 0.")
     @OptionGroup var location: Location
     @Flag(help: "Keep following until interrupted.") var follow = false
-    @Option(help: "Lines per committed batch.") var batch: Int = 50_000
+    /// Two batches are in memory at once (one read ahead while the other is written): 25,000
+    /// lines keep a backlog load under 256 MB and cost nothing in speed against 50,000.
+    @Option(help: "Lines per committed batch.") var batch: Int = 25_000
 
     /// Logs at least this large are loaded into an empty database in bulk.
     static let bulkThreshold = 32 << 20
@@ -71,6 +73,8 @@ struct IngestCommand: ParsableCommand {
             // A backlog into an empty database: indexes built once, after the load.
             let size = ((try? FileManager.default.attributesOfItem(atPath: location.eventsPath)[.size]) as? Int) ?? 0
             let bulk = size >= Self.bulkThreshold ? try database.beginBulkLoad() : nil
+            // What a bulk load applied, so `--follow`'s final total includes it.
+            var backlog = BatchSummary()
             if let bulk {
                 printErr("loading a backlog of \(size / 1_000_000) MB into an empty database: indexes are built after the load")
                 let loadStart = Date()
@@ -82,6 +86,7 @@ struct IngestCommand: ParsableCommand {
                 }
                 printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
                 if !follow { return }
+                backlog = summary
             }
             if !follow {
                 let summary = try follower.catchUp()
@@ -92,7 +97,7 @@ struct IngestCommand: ParsableCommand {
                 return
             }
             installStopHandlers()
-            var total = BatchSummary()
+            var total = backlog
             var announcedWaiting = false
             try follower.follow(shouldStop: { stopRequested.pointee != 0 }, onBatch: { summary in
                 total.counts = total.counts + summary.counts

@@ -66,11 +66,19 @@ struct CLIHarness {
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    /// Starts the binary without waiting (for kill and follow tests).
-    func start(_ arguments: [String]) throws -> Process {
+    /// Starts the binary without waiting (for kill and follow tests); `output` collects its
+    /// standard output and error.
+    func start(_ arguments: [String], output: String? = nil) throws -> Process {
         let process = process(arguments)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let output {
+            FileManager.default.createFile(atPath: output, contents: nil)
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+            process.standardOutput = handle
+            process.standardError = handle
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
     }
@@ -80,9 +88,13 @@ struct CLIHarness {
     }
 
     func append(_ text: String, to path: String? = nil) throws {
+        try append(Data(text.utf8), to: path)
+    }
+
+    func append(_ data: Data, to path: String? = nil) throws {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path ?? events))
         try handle.seekToEnd()
-        handle.write(Data(text.utf8))
+        handle.write(data)
         try handle.close()
     }
 

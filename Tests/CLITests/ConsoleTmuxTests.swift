@@ -11,6 +11,10 @@ struct Tmux {
     /// Runs a tmux command with posix_spawn and waitpid. (Foundation's Process watches its child
     /// through a descriptor that the tmux server, forked by the first command, inherits and
     /// keeps open: it would wait forever.) Output goes through a file for the same reason.
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    static let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
+
     @discardableResult
     func run(_ arguments: [String]) -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-out-\(UUID().uuidString)").path
@@ -21,6 +25,10 @@ struct Tmux {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // Nothing else: a tmux server forked now would otherwise keep open the pipes of a
+        // Process another test is waiting on, and that test would wait forever.
+        // (glibc ≥ 2.34 has it, but Swift's Glibc module does not declare it.)
+        if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
         let argv = (["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0

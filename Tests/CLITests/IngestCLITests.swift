@@ -121,6 +121,43 @@ import Glibc
         #expect(crashed.count > 100_000)
     }
 
+    /// A backlog over the bulk threshold, loaded into an empty database (indexes built after the
+    /// load, each batch read and parsed on another thread while the previous one is written),
+    /// gives the database a batch-by-batch run gives; `--follow`'s final total counts it.
+    @Test func aBacklogLoadedInBulkEqualsOneAppliedBatchByBatch() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        #expect(try cli.run(["demo", "--count", "90000", "--rate", "0", "--seed", "21"]).status == 0)
+        let full = try Data(contentsOf: URL(fileURLWithPath: cli.events))
+        #expect(full.count >= 32 << 20)  // ingest's bulk threshold
+        // The reference: ten lines first (a database that holds transactions is never loaded in
+        // bulk), then the rest appended to the same file.
+        var cut = 0
+        for _ in 0..<10 { cut = full[cut...].firstIndex(of: 0x0A)! + 1 }
+        try full.prefix(cut).write(to: URL(fileURLWithPath: cli.events))
+        let reference = cli.directory.appendingPathComponent("reference.db").path
+        #expect(try cli.run(["ingest"], environment: ["CLEO_CONSOLE_DB": reference]).status == 0)
+        try cli.append(full.suffix(from: cut))
+        let batchByBatch = try cli.run(["ingest", "--batch", "7000"], environment: ["CLEO_CONSOLE_DB": reference])
+        #expect(batchByBatch.status == 0 && !batchByBatch.stderr.contains("backlog"))
+
+        let output = cli.directory.appendingPathComponent("follow.out").path
+        let follower = try cli.start(["ingest", "--follow", "--batch", "7000"], output: output)
+        defer { if follower.isRunning { kill(follower.processIdentifier, SIGKILL) } }
+        // The bulk load's summary is printed once its indexes are built.
+        try waitFor({ (try? String(contentsOfFile: output, encoding: .utf8))?.contains("90000 lines applied") == true }, seconds: 120)
+        kill(follower.processIdentifier, SIGTERM)
+        follower.waitUntilExit()
+        #expect(follower.terminationStatus == 0)
+        let printed = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(printed.contains("loading a backlog"))
+        #expect(printed.split(separator: "\n").last?.hasPrefix("total: 90000 lines applied") == true, "\(printed)")
+        #expect(try cli.content() == (try cli.content(db: reference)))
+        // Every index is back and the bulk mark is gone.
+        #expect(try cli.sql("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'tx\\_%' ESCAPE '\\'") == "10\n")
+        #expect(try cli.sql("SELECT count(*) FROM meta WHERE key = 'bulk_load'") == "0\n")
+    }
+
     @Test func twoIngestersAtOnceApplyEachLineExactlyOnce() throws {
         let cli = try CLIHarness()
         defer { cli.cleanup() }

@@ -135,4 +135,30 @@ import Testing
         history.record(one)
         #expect(!history.isDuplicate(two))
     }
+
+    /// The history scans small arrays and switches to sets past a threshold: duplicates are
+    /// found the same way on both sides of it, by event id and by content.
+    @Test func duplicatesAreFoundBeforeAndAfterTheHistoryIsIndexed() {
+        for count in [3, 40] {
+            var history = EventHistory()
+            let withIDs = (0..<count).map { event(.pending, raw: "R\($0)", eventID: "ev-\($0)") }
+            let withoutIDs = (0..<count).map { event(.pending, raw: "S\($0)") }
+            for e in withIDs + withoutIDs { history.record(e) }
+            #expect(withIDs.allSatisfy { history.isDuplicate($0) })
+            #expect(withoutIDs.allSatisfy { history.isDuplicate($0) })
+            #expect(!history.isDuplicate(event(.pending, raw: "R0", eventID: "ev-new")))
+            #expect(!history.isDuplicate(event(.pending, raw: "S-new")))
+            // an event id is compared byte for byte: a decomposed spelling is a different event
+            history.record(event(.pending, eventID: "caf\u{E9}"))
+            #expect(!history.isDuplicate(event(.pending, eventID: "cafe\u{301}")))
+            #expect(history.isDuplicate(event(.pending, eventID: "caf\u{E9}")))
+        }
+    }
+
+    @Test func aSignatureSurvivesItsStoredBytes() {
+        let signature = EventSignature(of: event(.approved, raw: "SUCCESS", message: "ok"))
+        #expect(signature.bytes.count == 16)
+        #expect(EventSignature(bytes: signature.bytes) == signature)
+        #expect(signature != EventSignature(of: event(.approved, raw: "SUCCESS", message: "ok!")))
+    }
 }
