@@ -45,7 +45,7 @@ struct RawStatement {
     }
 
     func bind(_ index: Int32, _ signature: EventSignature) {
-        withUnsafeBytes(of: (signature.high.bigEndian, signature.low.bigEndian)) { bytes in
+        _ = withUnsafeBytes(of: (signature.high.bigEndian, signature.low.bigEndian)) { bytes in
             sqlite3_bind_blob(handle, index, bytes.baseAddress, 16, Self.transient)
         }
     }
