@@ -155,13 +155,20 @@ extension String {
 }
 
 /// A string as a dictionary key by its bytes: Swift's `String` hashes and compares by canonical
-/// equivalence, the spec compares ids byte for byte. Hashed in one go, with no copy.
+/// equivalence, the spec compares ids byte for byte. The bytes are hashed once, when the key is
+/// made (the ingest makes its keys on the reading thread), not at every lookup.
 public struct ByteKey: Hashable, Sendable {
     public let text: String
-    public init(_ text: String) { self.text = text }
-    public func hash(into hasher: inout Hasher) {
-        var text = text  // withUTF8 may make the string native: no copy for the usual native string
-        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    public let bytesHash: Int
+
+    public init(_ text: String) {
+        self.text = text
+        var hasher = Hasher()
+        var copy = text  // withUTF8 may make the string native: no copy for the usual native string
+        copy.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        bytesHash = hasher.finalize()
     }
-    public static func == (a: ByteKey, b: ByteKey) -> Bool { a.text.sameBytes(as: b.text) }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(bytesHash) }
+    public static func == (a: ByteKey, b: ByteKey) -> Bool { a.bytesHash == b.bytesHash && a.text.sameBytes(as: b.text) }
 }

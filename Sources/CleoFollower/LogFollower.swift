@@ -128,12 +128,18 @@ public final class LogFollower {
         var pendingNotices = notices
         var result = DrainResult.nothing
         var ahead: ReadAhead?
+        defer { ahead?.stop() }
+        var written: ReadAhead.Garbage?
         while true {
             let batch = ahead?.take(at: position.offset, line: position.nextLine)
                 ?? ReadAhead.read(file, from: position.offset, line: position.nextLine, maxLines: batchLines)
             let (size, lines, offset, line) = (batch.size, batch.lines, batch.offset, batch.line)
             // More is already there: read it while this batch is written.
-            ahead = offset < size ? ReadAhead(file: file, from: offset, line: line, maxLines: batchLines) : nil
+            if offset < size {
+                if ahead == nil { ahead = ReadAhead(file: file, maxLines: batchLines) }
+                ahead?.start(from: offset, line: line, garbage: written)
+                written = nil
+            }
             let repositioned = !(expected.map { $0.sameSpot(as: position) } ?? false)
             if lines.isEmpty && pendingNotices.isEmpty && !(repositioned && size > 0) { return result }
             var next = position
@@ -157,6 +163,7 @@ public final class LogFollower {
                 onBatch(summary)
                 result = .applied
                 pendingNotices = []
+                if ahead != nil { written = ReadAhead.Garbage(lines) }
                 position = next
                 expected = next
                 if lines.isEmpty { return result }

@@ -16,8 +16,10 @@ public struct LogLine: Sendable {
     /// The full length when the line was too long to read whole.
     public var fullLength: Int?
     public var verdict: LineVerdict
-    /// An accepted event's content key (rule 6), computed with the verdict.
+    /// An accepted event's content key (rule 6) and its transaction's key, computed with the
+    /// verdict (on the reading thread).
     public var signature: EventSignature?
+    public var transactionKey: ByteKey?
 
     public init(file: String, line: Int64, offset: Int64, bytes: [UInt8], fullLength: Int? = nil, verdict: LineVerdict) {
         self.file = file
@@ -26,7 +28,10 @@ public struct LogLine: Sendable {
         self.bytes = bytes
         self.fullLength = fullLength
         self.verdict = verdict
-        if case .accepted(let event) = verdict { signature = EventSignature(of: event) }
+        if case .accepted(let event) = verdict {
+            signature = EventSignature(of: event)
+            transactionKey = ByteKey(event.transactionID)
+        }
     }
 
     /// Parses `bytes` into a line: the verdict and signature are computed here, on the reading

@@ -35,6 +35,8 @@ public final class IngestWriter {
     private var seenIDs: Set<Int> = []
     private var seenIDsComplete = false
     private var lastDataVersion: Int64?
+    /// Where the hot inserts' text and blobs are copied for binding (see `RawStatement`).
+    private let scratch = BindScratch()
 
     public init(database: AppDatabase) { self.database = database }
 
@@ -120,15 +122,15 @@ public final class IngestWriter {
                 ])
             case .accepted(let event):
                 summary.counts.events += 1
-                let key = ByteKey(event.transactionID)
+                let key = line.transactionKey ?? ByteKey(event.transactionID)
                 let receivedAt = event.receivedAt?.millisecondsSince1970 ?? now.millisecondsSince1970
                 var index = cache.index(forKey: key)
                 if index == nil {
-                    let known = !seenIDsComplete || seenIDs.contains(key.hashValue)
+                    let known = !seenIDsComplete || seenIDs.contains(key.bytesHash)
                     let entry = try known ? load(db, id: event.transactionID) : nil
                     if entry == nil {
                         summary.newTransactions += 1
-                        if seenIDsComplete { seenIDs.insert(key.hashValue) }
+                        if seenIDsComplete { seenIDs.insert(key.bytesHash) }
                     }
                     cache[key] = entry ?? Cached(seq: nextSeq, state: nil, history: EventHistory(), firstSeenAt: firstSeenAt,
                                                  updatedAt: receivedAt, isNew: true, dirty: false)
@@ -147,7 +149,7 @@ public final class IngestWriter {
                 if outcome.conflict { notes.append("CONFLICT") }
                 if !outcome.mismatchedFields.isEmpty { notes.append("MISMATCH: " + outcome.mismatchedFields.joined(separator: ", ")) }
                 if !outcome.filledFields.isEmpty { notes.append("filled in: " + outcome.filledFields.joined(separator: ", ")) }
-                let raw = RawStatement(insertEvent, in: db)
+                let raw = RawStatement(insertEvent, in: db, scratch: scratch)
                 raw.bind(1, cache.values[i].seq)
                 raw.bind(2, line.file)
                 raw.bind(3, line.line)
@@ -188,7 +190,7 @@ public final class IngestWriter {
             guard let i = cache.index(forKey: key), let s = cache.values[i].state else { continue }
             let entry = cache.values[i]
             if entry.isNew {
-                let raw = RawStatement(insert, in: db)
+                let raw = RawStatement(insert, in: db, scratch: scratch)
                 raw.bind(1, entry.seq)
                 raw.bind(2, s.transactionID)
                 raw.bind(3, s.method.rawValue)
@@ -209,7 +211,7 @@ public final class IngestWriter {
                 raw.bind(18, entry.updatedAt)
                 try raw.step()
             } else {
-                let raw = RawStatement(update, in: db)
+                let raw = RawStatement(update, in: db, scratch: scratch)
                 raw.bind(1, s.amount?.literal)
                 raw.bind(2, s.amount?.hundredths)
                 raw.bind(3, s.currency?.rawValue)

@@ -29,10 +29,20 @@ struct Tmux {
         // Process another test is waiting on, and that test would wait forever.
         // (glibc ≥ 2.34 has it, but Swift's Glibc module does not declare it.)
         if let closeFrom = Self.addCloseFrom { _ = closeFrom(&actions, 3) }
+        // No signal blocked: the test runner's threads block most signals and a child inherits
+        // the mask; a tmux server with SIGCHLD and SIGTERM blocked never ended on kill-server
+        // (six servers and consoles left running after every test run).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         let argv = (["/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        guard posix_spawn(&pid, "/usr/bin/tmux", &actions, nil, argv, environ) == 0 else { return "" }  // inherits the test's signal mask on purpose
+        guard posix_spawn(&pid, "/usr/bin/tmux", &actions, &attributes, argv, environ) == 0 else { return "" }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
