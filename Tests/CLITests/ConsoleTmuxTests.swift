@@ -185,6 +185,34 @@ struct Tmux {
         tmux.waitFor("resize-1")
     }
 
+    /// Supervisors (and Foundation's `Process`) may start the console with signals blocked, and
+    /// a child inherits the mask: the console unblocks what it needs. perl (perl-base, always
+    /// installed) blocks them (Linux numbers: WINCH 28, TERM 15, HUP 1, INT 2) and execs the
+    /// console, which keeps the pid.
+    @Test func aConsoleStartedWithSignalsBlockedStillResizesAndEndsOnSIGTERM() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        try cli.writeLog([webhookLine("masked-1")])
+        let blocking = "perl -MPOSIX -e 'sigprocmask(SIG_BLOCK, POSIX::SigSet->new(28, 15, 1, 2)) or die; exec @ARGV or die' -- "
+        tmux.start(blocking + consoleCommand(cli))
+        tmux.waitFor("masked-1")
+        guard let pid = Int32(tmux.run(["display-message", "-p", "-t", "main", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            Issue.record("no pane pid")
+            return
+        }
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        #expect(status.contains("cleo-console"))  // perl has become the console
+        tmux.run(["resize-window", "-t", "main", "-x", "132", "-y", "30"])
+        let wide = tmux.waitFor("ERROR")
+        #expect(wide.split(separator: "\n").contains { $0.contains("● following") && $0.count > 120 })
+        kill(pid, SIGTERM)
+        // Blocked, SIGTERM would stay pending and the console would run on.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline && tmux.run(["display-message", "-p", "-t", "main", "#{pane_dead}"]).hasPrefix("0") { usleep(30_000) }
+        #expect(tmux.run(["display-message", "-p", "-t", "main", "#{pane_dead}"]).hasPrefix("1"))
+    }
+
     @Test func quittingAndSIGTERMRestoreTheTerminal() throws {
         let cli = try CLIHarness()
         let tmux = Tmux()
