@@ -125,6 +125,8 @@ public struct FollowerNotice: Sendable, Equatable {
 public struct BatchSummary: Sendable, Equatable {
     public var counts = FollowerCounts()
     public var newTransactions = 0
+    /// Where the committed position is in its file (the byte after the batch's last line).
+    public var endOffset: Int64 = 0
     public init() {}
 }
 

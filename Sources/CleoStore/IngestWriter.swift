@@ -87,6 +87,7 @@ public final class IngestWriter {
                 throw error
             }
             lastDataVersion = version
+            summary.endOffset = newPosition.offset
             return .applied(summary)
         }
     }

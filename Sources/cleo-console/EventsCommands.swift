@@ -78,9 +78,12 @@ struct IngestCommand: ParsableCommand {
             if let bulk {
                 printErr("loading a backlog of \(size / 1_000_000) MB into an empty database: indexes are built after the load")
                 let loadStart = Date()
-                let summary = try follower.catchUp()
+                let progress = BulkProgress(logBytes: size)
+                let summary = try follower.catchUp(onBatch: progress.batch)
+                progress.say("building the indexes…")
                 let indexStart = Date()
                 try bulk.finish()
+                progress.end()
                 if ProcessInfo.processInfo.environment["CLEO_CONSOLE_TIMING"] != nil {
                     printErr(String(format: "load %.2f s, index build %.2f s", indexStart.timeIntervalSince(loadStart), Date().timeIntervalSince(indexStart)))
                 }
@@ -117,5 +120,41 @@ struct IngestCommand: ParsableCommand {
 
     static func describe(_ c: FollowerCounts, newTransactions: Int) -> String {
         "\(c.linesApplied) lines applied: \(c.events) events (\(c.duplicates) duplicates, \(c.late) late), \(c.rejected) rejected, \(c.blank) blank; \(newTransactions) new transactions"
+    }
+}
+
+/// A bulk load's progress on standard error: one line rewritten in place, at most once a second,
+/// and only when standard error is a terminal (a script's log gets the summary alone).
+final class BulkProgress {
+    let logBytes: Int
+    let enabled = isatty(STDERR_FILENO) == 1
+    private let start = Date()
+    private var lastShown = Date.distantPast
+    private var lines: Int64 = 0
+    private var shownWidth = 0
+
+    init(logBytes: Int) { self.logBytes = logBytes }
+
+    func batch(_ summary: BatchSummary) {
+        lines += summary.counts.linesApplied
+        guard Date().timeIntervalSince(lastShown) >= 1 else { return }
+        lastShown = Date()
+        let percent = logBytes > 0 ? min(100, Int(summary.endOffset * 100 / Int64(logBytes))) : 0
+        say("\(lines) lines applied, \(percent)% of the log, \(Int(Date().timeIntervalSince(start))) s")
+    }
+
+    /// Replaces the progress line with `text`.
+    func say(_ text: String) {
+        guard enabled else { return }
+        let padding = String(repeating: " ", count: max(0, shownWidth - text.count))
+        FileHandle.standardError.write(Data(("\r" + text + padding).utf8))
+        shownWidth = text.count
+    }
+
+    /// Clears the progress line.
+    func end() {
+        guard enabled, shownWidth > 0 else { return }
+        FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: shownWidth) + "\r").utf8))
+        shownWidth = 0
     }
 }
