@@ -185,6 +185,21 @@ struct Tmux {
         tmux.waitFor("resize-1")
     }
 
+    /// On a terminal a bulk load shows its progress on one line, then the index build, and
+    /// clears it before the summary.
+    @Test func aBulkLoadShowsItsProgressOnATerminal() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        #expect(try cli.run(["demo", "--count", "90000", "--rate", "0", "--seed", "3"]).status == 0)
+        tmux.start(consoleCommand(cli).replacingOccurrences(of: CLIHarness.binary, with: CLIHarness.binary + " ingest --batch 5000"), width: 100)
+        let during = tmux.waitFor("% of the log", seconds: 60)
+        #expect(during.contains("lines applied, "))
+        let after = tmux.waitFor("lines applied: ", seconds: 120)
+        #expect(!after.contains("% of the log") && !after.contains("building the indexes"))
+        #expect(after.contains("90000 lines applied: "))
+    }
+
     /// Supervisors (and Foundation's `Process`) may start the console with signals blocked, and
     /// a child inherits the mask: the console unblocks what it needs. perl (perl-base, always
     /// installed) blocks them (Linux numbers: WINCH 28, TERM 15, HUP 1, INT 2) and execs the
