@@ -76,6 +76,10 @@ public final class ConsoleApp {
             }
             var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0), pollfd(fd: mailbox.readFD, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 2, 1000)
+            // The terminal is gone (its pty closed — an SSH connection dropped — with no SIGHUP
+            // reaching us, e.g. started under setsid): end, instead of polling a dead
+            // descriptor in a tight loop forever.
+            if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { break }
             var actions: [Action] = []
             for input in terminal.readKeys() {
                 switch input {

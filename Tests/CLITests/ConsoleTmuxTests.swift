@@ -185,6 +185,35 @@ struct Tmux {
         tmux.waitFor("resize-1")
     }
 
+    /// A terminal that goes away with no SIGHUP reaching the console (it was started under
+    /// setsid; the pty closes, as when an SSH connection drops): the console ends instead of
+    /// polling a dead descriptor at full speed forever.
+    @Test func aConsoleWhoseTerminalVanishesEnds() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        tmux.start("setsid -w " + consoleCommand(cli))
+        tmux.waitFor("1 Transactions")
+        // setsid (the pane's process) forks: the console is its child.
+        let pane = tmux.run(["display-message", "-p", "-t", "main", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let children = (try? String(contentsOfFile: "/proc/\(pane)/task/\(pane)/children", encoding: .utf8)) ?? ""
+        guard let console = children.split(separator: " ").first.map(String.init) else {
+            Issue.record("no console under setsid (pane \(pane))")
+            return
+        }
+        tmux.kill()
+        // Ended: gone, or a zombie waiting for whoever adopted it.
+        func running() -> Bool {
+            guard let stat = try? String(contentsOfFile: "/proc/\(console)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            return !stat[stat.index(close, offsetBy: 2)...].hasPrefix("Z")
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline && running() { usleep(50_000) }
+        #expect(!running())
+        if running() { Glibc.kill(Int32(console) ?? 0, SIGKILL) }
+    }
+
     /// On a terminal a bulk load shows its progress on one line, then the index build, and
     /// clears it before the summary.
     @Test func aBulkLoadShowsItsProgressOnATerminal() throws {
