@@ -94,8 +94,11 @@ public struct EventSignature: Hashable, Sendable {
     }
 
     /// The 16 bytes, as stored with the event.
-    public var bytes: [UInt8] {
-        withUnsafeBytes(of: high.bigEndian, Array.init) + withUnsafeBytes(of: low.bigEndian, Array.init)
+    public var bytes: [UInt8] { withBytes(Array.init) }
+
+    /// The 16 stored bytes, without an array (the ingest binds them once per event).
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeBytes(of: (high.bigEndian, low.bigEndian), body)
     }
 }
 

@@ -22,10 +22,7 @@ public final class BulkLoad {
             flock(lockFD, LOCK_UN)
             close(lockFD)
         }
-        try database.dbPool.writeWithoutTransaction { db in
-            try AppDatabase.createSecondaryIndexes(db)
-            try db.execute(sql: "DELETE FROM meta WHERE key = 'bulk_load'")
-        }
+        try database.dbPool.writeWithoutTransaction(AppDatabase.completeBulkLoad)
     }
 }
 
@@ -54,6 +51,13 @@ extension AppDatabase {
         return BulkLoad(database: self, lockFD: fd)
     }
 
+    /// Builds the indexes a bulk load dropped, then clears its mark (the mark goes last: a crash
+    /// in between builds them again at the next open).
+    static func completeBulkLoad(_ db: Database) throws {
+        try createSecondaryIndexes(db)
+        try db.execute(sql: "DELETE FROM meta WHERE key = 'bulk_load'")
+    }
+
     /// At open: a bulk load whose process died left its mark; build the indexes it dropped.
     func finishAbandonedBulkLoad() throws {
         guard try dbPool.read({ db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'bulk_load'") }) != nil else { return }
@@ -62,9 +66,6 @@ extension AppDatabase {
         defer { close(fd) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return }  // a load is running
         defer { flock(fd, LOCK_UN) }
-        try dbPool.writeWithoutTransaction { db in
-            try Self.createSecondaryIndexes(db)
-            try db.execute(sql: "DELETE FROM meta WHERE key = 'bulk_load'")
-        }
+        try dbPool.writeWithoutTransaction(Self.completeBulkLoad)
     }
 }

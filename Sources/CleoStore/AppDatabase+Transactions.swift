@@ -8,6 +8,14 @@ extension AppDatabase {
         try dbPool.read { db in try Self.fetchTransactions(db, query) }
     }
 
+    /// A page and the newest transaction's seq, from one snapshot (the list's "N new" marker
+    /// compares them).
+    public func transactionPage(_ query: TransactionQuery) throws -> (rows: [TransactionRecord], newestSeq: Int64?) {
+        try dbPool.read { db in
+            (try Self.fetchTransactions(db, query), try Int64.fetchOne(db, sql: "SELECT max(seq) FROM tx"))
+        }
+    }
+
     /// How many transactions match the filters (the cursor and limit aside).
     public func countTransactions(_ query: TransactionQuery) throws -> Int {
         try dbPool.read { db in
@@ -21,7 +29,7 @@ extension AppDatabase {
         try dbPool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tx WHERE seq > ?", arguments: [seq]) ?? 0 }
     }
 
-    /// Counts by status, for the frame and `make bench`.
+    /// Counts by status, for `make bench`.
     public func statusCounts() throws -> [TransactionStatus: Int] {
         try dbPool.read { db in
             var counts: [TransactionStatus: Int] = [:]

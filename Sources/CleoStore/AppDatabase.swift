@@ -99,9 +99,12 @@ public final class AppDatabase: Sendable {
         }
     }
 
-    /// Commit counter of the database file, changed by any connection's commit (several
-    /// processes): polled cheaply to notice other consoles' and ingesters' writes.
+    /// Commit counter as this process's writer connection sees it: it moves with every commit
+    /// of another connection — other processes — and not with this process's own writes, which
+    /// announce themselves. Always the same connection: the counter is per connection, so values
+    /// read on different pooled readers cannot be compared (and a reader also counts this
+    /// process's own commits, which made the console refresh each batch twice).
     public func dataVersion() throws -> Int64 {
-        try dbPool.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        try dbPool.writeWithoutTransaction { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
     }
 }

@@ -188,8 +188,9 @@ public final class IngestWriter {
             WHERE seq = ?
             """)
         for key in changed {
-            guard let i = cache.index(forKey: key), let s = cache.values[i].state else { continue }
+            guard let i = cache.index(forKey: key) else { continue }
             let entry = cache.values[i]
+            guard let s = entry.state else { continue }
             if entry.isNew {
                 let raw = RawStatement(insert, in: db, scratch: scratch)
                 raw.bind(1, entry.seq)

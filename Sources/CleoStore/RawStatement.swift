@@ -67,9 +67,7 @@ struct RawStatement {
     }
 
     func bind(_ index: Int32, _ signature: EventSignature) {
-        _ = withUnsafeBytes(of: (signature.high.bigEndian, signature.low.bigEndian)) { bytes in
-            sqlite3_bind_blob(handle, index, bytes.baseAddress, 16, Self.transient)
-        }
+        signature.withBytes { bytes in bindBytes(index, bytes.baseAddress!, bytes.count, text: false) }
     }
 
     /// Runs the statement to completion, then resets it for the next row.

@@ -46,10 +46,7 @@ public final class EffectRunner: @unchecked Sendable {
         lock.unlock()
         guard let query else { return }
         attempt {
-            let rows = try database.transactions(query)
-            var newest = TransactionQuery()
-            newest.limit = 1
-            let newestSeq = try database.transactions(newest).first?.seq
+            let (rows, newestSeq) = try database.transactionPage(query)
             mailbox.post(.pageLoaded(TransactionPage(query: query, rows: rows, total: -1, overdue: -1, newestSeq: newestSeq)))
             // Counts: after the page is on screen, and at most every 2 s for the same filters.
             var filters = query

@@ -185,6 +185,22 @@ struct Tmux {
         tmux.waitFor("resize-1")
     }
 
+    /// Another process's commits reach the screen through `PRAGMA data_version`: here an
+    /// `ingest` of a second log into the same database.
+    @Test func anotherProcessesCommitsReachTheScreen() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        try cli.writeLog([webhookLine("own-log-1")])
+        tmux.start(consoleCommand(cli))
+        tmux.waitFor("own-log-1")
+        let other = cli.directory.appendingPathComponent("other.jsonl").path
+        try (webhookLine("other-proc-1") + "\n").write(toFile: other, atomically: false, encoding: .utf8)
+        #expect(try cli.run(["ingest"], environment: ["CLEO_CONSOLE_EVENTS": other]).status == 0)
+        let screen = tmux.waitFor("other-proc-1")
+        #expect(screen.contains("own-log-1"))
+    }
+
     /// A terminal that goes away with no SIGHUP reaching the console (it was started under
     /// setsid; the pty closes, as when an SSH connection drops): the console ends instead of
     /// polling a dead descriptor at full speed forever.
