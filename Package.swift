@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         // Drives the real binary against real files (needs the executable built first).
-        .testTarget(name: "CLITests", dependencies: ["cleo-console"]),
+        .testTarget(name: "CLITests", dependencies: ["cleo-console", "CleoStore", "CleoFollower"]),
     ],
     swiftLanguageModes: [.v6]
 )

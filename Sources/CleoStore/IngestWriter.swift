@@ -31,9 +31,13 @@ public final class IngestWriter {
 
     private var cache: [ByteKey: Cached] = [:]
     /// Hashes of every id this process has seen while it was the only writer: an id not in it is
-    /// certainly new, so no lookup is spent on it. Invalid after another process commits.
+    /// certainly new, so no lookup is spent on it. Invalid after another process commits, and
+    /// given up past `seenIDsLimit` (a console following a busy log for months would otherwise
+    /// grow it without end; past it, each new id costs one `tx_id` lookup).
     private var seenIDs: Set<Int> = []
     private var seenIDsComplete = false
+    /// About 32 MB of hashes.
+    public var seenIDsLimit = 2_000_000
     private var lastDataVersion: Int64?
     /// Where the hot inserts' text and blobs are copied for binding (see `RawStatement`).
     private let scratch = BindScratch()
@@ -131,7 +135,13 @@ public final class IngestWriter {
                     let entry = try known ? load(db, id: event.transactionID) : nil
                     if entry == nil {
                         summary.newTransactions += 1
-                        if seenIDsComplete { seenIDs.insert(key.bytesHash) }
+                        if seenIDsComplete {
+                            seenIDs.insert(key.bytesHash)
+                            if seenIDs.count > seenIDsLimit {
+                                seenIDs = []
+                                seenIDsComplete = false
+                            }
+                        }
                     }
                     cache[key] = entry ?? Cached(seq: nextSeq, state: nil, history: EventHistory(), firstSeenAt: firstSeenAt,
                                                  updatedAt: receivedAt, isNew: true, dirty: false)
