@@ -73,6 +73,24 @@ public struct StrictJSONParser {
         return try result.get()
     }
 
+    /// Parses `bytes` as one strict JSON value, like `parse`, without building an object at the
+    /// top: each member's key bytes go to `slotOf` (an escape-free key is never made a String),
+    /// and a member whose key gets an index has its value stored in `slots` there (a later member
+    /// with the same key replaces it; `null` empties the slot). Other members are parsed and
+    /// dropped. Returns nil for an object, else the value, which holds no slot.
+    public static func parseMembers(
+        _ bytes: UnsafeBufferPointer<UInt8>, slotOf: (UnsafeBufferPointer<UInt8>) -> Int?,
+        into slots: UnsafeMutableBufferPointer<JSONValue?>
+    ) throws(JSONSyntaxError) -> JSONValue? {
+        var parser = StrictJSONParser(bytes: bytes)
+        parser.skipWhitespace()
+        guard parser.current == UInt8(ascii: "{") else { return try parse(bytes) }
+        try parser.parseMembers(depth: 1, slotOf: slotOf, into: slots)
+        parser.skipWhitespace()
+        if parser.position != bytes.count { throw parser.error("unexpected text after the value") }
+        return nil
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
 
@@ -140,6 +158,54 @@ public struct StrictJSONParser {
             default: throw error("expected ',' or '}'")
             }
         }
+    }
+
+    /// `parseObject`'s grammar and errors, with the members sent to slots (see `parseMembers`).
+    private mutating func parseMembers(
+        depth: Int, slotOf: (UnsafeBufferPointer<UInt8>) -> Int?, into slots: UnsafeMutableBufferPointer<JSONValue?>
+    ) throws(JSONSyntaxError) {
+        position += 1  // {
+        skipWhitespace()
+        if current == UInt8(ascii: "}") { position += 1; return }
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let slot = try parseKey(slotOf)
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
+            position += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth)
+            if let slot {
+                if case .null = value { slots[slot] = nil } else { slots[slot] = value }
+            }
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"): position += 1; return
+            default: throw error("expected ',' or '}'")
+            }
+        }
+    }
+
+    /// A key's slot: an escape-free key straight from the input bytes; any other through
+    /// `parseString` from its opening quote (so its errors are the same as everywhere).
+    private mutating func parseKey(_ slotOf: (UnsafeBufferPointer<UInt8>) -> Int?) throws(JSONSyntaxError) -> Int? {
+        let quote = position
+        position += 1
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let key = UnsafeBufferPointer(rebasing: bytes[(quote + 1)..<position])
+                position += 1
+                return slotOf(key)
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            position += 1
+        }
+        position = quote
+        var key = try parseString()
+        return key.withUTF8 { slotOf($0) }
     }
 
     private mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> [JSONValue] {

@@ -26,18 +26,23 @@ public enum WebhookLineParser {
         if let bad = UTF8Validation.firstInvalidOffset(line) {
             return .rejected(.init(.invalidUTF8, "invalid UTF-8 at byte \(bad)"))
         }
-        let value: JSONValue
-        do {
-            value = try StrictJSONParser.parse(line)
-        } catch {
-            return .rejected(.init(.invalidJSON, "not strict JSON: \(error)"))
-        }
-        guard case .object(let object) = value else {
-            return .rejected(.init(.notAnObject, "the line is a JSON \(value.typeName), not an object"))
-        }
-        switch event(from: object) {
-        case .success(let event): return .accepted(event)
-        case .failure(let rejection): return .rejected(rejection)
+        // The slots live on the stack: one line costs no array allocation for them.
+        return withUnsafeTemporaryAllocation(of: JSONValue?.self, capacity: Field.allCases.count) { slots -> LineVerdict in
+            slots.initialize(repeating: nil)
+            defer { slots.deinitialize() }
+            let notAnObject: JSONValue?
+            do {
+                notAnObject = try StrictJSONParser.parseMembers(line, slotOf: Field.index(named:), into: slots)
+            } catch {
+                return .rejected(.init(.invalidJSON, "not strict JSON: \(error)"))
+            }
+            if let value = notAnObject {
+                return .rejected(.init(.notAnObject, "the line is a JSON \(value.typeName), not an object"))
+            }
+            switch event(slots: UnsafeBufferPointer(slots)) {
+            case .success(let event): return .accepted(event)
+            case .failure(let rejection): return .rejected(rejection)
+            }
         }
     }
 
@@ -70,31 +75,13 @@ public enum WebhookLineParser {
         /// Each field's name as bytes, compared with `memcmp` (no generic `elementsEqual` per key).
         static let nameBytes: [[UInt8]] = allCases.map { Array($0.name.utf8) }
 
-        /// The field a key names, byte for byte; the length check rejects most keys at once.
-        static func named(_ key: String) -> Field? {
-            var key = key
-            return key.withUTF8 { bytes -> Field? in
-                guard bytes.count >= 6, bytes.count <= 18, let base = bytes.baseAddress else { return nil }
-                for (index, name) in nameBytes.enumerated() where name.count == bytes.count {
-                    if name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, bytes.count) }) == 0 { return Field(rawValue: index) }
-                }
-                return nil
+        /// The slot of the field a key names, byte for byte; the length check rejects most keys at once.
+        static func index(named key: UnsafeBufferPointer<UInt8>) -> Int? {
+            guard key.count >= 6, key.count <= 18, let base = key.baseAddress else { return nil }
+            for (index, name) in nameBytes.enumerated() where name.count == key.count {
+                if name.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, key.count) }) == 0 { return index }
             }
-        }
-    }
-
-    /// The field checks, in the spec's order, over a parsed object. One pass slots the listed
-    /// fields (the last of a repeated key wins; `null` counts as absent).
-    public static func event(from object: JSONObject) -> Result<WebhookEvent, LineRejection> {
-        // The slots live on the stack: one line costs no array allocation for them.
-        withUnsafeTemporaryAllocation(of: JSONValue?.self, capacity: Field.allCases.count) { slots in
-            slots.initialize(repeating: nil)
-            defer { slots.deinitialize() }
-            for member in object.members {
-                guard let field = Field.named(member.key) else { continue }
-                if case .null = member.value { slots[field.rawValue] = nil } else { slots[field.rawValue] = member.value }
-            }
-            return event(slots: UnsafeBufferPointer(slots))
+            return nil
         }
     }
 

@@ -46,6 +46,52 @@ import Testing
         #expect(agreed > 1000)
     }
 
+    /// `parseMembers` (the line parser's path: keys never made Strings, values straight into
+    /// slots) says exactly what `parse` says: the same error at the same byte, the same non-object
+    /// value, and for an object each slot holding its key's last value (`null`: empty).
+    @Test func slotsAgreeWithTheFullParse() throws {
+        let keys = ["transaction_id", "message", "k", "a", "eventId", "c", "\u{7F}"]
+        let slotOf: (UnsafeBufferPointer<UInt8>) -> Int? = { key in keys.firstIndex { $0.utf8.elementsEqual(key) } }
+        let seeds = Self.seeds + ["{\"k\":\"v\",\"k\":null}", "{\"tr\\u0061nsaction_id\":\"x\",\"k\":1,\"k\":[2]}", "{\"m\\\"\":{\"k\":1},\"a\":\"\\n\"}"]
+        var rng = SplitMix64(seed: 0x5107)
+        let alphabet = Array("{}[]\":,\\nu0061ktrue \t".utf8) + [0x00, 0x1F]
+        var objects = 0
+        for round in 0..<20_000 {
+            var bytes = Array(seeds[round % seeds.count].utf8)
+            for _ in 0..<Int.random(in: 0...3, using: &rng) {
+                let position = Int.random(in: 0...bytes.count, using: &rng)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0 where !bytes.isEmpty && position < bytes.count: bytes.remove(at: position)
+                case 1: bytes.insert(alphabet.randomElement(using: &rng)!, at: position)
+                default: if position < bytes.count { bytes[position] = alphabet.randomElement(using: &rng)! }
+                }
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let full = Result { () throws(JSONSyntaxError) in try StrictJSONParser.parse(bytes) }
+            var slots = [JSONValue?](repeating: nil, count: keys.count)
+            let direct = bytes.withUnsafeBufferPointer { buffer in
+                slots.withUnsafeMutableBufferPointer { slots in
+                    Result { () throws(JSONSyntaxError) in try StrictJSONParser.parseMembers(buffer, slotOf: slotOf, into: slots) }
+                }
+            }
+            switch (full, direct) {
+            case let (.failure(a), .failure(b)):
+                #expect(a == b, "\(text)")
+            case let (.success(.object(object)), .success(nil)):
+                objects += 1
+                for (index, key) in keys.enumerated() {
+                    #expect(slots[index] == object[key], "\(key) in \(text)")
+                }
+            case let (.success(value), .success(other?)):
+                if case .object = value { Issue.record("an object returned as a value: \(text)") }
+                #expect(value == other, "\(text)")
+            default:
+                Issue.record("full \(full) but direct \(direct): \(text)")
+            }
+        }
+        #expect(objects > 2_000)
+    }
+
     @Test func randomBytesNeverCrash() {
         var rng = SplitMix64(seed: 42)
         for _ in 0..<5_000 {
