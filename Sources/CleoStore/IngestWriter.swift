@@ -21,11 +21,49 @@ public final class IngestWriter {
         var isNew: Bool
         var dirty: Bool
 
-        /// Applies an event in place (no copy of the history out of the cache and back).
-        mutating func apply(_ event: WebhookEvent, signature: EventSignature?, receivedAt: Int64) -> EventOutcome {
+        /// Binds the transaction row — all of `insert` for a new one, else `update`'s — and marks
+        /// the entry written; nil before its first event. Mutating so that it runs on the entry
+        /// in place (see `apply`).
+        mutating func bindRow(insert: Statement, update: Statement, db: Database, scratch: BindScratch) -> RawStatement? {
+            guard case .some = state else { return nil }
+            let raw = RawStatement(isNew ? insert : update, in: db, scratch: scratch)
+            var n: Int32 = 1
+            func next() -> Int32 { defer { n += 1 }; return n }
+            if isNew {
+                raw.bind(next(), seq)
+                raw.bind(next(), state!.transactionID)
+                raw.bind(next(), state!.method.rawValue)
+                raw.bind(next(), state!.userID)
+            }
+            raw.bind(next(), state!.amount?.literal)
+            raw.bind(next(), state!.amount?.hundredths)
+            raw.bind(next(), state!.currency?.rawValue)
+            raw.bind(next(), state!.region?.countryCode)
+            raw.bind(next(), state!.status.rawValue)
+            raw.bind(next(), state!.rawStatus)
+            raw.bind(next(), state!.errorCode)
+            raw.bind(next(), state!.message)
+            raw.bind(next(), state!.pspTransactionID)
+            raw.bind(next(), state!.merchantReference)
+            raw.bind(next(), Int64(state!.flags.rawValue))
+            raw.bind(next(), Int64(state!.eventCount))
+            if isNew { raw.bind(next(), firstSeenAt) }
+            raw.bind(next(), updatedAt)
+            if !isNew { raw.bind(next(), seq) }
+            dirty = false
+            isNew = false
+            return raw
+        }
+
+        /// Marks the entry changed; `firstChange` when it was not yet (a duplicate still changes
+        /// event_count). Returns the seq too: any read of the entry through the dictionary
+        /// (`cache.values[i].seq`) copies it whole, retaining every string it holds.
+        mutating func apply(_ event: WebhookEvent, signature: EventSignature?, receivedAt: Int64)
+            -> (outcome: EventOutcome, seq: Int64, firstChange: Bool) {
             let outcome = TransactionRules.apply(event, signature: signature, to: &state, history: &history)
             if !outcome.duplicate { updatedAt = max(updatedAt, receivedAt) }
-            return outcome
+            defer { dirty = true }
+            return (outcome, seq, !dirty)
         }
     }
 
@@ -113,71 +151,72 @@ public final class IngestWriter {
             """)
         // Each changed transaction once, in the order it first changed: new ones in seq order.
         var changed: [ByteKey] = []
-        for line in lines {
-            summary.counts.linesApplied += 1
-            switch line.verdict {
-            case .blank:
-                summary.counts.blank += 1
-            case .rejected(let rejection):
-                summary.counts.rejected += 1
-                let raw = line.bytes.count > LogLine.keptRawBytes ? Array(line.bytes.prefix(LogLine.keptRawBytes)) : line.bytes
-                try insertRejected.execute(arguments: [
-                    line.file, line.line, line.offset, rejection.code.rawValue, rejection.message,
-                    Data(raw), line.fullLength ?? line.bytes.count, now.millisecondsSince1970,
-                ])
-            case .accepted(let event):
-                summary.counts.events += 1
-                let key = line.transactionKey ?? ByteKey(event.transactionID)
-                let receivedAt = event.receivedAt?.millisecondsSince1970 ?? now.millisecondsSince1970
-                var index = cache.index(forKey: key)
-                if index == nil {
-                    let known = !seenIDsComplete || seenIDs.contains(key.bytesHash)
-                    let entry = try known ? load(db, id: event.transactionID) : nil
-                    if entry == nil {
-                        summary.newTransactions += 1
-                        if seenIDsComplete {
-                            seenIDs.insert(key.bytesHash)
-                            if seenIDs.count > seenIDsLimit {
-                                seenIDs = []
-                                seenIDsComplete = false
+        // Lines are read in place through the buffer: `for line in lines` copied each one,
+        // retaining its every string.
+        try lines.withUnsafeBufferPointer { lines in
+            for index in lines.indices {
+                summary.counts.linesApplied += 1
+                switch lines[index].verdict {
+                case .blank:
+                    summary.counts.blank += 1
+                case .rejected(let rejection):
+                    summary.counts.rejected += 1
+                    let raw = lines[index].bytes.count > LogLine.keptRawBytes ? Array(lines[index].bytes.prefix(LogLine.keptRawBytes)) : lines[index].bytes
+                    try insertRejected.execute(arguments: [
+                        lines[index].file, lines[index].line, lines[index].offset, rejection.code.rawValue, rejection.message,
+                        Data(raw), lines[index].fullLength ?? lines[index].bytes.count, now.millisecondsSince1970,
+                    ])
+                case .accepted(let event):
+                    summary.counts.events += 1
+                    let key = lines[index].transactionKey ?? ByteKey(event.transactionID)
+                    let receivedAt = event.receivedAt?.millisecondsSince1970 ?? now.millisecondsSince1970
+                    var slot = cache.index(forKey: key)
+                    if slot == nil {
+                        let known = !seenIDsComplete || seenIDs.contains(key.bytesHash)
+                        let entry = try known ? load(db, id: event.transactionID) : nil
+                        if entry == nil {
+                            summary.newTransactions += 1
+                            if seenIDsComplete {
+                                seenIDs.insert(key.bytesHash)
+                                if seenIDs.count > seenIDsLimit {
+                                    seenIDs = []
+                                    seenIDsComplete = false
+                                }
                             }
                         }
+                        cache[key] = entry ?? Cached(seq: nextSeq, state: nil, history: EventHistory(), firstSeenAt: firstSeenAt,
+                                                     updatedAt: receivedAt, isNew: true, dirty: false)
+                        if entry == nil { nextSeq += 1 }
+                        slot = cache.index(forKey: key)
                     }
-                    cache[key] = entry ?? Cached(seq: nextSeq, state: nil, history: EventHistory(), firstSeenAt: firstSeenAt,
-                                                 updatedAt: receivedAt, isNew: true, dirty: false)
-                    if entry == nil { nextSeq += 1 }
-                    index = cache.index(forKey: key)
+                    let i = slot!
+                    let (outcome, seq, firstChange) = cache.values[i].apply(event, signature: lines[index].signature, receivedAt: receivedAt)
+                    if firstChange { changed.append(key) }
+                    if outcome.duplicate { summary.counts.duplicates += 1 }
+                    if outcome.late { summary.counts.late += 1 }
+                    var notes: [String] = []
+                    if outcome.conflict { notes.append("CONFLICT") }
+                    if !outcome.mismatchedFields.isEmpty { notes.append("MISMATCH: " + outcome.mismatchedFields.joined(separator: ", ")) }
+                    if !outcome.filledFields.isEmpty { notes.append("filled in: " + outcome.filledFields.joined(separator: ", ")) }
+                    let raw = RawStatement(insertEvent, in: db, scratch: scratch)
+                    raw.bind(1, seq)
+                    raw.bind(2, lines[index].file)
+                    raw.bind(3, lines[index].line)
+                    raw.bind(4, lines[index].offset)
+                    raw.bind(5, receivedAt)
+                    raw.bind(6, event.receivedAt != nil)
+                    raw.bind(7, event.status.rawValue)
+                    raw.bind(8, event.rawStatus)
+                    raw.bind(9, event.message)
+                    raw.bind(10, event.errorCode)
+                    raw.bind(11, event.eventID)
+                    raw.bind(12, outcome.signature)
+                    raw.bind(13, outcome.duplicate)
+                    raw.bind(14, outcome.late)
+                    raw.bind(15, notes.isEmpty ? nil : notes.joined(separator: "; "))
+                    raw.bind(16, blob: lines[index].bytes)
+                    try raw.step()
                 }
-                let i = index!
-                let outcome = cache.values[i].apply(event, signature: line.signature, receivedAt: receivedAt)
-                if !cache.values[i].dirty {  // a duplicate still changes event_count
-                    cache.values[i].dirty = true
-                    changed.append(key)
-                }
-                if outcome.duplicate { summary.counts.duplicates += 1 }
-                if outcome.late { summary.counts.late += 1 }
-                var notes: [String] = []
-                if outcome.conflict { notes.append("CONFLICT") }
-                if !outcome.mismatchedFields.isEmpty { notes.append("MISMATCH: " + outcome.mismatchedFields.joined(separator: ", ")) }
-                if !outcome.filledFields.isEmpty { notes.append("filled in: " + outcome.filledFields.joined(separator: ", ")) }
-                let raw = RawStatement(insertEvent, in: db, scratch: scratch)
-                raw.bind(1, cache.values[i].seq)
-                raw.bind(2, line.file)
-                raw.bind(3, line.line)
-                raw.bind(4, line.offset)
-                raw.bind(5, receivedAt)
-                raw.bind(6, event.receivedAt != nil)
-                raw.bind(7, event.status.rawValue)
-                raw.bind(8, event.rawStatus)
-                raw.bind(9, event.message)
-                raw.bind(10, event.errorCode)
-                raw.bind(11, event.eventID)
-                raw.bind(12, outcome.signature)
-                raw.bind(13, outcome.duplicate)
-                raw.bind(14, outcome.late)
-                raw.bind(15, notes.isEmpty ? nil : notes.joined(separator: "; "))
-                raw.bind(16, blob: line.bytes)
-                try raw.step()
             }
         }
         try flush(db, changed: changed)
@@ -198,50 +237,9 @@ public final class IngestWriter {
             WHERE seq = ?
             """)
         for key in changed {
-            guard let i = cache.index(forKey: key) else { continue }
-            let entry = cache.values[i]
-            guard let s = entry.state else { continue }
-            if entry.isNew {
-                let raw = RawStatement(insert, in: db, scratch: scratch)
-                raw.bind(1, entry.seq)
-                raw.bind(2, s.transactionID)
-                raw.bind(3, s.method.rawValue)
-                raw.bind(4, s.userID)
-                raw.bind(5, s.amount?.literal)
-                raw.bind(6, s.amount?.hundredths)
-                raw.bind(7, s.currency?.rawValue)
-                raw.bind(8, s.region?.countryCode)
-                raw.bind(9, s.status.rawValue)
-                raw.bind(10, s.rawStatus)
-                raw.bind(11, s.errorCode)
-                raw.bind(12, s.message)
-                raw.bind(13, s.pspTransactionID)
-                raw.bind(14, s.merchantReference)
-                raw.bind(15, Int64(s.flags.rawValue))
-                raw.bind(16, Int64(s.eventCount))
-                raw.bind(17, entry.firstSeenAt)
-                raw.bind(18, entry.updatedAt)
-                try raw.step()
-            } else {
-                let raw = RawStatement(update, in: db, scratch: scratch)
-                raw.bind(1, s.amount?.literal)
-                raw.bind(2, s.amount?.hundredths)
-                raw.bind(3, s.currency?.rawValue)
-                raw.bind(4, s.region?.countryCode)
-                raw.bind(5, s.status.rawValue)
-                raw.bind(6, s.rawStatus)
-                raw.bind(7, s.errorCode)
-                raw.bind(8, s.message)
-                raw.bind(9, s.pspTransactionID)
-                raw.bind(10, s.merchantReference)
-                raw.bind(11, Int64(s.flags.rawValue))
-                raw.bind(12, Int64(s.eventCount))
-                raw.bind(13, entry.updatedAt)
-                raw.bind(14, entry.seq)
-                try raw.step()
-            }
-            cache.values[i].dirty = false
-            cache.values[i].isNew = false
+            guard let i = cache.index(forKey: key),
+                  let row = cache.values[i].bindRow(insert: insert, update: update, db: db, scratch: scratch) else { continue }
+            try row.step()
         }
     }
 
