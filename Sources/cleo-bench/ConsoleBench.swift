@@ -47,7 +47,7 @@ enum ConsoleBench {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let log = dir + "/events.jsonl"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        precondition(FileManager.default.createFile(atPath: log, contents: nil), "cannot create \(log)")
         let database = try AppDatabase.open(path: dir + "/console.db")
         let mailbox = Mailbox()
         let stop = StopFlag()
@@ -149,7 +149,7 @@ extension ConsoleBench {
             try? FileManager.default.removeItem(atPath: dir)
         }
         let log = dir + "/events.jsonl"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        precondition(FileManager.default.createFile(atPath: log, contents: nil), "cannot create \(log)")
         _ = tmux(socket, ["new-session", "-d", "-s", "b", "-x", "80", "-y", "24",
                           "env LANG=C.UTF-8 TERM=xterm-256color CLEO_CONSOLE_DB=\(dir)/console.db CLEO_CONSOLE_EVENTS=\(log) \(binary)"])
         let ready = Date().addingTimeInterval(10)

@@ -35,7 +35,7 @@ func measure(_ executable: String, _ arguments: [String], stdin: String? = nil, 
 }
 
 func generateLog(path: String, events: Int) throws {
-    FileManager.default.createFile(atPath: path, contents: nil)
+    precondition(FileManager.default.createFile(atPath: path, contents: nil), "cannot create \(path)")
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     var feed = DemoFeed(seed: 2026)
     feed.settleAfter = 40

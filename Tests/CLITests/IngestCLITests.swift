@@ -30,7 +30,7 @@ import Glibc
         if let marker = bytes.firstIndex(of: 0xC3), bytes[marker + 1] == 0xBF { bytes[marker] = 0xFF; bytes.remove(at: marker + 1) }
         // a line over 1 MiB, never read whole
         bytes += Array("{\"transaction_id\":\"".utf8) + [UInt8](repeating: 0x61, count: 1_100_000) + Array("\"}\n".utf8)
-        FileManager.default.createFile(atPath: cli.events, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: cli.events, contents: Data(bytes)))
 
         let summary = try cli.run(["ingest"])
         #expect(summary.status == 0, "\(summary.stderr)")
@@ -179,7 +179,7 @@ import Glibc
     @Test func followingThroughSplitWritesRotationAndTruncation() throws {
         let cli = try CLIHarness()
         defer { cli.cleanup() }
-        FileManager.default.createFile(atPath: cli.events, contents: nil)
+        #expect(FileManager.default.createFile(atPath: cli.events, contents: nil))
         let follower = try cli.start(["ingest", "--follow", "--batch", "100"])
         defer { if follower.isRunning { kill(follower.processIdentifier, SIGKILL) } }
         // Lines split across writes at odd places.
