@@ -226,6 +226,8 @@ public final class IngestWriter {
 
     /// Writes each changed transaction row once: an insert for a new one, else an update.
     private func flush(_ db: Database, changed: [ByteKey]) throws {
+        // The parameters' order is `Cached.bindRow`'s: the update's columns are the insert's
+        // from `amount` on, then the seq.
         let insert = try db.cachedStatement(sql: """
             INSERT INTO tx(seq, id, method, user_id, amount, amount_hundredths, currency, country, status, raw_status,
                            error_code, message, psp_id, merchant_ref, flags, event_count, first_seen_at, updated_at)
