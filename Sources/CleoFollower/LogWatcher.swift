@@ -59,12 +59,24 @@ public final class LogWatcher {
 
 extension LogFollower {
     /// Follows until `shouldStop` says so: catch up, then sleep until the folder changes.
-    public func follow(watcher: LogWatcher? = nil, shouldStop: () -> Bool, onBatch: (BatchSummary) -> Void = { _ in },
-                       onStatus: (FollowerStatus) -> Void = { _ in }) throws {
+    ///
+    /// Commits are paced: within `commitInterval` of the last one the follower waits out the
+    /// rest, so lines arriving faster share a commit, while a line after a quiet spell is
+    /// committed at once. Each commit writes every page it dirtied to the WAL whole: one commit a
+    /// line at 1,000 lines a second wrote 872 MB in 5 s; 20 ms pacing 204 MB, 100 ms 60 MB
+    /// (README, "Page size and commit pacing"). The console keeps 20 ms for its live latency.
+    public func follow(watcher: LogWatcher? = nil, commitInterval: Double = 0.02, shouldStop: () -> Bool,
+                       onBatch: (BatchSummary) -> Void = { _ in }, onStatus: (FollowerStatus) -> Void = { _ in }) throws {
         let watcher = watcher ?? LogWatcher(logPath: path)
         var lastStatus: FollowerStatus?
+        var lastCommit: UInt64?
         while !shouldStop() {
-            try catchUp(onBatch: onBatch)
+            if let lastCommit {
+                let due = lastCommit + UInt64(commitInterval * 1e9)
+                let now = DispatchTime.now().uptimeNanoseconds
+                if now < due { usleep(useconds_t((due - now) / 1000)) }
+            }
+            if try catchUp(onBatch: onBatch).counts.linesApplied > 0 { lastCommit = DispatchTime.now().uptimeNanoseconds }
             if lastStatus != status {
                 onStatus(status)
                 lastStatus = status

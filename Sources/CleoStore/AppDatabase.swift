@@ -16,6 +16,9 @@ public final class AppDatabase: Sendable {
     public let environment: ConsoleEnvironment
     var lockPath: String { path + ".lock" }
 
+    /// Bytes per page of a new database (see `open`).
+    public static let pageSize = 16_384
+
     /// How a connection is tuned. `bulk` raises the cache for a backlog load.
     public struct Tuning: Sendable {
         public var cacheKiB: Int
@@ -39,8 +42,11 @@ public final class AppDatabase: Sendable {
             configuration.busyMode = .timeout(10)
             configuration.label = "cleo-console"
             configuration.prepareDatabase { db in
-                // 64 KiB pages take effect only while the file is empty (new database).
-                try db.execute(sql: "PRAGMA page_size = 65536")
+                // The page size takes effect only while the file is empty (a new database). 16 KiB:
+                // a live commit of one line dirties ~14 pages (its rows and an entry in each index),
+                // each written to the WAL whole — 931 KB a line with 64 KiB pages, 265 KB with 16 KiB
+                // — for a bulk load ~5% slower; queries unchanged (README, "Page size").
+                try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
                 try db.execute(sql: "PRAGMA cache_size = -\(tuning.cacheKiB)")
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
             }
