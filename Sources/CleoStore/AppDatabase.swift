@@ -17,7 +17,7 @@ public final class AppDatabase: Sendable {
     var lockPath: String { path + ".lock" }
 
     /// Bytes per page of a new database (see `open`).
-    public static let pageSize = 16_384
+    static let pageSize = 16_384
 
     /// How a connection is tuned. `bulk` raises the cache for a backlog load.
     public struct Tuning: Sendable {
@@ -45,7 +45,7 @@ public final class AppDatabase: Sendable {
                 // The page size takes effect only while the file is empty (a new database). 16 KiB:
                 // a live commit of one line dirties ~14 pages (its rows and an entry in each index),
                 // each written to the WAL whole — 931 KB a line with 64 KiB pages, 265 KB with 16 KiB
-                // — for a bulk load ~5% slower; queries unchanged (README, "Page size").
+                // — for a bulk load ~5% slower; queries unchanged (README, "Page size and commit pacing").
                 try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
                 try db.execute(sql: "PRAGMA cache_size = -\(tuning.cacheKiB)")
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
