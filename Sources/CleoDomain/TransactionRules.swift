@@ -171,6 +171,16 @@ public struct EventOutcome: Sendable, Equatable {
     public var signature = EventSignature(bytes: [])
 
     public init() {}
+
+    /// What the timeline says of the event (`CONFLICT; MISMATCH: amount; filled in: currency`),
+    /// nil when nothing.
+    public var notes: String? {
+        var notes: [String] = []
+        if conflict { notes.append("CONFLICT") }
+        if !mismatchedFields.isEmpty { notes.append("MISMATCH: " + mismatchedFields.joined(separator: ", ")) }
+        if !filledFields.isEmpty { notes.append("filled in: " + filledFields.joined(separator: ", ")) }
+        return notes.isEmpty ? nil : notes.joined(separator: "; ")
+    }
 }
 
 /// Rules 1–7 of events-log.md as pure functions.

@@ -100,10 +100,8 @@ public final class IngestWriter {
             }
             let version = try Int64.fetchOne(db, sql: "PRAGMA data_version")
             if version != lastDataVersion {
-                cache.removeAll(keepingCapacity: true)
                 // Only a database with no transactions lets "not seen" mean "new".
-                seenIDs.removeAll()
-                seenIDsComplete = try Int64.fetchOne(db, sql: "SELECT seq FROM tx LIMIT 1") == nil
+                forgetMemory(tableIsEmpty: try Int64.fetchOne(db, sql: "SELECT seq FROM tx LIMIT 1") == nil)
             }
             var summary = BatchSummary()
             do {
@@ -122,9 +120,7 @@ public final class IngestWriter {
                                    arguments: [now.millisecondsSince1970, newPosition.path, notice.kind.rawValue, notice.detail])
                 }
             } catch {
-                cache.removeAll()  // the transaction rolls back: the cache may hold its effects
-                seenIDs.removeAll()
-                seenIDsComplete = false
+                forgetMemory(tableIsEmpty: false)  // the transaction rolls back: memory may hold its effects
                 lastDataVersion = nil
                 throw error
             }
@@ -132,6 +128,19 @@ public final class IngestWriter {
             summary.endOffset = newPosition.offset
             return .applied(summary)
         }
+    }
+
+    /// Drops what this process remembers of the table, which another process (or a rolled-back
+    /// batch) may have changed; the seen-ids set starts over only for an empty table.
+    private func forgetMemory(tableIsEmpty: Bool) {
+        cache.removeAll(keepingCapacity: true)
+        forgetSeenIDs()
+        seenIDsComplete = tableIsEmpty
+    }
+
+    private func forgetSeenIDs() {
+        seenIDs = []
+        seenIDsComplete = false
     }
 
     private func write(_ lines: [LogLine], db: Database, now: Timestamp) throws -> BatchSummary {
@@ -178,10 +187,7 @@ public final class IngestWriter {
                             summary.newTransactions += 1
                             if seenIDsComplete {
                                 seenIDs.insert(key.bytesHash)
-                                if seenIDs.count > seenIDsLimit {
-                                    seenIDs = []
-                                    seenIDsComplete = false
-                                }
+                                if seenIDs.count > seenIDsLimit { forgetSeenIDs() }
                             }
                         }
                         cache[key] = entry ?? Cached(seq: nextSeq, state: nil, history: EventHistory(), firstSeenAt: firstSeenAt,
@@ -194,10 +200,6 @@ public final class IngestWriter {
                     if firstChange { changed.append(key) }
                     if outcome.duplicate { summary.counts.duplicates += 1 }
                     if outcome.late { summary.counts.late += 1 }
-                    var notes: [String] = []
-                    if outcome.conflict { notes.append("CONFLICT") }
-                    if !outcome.mismatchedFields.isEmpty { notes.append("MISMATCH: " + outcome.mismatchedFields.joined(separator: ", ")) }
-                    if !outcome.filledFields.isEmpty { notes.append("filled in: " + outcome.filledFields.joined(separator: ", ")) }
                     let raw = RawStatement(insertEvent, in: db, scratch: scratch)
                     raw.bind(1, seq)
                     raw.bind(2, lines[index].file)
@@ -213,7 +215,7 @@ public final class IngestWriter {
                     raw.bind(12, outcome.signature)
                     raw.bind(13, outcome.duplicate)
                     raw.bind(14, outcome.late)
-                    raw.bind(15, notes.isEmpty ? nil : notes.joined(separator: "; "))
+                    raw.bind(15, outcome.notes)
                     raw.bind(16, blob: lines[index].bytes)
                     try raw.step()
                 }

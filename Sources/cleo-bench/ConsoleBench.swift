@@ -178,8 +178,7 @@ extension ConsoleBench {
     /// server), its output through a file.
     static func tmux(_ socket: String, _ arguments: [String]) -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(getpid())-out").path
-        let run = measure("/usr/bin/tmux", ["-L", socket, "-f", "/dev/null"] + arguments, stdout: path)
-        _ = run
+        _ = measure("/usr/bin/tmux", ["-L", socket, "-f", "/dev/null"] + arguments, stdout: path)
         return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     }
 }

@@ -111,6 +111,11 @@ struct CLIHarness {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The follower's count of applied lines (-1 before its first commit).
+    func linesApplied() throws -> Int {
+        Int(try sql("SELECT lines_applied FROM follower").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
     func json(_ arguments: [String]) throws -> Any {
         let result = try run(arguments)
         #expect(result.status == 0, "\(arguments): \(result.stderr)")

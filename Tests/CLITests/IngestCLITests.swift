@@ -176,15 +176,14 @@ import Glibc
 
         let follower = try cli.start(["ingest", "--follow"], output: cli.directory.appendingPathComponent("follow.out").path)
         defer { if follower.isRunning { kill(follower.processIdentifier, SIGKILL) } }
-        func applied() throws -> Int { Int(try cli.sql("SELECT lines_applied FROM follower").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
         func walBytes() -> Int { ((try? FileManager.default.attributesOfItem(atPath: cli.db + "-wal")[.size]) as? Int) ?? 0 }
         // The first line shows the follower is up (whatever it wrote at start is then behind us).
         try cli.append(lines[0] + "\n")
-        try waitFor { try applied() == 2001 }
+        try waitFor { try cli.linesApplied() == 2001 }
         let before = walBytes()
         for (n, line) in lines.dropFirst().enumerated() {
             try cli.append(line + "\n")
-            try waitFor { try applied() == 2002 + n }  // one line, one commit
+            try waitFor { try cli.linesApplied() == 2002 + n }  // one line, one commit
         }
         // 39 commits of ~14 pages stay under the 1,000-page autocheckpoint: the WAL only grew.
         let perLine = (walBytes() - before) / (lines.count - 1)
@@ -205,13 +204,12 @@ import Glibc
         let output = cli.directory.appendingPathComponent("follow.out").path
         let follower = try cli.start(["ingest", "--follow"], output: output)
         defer { if follower.isRunning { kill(follower.processIdentifier, SIGKILL) } }
-        func applied() throws -> Int { Int(try cli.sql("SELECT lines_applied FROM follower").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1 }
-        try waitFor { try applied() == 1 }
+        try waitFor { try cli.linesApplied() == 1 }
         for line in lines.dropFirst() {
             try cli.append(line + "\n")
             usleep(2_000)
         }
-        try waitFor { try applied() == lines.count }
+        try waitFor { try cli.linesApplied() == lines.count }
         kill(follower.processIdentifier, SIGTERM)
         follower.waitUntilExit()
         let commits = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").filter { $0.contains("lines applied") && !$0.hasPrefix("total") }
