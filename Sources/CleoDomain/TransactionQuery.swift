@@ -33,6 +33,14 @@ public struct TransactionQuery: Sendable, Equatable {
 
     public init() {}
 
+    /// A search as cli.md compares it: surrounding whitespace removed (the store ignores ASCII case).
+    public static func normalisedSearch(_ text: String) -> String {
+        var scalars = Substring(text).unicodeScalars
+        while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+
     /// Whether any filter is set (the cursor and limit aside).
     public var isFiltered: Bool {
         status != nil || region != nil || currency != nil || method != nil || userID != nil || search != nil

@@ -89,6 +89,27 @@ extension AppDatabase {
                 CREATE INDEX event_tx ON event(tx_seq, id);
                 """)
         }
+        // events-log.md rule 9: `first_seen_at` becomes the transaction's real time (its first
+        // event's receivedAt), no longer monotonic in seq; `order_at`, the running maximum of it in
+        // seq order, is what time bounds are turned into seq bounds by (see `whereClause`).
+        // Databases of v1 stored monotonic times, so their `order_at` is their `first_seen_at`.
+        // Searches ignore ASCII case (cli.md): the searched columns get NOCASE indexes.
+        migrator.registerMigration("v2-real-times-nocase-search") { db in
+            try db.execute(sql: """
+                ALTER TABLE tx ADD COLUMN order_at INTEGER NOT NULL DEFAULT 0;
+                UPDATE tx SET order_at = first_seen_at;
+                DROP INDEX IF EXISTS tx_first_seen;
+                DROP INDEX IF EXISTS tx_user;
+                DROP INDEX IF EXISTS tx_psp;
+                DROP INDEX IF EXISTS tx_ref;
+                CREATE INDEX tx_order_at ON tx(order_at);
+                CREATE INDEX tx_user ON tx(user_id COLLATE NOCASE, seq);
+                CREATE INDEX tx_id_nocase ON tx(id COLLATE NOCASE);
+                CREATE INDEX tx_psp ON tx(psp_id COLLATE NOCASE) WHERE psp_id IS NOT NULL;
+                CREATE INDEX tx_ref ON tx(merchant_ref COLLATE NOCASE) WHERE merchant_ref IS NOT NULL;
+                CREATE TABLE meta_int (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                """)
+        }
         return migrator
     }
 
@@ -100,11 +121,12 @@ extension AppDatabase {
         ("tx_country", "CREATE INDEX IF NOT EXISTS tx_country ON tx(country, seq)"),
         ("tx_currency", "CREATE INDEX IF NOT EXISTS tx_currency ON tx(currency, seq)"),
         ("tx_method", "CREATE INDEX IF NOT EXISTS tx_method ON tx(method, seq)"),
-        ("tx_user", "CREATE INDEX IF NOT EXISTS tx_user ON tx(user_id, seq)"),
-        ("tx_psp", "CREATE INDEX IF NOT EXISTS tx_psp ON tx(psp_id) WHERE psp_id IS NOT NULL"),
-        ("tx_ref", "CREATE INDEX IF NOT EXISTS tx_ref ON tx(merchant_ref) WHERE merchant_ref IS NOT NULL"),
+        ("tx_user", "CREATE INDEX IF NOT EXISTS tx_user ON tx(user_id COLLATE NOCASE, seq)"),
+        ("tx_id_nocase", "CREATE INDEX IF NOT EXISTS tx_id_nocase ON tx(id COLLATE NOCASE)"),
+        ("tx_psp", "CREATE INDEX IF NOT EXISTS tx_psp ON tx(psp_id COLLATE NOCASE) WHERE psp_id IS NOT NULL"),
+        ("tx_ref", "CREATE INDEX IF NOT EXISTS tx_ref ON tx(merchant_ref COLLATE NOCASE) WHERE merchant_ref IS NOT NULL"),
         ("tx_flagged", "CREATE INDEX IF NOT EXISTS tx_flagged ON tx(seq) WHERE flags != 0"),
-        ("tx_first_seen", "CREATE INDEX IF NOT EXISTS tx_first_seen ON tx(first_seen_at)"),
+        ("tx_order_at", "CREATE INDEX IF NOT EXISTS tx_order_at ON tx(order_at)"),
         ("event_tx", "CREATE INDEX IF NOT EXISTS event_tx ON event(tx_seq, id)"),
     ]
 

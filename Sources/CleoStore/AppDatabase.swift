@@ -1,4 +1,5 @@
 import CleoDomain
+@_exported import CleoIngest
 import Foundation
 import GRDB
 

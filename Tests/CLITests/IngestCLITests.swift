@@ -157,7 +157,7 @@ import Glibc
         // living list, v1 from its frozen copy: they must not drift), and the bulk mark is gone.
         let indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
         #expect(try cli.sql(indexes) == (try cli.sql(indexes, db: reference)))
-        #expect(try cli.sql("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'tx\\_%' ESCAPE '\\'") == "10\n")
+        #expect(try cli.sql("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'tx\\_%' ESCAPE '\\'") == "11\n")
         #expect(try cli.sql("SELECT count(*) FROM meta WHERE key = 'bulk_load'") == "0\n")
     }
 
