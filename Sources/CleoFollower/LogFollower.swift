@@ -134,7 +134,8 @@ public final class LogFollower {
             if try drain(current, from: start, expected: stored, notices: notices, into: &total, onBatch: onBatch) == .moved {
                 continue
             }
-            status.position = try writer.position(path: path, file: current)
+            // The state is the snapshot the last commit returned; nothing committed: as stored.
+            status.position = total.position ?? stored
             status.notices.append(contentsOf: notices)
             if status.notices.count > 50 { status.notices.removeFirst(status.notices.count - 50) }
             return total
@@ -190,6 +191,7 @@ public final class LogFollower {
             case .applied(let summary):
                 total.counts = total.counts + summary.counts
                 total.newTransactions += summary.newTransactions
+                total.position = summary.position
                 onBatch(summary)
                 result = .applied
                 pendingNotices = []

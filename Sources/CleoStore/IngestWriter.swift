@@ -137,6 +137,7 @@ public final class IngestWriter: IngestSink {
             }
             lastDataVersion = version
             summary.endOffset = newPosition.offset
+            summary.position = position
             return .applied(summary)
         }
     }

@@ -45,11 +45,17 @@ import Glibc
         try LogFollower(path: path("link.jsonl"), writer: sink).catchUp()
         #expect(sink.applied.count == 8)
         #expect(sink.positions.count == 1)
+        // The follower's state is the snapshot its last commit returned, running counts included.
+        let last = LogFollower(path: path("log.jsonl"), writer: sink)
+        try write("log.jsonl", lines: 8..<9, append: true)
+        try last.catchUp()
+        #expect(last.status.position?.counts.linesApplied == 9)
+        #expect(last.status.position?.offset == sink.positions.values.first?.offset)
         // The path replaced by a symlink to the same file: still the same log.
         try FileManager.default.moveItem(atPath: path("log.jsonl"), toPath: path("real.jsonl"))
         try FileManager.default.createSymbolicLink(atPath: path("log.jsonl"), withDestinationPath: path("real.jsonl"))
         try LogFollower(path: path("log.jsonl"), writer: sink).catchUp()
-        #expect(sink.applied.count == 8)
+        #expect(sink.applied.count == 9)
         #expect(sink.notices.isEmpty)
     }
 

@@ -49,6 +49,7 @@ final class MemorySink: IngestSink {
         self.notices += notices
         commits += 1
         summary.endOffset = newPosition.offset
+        summary.position = position
         return .applied(summary)
     }
 }
