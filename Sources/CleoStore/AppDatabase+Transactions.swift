@@ -43,7 +43,7 @@ extension AppDatabase {
     /// A transaction and its whole timeline, in log order. The id is compared byte for byte.
     public func transaction(id: String) throws -> (TransactionRecord, [EventRecord])? {
         try dbPool.read { db in
-            guard let record = try db.firstByteRow("SELECT * FROM tx WHERE id = ?", [.text(id)], Self.record) else { return nil }
+            guard let record = try db.firstByteRow("SELECT * FROM tx WHERE id = ? COLLATE NOCASE AND id = ? COLLATE BINARY", [.text(id), .text(id)], Self.record) else { return nil }
             let events = try db.byteRows("SELECT * FROM event WHERE tx_seq = ? ORDER BY id", [.int(record.seq)], Self.eventRecord)
             return (record, events)
         }
@@ -114,8 +114,9 @@ extension AppDatabase {
             arguments.append(.text(region.countryCode))
         }
         if let currency = query.currency {
-            clauses.append("currency = ?")
-            arguments.append(.text(currency.rawValue))
+            // One dimension with the country (each implies the other): its index answers.
+            clauses.append("country = ?")
+            arguments.append(.text(currency.region.countryCode))
         }
         if let method = query.method {
             clauses.append("method = ?")

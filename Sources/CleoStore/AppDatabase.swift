@@ -18,7 +18,7 @@ public final class AppDatabase: Sendable {
     var lockPath: String { path + ".lock" }
 
     /// Bytes per page of a new database (see `open`).
-    static let pageSize = 16_384
+    static let pageSize = 4_096
 
     /// How a connection is tuned. `bulk` raises the cache for a backlog load.
     public struct Tuning: Sendable {

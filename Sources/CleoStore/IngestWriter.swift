@@ -24,40 +24,65 @@ public final class IngestWriter: IngestSink {
         var isNew: Bool
         var dirty: Bool
 
-        /// Binds the transaction row — all of `insert` for a new one, else `update`'s — and marks
-        /// the entry written; nil before its first event. Mutating so that it runs on the entry
-        /// in place (see `apply`).
-        mutating func bindRow(insert: Statement, update: Statement, db: Database, scratch: BindScratch) -> RawStatement? {
-            guard case .some = state else { return nil }
-            let raw = RawStatement(isNew ? insert : update, in: db, scratch: scratch)
+        /// The row's columns as last written (nil for a row not written yet): what an update
+        /// compares against to set only what changed.
+        var written: Written?
+
+        /// Binds the transaction row — all of `insert` for a new one, else the columns of an update
+        /// that changed — and marks the entry written; nil before its first event. Mutating so
+        /// that it runs on the entry in place (see `apply`).
+        mutating func bindRow(insert: Statement, update: (UpdateColumns) throws -> Statement, db: Database,
+                              scratch: BindScratch) throws -> RawStatement? {
+            guard let state else { return nil }
+            let now = Written(state)
+            if isNew {
+                let raw = RawStatement(insert, in: db, scratch: scratch)
+                raw.bind(1, seq)
+                raw.bind(2, state.transactionID)
+                raw.bind(3, state.method.rawValue)
+                raw.bind(4, state.userID)
+                raw.bind(5, state.amount?.literal)
+                raw.bind(6, state.amount?.hundredths)
+                raw.bind(7, state.currency?.rawValue)
+                raw.bind(8, state.region?.countryCode)
+                raw.bind(9, state.status.rawValue)
+                raw.bind(10, state.rawStatus)
+                raw.bind(11, state.errorCode)
+                raw.bind(12, state.message)
+                raw.bind(13, state.pspTransactionID)
+                raw.bind(14, state.merchantReference)
+                raw.bind(15, Int64(state.flags.rawValue))
+                raw.bind(16, Int64(state.eventCount))
+                raw.bind(17, firstSeenAt)
+                raw.bind(18, orderAt)
+                raw.bind(19, updatedAt)
+                dirty = false
+                isNew = false
+                written = now
+                return raw
+            }
+            let columns = written.map { now.changes(since: $0) } ?? .all
+            let raw = RawStatement(try update(columns), in: db, scratch: scratch)
             var n: Int32 = 1
             func next() -> Int32 { defer { n += 1 }; return n }
-            if isNew {
-                raw.bind(next(), seq)
-                raw.bind(next(), state!.transactionID)
-                raw.bind(next(), state!.method.rawValue)
-                raw.bind(next(), state!.userID)
-            }
-            raw.bind(next(), state!.amount?.literal)
-            raw.bind(next(), state!.amount?.hundredths)
-            raw.bind(next(), state!.currency?.rawValue)
-            raw.bind(next(), state!.region?.countryCode)
-            raw.bind(next(), state!.status.rawValue)
-            raw.bind(next(), state!.rawStatus)
-            raw.bind(next(), state!.errorCode)
-            raw.bind(next(), state!.message)
-            raw.bind(next(), state!.pspTransactionID)
-            raw.bind(next(), state!.merchantReference)
-            raw.bind(next(), Int64(state!.flags.rawValue))
-            raw.bind(next(), Int64(state!.eventCount))
-            if isNew {
-                raw.bind(next(), firstSeenAt)
-                raw.bind(next(), orderAt)
-            }
+            raw.bind(next(), state.rawStatus)
+            raw.bind(next(), state.errorCode)
+            raw.bind(next(), state.message)
+            raw.bind(next(), Int64(state.eventCount))
             raw.bind(next(), updatedAt)
-            if !isNew { raw.bind(next(), seq) }
+            if columns.contains(.status) { raw.bind(next(), state.status.rawValue) }
+            if columns.contains(.flags) { raw.bind(next(), Int64(state.flags.rawValue)) }
+            if columns.contains(.fill) {
+                raw.bind(next(), state.amount?.literal)
+                raw.bind(next(), state.amount?.hundredths)
+                raw.bind(next(), state.currency?.rawValue)
+                raw.bind(next(), state.region?.countryCode)
+            }
+            if columns.contains(.psp) { raw.bind(next(), state.pspTransactionID) }
+            if columns.contains(.reference) { raw.bind(next(), state.merchantReference) }
+            raw.bind(next(), seq)
             dirty = false
-            isNew = false
+            written = now
             return raw
         }
 
@@ -130,7 +155,7 @@ public final class IngestWriter: IngestSink {
             position.counts = (stored?.counts ?? FollowerCounts()) + summary.counts
             position.lastEventAt = summary.counts.events > 0 ? now : stored?.lastEventAt
             position.updatedAt = now
-            try Self.savePosition(db, position)
+            try Self.savePosition(db, position, exists: stored != nil)
             for notice in notices {
                 try db.execute(sql: "INSERT INTO follower_notice(at, path, kind, detail) VALUES (?, ?, ?, ?)",
                                arguments: [now.millisecondsSince1970, newPosition.path, notice.kind.rawValue, notice.detail])
@@ -217,7 +242,7 @@ public final class IngestWriter: IngestSink {
                             disorder = max(disorder, orderAt - firstSeenAt)
                         }
                         cache[key] = entry ?? Cached(seq: nextSeq, state: nil, history: EventHistory(), firstSeenAt: firstSeenAt,
-                                                     orderAt: orderAt, updatedAt: receivedAt, isNew: true, dirty: false)
+                                                     orderAt: orderAt, updatedAt: receivedAt, isNew: true, dirty: false, written: nil)
                         if entry == nil { nextSeq += 1 }
                         slot = cache.index(forKey: key)
                     }
@@ -255,23 +280,18 @@ public final class IngestWriter: IngestSink {
         return summary
     }
 
-    /// Writes each changed transaction row once: an insert for a new one, else an update.
+    /// Writes each changed transaction row once: an insert for a new one, else an update of
+    /// what changed.
     private func flush(_ db: Database, changed: [ByteKey]) throws {
-        // The parameters' order is `Cached.bindRow`'s: the update's columns are the insert's
-        // from `amount` on, then the seq.
         let insert = try db.cachedStatement(sql: """
             INSERT INTO tx(seq, id, method, user_id, amount, amount_hundredths, currency, country, status, raw_status,
                            error_code, message, psp_id, merchant_ref, flags, event_count, first_seen_at, order_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let update = try db.cachedStatement(sql: """
-            UPDATE tx SET amount = ?, amount_hundredths = ?, currency = ?, country = ?, status = ?, raw_status = ?,
-                          error_code = ?, message = ?, psp_id = ?, merchant_ref = ?, flags = ?, event_count = ?, updated_at = ?
-            WHERE seq = ?
-            """)
+        let update = { (columns: UpdateColumns) in try db.cachedStatement(sql: columns.updateSQL) }
         for key in changed {
             guard let i = cache.index(forKey: key),
-                  let row = cache.values[i].bindRow(insert: insert, update: update, db: db, scratch: scratch) else { continue }
+                  let row = try cache.values[i].bindRow(insert: insert, update: update, db: db, scratch: scratch) else { continue }
             try row.step()
         }
     }
@@ -279,7 +299,7 @@ public final class IngestWriter: IngestSink {
     /// Loads a transaction and its event history from the database, the id bound and every
     /// text read by its bytes (an id with a NUL is its own transaction; see `ByteRow`).
     private func load(_ db: Database, id: String) throws -> Cached? {
-        guard let (record, orderAt) = try db.firstByteRow("SELECT * FROM tx WHERE id = ?", [.text(id)], {
+        guard let (record, orderAt) = try db.firstByteRow("SELECT * FROM tx WHERE id = ? COLLATE NOCASE AND id = ? COLLATE BINARY", [.text(id), .text(id)], {
             (AppDatabase.record($0), $0.int("order_at"))
         }) else { return nil }
         var history = EventHistory()
@@ -287,8 +307,10 @@ public final class IngestWriter: IngestSink {
             history.record(eventID: event.optionalText("event_id"), signature: EventSignature(bytes: event.blob("signature")))
             return true
         }
-        return Cached(seq: record.seq, state: TransactionState(record), history: history, firstSeenAt: record.firstSeenAt.millisecondsSince1970,
-                      orderAt: orderAt, updatedAt: record.updatedAt.millisecondsSince1970, isNew: false, dirty: false)
+        let state = TransactionState(record)
+        return Cached(seq: record.seq, state: state, history: history, firstSeenAt: record.firstSeenAt.millisecondsSince1970,
+                      orderAt: orderAt, updatedAt: record.updatedAt.millisecondsSince1970, isNew: false, dirty: false,
+                      written: Written(state))
     }
 
     /// The position recorded on `file` under any key, else (with `path`) the one keyed by `path`.
@@ -324,15 +346,28 @@ public final class IngestWriter: IngestSink {
             updatedAt: Timestamp(millisecondsSince1970: row["updated_at"]))
     }
 
-    static func savePosition(_ db: Database, _ p: FollowerPosition) throws {
-        try db.execute(sql: """
-            INSERT OR REPLACE INTO follower(path, file, device, inode, head_length, head_hash, offset, next_line, observed_size,
-                lines_applied, events, duplicates, late, rejected, blank, last_event_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
-                p.path, p.file, Int64(bitPattern: p.device), Int64(bitPattern: p.inode), p.headLength, Data(p.headHash),
-                p.offset, p.nextLine, p.observedSize, p.counts.linesApplied, p.counts.events, p.counts.duplicates,
-                p.counts.late, p.counts.rejected, p.counts.blank, p.lastEventAt?.millisecondsSince1970, p.updatedAt.millisecondsSince1970,
-            ])
+    /// Saves the position: an update in place when the row exists (`INSERT OR REPLACE` deletes
+    /// and re-inserts it, rewriting its primary-key index on every commit).
+    static func savePosition(_ db: Database, _ p: FollowerPosition, exists: Bool) throws {
+        let values: StatementArguments = [
+            p.file, Int64(bitPattern: p.device), Int64(bitPattern: p.inode), p.headLength, Data(p.headHash),
+            p.offset, p.nextLine, p.observedSize, p.counts.linesApplied, p.counts.events, p.counts.duplicates,
+            p.counts.late, p.counts.rejected, p.counts.blank, p.lastEventAt?.millisecondsSince1970, p.updatedAt.millisecondsSince1970,
+            p.path,
+        ]
+        if exists {
+            try db.cachedStatement(sql: """
+                UPDATE follower SET file = ?, device = ?, inode = ?, head_length = ?, head_hash = ?, offset = ?, next_line = ?,
+                    observed_size = ?, lines_applied = ?, events = ?, duplicates = ?, late = ?, rejected = ?, blank = ?,
+                    last_event_at = ?, updated_at = ?
+                WHERE path = ?
+                """).execute(arguments: values)
+        } else {
+            try db.cachedStatement(sql: """
+                INSERT INTO follower(file, device, inode, head_length, head_hash, offset, next_line, observed_size,
+                    lines_applied, events, duplicates, late, rejected, blank, last_event_at, updated_at, path)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: values)
+        }
     }
 }
