@@ -52,6 +52,7 @@ bench: deps
 	.build/release/cleo-bench ingest $(or $(EVENTS),1000000)
 	.build/release/cleo-bench queries $(or $(TRANSACTIONS),10000000)
 	.build/release/cleo-bench console
+	.build/release/cleo-bench live-writes
 
 ## demo: a synthetic live feed into a separate demo database and log, and the console on them
 demo: release
