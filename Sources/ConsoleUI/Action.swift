@@ -9,7 +9,7 @@ public enum Action: Sendable, Equatable {
     case clockTicked(Timestamp)
     case pageLoaded(TransactionPage)
     /// Counts come separately: a count over millions of rows must not delay the first screen.
-    case countsLoaded(TransactionQuery, total: Int, overdue: Int)
+    case countsLoaded(CountRequest, Counts)
     case arrivalsCounted(Int)
     case detailLoaded(TransactionRecord, [EventRecord])
     case detailMissing(String)
@@ -69,6 +69,8 @@ public struct FollowerInfo: Sendable, Equatable {
 /// I/O the runtime performs; results come back as actions.
 public enum Effect: Sendable, Equatable {
     case loadPage(TransactionQuery)
+    /// The list's counts (total, overdue, rows above the window): see `AppState.requestCounts`.
+    case countTransactions(CountRequest)
     case countArrivals(after: Int64)
     case loadDetail(String)
     case loadConfig

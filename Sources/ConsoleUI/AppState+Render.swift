@@ -84,7 +84,7 @@ extension AppState {
         case .failed: parts.append("follower failed: \(follower.error ?? "")")
         }
         parts.append("last event " + (follower.lastEventAt.map { EventsScreen.ago($0, now) } ?? "never"))
-        parts.append("\(TransactionsScreen.grouped(transactions.total)) transactions\(transactions.query.isFiltered ? " (filtered)" : "")")
+        parts.append(TransactionsScreen.counted(transactions.total, "transaction") + (transactions.query.isFiltered ? " (filtered)" : ""))
         if follower.rejected > 0 { parts.append("\(follower.rejected) rejected") }
         canvas.write(" " + parts.joined(separator: " · "), x: 0, y: y, role: .muted, maxWidth: size.width)
     }

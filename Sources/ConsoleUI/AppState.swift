@@ -66,7 +66,7 @@ public struct AppState: Sendable, Equatable {
 
     /// What the runtime does first: the first page and the configuration.
     public mutating func startEffects() -> [Effect] {
-        [loadPage(), .loadConfig]
+        [loadPage(), .loadConfig] + requestCounts()
     }
 
     /// The smallest terminal the console draws in (keys.md: works at 80×24).
@@ -98,14 +98,9 @@ public struct AppState: Sendable, Equatable {
             self.now = now
             if let flash, flash.until < now { self.flash = nil }
             transactions.expireMarks(now: now)
-            return []
+            return transactions.countsStale ? requestCounts() : []
         case .pageLoaded(let page): return TransactionsScreen.pageLoaded(page, in: &self)
-        case .countsLoaded(let query, let total, let overdue):
-            if TransactionsScreen.sameFilters(query, transactions.query) {
-                transactions.total = total
-                transactions.overdue = overdue
-            }
-            return []
+        case .countsLoaded(let request, let counts): return countsLoaded(request, counts)
         case .arrivalsCounted(let count):
             transactions.arrivedWhilePaused = count
             return []
@@ -141,7 +136,7 @@ public struct AppState: Sendable, Equatable {
 
     /// After a commit by anyone: reload what the active screen shows.
     mutating func refreshEffects() -> [Effect] {
-        var effects: [Effect] = []
+        var effects: [Effect] = requestCounts()
         if transactions.isPaused {
             if let newest = transactions.newestSeq { effects.append(.countArrivals(after: newest)) }
         } else {

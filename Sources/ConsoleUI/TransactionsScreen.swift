@@ -7,11 +7,26 @@ public enum TransactionsScreen {
     public struct State: Sendable, Equatable {
         /// Filters and search (the cursor and limit come from `window` and the page size).
         public var query = TransactionQuery()
+        /// `.newest` follows the top of the list; anything else is anchored at its first row
+        /// (`.olderThan(top + 1)`), so rows arriving above never move what is on screen.
         public var window = TransactionQuery.Cursor.newest
         public var rows: [TransactionRecord] = []
         public var selectedID: String?
+        /// The selected transaction's seq: where the selection goes when its row leaves the page
+        /// (a filter no longer matching it) — the nearest older row, never the first.
+        public var selectedSeq: Int64?
         public var total = 0
         public var overdue = 0
+        /// Matching rows newer than the window's first row (the position indicator), and the
+        /// window it was counted for; nil until counted.
+        public var rowsAbove: Int?
+        var rowsAboveWindow: TransactionQuery.Cursor?
+        /// Counts (total, overdue, rows above): requested after every change that can move them,
+        /// at most one at a time and one a second while the feed runs — never skipped.
+        var countsInFlight: CountRequest?
+        var countsStale = false
+        var lastCounted: CountRequest?
+        var lastCountAt: Timestamp?
         public var newestSeq: Int64?
         public var isLoaded = false
         public var isPaused = false
@@ -29,7 +44,55 @@ public enum TransactionsScreen {
             public var until: Timestamp
         }
 
-        enum PendingSelection: Sendable, Equatable { case first, last }
+        enum PendingSelection: Sendable, Equatable {
+            case first, last
+            /// A transaction by id, or the nearest older one by seq when it is not on the page.
+            case row(String, seq: Int64)
+            /// A row index on the page (half-page moves keep the cursor's screen row).
+            case index(Int)
+        }
+
+        /// Whether the list follows new rows: the window at the top and the cursor on its first row.
+        public var isFollowingTop: Bool { window == .newest && (selectedIndex ?? 0) == 0 }
+
+        /// The selected row's position in the whole filtered list (1-based), when known.
+        public var position: Int? {
+            guard let index = selectedIndex else { return nil }
+            if window == .newest { return index + 1 }
+            guard let above = rowsAbove, rowsAboveWindow == window else { return nil }
+            return above + index + 1
+        }
+
+        mutating func select(_ row: TransactionRecord?) {
+            selectedID = row?.id
+            selectedSeq = row?.seq
+        }
+
+        /// Leaves the top: the window stays on the rows now shown while new ones arrive above.
+        /// The rows above the current window, when known.
+        var rowsAboveOfCurrentWindow: Int? {
+            if window == .newest { return 0 }
+            return rowsAboveWindow == window ? rowsAbove : nil
+        }
+
+        /// What the counts are asked for: the filters, and the window's first seq.
+        func countRequest(now: Timestamp) -> CountRequest {
+            var filters = query
+            filters.cursor = .newest
+            filters.limit = 0
+            filters.now = query.overdueMinutes != nil ? now : nil
+            if case .olderThan(let top) = window { return CountRequest(filters: filters, atOrBelow: top) }
+            return CountRequest(filters: filters, atOrBelow: nil)
+        }
+
+        mutating func anchorIfNeeded() {
+            guard window == .newest, let first = rows.first, (selectedIndex ?? 0) != 0 || isPaused else { return }
+            window = .olderThan(first.seq + 1)
+            if rowsAboveWindow != window {
+                rowsAbove = 0
+                rowsAboveWindow = window
+            }
+        }
 
         public init() {}
 
@@ -66,6 +129,8 @@ public enum TransactionsScreen {
         KeyBinding([.character("k"), .up], "move", inHints: false) { move(&$0, by: -1) },
         KeyBinding([.pageDown, .ctrl("f")], "page") { page(&$0, forward: true) },
         KeyBinding([.pageUp, .ctrl("b")], "page up", inHints: false) { page(&$0, forward: false) },
+        KeyBinding([.ctrl("d")], "half page", inHints: false) { halfPage(&$0, forward: true) },
+        KeyBinding([.ctrl("u")], "half page up", inHints: false) { halfPage(&$0, forward: false) },
         KeyBinding([.character("g"), .home], "first", inHints: false) { state in
             state.transactions.window = .newest
             state.transactions.pendingSelection = .first
@@ -76,6 +141,8 @@ public enum TransactionsScreen {
             state.transactions.pendingSelection = .last
             return [state.loadPage()]
         },
+        KeyBinding([.character("n")], "next match", inHints: false) { move(&$0, by: 1, onlyWhenSearching: true) },
+        KeyBinding([.character("N")], "previous match", inHints: false) { move(&$0, by: -1, onlyWhenSearching: true) },
         KeyBinding([.enter], "open") { open(&$0) },
         KeyBinding([.character("/")], "search") { state in
             state.transactions.search = TextField(text: state.transactions.query.search ?? "")
@@ -87,17 +154,23 @@ public enum TransactionsScreen {
         },
         KeyBinding([.character("p")], "pause") { state in
             state.transactions.isPaused.toggle()
-            if state.transactions.isPaused {
-                state.transactions.arrivedWhilePaused = 0
-                return []
-            }
             state.transactions.arrivedWhilePaused = 0
-            return [state.loadPage()]
+            // Paused or resumed, the row chosen stays chosen: the window stays where it is.
+            state.transactions.anchorIfNeeded()
+            if state.transactions.isPaused { return [] }
+            return [state.loadPage()] + state.requestCounts()
         },
         KeyBinding([.character("y")], "copy id") { state in
-            guard let id = state.transactions.selectedID else { return [] }
-            state.say("copied \(id) (OSC 52)")
-            return [.copy(id)]
+            guard let row = state.transactions.selected else { return [] }
+            return state.copy(row.id, what: "transaction id")
+        },
+        KeyBinding([.character("Y")], "copy psp id") { state in
+            guard let row = state.transactions.selected else { return [] }
+            guard let psp = row.pspTransactionID, !psp.isEmpty else {
+                state.say("this transaction has no psp id yet", error: true)
+                return []
+            }
+            return state.copy(psp, what: "psp id")
         },
         KeyBinding([.escape], "clear", inHints: false) { state in
             guard state.transactions.query.search != nil else { return [] }
@@ -109,20 +182,30 @@ public enum TransactionsScreen {
 
     static func reduce(_ key: Key, in state: inout AppState) -> [Effect] {
         if var field = state.transactions.search {
+            let before = state.transactions.query.search
             switch field.handle(key) {
             case .editing:
                 state.transactions.search = field
-                return []
+                // Updates as you type: the list shows the matches of what is in the field.
+                state.transactions.query.search = searchTerm(field.text)
+                if state.transactions.query.search == before { return [] }
             case .cancelled:
                 state.transactions.search = nil
                 state.transactions.query.search = nil
             case .submitted:
                 state.transactions.search = nil
-                state.transactions.query.search = field.text.isEmpty ? nil : field.text
+                state.transactions.query.search = searchTerm(field.text)
+                if state.transactions.query.search == before, state.transactions.isLoaded {
+                    // Already showing these matches: Enter selects the first one.
+                    if state.transactions.window == .newest {
+                        state.transactions.select(state.transactions.rows.first)
+                        return []
+                    }
+                }
             }
             state.transactions.window = .newest
             state.transactions.pendingSelection = .first
-            return [state.loadPage()]
+            return [state.loadPage()] + state.requestCounts()
         }
         if state.transactions.filters.isOpen {
             return FilterPanel.reduce(key, in: &state)
@@ -130,18 +213,33 @@ public enum TransactionsScreen {
         return keys.handle(key, in: &state) ?? []
     }
 
-    static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
+    /// The search as the store gets it: surrounding whitespace trimmed (cli.md), nil when empty.
+    static func searchTerm(_ text: String) -> String? {
+        let trimmed = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    static func move(_ state: inout AppState, by delta: Int, onlyWhenSearching: Bool = false) -> [Effect] {
+        if onlyWhenSearching && state.transactions.query.search == nil {
+            state.say("n / N move between the matches of a search: / starts one", error: true)
+            return []
+        }
         let t = state.transactions
         guard !t.rows.isEmpty else { return [] }
         let index = t.selectedIndex ?? 0
         let target = index + delta
         if target >= 0 && target < t.rows.count {
-            state.transactions.selectedID = t.rows[target].id
+            state.transactions.select(t.rows[target])
+            // Back on the newest row: follow new rows again.
+            if target == 0, let newest = t.newestSeq, t.rows[0].seq >= newest, !t.isPaused {
+                state.transactions.window = .newest
+                return [state.loadPage()]
+            }
+            state.transactions.anchorIfNeeded()
             return []
         }
         if target >= t.rows.count, t.rows.count == t.pageSize, let last = t.rows.last {
-            state.transactions.window = .olderThan(last.seq)
-            state.transactions.pendingSelection = .first
+            pageDown(&state, after: last, select: .first)
             return [state.loadPage()]
         }
         if target < 0, t.window != .newest, let first = t.rows.first {
@@ -152,23 +250,56 @@ public enum TransactionsScreen {
         return []
     }
 
+    /// The next page down starts right after `last`: the rows above it are known exactly.
+    static func pageDown(_ state: inout AppState, after last: TransactionRecord, select: State.PendingSelection) {
+        let t = state.transactions
+        let window = TransactionQuery.Cursor.olderThan(last.seq)
+        if let position = t.rowsAboveOfCurrentWindow { state.transactions.rowsAbove = position + t.rows.count } else { state.transactions.rowsAbove = nil }
+        state.transactions.rowsAboveWindow = window
+        state.transactions.window = window
+        state.transactions.pendingSelection = select
+    }
+
     static func page(_ state: inout AppState, forward: Bool) -> [Effect] {
         let t = state.transactions
         if forward {
             guard let last = t.rows.last, t.rows.count == t.pageSize else {
-                if let last = t.rows.last { state.transactions.selectedID = last.id }
+                if let last = t.rows.last { state.transactions.select(last) }
+                state.transactions.anchorIfNeeded()
                 return []
             }
-            state.transactions.window = .olderThan(last.seq)
-            state.transactions.pendingSelection = .first
-        } else {
-            guard t.window != .newest, let first = t.rows.first else {
-                if let first = t.rows.first { state.transactions.selectedID = first.id }
-                return []
-            }
-            state.transactions.window = .newerThan(first.seq)
-            state.transactions.pendingSelection = .first
+            pageDown(&state, after: last, select: .first)
+            return [state.loadPage()]
         }
+        guard t.window != .newest, let first = t.rows.first else {
+            if let first = t.rows.first { state.transactions.select(first) }
+            return []
+        }
+        state.transactions.window = .newerThan(first.seq)
+        state.transactions.pendingSelection = .first
+        return [state.loadPage()]
+    }
+
+    /// `Ctrl-D` / `Ctrl-U`: the cursor moves half a page; past the page's edge the rows scroll
+    /// by half a page under it instead.
+    static func halfPage(_ state: inout AppState, forward: Bool) -> [Effect] {
+        let t = state.transactions
+        guard !t.rows.isEmpty else { return [] }
+        let half = max(1, t.pageSize / 2)
+        let index = t.selectedIndex ?? 0
+        if forward {
+            if index + half < t.rows.count, t.rows.count < t.pageSize || index + half < t.pageSize - half || index < half {
+                return move(&state, by: half)
+            }
+            guard t.rows.count == t.pageSize else { return move(&state, by: t.rows.count - 1 - index) }
+            // Scroll: the window starts half a page further down, the cursor keeps its screen row.
+            pageDown(&state, after: t.rows[half - 1], select: .index(index))
+            return [state.loadPage()]
+        }
+        if index - half >= 0 { return move(&state, by: -half) }
+        guard t.window != .newest, let first = t.rows.first else { return move(&state, by: -index) }
+        state.transactions.window = .newerThan(first.seq)
+        state.transactions.pendingSelection = .index(max(0, t.pageSize - (half - index)))
         return [state.loadPage()]
     }
 
@@ -196,13 +327,20 @@ public enum TransactionsScreen {
             || !sameFilters(requested, page.query) {
             return []
         }
-        // A short page above the top: show the newest page instead.
+        // A short page above the top: show the newest page instead, keeping the row the move
+        // was going to (the one just above) or else the row chosen.
         if case .newerThan = page.query.cursor, page.rows.count < page.query.limit {
             t.window = .newest
+            switch t.pendingSelection {
+            case .last?, .index?:
+                if let row = page.rows.last { t.pendingSelection = .row(row.id, seq: row.seq) }
+                else if let id = t.selectedID, let seq = t.selectedSeq { t.pendingSelection = .row(id, seq: seq) }
+            default: break
+            }
             state.transactions = t
             return [state.loadPage()]
         }
-        let wasAtTop = t.window == .newest && (t.selectedIndex ?? 0) == 0
+        let wasAtTop = t.isFollowingTop && !t.isPaused
         let old = Dictionary(t.rows.map { (ByteKey($0.id), $0) }, uniquingKeysWith: { a, _ in a })
         if t.isLoaded {
             let previousNewest = t.newestSeq ?? 0
@@ -222,17 +360,45 @@ public enum TransactionsScreen {
         if page.overdue >= 0 { t.overdue = page.overdue }
         t.newestSeq = page.newestSeq
         t.isLoaded = true
-        // A page above the top is normalised to a window that starts at its first row.
-        if case .newerThan = page.query.cursor, let first = page.rows.first { t.window = .olderThan(first.seq + 1) }
+        // A page above the top, or the last page, is normalised to a window that starts at its
+        // first row: the next reload shows the same rows.
+        switch page.query.cursor {
+        case .newerThan, .oldest:
+            if let first = page.rows.first {
+                let window = TransactionQuery.Cursor.olderThan(first.seq + 1)
+                if window != t.rowsAboveWindow { t.rowsAbove = nil }
+                t.rowsAboveWindow = window
+                t.window = window
+            }
+        default: break
+        }
         switch t.pendingSelection {
-        case .first?: t.selectedID = page.rows.first?.id
-        case .last?: t.selectedID = page.rows.last?.id
+        case .first?: t.select(page.rows.first)
+        case .last?: t.select(page.rows.last)
+        case .index(let index)?: t.select(page.rows.isEmpty ? nil : page.rows[min(index, page.rows.count - 1)])
+        case .row(let id, let seq)?:
+            t.selectedID = id
+            t.selectedSeq = seq
+            if t.selectedIndex == nil { t.select(nearest(seq, in: page.rows)) }
         case nil:
-            if wasAtTop || t.selectedIndex == nil { t.selectedID = page.rows.first?.id }
+            if wasAtTop {
+                t.select(page.rows.first)
+            } else if let index = t.selectedIndex {
+                t.select(page.rows[index])
+            } else {
+                t.select(t.selectedSeq.flatMap { nearest($0, in: page.rows) } ?? page.rows.first)
+            }
         }
         t.pendingSelection = nil
+        t.anchorIfNeeded()
         state.transactions = t
-        return []
+        // A new window or new filters: count now (total, and the rows above for the position).
+        return state.requestCounts(onlyIfChanged: true)
+    }
+
+    /// The row at `seq` or the nearest older one (rows are newest first), else the last row.
+    static func nearest(_ seq: Int64, in rows: [TransactionRecord]) -> TransactionRecord? {
+        rows.first { $0.seq <= seq } ?? rows.last
     }
 
     /// The same filters, whatever the page (cursor, limit) and the clock.
@@ -275,15 +441,87 @@ public enum TransactionsScreen {
         return columns
     }
 
+    /// A word and a symbol per status; the symbols differ from each other and from every row
+    /// mark and the cut-text mark, in UTF-8 and in their ASCII stand-ins (`+`, `x`, `o`).
+    static func statusLabel(_ status: TransactionStatus) -> String {
+        switch status {
+        case .pending: "◌ Pending"
+        case .approved: "✓ Approved"
+        case .declined: "✗ Declined"
+        }
+    }
+
     static func statusText(_ row: TransactionRecord, now: Timestamp) -> (String, Role) {
         switch row.status {
-        case .approved: return (row.status.label, .statusApproved)
-        case .declined: return (row.status.label, .statusDeclined)
+        case .approved: return (statusLabel(row.status), .statusApproved)
+        case .declined: return (statusLabel(row.status), .statusDeclined)
         case .pending:
             if row.isOverdue(at: now, minutes: overdueMinutes) {
-                return (row.status.label + " " + age(from: row.firstSeenAt, to: now), .overdue)
+                return (statusLabel(row.status) + " " + age(from: row.firstSeenAt, to: now), .overdue)
             }
-            return (row.status.label, .statusPending)
+            return (statusLabel(row.status), .statusPending)
+        }
+    }
+
+    /// The row marks (first column) and what they mean, for the legend.
+    enum RowMark: String, CaseIterable {
+        case new = "★", changed = "~", flagged = "!"
+        var meaning: String {
+            switch self {
+            case .new: "new"
+            case .changed: "changed"
+            case .flagged: "flagged"
+            }
+        }
+    }
+
+    static func mark(for row: TransactionRecord, _ t: State) -> RowMark? {
+        if let mark = t.marks[row.id] { return mark.isNew ? .new : .changed }
+        return row.flags.isEmpty ? nil : .flagged
+    }
+
+    /// `1 transaction`, `2 transactions`.
+    public static func counted(_ n: Int, _ noun: String) -> String {
+        "\(grouped(n)) \(noun)\(n == 1 ? "" : "s")"
+    }
+
+    /// The summary line. What gives way when the width runs out, last first: the legend, the
+    /// filter summary (cut), the overdue warning; the position and the pause state never.
+    static func renderSummary(_ state: AppState, into canvas: inout Canvas, y: Int) {
+        let t = state.transactions
+        let width = canvas.size.width
+        var x = canvas.write(" Transactions ", x: 0, y: y, role: .title) + 1
+        let matching = t.query.isFiltered ? " matching" : ""
+        var where_: String
+        if let position = t.position, !t.rows.isEmpty {
+            where_ = "row \(grouped(position)) of \(grouped(max(t.total, position)))\(matching)"
+        } else {
+            where_ = t.rows.isEmpty && t.isLoaded ? "0\(matching)" : "\(grouped(t.total))\(matching)"
+        }
+        if t.window != .newest, let above = t.rowsAboveOfCurrentWindow, above > 0 {
+            where_ += " · ▲ \(grouped(above)) newer (g)"
+        }
+        let paused = t.isPaused ? " ⏸ PAUSED · \(grouped(t.arrivedWhilePaused)) new · p resumes " : ""
+        let pausedWidth = TerminalText.width(paused)
+        x += canvas.write(where_, x: x, y: y, role: .normal, maxWidth: width - x - pausedWidth)
+        var room = width - x - pausedWidth
+        if t.overdue > 0 {
+            let text = "  ⚠ \(grouped(t.overdue)) overdue Pending >\(overdueMinutes)m"
+            if TerminalText.width(text) <= room {
+                x += canvas.write(text, x: x, y: y, role: .overdue)
+                room = width - x - pausedWidth
+            }
+        }
+        let legend = "  " + RowMark.allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: " ") + " "
+        let filter = t.query.summary.isEmpty ? "" : "  filter: " + t.query.summary
+        if !filter.isEmpty, room > 12 {
+            x += canvas.write(filter, x: x, y: y, role: .accent, maxWidth: room - 1)
+            room = width - x - pausedWidth
+        }
+        if !paused.isEmpty {
+            canvas.write(paused, x: width - pausedWidth, y: y, role: .warning)
+        } else if TerminalText.width(legend) <= room {
+            canvas.write(legend, x: width - TerminalText.width(legend), y: y, role: .muted)
         }
     }
 
@@ -303,17 +541,7 @@ public enum TransactionsScreen {
     static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
         let t = state.transactions
         let width = canvas.size.width
-        // Summary line.
-        var x = canvas.write(" Transactions ", x: 0, y: top, role: .title)
-        x += canvas.write("\(grouped(t.total))\(t.query.isFiltered ? " matching" : "")", x: x, y: top, role: .normal)
-        if t.overdue > 0 {
-            x += canvas.write("  ⚠ \(grouped(t.overdue)) overdue Pending >\(overdueMinutes)m", x: x, y: top, role: .overdue)
-        }
-        if !t.query.summary.isEmpty { x += canvas.write("  filter: " + t.query.summary, x: x, y: top, role: .accent, maxWidth: width - x - 1) }
-        if t.isPaused {
-            let text = " ⏸ PAUSED · \(t.arrivedWhilePaused) new · p resumes "
-            canvas.write(text, x: max(x + 1, width - TerminalText.width(text)), y: top, role: .warning)
-        }
+        renderSummary(state, into: &canvas, y: top)
         // Header.
         let cols = columns(width: width)
         var cx = 0
@@ -337,9 +565,9 @@ public enum TransactionsScreen {
             let y = listTop + index
             let isSelected = row.id.sameBytes(as: t.selectedID ?? "")
             let (status, statusRole) = statusText(row, now: state.now)
-            let mark = t.marks[row.id]
+            let mark = mark(for: row, t)
             var cells: [(String, Role)] = [
-                (mark == nil ? (row.flags.isEmpty ? " " : "!") : (mark!.isNew ? "+" : "~"), mark != nil ? .changed : .flag),
+                (mark?.rawValue ?? " ", mark == .flagged ? .flag : .changed),
                 (shortTime(row.firstSeenAt, offset: state.session.offsetSeconds), .muted),
                 (TerminalText.truncated(row.id, to: 14), .normal),
                 (row.method.displayName, .normal),
@@ -400,7 +628,85 @@ public enum TransactionsScreen {
     }
 }
 
+/// A count of the transactions list: how many match `filters`, how many are overdue, and how
+/// many matching rows are newer than `atOrBelow` (the window's first row + 1) for the position.
+public struct CountRequest: Sendable, Equatable {
+    public var filters: TransactionQuery
+    public var atOrBelow: Int64?
+    public init(filters: TransactionQuery, atOrBelow: Int64?) {
+        self.filters = filters
+        self.atOrBelow = atOrBelow
+    }
+}
+
+/// What the store counted for a `CountRequest`.
+public struct Counts: Sendable, Equatable {
+    public var total: Int
+    public var overdue: Int
+    /// Matching rows with seq ≥ `atOrBelow` (nil when the request had none).
+    public var above: Int?
+    public init(total: Int, overdue: Int, above: Int?) {
+        self.total = total
+        self.overdue = overdue
+        self.above = above
+    }
+}
+
 extension AppState {
+    /// The least time between two counts while the feed runs (a count at 10M rows costs ~0.4 s).
+    static let countIntervalMilliseconds: Int64 = 1000
+
+    /// Asks for the counts after anything that can move them. New filters or a new window are
+    /// counted at once; arrivals at most once a second and one at a time — a change seen while a
+    /// count runs is counted again when it returns (or at the next tick), never skipped.
+    mutating func requestCounts(onlyIfChanged: Bool = false) -> [Effect] {
+        var t = transactions
+        let request = t.countRequest(now: now)
+        let changed = request != t.lastCounted
+        if onlyIfChanged && !changed { return [] }
+        defer { transactions = t }
+        t.countsStale = true
+        if !changed {
+            // A count lost to an error is not waited for forever.
+            if t.countsInFlight != nil, let at = t.lastCountAt, now.millisecondsSince1970 - at.millisecondsSince1970 < 10_000 { return [] }
+            if let at = t.lastCountAt, now.millisecondsSince1970 - at.millisecondsSince1970 < Self.countIntervalMilliseconds { return [] }
+        }
+        t.countsStale = false
+        t.countsInFlight = request
+        t.lastCounted = request
+        t.lastCountAt = now
+        return [.countTransactions(request)]
+    }
+
+    /// A count came back: shown if it is for what is on screen; asked again if things moved meanwhile.
+    mutating func countsLoaded(_ request: CountRequest, _ counts: Counts) -> [Effect] {
+        if transactions.countsInFlight == request { transactions.countsInFlight = nil }
+        var filters = transactions.query
+        filters.now = request.filters.now
+        if TransactionsScreen.sameFilters(request.filters, filters) {
+            transactions.total = counts.total
+            transactions.overdue = counts.overdue
+            if let top = request.atOrBelow, transactions.window == .olderThan(top) {
+                transactions.rowsAbove = counts.above
+                transactions.rowsAboveWindow = transactions.window
+            }
+        }
+        return transactions.countsStale ? requestCounts() : []
+    }
+
+    /// Copies `text` through the terminal (OSC 52), never with a control character in it, and
+    /// says what happened as it is: the terminal may or may not honour it.
+    mutating func copy(_ text: String, what: String) -> [Effect] {
+        let clean = TerminalText.clipboardSafe(text)
+        guard !clean.isEmpty else {
+            say("nothing to copy: the \(what) is empty", error: true)
+            return []
+        }
+        let note = clean == text ? "" : " (control characters removed)"
+        say("\(what) \(clean) sent to the terminal's clipboard (OSC 52)\(note)")
+        return [.copy(clean)]
+    }
+
     /// Requests the page the transactions screen shows, remembering it (stale answers are dropped).
     mutating func loadPage() -> Effect {
         let query = transactions.pageQuery(now: now)

@@ -176,17 +176,24 @@ public struct Canvas: Sendable, Equatable {
         var copy = self
         for index in copy.cells.indices {
             let cell = copy.cells[index]
+            // The right half of a wide grapheme, and anything without a stand-in: `#`, never `?`
+            // (a `?` reads as part of the data).
             if cell.width == 0 {
-                copy.cells[index] = Cell(text: "?", role: cell.role, width: 1)
+                copy.cells[index] = Cell(text: Self.unmappable, role: cell.role, width: 1)
                 continue
             }
             guard !cell.text.unicodeScalars.allSatisfy(\.isASCII) else { continue }
-            copy.cells[index] = Cell(text: Self.ascii[cell.text] ?? "?", role: cell.role, width: 1)
+            copy.cells[index] = Cell(text: Self.ascii[cell.text] ?? Self.unmappable, role: cell.role, width: 1)
         }
         return copy
     }
 
+    static let unmappable = "#"
+
+    /// One stand-in per glyph; the row marks and status symbols stay distinct (Approved `+`,
+    /// Pending `o`, new row `*`, changed `~`, flagged `!`, cut text `.`).
     static let ascii: [String: String] = [
+        "◌": "o", "★": "*", "▸": ">", "▏": "|",
         "✓": "+", "✗": "x", "…": ".", "●": "*", "○": "o", "·": "-", "•": "*", "→": ">", "←": "<", "↑": "^", "↓": "v",
         "─": "-", "│": "|", "┌": "+", "┐": "+", "└": "+", "┘": "+", "⚠": "!", "▲": "^", "▼": "v", "⏸": "=", "¡": "!",
         "á": "a", "é": "e", "í": "i", "ó": "o", "ú": "u", "ñ": "n", "Ñ": "N", "É": "E", "␛": "^", "␡": "^",

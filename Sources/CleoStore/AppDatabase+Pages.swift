@@ -1,0 +1,35 @@
+import CleoDomain
+import Foundation
+import GRDB
+
+/// Reads for the console's paged lists: counts that place a window in the whole list, and the
+/// rejected lines newest first (a page, never the whole table).
+extension AppDatabase {
+    /// How many transactions match `query`'s filters, how many of them are at or after
+    /// `atOrAfter` (the rows above a window), and how many are overdue — from one snapshot, so
+    /// the position and the total agree.
+    public func countTransactions(_ query: TransactionQuery, atOrAfter seq: Int64?, overdue: TransactionQuery) throws -> (total: Int, above: Int?, overdue: Int) {
+        try dbPool.read { db in
+            func count(_ query: TransactionQuery, extra: String = "", _ more: StatementArguments = []) throws -> Int {
+                guard let (whereSQL, arguments) = try Self.whereClause(db, query) else { return 0 }
+                return try Int.fetchOne(db, sql: "SELECT count(*) FROM tx WHERE \(whereSQL)\(extra)", arguments: arguments + more) ?? 0
+            }
+            let total = try count(query)
+            let above = try seq.map { try count(query, extra: " AND seq >= ?", [$0]) }
+            return (total, above, try count(overdue))
+        }
+    }
+
+    /// Rejected lines, newest first: `limit` of them before `beforeID` (nil: the newest).
+    public func rejectedLinesNewestFirst(beforeID: Int64? = nil, limit: Int) throws -> (lines: [RejectedLine], total: Int) {
+        try dbPool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM rejected WHERE id < ? ORDER BY id DESC LIMIT ?",
+                                        arguments: [beforeID ?? Int64.max, max(1, limit)])
+            let lines = rows.map { row in
+                RejectedLine(id: row["id"], file: row["file"], line: row["line"], offset: row["offset"], code: row["code"], message: row["message"],
+                             raw: Array(row["raw"] as Data), rawLength: row["raw_length"], at: Timestamp(millisecondsSince1970: row["at"]))
+            }
+            return (lines, try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected") ?? 0)
+        }
+    }
+}
