@@ -33,7 +33,7 @@ let package = Package(
         // The cell grid, widgets, text width and sanitising: pure.
         .target(name: "TerminalCanvas"),
         // The ncursesw backend; the only importer of CNcursesw.
-        .target(name: "TerminalCurses", dependencies: ["CNcursesw", "TerminalCanvas", "ConsoleUI"]),
+        .target(name: "TerminalCurses", dependencies: ["CNcursesw", "TerminalCanvas"]),
         // The pure core of the console: state, actions, effects, reduce, one file per screen.
         .target(name: "ConsoleUI", dependencies: ["CleoDomain", "TerminalCanvas"]),
         // The loop, the effect runner and the wiring of follower and observations.

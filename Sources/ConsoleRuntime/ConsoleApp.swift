@@ -27,6 +27,9 @@ public final class ConsoleApp {
 
     /// Set by SIGTERM/SIGHUP: the loop ends and the terminal is restored.
     nonisolated(unsafe) static let terminationRequested = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 1)
+    /// Set by SIGINT (Ctrl-C at the terminal): the reducer decides, as for `q` — it asks first
+    /// when there are unsaved edits. Installed before ncurses, which then leaves it alone.
+    nonisolated(unsafe) static let interruptRequested = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 1)
 
     public func run() throws {
         Self.terminationRequested.pointee = 0
@@ -37,6 +40,8 @@ public final class ConsoleApp {
         sigprocmask(SIG_SETMASK, &none, nil)
         signal(SIGTERM) { _ in ConsoleApp.terminationRequested.pointee = 1 }
         signal(SIGHUP) { _ in ConsoleApp.terminationRequested.pointee = 1 }
+        Self.interruptRequested.pointee = 0
+        signal(SIGINT) { _ in ConsoleApp.interruptRequested.pointee = 1 }
         signal(SIGPIPE, SIG_IGN)
 
         let terminal = CursesTerminal()
@@ -89,6 +94,10 @@ public final class ConsoleApp {
                     forceDraw = true
                     actions.append(.resized(terminal.size))
                 }
+            }
+            if Self.interruptRequested.pointee != 0 {
+                Self.interruptRequested.pointee = 0
+                actions.append(.key(.ctrl("c")))
             }
             actions += mailbox.drain()
             let now = clock()

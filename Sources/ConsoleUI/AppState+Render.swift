@@ -7,7 +7,8 @@ extension AppState {
         var canvas = Canvas(size: size)
         if isTooSmall {
             let lines = ["Terminal too small", "Cleo Console needs \(Self.minimumSize.width)×\(Self.minimumSize.height);",
-                         "this one is \(size.width)×\(size.height).", "Enlarge it, or press q to quit."]
+                         "this one is \(size.width)×\(size.height).",
+                         textFieldHasFocus ? "A field is open (its text is kept): enlarge to finish it." : "Enlarge it, or press q to quit."]
             for (index, line) in lines.enumerated() {
                 canvas.write(line, x: max(0, (size.width - TerminalText.width(line)) / 2), y: max(0, size.height / 2 - 2) + index,
                              role: index == 0 ? .warning : .normal)
@@ -73,7 +74,7 @@ extension AppState {
             return
         }
         if confirmingQuit {
-            canvas.write(" Unsaved config edits. Quit anyway? y quits, any other key stays.", x: 0, y: y, role: .warning)
+            canvas.write(" Unsaved config edits. Quit anyway? y (or Ctrl-C again) quits, any other key stays.", x: 0, y: y, role: .warning, maxWidth: size.width)
             return
         }
         var parts: [String] = []
@@ -95,7 +96,7 @@ extension AppState {
         canvas.fill(x: 0, y: y, width: size.width, role: .keyHint)
         if let palette {
             let x = canvas.write(" :", x: 0, y: y, role: .keyHint)
-            canvas.write(palette.display + "▏", x: x, y: y, role: .keyHint)
+            canvas.field(palette, x: x, y: y, width: size.width - x - 1, role: .keyHint)
             return
         }
         var hints: [(keys: String, label: String)]

@@ -154,13 +154,15 @@ public struct AppState: Sendable, Equatable {
 
     mutating func handleKey(_ key: Key) -> [Effect] {
         if key == .ctrl("l") { return [.repaint] }
-        if key == .ctrl("c") { return quitNow() }
         if confirmingQuit {
             confirmingQuit = false
-            if key == .character("y") { return quitNow() }
+            // y, or Ctrl-C a second time, quits.
+            if key == .character("y") || key == .ctrl("c") { return quitNow() }
             say("quit cancelled: the unsaved config edits are kept")
             return []
         }
+        // Ctrl-C asks like q when there are unsaved edits (or an editor holding text).
+        if key == .ctrl("c") { return quit() }
         if var field = palette {
             switch field.handle(key) {
             case .editing: palette = field
@@ -172,11 +174,17 @@ public struct AppState: Sendable, Equatable {
             return []
         }
         if isTooSmall {
-            if key == .character("q") { return quit() }
+            // With a field open, q is not a reason to lose what it holds.
+            if key == .character("q") && !textFieldHasFocus { return quit() }
             return []
         }
         // A screen's own text field or dialog gets the key before anything global.
         if let effects = screenKeyWithFocus(key) { return effects }
+        // A paste with no text field to take it is dropped whole: pasted letters are never keys.
+        if case .paste = key {
+            say("paste ignored: no text field has the focus (/ searches, Enter edits a field)", error: true)
+            return []
+        }
         if let effects = Self.globalKeys.handle(key, in: &self) { return effects }
         return screenKey(key)
     }
@@ -245,7 +253,7 @@ public struct AppState: Sendable, Equatable {
     }
 
     mutating func quit() -> [Effect] {
-        if config.hasUnsavedEdits {
+        if config.hasUnsavedEdits || !(config.editor?.text.isEmpty ?? true) {
             confirmingQuit = true
             return []
         }

@@ -95,7 +95,7 @@ public enum AuditScreen {
         if let field = a.search {
             canvas.fill(x: 0, y: top + height - 1, width: width, role: .accent)
             let x = canvas.write(" / field or user: ", x: 0, y: top + height - 1, role: .accent)
-            canvas.write(field.display + "▏", x: x, y: top + height - 1, role: .accent)
+            canvas.field(field, x: x, y: top + height - 1, width: width - x - 1, role: .accent)
         }
     }
 

@@ -222,10 +222,7 @@ public enum ConfigScreen {
         if let editor = c.editor {
             y += 1
             canvas.box(x: 1, y: y, width: width - 2, height: 4, title: " Edit \(field.rawValue)\(field.isSecret ? " (not echoed)" : "") · Enter accepts · Esc cancels ", role: .accent)
-            let shown = editor.display
-            let room = width - 8
-            let visible = TerminalText.width(shown) > room ? "…" + String(shown.suffix(room - 2)) : shown
-            canvas.write(visible + "▏", x: 3, y: y + 1)
+            canvas.field(editor, x: 3, y: y + 1, width: width - 8)
             if field.isSecret { canvas.write("\(editor.text.count) characters", x: width - 20, y: y + 2, role: .muted) }
             if let error = c.editorError { canvas.write("✗ " + field.rawValue + ": " + error, x: 3, y: y + 2, role: .error, maxWidth: width - 26) }
         }

@@ -143,9 +143,11 @@ public struct FilterPanel: Sendable, Equatable {
             let selected = row == panel.row
             canvas.fill(x: x + 1, y: y, width: width - 2, role: selected ? .selected : .normal)
             canvas.write(TerminalText.padded(row.label, to: 30), x: x + 2, y: y, role: selected ? .selected : .muted)
-            var value = value(row, state)
-            if selected, let field = panel.editing { value = field.display + "▏" }
-            canvas.write(value, x: x + 33, y: y, role: selected ? .selected : .normal, maxWidth: width - 35)
+            if selected, let field = panel.editing {
+                canvas.field(field, x: x + 33, y: y, width: width - 35, role: .selected)
+            } else {
+                canvas.write(value(row, state), x: x + 33, y: y, role: selected ? .selected : .normal, maxWidth: width - 35)
+            }
         }
         let footer = panel.error ?? "Space/Enter change · c clear all · Esc close"
         canvas.write(footer, x: x + 2, y: top + 2 + Row.allCases.count + 1, role: panel.error == nil ? .muted : .error, maxWidth: width - 4)

@@ -34,8 +34,14 @@ public enum TransactionDetailScreen {
         },
         KeyBinding([.character("y")], "copy id") { state in
             guard let id = state.detail.record?.id else { return [] }
-            state.say("copied \(id) (OSC 52)")
-            return [.copy(id)]
+            return state.copy(id, what: "transaction id")
+        },
+        KeyBinding([.character("Y")], "copy psp id") { state in
+            guard let psp = state.detail.record?.pspTransactionID, !psp.isEmpty else {
+                state.say("this transaction has no psp id yet", error: true)
+                return []
+            }
+            return state.copy(psp, what: "psp id")
         },
     ]
 

@@ -593,7 +593,7 @@ public enum TransactionsScreen {
     static func renderSearch(_ field: TextField, into canvas: inout Canvas, y: Int) {
         canvas.fill(x: 0, y: y, width: canvas.size.width, role: .accent)
         let x = canvas.write(" / search (id, psp id, user or reference prefix): ", x: 0, y: y, role: .accent)
-        canvas.write(field.display + "▏", x: x, y: y, role: .accent)
+        canvas.field(field, x: x, y: y, width: canvas.size.width - x - 1, role: .accent)
     }
 
     /// What to do when there is nothing to show.

@@ -26,6 +26,16 @@ public struct Cell: Sendable, Equatable {
     }
 }
 
+/// A cell position.
+public struct Point: Sendable, Equatable, Hashable {
+    public var x: Int
+    public var y: Int
+    public init(x: Int, y: Int) {
+        self.x = x
+        self.y = y
+    }
+}
+
 public struct Size: Sendable, Equatable, Hashable {
     public var width: Int
     public var height: Int
@@ -40,6 +50,8 @@ public struct Size: Sendable, Equatable, Hashable {
 public struct Canvas: Sendable, Equatable {
     public let size: Size
     public private(set) var cells: [Cell]
+    /// Where the terminal cursor is shown (a text field's caret); nil hides it.
+    public var cursor: Point?
 
     public init(size: Size) {
         self.size = size
@@ -168,6 +180,7 @@ public struct Canvas: Sendable, Equatable {
             }
             if !runs.isEmpty { out += "\(y): " + runs.joined(separator: " ") + "\n" }
         }
+        if let cursor { out += "cursor: \(cursor.x),\(cursor.y)\n" }
         return out
     }
 
