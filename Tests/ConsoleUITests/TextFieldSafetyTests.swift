@@ -126,7 +126,8 @@ import Testing
         for c in "https://x" { _ = state.reduce(.key(.character(c))) }
         _ = state.reduce(.resized(Size(width: 60, height: 20)))
         #expect(state.reduce(.key(.character("q"))).isEmpty)
-        #expect(state.isRunning)
+        #expect(state.isRunning && !state.confirmingQuit)
+        #expect(state.render().rows.joined().contains("its text is kept"))
         _ = state.reduce(.resized(Size(width: 80, height: 24)))
         #expect(state.config.editor?.text == "https://x")
     }
