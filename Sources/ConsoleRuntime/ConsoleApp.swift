@@ -186,6 +186,7 @@ public final class ConsoleApp {
             info.lastEventAt = p.lastEventAt
         }
         info.notices = notices.map { "\($0.1.kind.rawValue): \($0.1.detail)" }
+        info.lastNotice = notices.first.map { FollowerInfo.Notice(at: $0.0, kind: $0.1.kind.rawValue, detail: $0.1.detail) }
         return info
     }
 }

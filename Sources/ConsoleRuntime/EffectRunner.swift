@@ -101,7 +101,8 @@ public final class EffectRunner: @unchecked Sendable {
             case .loadAudit:
                 mailbox.post(.auditLoaded(try database.auditTrail()))
             case .loadRejected:
-                mailbox.post(.rejectedLoaded(try database.rejectedLines()))
+                let page = try database.rejectedLinesNewestFirst(limit: EventsScreen.pageLimit)
+                mailbox.post(.rejectedLoaded(page.lines, total: page.total))
             case .loadPage, .countTransactions, .copy, .repaint, .quit:
                 break
             }

@@ -17,7 +17,8 @@ public enum Action: Sendable, Equatable {
     case configSaved(StoredConfiguration)
     case configSaveFailed(String, StoredConfiguration?)
     case auditLoaded([AuditEntry])
-    case rejectedLoaded([RejectedLine])
+    /// The newest rejected lines (newest first) and how many there are in all.
+    case rejectedLoaded([RejectedLine], total: Int)
     case followerChanged(FollowerInfo)
     /// Another process (or our follower) committed: what is on screen may be stale.
     case dataChanged
@@ -58,7 +59,26 @@ public struct FollowerInfo: Sendable, Equatable {
     public var rejected: Int64 = 0
     public var lastEventAt: Timestamp?
     public var notices: [String] = []
+    /// The newest rotation, truncation or gap, for the frame.
+    public var lastNotice: Notice?
     public var error: String?
+
+    public struct Notice: Sendable, Equatable {
+        public var at: Timestamp
+        /// `rotation`, `truncation` or `gap`.
+        public var kind: String
+        public var detail: String
+        public init(at: Timestamp, kind: String, detail: String) {
+            self.at = at
+            self.kind = kind
+            self.detail = detail
+        }
+
+        /// A gap (lines never read) stays in the frame; a rotation or truncation for an hour.
+        public func isShownInFrame(now: Timestamp) -> Bool {
+            kind == "gap" || now.millisecondsSince1970 - at.millisecondsSince1970 < 3_600_000
+        }
+    }
 
     public init(phase: Phase, path: String) {
         self.phase = phase
@@ -76,6 +96,7 @@ public enum Effect: Sendable, Equatable {
     case loadConfig
     case saveConfig([ConfigEdit], expectedVersion: Int64)
     case loadAudit
+    /// The newest `EventsScreen.pageLimit` rejected lines, newest first (never the whole table).
     case loadRejected
     /// OSC 52: the terminal copies the text to the clipboard (works over SSH).
     case copy(String)

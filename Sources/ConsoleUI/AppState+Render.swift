@@ -32,7 +32,9 @@ extension AppState {
         return canvas
     }
 
-    /// Environment (production unmistakable), user, time zone, follower state.
+    /// Environment (production unmistakable), user, origin, time zone, follower state. When the
+    /// width runs out the frame gives way in this order: the origin is cut, then the time zone,
+    /// then the user; the environment and the follower's state are never dropped.
     func renderHeader(into canvas: inout Canvas) {
         let width = size.width
         canvas.fill(x: 0, y: 0, width: width, role: .title)
@@ -42,16 +44,35 @@ extension AppState {
         } else {
             x += canvas.write(" sandbox ", x: x, y: 0, role: .accent)
         }
-        x += canvas.write("  \(session.user)@\(session.origin)", x: x, y: 0, role: .title)
-        x += canvas.write(" · \(session.zoneName)", x: x, y: 0, role: .title)
         let follower: (String, Role) = switch follower.phase {
         case .following: ("● following", .title)
         case .waiting: ("○ waiting for the log", .warning)
         case .starting: ("… starting", .title)
         case .failed: ("✗ follower failed", .error)
         }
-        let text = " " + follower.0 + " "
-        canvas.write(text, x: max(x + 1, width - TerminalText.width(text)), y: 0, role: follower.1)
+        let followerText = " " + follower.0 + " "
+        let followerWidth = TerminalText.width(followerText)
+        canvas.write(followerText, x: width - followerWidth, y: 0, role: follower.1)
+        var room = width - followerWidth - x - 1
+        let user = "  " + TerminalText.sanitized(session.user)
+        let origin = "@" + TerminalText.sanitized(session.origin)
+        let zone = " · " + TerminalText.sanitized(session.zoneName)
+        let userWidth = TerminalText.width(user), zoneWidth = TerminalText.width(zone), originWidth = TerminalText.width(origin)
+        guard room > 0 else { return }
+        if userWidth + zoneWidth + originWidth <= room {
+            x += canvas.write(user + origin + zone, x: x, y: 0, role: .title)
+            return
+        }
+        guard userWidth + 8 <= room else {
+            canvas.write(TerminalText.truncated(user, to: room), x: x, y: 0, role: .title)
+            return
+        }
+        // Cut, each ending with … so it reads as cut: the origin first, down to a few columns,
+        // then the zone.
+        room -= userWidth
+        let zoneShown = min(zoneWidth, max(room - originWidth, room - min(originWidth, 8), room * 2 / 3))
+        let originShown = room - zoneShown
+        x += canvas.write(user + TerminalText.truncated(origin, to: originShown) + TerminalText.truncated(zone, to: zoneShown), x: x, y: 0, role: .title)
     }
 
     func renderTabs(into canvas: inout Canvas) {
@@ -77,17 +98,25 @@ extension AppState {
             canvas.write(" Unsaved config edits. Quit anyway? y (or Ctrl-C again) quits, any other key stays.", x: 0, y: y, role: .warning, maxWidth: size.width)
             return
         }
+        var x = 0
+        if let notice = follower.lastNotice, notice.isShownInFrame(now: now) {
+            // A gap or rotation in the log is shown in the frame, with its time, ahead of the
+            // rest of the line (screen 3 has it whole).
+            let when = RFC3339.formatShort(notice.at, offsetSeconds: session.offsetSeconds).dropFirst(5).prefix(11)
+            let text = " ⚠ \(notice.kind) \(when): " + TerminalText.truncated(TerminalText.sanitized(notice.detail), to: 34) + " "
+            x = canvas.write(text, x: 0, y: y, role: .warning, maxWidth: size.width)
+        }
         var parts: [String] = []
         switch follower.phase {
         case .following: parts.append(transactions.isPaused ? "paused" : "following")
-        case .waiting: parts.append("waiting for \(follower.path)")
+        case .waiting: parts.append("waiting for the log (screen 3)")
         case .starting: parts.append("starting")
         case .failed: parts.append("follower failed: \(follower.error ?? "")")
         }
         parts.append("last event " + (follower.lastEventAt.map { EventsScreen.ago($0, now) } ?? "never"))
         parts.append(TransactionsScreen.counted(transactions.total, "transaction") + (transactions.query.isFiltered ? " (filtered)" : ""))
         if follower.rejected > 0 { parts.append("\(follower.rejected) rejected") }
-        canvas.write(" " + parts.joined(separator: " · "), x: 0, y: y, role: .muted, maxWidth: size.width)
+        canvas.write(TerminalText.truncated(" " + parts.joined(separator: " · "), to: size.width - x), x: x, y: y, role: .muted)
     }
 
     /// The key hints, generated from the table that handles the keys.

@@ -117,11 +117,16 @@ public struct AppState: Sendable, Equatable {
         case .configSaved(let stored): return ConfigScreen.saved(stored, in: &self)
         case .configSaveFailed(let reason, let stored): return ConfigScreen.saveFailed(reason, stored, in: &self)
         case .auditLoaded(let entries):
+            ConfigScreen.auditLoaded(entries, in: &self)
             audit.entries = entries
             audit.clampSelection()
             return []
-        case .rejectedLoaded(let lines):
+        case .rejectedLoaded(let lines, let total):
+            // Newest first: the selection stays on its line when new ones arrive above it.
+            let selectedID = events.selected < events.rejected.count ? events.rejected[events.selected].id : nil
             events.rejected = lines
+            events.total = total
+            if let selectedID, events.selected > 0, let index = lines.firstIndex(where: { $0.id == selectedID }) { events.selected = index }
             events.selected = min(events.selected, max(0, lines.count - 1))
             return []
         case .followerChanged(let info):

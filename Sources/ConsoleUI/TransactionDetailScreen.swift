@@ -28,6 +28,14 @@ public enum TransactionDetailScreen {
             state.detail.selected = stepped(state.detail.selected, by: -1, count: state.detail.events.count)
             return []
         },
+        KeyBinding([.character("g"), .home], "first", inHints: false) { state in
+            state.detail.selected = 0
+            return []
+        },
+        KeyBinding([.character("G"), .end], "last", inHints: false) { state in
+            state.detail.selected = max(0, state.detail.events.count - 1)
+            return []
+        },
         KeyBinding([.character("r")], "raw event") { state in
             if !state.detail.events.isEmpty { state.detail.showingRaw = true }
             return []
@@ -99,21 +107,22 @@ public enum TransactionDetailScreen {
         if let code = r.errorCode {
             if let known = PSPErrorCode(code: code) {
                 canvas.write("error", x: 1, y: y, role: .muted)
+                // Read whole: wrapped, never cut mid-word (a pay-out's guidance is about money).
                 y += canvas.wrapped("\(code): \(known.meaning) — \(known.isSafeToRetry ? "safe to retry with a new request" : "do not retry blindly")",
-                                    x: 13, y: y, width: width - 14, maxLines: 2, role: .statusDeclined)
-                y += canvas.wrapped(known.guidance(for: r.method), x: 13, y: y, width: width - 14, maxLines: 2, role: r.method == .payOut ? .warning : .normal)
+                                    x: 13, y: y, width: width - 14, maxLines: 3, role: .statusDeclined)
+                y += canvas.wrapped(known.guidance(for: r.method), x: 13, y: y, width: width - 14, maxLines: 4, role: r.method == .payOut ? .warning : .normal)
             } else {
                 field("error", "\(code) (a code this console does not know; shown as received)", role: .statusDeclined, maxWidth: width - 14)
                 y += 1
             }
         }
         if r.flags.contains(.conflict) {
-            field("CONFLICT", "a final status was followed by a different final status: support must look", role: .flag, maxWidth: width - 14)
-            y += 1
+            canvas.write("CONFLICT", x: 1, y: y, role: .flag)
+            y += canvas.wrapped("a final status was followed by a different final status: support must look", x: 13, y: y, width: width - 14, maxLines: 3, role: .flag)
         }
         if r.flags.contains(.mismatch) {
-            field("MISMATCH", "an event disagreed on method, user, amount, currency or country (see notes)", role: .flag, maxWidth: width - 14)
-            y += 1
+            canvas.write("MISMATCH", x: 1, y: y, role: .flag)
+            y += canvas.wrapped("an event disagreed on method, user, amount, currency or country (see notes)", x: 13, y: y, width: width - 14, maxLines: 3, role: .flag)
         }
         // Timeline.
         y += 0
@@ -147,6 +156,8 @@ public enum TransactionDetailScreen {
 enum RawView {
     static func render(title: String, bytes: [UInt8], into canvas: inout Canvas, top: Int, height: Int) {
         let width = canvas.size.width - 4
+        // An overlay clears its whole rows: nothing of the screen under it shows at its sides.
+        canvas.fill(x: 0, y: top + 1, width: canvas.size.width, height: height - 2, role: .normal)
         canvas.box(x: 1, y: top + 1, width: width + 2, height: height - 2, title: " Raw: \(title) (Esc closes) ", role: .accent)
         let text = TerminalText.escaped(bytes)
         var lines: [String] = []

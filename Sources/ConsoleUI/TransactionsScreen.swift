@@ -421,6 +421,9 @@ public enum TransactionsScreen {
         var alignRight = false
     }
 
+    /// The list's columns for a width. What the width buys, in order: the user (cut down to 8),
+    /// the whole 24-character id, the error code (whole at 23), the flags (down to 8), then the
+    /// user widened to what it needs. Header and cells are both drawn from these specs.
     static func columns(width: Int) -> [Column] {
         var columns = [
             Column(title: "", width: 1), Column(title: "FIRST SEEN", width: 11), Column(title: "TRANSACTION", width: 14),
@@ -428,16 +431,24 @@ public enum TransactionsScreen {
             Column(title: "STATUS", width: 13),
         ]
         var used = columns.reduce(0) { $0 + $1.width + 1 }
-        for extra in [Column(title: "USER", width: 18), Column(title: "ERROR", width: 17), Column(title: "FLAGS", width: 17)] {
-            let room = width - used
-            if room >= extra.width + 1 {
-                columns.append(extra)
-                used += extra.width + 1
-            } else if extra.title == "USER", room >= 9 {
-                columns.append(Column(title: "USER", width: room - 1))
-                used = width
-            }
+        func add(_ title: String, _ wanted: Int, minimum: Int) {
+            let room = width - used - 1
+            guard room >= minimum else { return }
+            columns.append(Column(title: title, width: min(wanted, room)))
+            used += min(wanted, room) + 1
         }
+        func grow(_ title: String, to needed: Int) {
+            guard let index = columns.firstIndex(where: { $0.title == title }) else { return }
+            let grown = min(max(0, width - used), max(0, needed - columns[index].width))
+            columns[index].width += grown
+            used += grown
+        }
+        add("USER", 18, minimum: 8)
+        if columns.count > 7 { grow("TRANSACTION", to: 24) }
+        add("ERROR", 23, minimum: 17)
+        add("FLAGS", 17, minimum: 8)
+        grow("ERROR", to: 23)
+        grow("USER", to: 24)
         return columns
     }
 
@@ -553,9 +564,10 @@ public enum TransactionsScreen {
         let listTop = top + 2
         let rows = height - 2
         if t.rows.isEmpty {
-            let lines = emptyText(state)
-            for (index, line) in lines.enumerated() where index < rows {
-                canvas.write(line, x: 2, y: listTop + 1 + index, role: index == 0 ? .normal : .muted, maxWidth: width - 4)
+            // The hint wraps (a long events path included) instead of stopping mid-word.
+            var y = listTop + 1
+            for (index, line) in emptyText(state).enumerated() where y < listTop + rows {
+                y += canvas.wrapped(line, x: 2, y: y, width: width - 4, maxLines: listTop + rows - y, role: index == 0 ? .normal : .muted)
             }
             if let field = t.search { renderSearch(field, into: &canvas, y: top + height - 1) }
             if t.filters.isOpen { FilterPanel.render(state, into: &canvas, top: top, height: height) }
@@ -569,15 +581,19 @@ public enum TransactionsScreen {
             var cells: [(String, Role)] = [
                 (mark?.rawValue ?? " ", mark == .flagged ? .flag : .changed),
                 (shortTime(row.firstSeenAt, offset: state.session.offsetSeconds), .muted),
-                (TerminalText.truncated(row.id, to: 14), .normal),
+                (TerminalText.truncated(TerminalText.sanitized(row.id), to: cols[2].width), .normal),
                 (row.method.displayName, .normal),
                 (row.region?.countryCode ?? "–", .normal),
                 (row.amount?.formatted(currency: row.currency) ?? "–", .normal),
                 (status, statusRole),
             ]
-            if cols.count > 7 { cells.append((row.userID, .normal)) }
-            if cols.count > 8 { cells.append((row.errorCode ?? "", row.errorCode == nil ? .normal : .statusDeclined)) }
-            if cols.count > 9 { cells.append((row.flags.names.joined(separator: ","), .flag)) }
+            for column in cols.dropFirst(7) {
+                switch column.title {
+                case "USER": cells.append((row.userID, .normal))
+                case "ERROR": cells.append((row.errorCode ?? "", row.errorCode == nil ? .normal : .statusDeclined))
+                default: cells.append((row.flags.names.joined(separator: ","), .flag))
+                }
+            }
             var x = 0
             for (column, (text, role)) in zip(cols, cells) {
                 canvas.write(TerminalText.padded(TerminalText.sanitized(text), to: column.width, alignRight: column.alignRight), x: x, y: y,

@@ -163,12 +163,21 @@ import Testing
         _ = state.reduce(.configLoaded(newer))
         #expect(state.config.conflict?.contains("jorge") == true)
         #expect(state.config.seenVersion == 4)
+        // w names their change and asks one question; y answers it, expecting the version shown.
         _ = state.reduce(.key(.character("w")))
-        #expect(state.reduce(.key(.character("y"))) == [.saveConfig([ConfigEdit(field: .isWebhookSecured, value: "true")], expectedVersion: 4)])
-        // The store refuses; now the operator has seen version 5 and may decide.
-        _ = state.reduce(.configSaveFailed("changed by jorge", newer))
-        #expect(state.config.seenVersion == 5)
+        #expect(state.render().rows.joined().contains("jorge"))
+        #expect(state.reduce(.key(.character("y"))) == [.saveConfig([ConfigEdit(field: .isWebhookSecured, value: "true")], expectedVersion: 5)])
+        // Changed yet again before that save: the store refuses, and the next w names the new change.
+        var newest = newer
+        newest.version = 6
+        newest.updatedBy = "ana"
+        newest.plain[.isWebhookSecured] = "true"
+        _ = state.reduce(.configSaveFailed("changed by ana", newest))
         #expect(state.config.hasUnsavedEdits)
+        #expect(state.config.theirChange?.by == "ana" && state.config.theirChange?.fields == [.isWebhookSecured])
+        _ = state.reduce(.key(.character("w")))
+        #expect(state.render().rows.joined().contains("Overwrite their change to isWebhookSecured?"))
+        #expect(state.reduce(.key(.character("y"))) == [.saveConfig([ConfigEdit(field: .isWebhookSecured, value: "true")], expectedVersion: 6)])
         _ = state.reduce(.configSaved(newer))
         #expect(!state.config.hasUnsavedEdits)
     }
