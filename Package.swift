@@ -50,6 +50,8 @@ let package = Package(
         .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
+        // The console's loop on a recording terminal, against a real database and log.
+        .testTarget(name: "ConsoleRuntimeTests", dependencies: ["ConsoleRuntime", "ConsoleUI", "TerminalCanvas", "CleoStore", "CleoDomain"]),
         // Drives the real binary against real files (needs the executable built first).
         .testTarget(name: "CLITests", dependencies: ["cleo-console", "CleoStore", "CleoFollower"]),
     ],

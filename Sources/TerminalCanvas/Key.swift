@@ -104,3 +104,21 @@ public struct InputDecoder: Sendable {
         }
     }
 }
+
+/// What the console's loop drives: a real terminal (ncursesw) or, in tests, a recording one
+/// that scripts input and keeps the frames it was given.
+public protocol TerminalDevice: AnyObject {
+    var size: Size { get }
+    /// Polled for input (stdin for a real terminal).
+    var inputDescriptor: Int32 { get }
+    /// Draws a frame (only what changed since the last one).
+    func draw(_ frame: Canvas)
+    /// Forgets what is on screen: the next frame repaints everything.
+    func invalidate()
+    /// Every input waiting, without blocking.
+    func readInput() -> [TerminalInput]
+    /// Asks the terminal to put `text` on its clipboard (OSC 52).
+    func copyToClipboard(_ text: String)
+    /// The terminal is gone (its descriptor hung up).
+    func hasHungUp(revents: Int16) -> Bool
+}

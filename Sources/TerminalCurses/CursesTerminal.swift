@@ -9,7 +9,7 @@ import Glibc
 /// changed since the last frame (one `doupdate` per frame), maps roles to colour pairs (or to
 /// bold/reverse/underline under `NO_COLOR` and on monochrome terminals), decodes keys, and
 /// restores the terminal on every exit path.
-public final class CursesTerminal {
+public final class CursesTerminal: TerminalDevice {
     private let window: UnsafeMutablePointer<WINDOW>
     private var previous: Canvas?
     private var attributes: [Role: (attr_t, Int16)] = [:]
@@ -121,8 +121,12 @@ public final class CursesTerminal {
         clearok(window, true)
     }
 
+    public var inputDescriptor: Int32 { STDIN_FILENO }
+
+    public func hasHungUp(revents: Int16) -> Bool { revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 }
+
     /// Reads every key waiting (non-blocking).
-    public func readKeys() -> [TerminalInput] {
+    public func readInput() -> [TerminalInput] {
         var raw: [InputDecoder.Raw] = []
         while true {
             var value: wint_t = 0

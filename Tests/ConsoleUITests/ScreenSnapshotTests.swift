@@ -213,7 +213,6 @@ import Testing
                        old: "a\u{202E}b", new: "mozarto-merchant-42", result: .saved, detail: nil),
         ]))
         let canvas = state.render()
-        for row in canvas.rows { #expect(TerminalText.width(row) == 80) }
         let text = canvas.rows.joined(separator: "\n")
         #expect(text.contains("ev⟨U+202E⟩il"))
         _ = state.reduce(.key(.character("j")))
