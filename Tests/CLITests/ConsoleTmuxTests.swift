@@ -399,6 +399,30 @@ struct Tmux {
         let shown = try cli.json(["config", "show", "--json"]) as! [String: Any]
         #expect(shown["webhookUrl"] is NSNull || shown["webhookUrl"] == nil)
     }
+
+    /// issue 10: Ctrl-C with unsaved edits asks like q (it quit at once), a second Ctrl-C quits;
+    /// on a vt100 (no alternate screen) the last frame is cleared at exit.
+    @Test func ctrlCAsksWithUnsavedEditsAndAVT100IsClearedAtExit() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        tmux.start("env PS1='$ ' bash --norc --noprofile")
+        tmux.waitFor("$")
+        tmux.type(consoleCommand(cli).replacingOccurrences(of: "TERM=xterm-256color", with: "TERM=vt100") + "\n")
+        tmux.waitFor("1 Transactions")
+        tmux.keys("2")
+        tmux.waitFor("isWebhookSecured")
+        tmux.keys("Space")
+        tmux.waitFor("(unsaved)")
+        tmux.keys("C-c")
+        tmux.waitFor("Quit anyway?")
+        tmux.keys("C-c")
+        tmux.waitForShell()
+        tmux.type("echo AFTER-$((40+2))\n")
+        let screen = tmux.waitFor("AFTER-42")
+        // (the header may have scrolled away under the prompt; the body would not have)
+        #expect(!screen.contains("cleoApiKey") && !screen.contains("isWebhookSecured"), "the last frame stayed on a vt100:\n\(screen)")
+    }
 }
 
 /// Thousands grouped as the console shows them.
