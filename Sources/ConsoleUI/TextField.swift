@@ -40,9 +40,12 @@ public struct TextField: Sendable, Equatable {
         case .ctrl("u"):
             text.removeSubrange(text.startIndex..<text.index(text.startIndex, offsetBy: cursor))
             cursor = 0
-        case .paste(let pasted):
+        case .paste(var pasted):
             // Pasted text is text: a newline or CR in it is inserted (and shown as ␍/␊, and
-            // refused by any rule that refuses controls), never taken as Enter.
+            // refused by any rule that refuses controls), never taken as Enter. One trailing
+            // line end is dropped, as `config set` drops it from standard input (a key copied
+            // from a terminal often carries one).
+            if pasted.hasSuffix("\r\n") || pasted.hasSuffix("\n") || pasted.hasSuffix("\r") { pasted.removeLast() }
             let index = text.index(text.startIndex, offsetBy: cursor)
             text.insert(contentsOf: pasted, at: index)
             cursor += pasted.count

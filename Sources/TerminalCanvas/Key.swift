@@ -51,6 +51,9 @@ public struct InputDecoder: Sendable {
         case scalar(UInt32)
         case resize
         case pasteStarted, pasteEnded
+        /// No input came for a while: a paste whose end marker never came ends here, so a
+        /// broken terminal cannot swallow every later key.
+        case quiet
     }
 
     private var pasting: String.UnicodeScalarView?
@@ -75,13 +78,16 @@ public struct InputDecoder: Sendable {
                     // A sequence inside pasted text that looked like a key: kept as text where it has one.
                     if case .character(let c) = key, pasting!.count < Self.maximumPaste { pasting!.append(contentsOf: c.unicodeScalars) }
                 case .resize: out.append(.resize)
+                case .quiet:
+                    out.append(.key(.paste(String(pasting!))))
+                    pasting = nil
                 case .pasteStarted: break
                 }
                 continue
             }
             switch input {
             case .pasteStarted: pasting = String.UnicodeScalarView()
-            case .pasteEnded: break
+            case .pasteEnded, .quiet: break
             case .resize: out.append(.resize)
             case .key(let key): out.append(.key(key))
             case .scalar(let value): if let key = Self.key(for: value) { out.append(.key(key)) }

@@ -132,10 +132,12 @@ public final class CursesTerminal: TerminalDevice {
             var value: wint_t = 0
             let result = wget_wch(window, &value)
             if result == ERR {
-                // Inside a paste the rest may still be on its way: wait a little for it.
-                if decoder.isPasting && raw.count < InputDecoder.maximumPaste * 2 {
+                // Inside a paste the rest may still be on its way (a slow SSH link): wait for
+                // it, up to a second of silence, after which the paste ends where it is.
+                if decoder.isPasting {
                     var fds = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-                    if poll(&fds, 1, 50) > 0 { continue }
+                    if poll(&fds, 1, 1000) > 0 { continue }
+                    raw.append(.quiet)
                 }
                 break
             }

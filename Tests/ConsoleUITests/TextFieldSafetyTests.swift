@@ -19,6 +19,9 @@ import Testing
         #expect(decoder.decode(Array(raw.dropFirst(3))) == [.key(.paste("ab\ncd"))])
         // typed, the same characters are keys
         #expect(decoder.decode([.scalar(0x0D), .scalar(0x77)]) == [.key(.enter), .key(.character("w"))])
+        // a paste whose end never comes ends at the next quiet spell; later keys are keys again
+        #expect(decoder.decode([.pasteStarted, .scalar(0x61), .scalar(0x0D), .quiet]) == [.key(.paste("a\r"))])
+        #expect(decoder.decode([.scalar(0x71)]) == [.key(.character("q"))])
     }
 
     @Test func aPastedCarriageReturnNeverSavesTheURLPastTheReview() {
@@ -40,6 +43,15 @@ import Testing
         _ = state.reduce(.key(.enter))
         #expect(state.config.editor != nil)
         #expect(state.config.edits.isEmpty)
+    }
+
+    @Test func aPastedKeyLosesOneTrailingLineEndOnly() {
+        var field = TextField(isSecret: true)
+        _ = field.handle(.paste("sk_live_abc\r\n"))
+        #expect(field.text == "sk_live_abc")
+        var url = TextField()
+        _ = url.handle(.paste("https://evil.example/steal\rwy\n"))
+        #expect(url.text == "https://evil.example/steal\rwy")
     }
 
     @Test func aPasteWithNoFieldIsDropped() {
