@@ -263,9 +263,13 @@ public enum ConfigScreen {
         y += 1
         let missing = c.effectiveMissing
         if !missing.isEmpty {
-            canvas.fill(x: 0, y: y, width: width, role: .warning)
-            canvas.write(" ⚠ incomplete — missing: " + missing.map(\.rawValue).joined(separator: ", "), x: 0, y: y, role: .warning, maxWidth: width)
-            y += 1
+            // Every missing field named: the list wraps rather than stopping at the edge.
+            let lines = TerminalText.wrap("⚠ incomplete — missing: " + missing.map(\.rawValue).joined(separator: ", "), width: width - 2)
+            canvas.fill(x: 0, y: y, width: width, height: lines.count, role: .warning)
+            for line in lines {
+                canvas.write(line, x: 1, y: y, role: .warning, maxWidth: width - 2)
+                y += 1
+            }
         }
         if !c.effectiveSecured {
             canvas.write(" ⚠ isWebhookSecured is off: webhook calls carry no Authorization header", x: 0, y: y, role: .warning, maxWidth: width)

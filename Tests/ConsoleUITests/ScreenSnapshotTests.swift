@@ -236,6 +236,39 @@ import Testing
         state.transactions.marks["665f1c2e9b1d4a0012ab34cc"] = .init(isNew: false, until: Fixture.now.adding(milliseconds: 2000))
         assertScreen(state.render().asciiFallback(), "transactions-ascii")
     }
+
+    @Test func everyMissingFieldIsNamed() {
+        var state = Fixture.state()
+        _ = state.reduce(.configLoaded(StoredConfiguration()))
+        _ = state.reduce(.key(.character("2")))
+        let rows = state.render().rows
+        let warning = (rows[3] + " " + rows[4]).split(separator: " ").joined(separator: " ")
+        #expect(warning.contains("missing: chileApiKey, peruApiKey, mexicoApiKey, customerExternalKeyForCleo, webhookUrl"), "\(warning)")
+        assertScreen(state.render(), "config-nothing-set")
+    }
+
+    @Test func eventsKeepTheSelectedLineAndGGoesToTheOldest() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("3")))
+        func rejected(_ id: Int64) -> RejectedLine {
+            RejectedLine(id: id, file: "/var/log/cleo/webhook-events.jsonl", line: id * 10, offset: id * 100, code: "INVALID_JSON", message: "bad \(id)",
+                         raw: [], rawLength: 0, at: Fixture.now)
+        }
+        _ = state.reduce(.rejectedLoaded((1...5).reversed().map(rejected), total: 5))
+        _ = state.reduce(.key(.character("j")))
+        #expect(state.events.rejected[state.events.selected].id == 4)
+        _ = state.reduce(.rejectedLoaded((1...7).reversed().map(rejected), total: 7))
+        #expect(state.events.rejected[state.events.selected].id == 4)
+        _ = state.reduce(.key(.character("G")))
+        #expect(state.events.rejected[state.events.selected].id == 1)
+        _ = state.reduce(.key(.character("g")))
+        #expect(state.events.selected == 0)
+        // Audit and the detail's timeline have G too.
+        _ = state.reduce(.key(.character("4")))
+        _ = state.reduce(.auditLoaded((1...3).map { AuditEntry(id: $0, at: Fixture.now, user: "u\($0)", origin: "local", field: "webhookUrl", old: nil, new: nil, result: .saved, detail: nil) }))
+        _ = state.reduce(.key(.character("G")))
+        #expect(state.audit.visible[state.audit.selected].id == 1)
+    }
 }
 
 extension String {
