@@ -32,4 +32,18 @@ extension AppDatabase {
             return (lines, try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected") ?? 0)
         }
     }
+
+    /// The newest `limit` audit entries (oldest first among them, as `auditTrail` orders them)
+    /// and how many there are in all: the console never loads the whole trail.
+    public func auditTrailNewest(limit: Int) throws -> (entries: [AuditEntry], total: Int) {
+        try dbPool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM config_audit ORDER BY id DESC LIMIT ?", arguments: [max(1, limit)])
+            let entries = rows.reversed().map { row in
+                AuditEntry(id: row["id"], at: Timestamp(millisecondsSince1970: row["at"]), user: row["user"], origin: row["origin"],
+                           field: row["field"], old: row["old"], new: row["new"], result: AuditEntry.Result(rawValue: row["result"]) ?? .refused,
+                           detail: row["detail"])
+            }
+            return (entries, try Int.fetchOne(db, sql: "SELECT count(*) FROM config_audit") ?? 0)
+        }
+    }
 }

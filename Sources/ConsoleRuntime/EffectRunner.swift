@@ -99,7 +99,8 @@ public final class EffectRunner: @unchecked Sendable {
                     mailbox.post(.configSaveFailed(violation.description, nil))
                 }
             case .loadAudit:
-                mailbox.post(.auditLoaded(try database.auditTrail()))
+                let page = try database.auditTrailNewest(limit: AuditScreen.pageLimit)
+                mailbox.post(.auditLoaded(page.entries, total: page.total))
             case .loadRejected:
                 let page = try database.rejectedLinesNewestFirst(limit: EventsScreen.pageLimit)
                 mailbox.post(.rejectedLoaded(page.lines, total: page.total))

@@ -16,7 +16,8 @@ public enum Action: Sendable, Equatable {
     case configLoaded(StoredConfiguration)
     case configSaved(StoredConfiguration)
     case configSaveFailed(String, StoredConfiguration?)
-    case auditLoaded([AuditEntry])
+    /// The newest audit entries (oldest first among them) and how many there are in all.
+    case auditLoaded([AuditEntry], total: Int)
     /// The newest rejected lines (newest first) and how many there are in all.
     case rejectedLoaded([RejectedLine], total: Int)
     case followerChanged(FollowerInfo)

@@ -116,9 +116,10 @@ public struct AppState: Sendable, Equatable {
         case .configLoaded(let stored): return ConfigScreen.loaded(stored, in: &self)
         case .configSaved(let stored): return ConfigScreen.saved(stored, in: &self)
         case .configSaveFailed(let reason, let stored): return ConfigScreen.saveFailed(reason, stored, in: &self)
-        case .auditLoaded(let entries):
+        case .auditLoaded(let entries, let total):
             ConfigScreen.auditLoaded(entries, in: &self)
             audit.entries = entries
+            audit.total = total
             audit.clampSelection()
             return []
         case .rejectedLoaded(let lines, let total):

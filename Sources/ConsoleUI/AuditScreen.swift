@@ -4,7 +4,10 @@ import TerminalCanvas
 /// The configuration's history: when, who, from where, field, old → new (masked), result.
 public enum AuditScreen {
     public struct State: Sendable, Equatable {
+        /// The newest entries (at most `pageLimit`), oldest first as stored.
         public var entries: [AuditEntry] = []
+        /// Entries in the whole trail (`config history` lists them all).
+        public var total = 0
         public var selected = 0
         public var search: TextField?
         public var filter: String?
@@ -20,6 +23,9 @@ public enum AuditScreen {
 
         mutating func clampSelection() { selected = min(selected, max(0, visible.count - 1)) }
     }
+
+    /// How many of the newest entries the screen holds.
+    public static let pageLimit = 500
 
     static let keys: [KeyBinding] = [
         KeyBinding([.character("j"), .down], "move") { state in
@@ -73,7 +79,8 @@ public enum AuditScreen {
         let a = state.audit
         let width = canvas.size.width
         let x = canvas.write(" Audit trail ", x: 0, y: top, role: .title)
-        canvas.write("\(a.entries.count) entries, newest first\(a.filter.map { " · matching \"\($0)\"" } ?? "") · secrets as masks and fingerprints",
+        let count = a.total > a.entries.count ? "newest \(a.entries.count) of \(TransactionsScreen.grouped(a.total)) entries" : "\(a.entries.count) entries"
+        canvas.write("\(count), newest first\(a.filter.map { " · matching \"\($0)\"" } ?? "") · secrets as masks and fingerprints",
                      x: x + 1, y: top, role: .muted, maxWidth: width - x - 2)
         let rows = a.visible
         let searchRow = a.search != nil ? 1 : 0

@@ -196,4 +196,17 @@ func line(_ id: String, _ status: String = "Pending") -> String {
         #expect(h.terminal.frameCount - before <= 4)
         #expect(h.stop())
     }
+
+    @Test func eventsListTheNewestRejectedLinesFirst() throws {
+        let h = try LoopHarness()
+        defer { h.cleanup() }
+        try h.append(["{not json one", line("ok-1"), "{not json three", "{not json four"])
+        h.start()
+        h.terminal.waitFor("row 1 of 1")
+        h.terminal.press(.key(.character("3")))
+        let screen = h.terminal.waitFor("REJECTED LINES (3), NEWEST FIRST")
+        let lineNumbers = screen.split(separator: "\n").filter { $0.contains("INVALID_JSON") }.map { $0.split(separator: " ")[1] }
+        #expect(lineNumbers == ["4", "3", "1"], "\(screen)")
+        #expect(h.stop())
+    }
 }

@@ -119,7 +119,7 @@ import Testing
                        old: nil, new: "http://merchant.example", result: .refused, detail: "must use https (got http)"),
             AuditEntry(id: 3, at: Fixture.now.adding(milliseconds: -3_600_000), user: "maria", origin: "ssh 203.0.113.9", field: "(all)",
                        old: nil, new: "version 4", result: .exported, detail: "config export"),
-        ]))
+        ], total: 0))
         assertScreen(state.render(), "audit")
     }
 
@@ -174,7 +174,7 @@ import Testing
         newer.plain[.webhookUrl] = "https://other.example/hook"
         _ = state.reduce(.configLoaded(newer))
         _ = state.reduce(.auditLoaded([AuditEntry(id: 9, at: newer.updatedAt!, user: "jorge", origin: "ssh 198.51.100.4", field: "webhookUrl",
-                                                  old: nil, new: "https://other.example/hook", result: .saved, detail: nil)]))
+                                                  old: nil, new: "https://other.example/hook", result: .saved, detail: nil)], total: 0))
         _ = state.reduce(.key(.character("w")))
         let text = state.render().rows.joined(separator: "\n")
         #expect(!text.contains("NEVER_SHOWN"))
@@ -211,7 +211,7 @@ import Testing
                        result: .saved, detail: nil),
             AuditEntry(id: 2, at: Fixture.now.adding(milliseconds: -5_400_000), user: "ev\u{202E}il", origin: "local", field: "customerExternalKeyForCleo",
                        old: "a\u{202E}b", new: "mozarto-merchant-42", result: .saved, detail: nil),
-        ]))
+        ], total: 0))
         let canvas = state.render()
         let text = canvas.rows.joined(separator: "\n")
         #expect(text.contains("ev⟨U+202E⟩il"))
@@ -265,7 +265,7 @@ import Testing
         #expect(state.events.selected == 0)
         // Audit and the detail's timeline have G too.
         _ = state.reduce(.key(.character("4")))
-        _ = state.reduce(.auditLoaded((1...3).map { AuditEntry(id: $0, at: Fixture.now, user: "u\($0)", origin: "local", field: "webhookUrl", old: nil, new: nil, result: .saved, detail: nil) }))
+        _ = state.reduce(.auditLoaded((1...3).map { AuditEntry(id: $0, at: Fixture.now, user: "u\($0)", origin: "local", field: "webhookUrl", old: nil, new: nil, result: .saved, detail: nil) }, total: 0))
         _ = state.reduce(.key(.character("G")))
         #expect(state.audit.visible[state.audit.selected].id == 1)
     }
