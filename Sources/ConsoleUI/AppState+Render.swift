@@ -17,8 +17,9 @@ extension AppState {
         }
         renderHeader(into: &canvas)
         renderTabs(into: &canvas)
-        let top = 2
-        let height = bodyHeight
+        let body = frame.body
+        let top = body.y
+        let height = body.height
         switch screen {
         case .transactions: TransactionsScreen.render(self, into: &canvas, top: top, height: height)
         case .detail: TransactionDetailScreen.render(self, into: &canvas, top: top, height: height)
@@ -89,7 +90,7 @@ extension AppState {
 
     /// The freshness line, or a message.
     func renderStatusLine(into canvas: inout Canvas) {
-        let y = size.height - 2
+        let y = frame.status.y
         if let flash {
             canvas.write(" " + flash.text, x: 0, y: y, role: flash.isError ? .error : .accent, maxWidth: size.width)
             return
@@ -121,7 +122,7 @@ extension AppState {
 
     /// The key hints, generated from the table that handles the keys.
     func renderHints(into canvas: inout Canvas) {
-        let y = size.height - 1
+        let y = frame.hints.y
         canvas.fill(x: 0, y: y, width: size.width, role: .keyHint)
         if let palette {
             let x = canvas.write(" :", x: 0, y: y, role: .keyHint)

@@ -73,8 +73,14 @@ public struct AppState: Sendable, Equatable {
     public static let minimumSize = Size(width: 80, height: 24)
     public var isTooSmall: Bool { size.width < Self.minimumSize.width || size.height < Self.minimumSize.height }
 
+    /// The frame: header, tabs, the screen's body, the status line, the key hints.
+    public var frame: (header: Rect, tabs: Rect, body: Rect, status: Rect, hints: Rect) {
+        let rows = Layout.vertical(Rect(size), [.length(1), .length(1), .min(1), .length(1), .length(1)])
+        return (rows[0], rows[1], rows[2], rows[3], rows[4])
+    }
+
     /// Rows the active screen has for its body (header, tabs, status and hints taken).
-    public var bodyHeight: Int { max(1, size.height - 4) }
+    public var bodyHeight: Int { max(1, frame.body.height) }
 
     mutating func say(_ text: String, error: Bool = false, seconds: Int64 = 4) {
         flash = Flash(text: text, isError: error, until: now.adding(milliseconds: seconds * 1000))
