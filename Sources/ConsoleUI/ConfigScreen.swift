@@ -361,7 +361,7 @@ public enum ConfigScreen {
         let scroll = max(0, min(state.config.diffScroll, lines.count - room))
         let y = top + max(0, (height - boxHeight) / 2)
         let more = lines.count > room ? " · j/k scroll (\(scroll + room) of \(lines.count) lines)" : ""
-        canvas.box(x: 1, y: y, width: width, height: boxHeight, title: " Write these changes?\(more) ", role: .accent)
+        canvas.overlay(Rect(x: 1, y: y, width: width, height: boxHeight), title: " Write these changes?\(more) ", role: .accent)
         for (index, line) in lines.dropFirst(scroll).prefix(room).enumerated() {
             canvas.write(line.0, x: 3, y: y + 1 + index, role: line.1, maxWidth: width - 4)
         }

@@ -156,9 +156,7 @@ public enum TransactionDetailScreen {
 enum RawView {
     static func render(title: String, bytes: [UInt8], into canvas: inout Canvas, top: Int, height: Int) {
         let width = canvas.size.width - 4
-        // An overlay clears its whole rows: nothing of the screen under it shows at its sides.
-        canvas.fill(x: 0, y: top + 1, width: canvas.size.width, height: height - 2, role: .normal)
-        canvas.box(x: 1, y: top + 1, width: width + 2, height: height - 2, title: " Raw: \(title) (Esc closes) ", role: .accent)
+        canvas.overlay(Rect(x: 1, y: top + 1, width: width + 2, height: height - 2), title: " Raw: \(title) (Esc closes) ", role: .accent)
         let text = TerminalText.escaped(bytes)
         var lines: [String] = []
         var current = ""

@@ -1,4 +1,14 @@
 extension Canvas {
+    /// An overlay (dialog, panel, raw view): the whole rows it spans are cleared, so nothing of
+    /// the screen under it shows beside its frame, then the framed box is drawn. Returns the
+    /// rectangle inside the frame.
+    @discardableResult
+    public mutating func overlay(_ rect: Rect, title: String = "", role: Role = .normal) -> Rect {
+        fill(x: 0, y: rect.y, width: size.width, height: rect.height, role: .normal)
+        box(x: rect.x, y: rect.y, width: rect.width, height: rect.height, title: title, role: role)
+        return rect.inset(dx: 1, dy: 1)
+    }
+
     /// A framed, cleared box (dialogs, panels).
     public mutating func box(x: Int, y: Int, width: Int, height: Int, title: String = "", role: Role = .normal) {
         guard width >= 2, height >= 2 else { return }
