@@ -423,6 +423,36 @@ struct Tmux {
         // (the header may have scrolled away under the prompt; the body would not have)
         #expect(!screen.contains("cleoApiKey") && !screen.contains("isWebhookSecured"), "the last frame stayed on a vt100:\n\(screen)")
     }
+
+    /// issue 10: the terminal cursor is shown where the next key lands while a field has the
+    /// focus, and hidden otherwise (every field edited blind).
+    @Test func theTerminalCursorIsTheCaret() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        tmux.start(consoleCommand(cli))
+        tmux.waitFor("1 Transactions")
+        func cursor() -> (flag: String, x: Int, y: Int) {
+            let parts = tmux.run(["display-message", "-p", "-t", "main", "#{cursor_flag} #{cursor_x} #{cursor_y}"])
+                .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+            return (String(parts.first ?? ""), Int(parts.count > 1 ? parts[1] : "") ?? -1, Int(parts.count > 2 ? parts[2] : "") ?? -1)
+        }
+        #expect(cursor().flag == "0")
+        tmux.keys("/")
+        tmux.type("665f")
+        tmux.keys("Left", "Left")
+        let prefix = " / search (id, psp id, user or reference prefix): "
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline && cursor().x != prefix.count + 2 { usleep(30_000) }
+        let shown = cursor()
+        #expect(shown.flag == "1")
+        #expect(shown.x == prefix.count + 2 && shown.y == 21, "\(shown)")
+        tmux.keys("Escape")
+        tmux.waitFor("? help")
+        let hidden = Date().addingTimeInterval(5)
+        while Date() < hidden && cursor().flag != "0" { usleep(30_000) }
+        #expect(cursor().flag == "0")
+    }
 }
 
 /// Thousands grouped as the console shows them.
