@@ -233,4 +233,22 @@ struct FeedWorld {
         world.key(.character("N"))
         #expect(world.state.transactions.selectedID == first)
     }
+
+    @Test func aDateFilterTakesADurationBackFromNow() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("f")))
+        for _ in 0..<6 { _ = state.reduce(.key(.character("j"))) }  // first seen since
+        _ = state.reduce(.key(.enter))
+        _ = state.reduce(.key(.ctrl("u")))
+        for c in "6h" { _ = state.reduce(.key(.character(c))) }
+        _ = state.reduce(.key(.enter))
+        #expect(state.transactions.query.since == Fixture.now.adding(milliseconds: -6 * 3_600_000))
+        #expect(state.transactions.filters.error == nil)
+        #expect(state.render().rows.joined().contains("2026-11-25 09:00"))  // 12:00 local − 6 h... in Santiago (UTC−3)
+        _ = state.reduce(.key(.enter))
+        _ = state.reduce(.key(.ctrl("u")))
+        for c in "6x" { _ = state.reduce(.key(.character(c))) }
+        _ = state.reduce(.key(.enter))
+        #expect(state.transactions.filters.error?.contains("duration") == true)
+    }
 }
