@@ -35,7 +35,7 @@ let package = Package(
         // The cell grid, widgets, text width and sanitising: pure.
         .target(name: "TerminalCanvas"),
         // The ncursesw backend; the only importer of CNcursesw.
-        .target(name: "TerminalCurses", dependencies: ["CNcursesw", "TerminalCanvas", "ConsoleUI"]),
+        .target(name: "TerminalCurses", dependencies: ["CNcursesw", "TerminalCanvas"]),
         // The pure core of the console: state, actions, effects, reduce, one file per screen.
         .target(name: "ConsoleUI", dependencies: ["CleoDomain", "TerminalCanvas"]),
         // The loop, the effect runner and the wiring of follower and observations.
@@ -56,6 +56,8 @@ let package = Package(
         // write protocol against real SQLite files.
         .testTarget(name: "IngestTests", dependencies: ["CleoIngest", "CleoFollower", "CleoDomain"]),
         .testTarget(name: "StoreTests", dependencies: ["CleoStore", "CleoIngest", "CleoDomain"]),
+        // The console's loop on a recording terminal, against a real database and log.
+        .testTarget(name: "ConsoleRuntimeTests", dependencies: ["ConsoleRuntime", "ConsoleUI", "TerminalCanvas", "CleoStore", "CleoDomain"]),
         // Drives the real binary against real files (needs the executable built first).
         .testTarget(name: "CLITests", dependencies: ["cleo-console", "CleoStore", "CleoFollower"]),
     ],

@@ -53,11 +53,7 @@ extension AppDatabase {
     public func rejectedLines(afterID: Int64 = 0, limit: Int = 0) throws -> [RejectedLine] {
         try dbPool.read { db in
             let limitSQL = limit > 0 ? " LIMIT \(limit)" : ""
-            return try db.byteRows("SELECT * FROM rejected WHERE id > ? ORDER BY id" + limitSQL, [.int(afterID)], cached: false) { row in
-                RejectedLine(id: row.int("id"), file: row.text("file"), line: row.int("line"), offset: row.int("offset"), code: row.text("code"),
-                             message: row.text("message"), raw: row.blob("raw"), rawLength: Int(row.int("raw_length")),
-                             at: Timestamp(millisecondsSince1970: row.int("at")))
-            }
+            return try db.byteRows("SELECT * FROM rejected WHERE id > ? ORDER BY id" + limitSQL, [.int(afterID)], cached: false, Self.rejectedLine)
         }
     }
 
@@ -182,6 +178,12 @@ extension AppDatabase {
             pspTransactionID: row.optionalText("psp_id"), merchantReference: row.optionalText("merchant_ref"),
             flags: TransactionFlags(rawValue: Int(row.int("flags"))), eventCount: Int(row.int("event_count")),
             firstSeenAt: Timestamp(millisecondsSince1970: row.int("first_seen_at")), updatedAt: Timestamp(millisecondsSince1970: row.int("updated_at")))
+    }
+
+    static func rejectedLine(_ row: ByteRow) -> RejectedLine {
+        RejectedLine(id: row.int("id"), file: row.text("file"), line: row.int("line"), offset: row.int("offset"), code: row.text("code"),
+                     message: row.text("message"), raw: row.blob("raw"), rawLength: Int(row.int("raw_length")),
+                     at: Timestamp(millisecondsSince1970: row.int("at")))
     }
 
     static func eventRecord(_ row: ByteRow) -> EventRecord {

@@ -28,14 +28,28 @@ public enum TransactionDetailScreen {
             state.detail.selected = stepped(state.detail.selected, by: -1, count: state.detail.events.count)
             return []
         },
+        KeyBinding([.character("g"), .home], "first", inHints: false) { state in
+            state.detail.selected = 0
+            return []
+        },
+        KeyBinding([.character("G"), .end], "last", inHints: false) { state in
+            state.detail.selected = max(0, state.detail.events.count - 1)
+            return []
+        },
         KeyBinding([.character("r")], "raw event") { state in
             if !state.detail.events.isEmpty { state.detail.showingRaw = true }
             return []
         },
         KeyBinding([.character("y")], "copy id") { state in
             guard let id = state.detail.record?.id else { return [] }
-            state.say("copied \(id) (OSC 52)")
-            return [.copy(id)]
+            return state.copy(id, what: "transaction id")
+        },
+        KeyBinding([.character("Y")], "copy psp id") { state in
+            guard let psp = state.detail.record?.pspTransactionID, !psp.isEmpty else {
+                state.say("this transaction has no psp id yet", error: true)
+                return []
+            }
+            return state.copy(psp, what: "psp id")
         },
     ]
 
@@ -93,21 +107,22 @@ public enum TransactionDetailScreen {
         if let code = r.errorCode {
             if let known = PSPErrorCode(code: code) {
                 canvas.write("error", x: 1, y: y, role: .muted)
+                // Read whole: wrapped, never cut mid-word (a pay-out's guidance is about money).
                 y += canvas.wrapped("\(code): \(known.meaning) — \(known.isSafeToRetry ? "safe to retry with a new request" : "do not retry blindly")",
-                                    x: 13, y: y, width: width - 14, maxLines: 2, role: .statusDeclined)
-                y += canvas.wrapped(known.guidance(for: r.method), x: 13, y: y, width: width - 14, maxLines: 2, role: r.method == .payOut ? .warning : .normal)
+                                    x: 13, y: y, width: width - 14, maxLines: 3, role: .statusDeclined)
+                y += canvas.wrapped(known.guidance(for: r.method), x: 13, y: y, width: width - 14, maxLines: 4, role: r.method == .payOut ? .warning : .normal)
             } else {
                 field("error", "\(code) (a code this console does not know; shown as received)", role: .statusDeclined, maxWidth: width - 14)
                 y += 1
             }
         }
         if r.flags.contains(.conflict) {
-            field("CONFLICT", "a final status was followed by a different final status: support must look", role: .flag, maxWidth: width - 14)
-            y += 1
+            canvas.write("CONFLICT", x: 1, y: y, role: .flag)
+            y += canvas.wrapped("a final status was followed by a different final status: support must look", x: 13, y: y, width: width - 14, maxLines: 3, role: .flag)
         }
         if r.flags.contains(.mismatch) {
-            field("MISMATCH", "an event disagreed on method, user, amount, currency or country (see notes)", role: .flag, maxWidth: width - 14)
-            y += 1
+            canvas.write("MISMATCH", x: 1, y: y, role: .flag)
+            y += canvas.wrapped("an event disagreed on method, user, amount, currency or country (see notes)", x: 13, y: y, width: width - 14, maxLines: 3, role: .flag)
         }
         // Timeline.
         y += 0
@@ -141,7 +156,7 @@ public enum TransactionDetailScreen {
 enum RawView {
     static func render(title: String, bytes: [UInt8], into canvas: inout Canvas, top: Int, height: Int) {
         let width = canvas.size.width - 4
-        canvas.box(x: 1, y: top + 1, width: width + 2, height: height - 2, title: " Raw: \(title) (Esc closes) ", role: .accent)
+        canvas.overlay(Rect(x: 1, y: top + 1, width: width + 2, height: height - 2), title: " Raw: \(title) (Esc closes) ", role: .accent)
         let text = TerminalText.escaped(bytes)
         var lines: [String] = []
         var current = ""
