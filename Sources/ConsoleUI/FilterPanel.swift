@@ -69,7 +69,7 @@ public struct FilterPanel: Sendable, Equatable {
                 } else {
                     let offset = state.session.offsetSeconds
                     // cli.md: a duration back from now (90m, 6h, 2d) works as in `tx list --since`.
-                    let ago = durationMilliseconds(text).map { state.now.adding(milliseconds: -$0) }
+                    let ago = DurationBound.before(state.now, text)
                     guard var bound = ago ?? RFC3339.parseBound(text, offsetSeconds: { _ in offset }) else {
                         state.transactions.filters.error = "\(text): not a date (YYYY-MM-DD), an RFC 3339 time or a duration (90m, 6h, 2d)"
                         state.transactions.filters.editing = field
@@ -84,19 +84,6 @@ public struct FilterPanel: Sendable, Equatable {
             }
         }
         return keys.handle(key, in: &state) ?? []
-    }
-
-    /// `90m`, `6h`, `2d` (and `30s`, `1w`) in milliseconds; nil when it is not a duration.
-    static func durationMilliseconds(_ text: String) -> Int64? {
-        guard let unit = text.last, let number = Int64(text.dropLast()), number > 0, number < 100_000 else { return nil }
-        switch unit {
-        case "s": return number * 1000
-        case "m": return number * 60_000
-        case "h": return number * 3_600_000
-        case "d": return number * 86_400_000
-        case "w": return number * 7 * 86_400_000
-        default: return nil
-        }
     }
 
     static func cycle<T: Equatable>(_ value: T?, _ all: [T], backwards: Bool) -> T? {
