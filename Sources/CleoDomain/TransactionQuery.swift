@@ -114,6 +114,8 @@ public struct TransactionRecord: Sendable, Equatable, Identifiable {
 
 /// One event of a transaction's timeline (an `event` row).
 public struct EventRecord: Sendable, Equatable {
+    /// The event's row: its raw line is loaded by it, on demand (a timeline page holds none).
+    public var rowID: Int64
     public var file: String
     public var line: Int64
     public var offset: Int64
@@ -131,7 +133,8 @@ public struct EventRecord: Sendable, Equatable {
 
     public init(file: String, line: Int64, offset: Int64, receivedAt: Timestamp, receivedAtGiven: Bool, status: TransactionStatus,
                 rawStatus: String, message: String?, errorCode: String?, eventID: String?, duplicate: Bool, late: Bool,
-                notes: String?, raw: [UInt8]) {
+                notes: String?, raw: [UInt8], rowID: Int64 = 0) {
+        self.rowID = rowID
         self.file = file
         self.line = line
         self.offset = offset

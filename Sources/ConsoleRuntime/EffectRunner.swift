@@ -77,12 +77,14 @@ public final class EffectRunner: @unchecked Sendable {
             switch effect {
             case .countArrivals(let seq):
                 mailbox.post(.arrivalsCounted(try database.countNewer(than: seq)))
-            case .loadDetail(let id):
-                if let (record, events) = try database.transaction(id: id) {
-                    mailbox.post(.detailLoaded(record, events))
-                } else {
-                    mailbox.post(.detailMissing(id))
+            case .loadDetail(let id, let known):
+                switch try database.transactionDetail(id: id, knownEventCount: known, eventLimit: TransactionDetailScreen.timelineLimit) {
+                case .missing: mailbox.post(.detailMissing(id))
+                case .unchanged: break
+                case .loaded(let record, let events, let total): mailbox.post(.detailLoaded(record, events, totalEvents: total))
                 }
+            case .loadEventRaw(let rowID):
+                if let raw = try database.eventRaw(rowID: rowID) { mailbox.post(.eventRawLoaded(rowID: rowID, raw)) }
             case .loadConfig:
                 mailbox.post(.configLoaded(try database.configuration()))
             case .saveConfig(let edits, let version):

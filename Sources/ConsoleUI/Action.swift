@@ -11,7 +11,10 @@ public enum Action: Sendable, Equatable {
     /// Counts come separately: a count over millions of rows must not delay the first screen.
     case countsLoaded(CountRequest, Counts)
     case arrivalsCounted(Int)
-    case detailLoaded(TransactionRecord, [EventRecord])
+    /// The detail's row and the newest page of its timeline (raw lines not loaded), of `totalEvents`.
+    case detailLoaded(TransactionRecord, [EventRecord], totalEvents: Int)
+    /// An event's raw line, for the raw view.
+    case eventRawLoaded(rowID: Int64, [UInt8])
     case detailMissing(String)
     case configLoaded(StoredConfiguration)
     case configSaved(StoredConfiguration)
@@ -93,7 +96,9 @@ public enum Effect: Sendable, Equatable {
     /// The list's counts (total, overdue, rows above the window): see `AppState.requestCounts`.
     case countTransactions(CountRequest)
     case countArrivals(after: Int64)
-    case loadDetail(String)
+    /// Loads the detail unless it still has `knownEventCount` events (nothing changed).
+    case loadDetail(String, knownEventCount: Int?)
+    case loadEventRaw(rowID: Int64)
     case loadConfig
     case saveConfig([ConfigEdit], expectedVersion: Int64)
     case loadAudit

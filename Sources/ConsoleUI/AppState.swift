@@ -110,11 +110,23 @@ public struct AppState: Sendable, Equatable {
         case .arrivalsCounted(let count):
             transactions.arrivedWhilePaused = count
             return []
-        case .detailLoaded(let record, let events):
+        case .detailLoaded(let record, let events, let total):
+            // A reload keeps the selection on its event, and the raw line already shown.
+            let selectedRow = detail.selected < detail.events.count ? detail.events[detail.selected].rowID : nil
+            let raws = Dictionary(detail.events.filter { !$0.raw.isEmpty }.map { ($0.rowID, $0.raw) }, uniquingKeysWith: { a, _ in a })
             detail.record = record
-            detail.events = events
+            detail.events = events.map { event in
+                var event = event
+                if event.raw.isEmpty, let raw = raws[event.rowID] { event.raw = raw }
+                return event
+            }
+            detail.totalEvents = total
+            if let selectedRow, let index = events.firstIndex(where: { $0.rowID == selectedRow }) { detail.selected = index }
             detail.selected = min(detail.selected, max(0, events.count - 1))
             detail.missing = nil
+            return []
+        case .eventRawLoaded(let rowID, let raw):
+            if let index = detail.events.firstIndex(where: { $0.rowID == rowID }) { detail.events[index].raw = raw }
             return []
         case .detailMissing(let id):
             detail.missing = id
@@ -155,7 +167,12 @@ public struct AppState: Sendable, Equatable {
             effects.append(loadPage())
         }
         switch screen {
-        case .detail: if let id = detail.record?.id ?? detail.requestedID { effects.append(.loadDetail(id)) }
+        case .detail:
+            if let id = detail.record?.id ?? detail.requestedID {
+                // Unchanged since shown (same event count): the runner reads one row and stops.
+                let known = detail.record.flatMap { $0.id.utf8.elementsEqual(id.utf8) ? $0.eventCount : nil }
+                effects.append(.loadDetail(id, knownEventCount: known))
+            }
         case .events: effects.append(.loadRejected)
         case .audit: effects.append(.loadAudit)
         case .config: effects.append(.loadConfig)

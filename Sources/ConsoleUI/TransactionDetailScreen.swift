@@ -5,10 +5,16 @@ import TerminalCanvas
 /// One transaction: every field, the regional key that serves it (masked), the error code with
 /// its meaning and guidance, flags explained, and the timeline of its events with a raw view.
 public enum TransactionDetailScreen {
+    /// The newest events a detail loads (`tx show ID --json` has them all).
+    public static let timelineLimit = 500
+
     public struct State: Sendable, Equatable {
         public var requestedID: String?
         public var record: TransactionRecord?
+        /// The newest page of the timeline, in log order.
         public var events: [EventRecord] = []
+        /// How many events the transaction has (more than `events` holds for a long timeline).
+        public var totalEvents = 0
         public var selected = 0
         public var showingRaw = false
         public var missing: String?
@@ -37,8 +43,10 @@ public enum TransactionDetailScreen {
             return []
         },
         KeyBinding([.character("r")], "raw event") { state in
-            if !state.detail.events.isEmpty { state.detail.showingRaw = true }
-            return []
+            guard state.detail.selected < state.detail.events.count else { return [] }
+            state.detail.showingRaw = true
+            let event = state.detail.events[state.detail.selected]
+            return event.raw.isEmpty && event.rowID > 0 ? [.loadEventRaw(rowID: event.rowID)] : []
         },
         KeyBinding([.character("y")], "copy id") { state in
             guard let id = state.detail.record?.id else { return [] }
@@ -126,7 +134,8 @@ public enum TransactionDetailScreen {
         }
         // Timeline.
         y += 0
-        canvas.write(TerminalText.padded(" TIMELINE (\(d.events.count))  RECEIVED        STATUS    RAW        MARK  MESSAGE", to: width), x: 0, y: y, role: .header)
+        let count = d.totalEvents > d.events.count ? "newest \(d.events.count) of \(d.totalEvents)" : "\(d.events.count)"
+        canvas.write(TerminalText.padded(" TIMELINE (\(count))  RECEIVED        STATUS    RAW        MARK  MESSAGE", to: width), x: 0, y: y, role: .header)
         y += 1
         let available = top + height - y
         guard available > 0 else { return }

@@ -308,7 +308,7 @@ public enum TransactionsScreen {
         state.detail = TransactionDetailScreen.State()
         state.detail.requestedID = id
         state.screen = .detail
-        return [.loadDetail(id)]
+        return [.loadDetail(id, knownEventCount: nil)]
     }
 
     static func resized(_ state: inout AppState) -> [Effect] {

@@ -95,7 +95,7 @@ struct FeedWorld {
         #expect(world.screen.contains { $0.contains(String(chosen.prefix(13))) })
         #expect(world.state.transactions.selectedIndex == 5)
         let effects = world.state.reduce(.key(.enter))
-        #expect(effects == [.loadDetail(chosen)])
+        #expect(effects == [.loadDetail(chosen, knownEventCount: nil)])
     }
 
     @Test func atTheTopTheListFollowsNewRowsAndGReturnsToFollowing() {

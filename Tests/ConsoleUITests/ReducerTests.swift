@@ -236,4 +236,31 @@ import Testing
         #expect(state.reduce(.key(.character("2"))).isEmpty)
         #expect(state.reduce(.key(.character("q"))) == [.quit])
     }
+
+    /// Issue 9: an open detail is not reloaded when nothing of it changed, and raw lines are read
+    /// one at a time, when shown.
+    @Test func anOpenDetailReloadsOnlyWhatChangedAndRawLinesOnDemand() {
+        var state = Fixture.state()
+        var events = Fixture.events
+        for i in events.indices {
+            events[i].rowID = Int64(i + 1)
+            events[i].raw = []
+        }
+        _ = state.reduce(.key(.enter))
+        _ = state.reduce(.detailLoaded(Fixture.rows[0], events, totalEvents: 40))
+        // Another transaction's commit: the detail asks with what it knows.
+        let effects = state.reduce(.dataChanged)
+        #expect(effects.contains(.loadDetail(Fixture.rows[0].id, knownEventCount: Fixture.rows[0].eventCount)))
+        // The raw view asks for the selected event's line, once.
+        _ = state.reduce(.key(.character("G")))
+        #expect(state.reduce(.key(.character("r"))) == [.loadEventRaw(rowID: Int64(events.count))])
+        _ = state.reduce(.eventRawLoaded(rowID: Int64(events.count), Array("{}".utf8)))
+        #expect(state.detail.events.last?.raw == Array("{}".utf8))
+        // A reload (the transaction changed) keeps the selected event and the raw already read.
+        _ = state.reduce(.key(.escape))
+        _ = state.reduce(.detailLoaded(Fixture.rows[0], events, totalEvents: 41))
+        #expect(state.detail.selected == events.count - 1)
+        #expect(state.detail.events.last?.raw == Array("{}".utf8))
+        #expect(state.render().rows.joined().contains("TIMELINE (newest \(events.count) of 41)"))
+    }
 }

@@ -54,7 +54,7 @@ import Testing
         _ = state.reduce(.key(.character("j")))
         _ = state.reduce(.key(.character("j")))
         _ = state.reduce(.key(.enter))
-        _ = state.reduce(.detailLoaded(Fixture.rows[2], Fixture.events))
+        _ = state.reduce(.detailLoaded(Fixture.rows[2], Fixture.events, totalEvents: Fixture.events.count))
         assertScreen(state.render(), "detail-declined-payout")
         _ = state.reduce(.key(.character("j")))
         _ = state.reduce(.key(.character("r")))

@@ -113,3 +113,36 @@ import Testing
         #expect(try database.transaction(id: "P")?.0.eventCount == 1)
     }
 }
+
+/// The console's detail read: a page of the timeline, nothing when nothing changed, raw lines
+/// one at a time.
+@Suite struct TransactionDetailReadTests {
+    @Test func aLongTimelineIsPagedAndAnUnchangedOneIsNotReadAgain() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-detail-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let database = try AppDatabase.open(path: folder + "/console.db")
+        let writer = IngestWriteProtocolTests.Writer(database, log: "/long.jsonl")
+        let line = { (n: Int) in
+            "{\"transaction_id\":\"LONG\",\"method\":\"CLEO_PAYIN\",\"transaction_status\":\"Pending\",\"status\":\"S\(n)\",\"user_id\":\"u\",\"eventId\":\"e\(n)\"}"
+        }
+        try writer.apply((0..<1_200).map(line))
+        guard case .loaded(let record, let events, let total) = try database.transactionDetail(id: "LONG", knownEventCount: nil, eventLimit: 500) else {
+            Issue.record("not loaded")
+            return
+        }
+        #expect(total == 1_200 && record.eventCount == 1_200)
+        #expect(events.count == 500)
+        #expect(events.first?.rawStatus == "S700" && events.last?.rawStatus == "S1199")  // the newest, in log order
+        #expect(events.allSatisfy { $0.raw.isEmpty })
+        #expect(try database.eventRaw(rowID: events.last!.rowID) == Array(line(1199).utf8))
+        #expect(try database.transactionDetail(id: "LONG", knownEventCount: 1_200, eventLimit: 500) == .unchanged)
+        try writer.apply([line(1_200)])
+        guard case .loaded(_, _, let after) = try database.transactionDetail(id: "LONG", knownEventCount: 1_200, eventLimit: 500) else {
+            Issue.record("a change was not read")
+            return
+        }
+        #expect(after == 1_201)
+        #expect(try database.transactionDetail(id: "long", knownEventCount: nil, eventLimit: 500) == .missing)
+    }
+}
