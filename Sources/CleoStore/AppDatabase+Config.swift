@@ -48,22 +48,24 @@ extension AppDatabase {
     }
 
     /// Audits a refused value. A refused secret is never recorded, not even masked (it may be a
-    /// real key with a typo).
+    /// real key with a typo); any other refused value only as `RefusedValue.excerpt` (bounded,
+    /// user-info removed).
     public func recordRefusal(field: ConfigField, attempted: String, reason: String, actor: Actor, now: Timestamp) throws {
         try writeImmediate { db in
             let current = try Self.fetchConfiguration(db)
             try Self.audit(db, actor: actor, now: now, field: field, old: current.display(field),
-                           new: field.isSecret ? "(refused value not recorded)" : attempted, result: .refused, detail: reason)
+                           new: RefusedValue.excerpt(attempted, for: field), result: .refused, detail: reason)
         }
     }
 
     /// The complete configuration in clear, for the platform's connector: refused (and nothing
-    /// returned) while incomplete; every export is audited.
-    public func exportConfiguration(actor: Actor, now: Timestamp) throws -> CleoConfiguration {
+    /// returned) while incomplete. `deliver` writes it out; the export is audited only once
+    /// `deliver` has returned (the bytes are out), so a failed write is never recorded as an export.
+    public func exportConfiguration(actor: Actor, now: Timestamp, deliver: (CleoConfiguration) throws -> Void) throws {
         let stored = try configuration()
         guard stored.isComplete else { throw ExportRefusal.incomplete(missing: stored.missing) }
         let box = try secretBox()
-        return try writeImmediate { db in
+        let (configuration, version) = try dbPool.read { db -> (CleoConfiguration, Int64) in
             var values: [ConfigField: String] = [:]
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM config WHERE id = 1") else { throw ExportRefusal.incomplete(missing: ConfigField.allCases) }
             for field in ConfigField.allCases {
@@ -74,8 +76,11 @@ extension AppDatabase {
                     values[field] = value
                 }
             }
-            try Self.audit(db, actor: actor, now: now, field: "(all)", old: nil, new: "version \(row["version"] as Int64)", result: .exported, detail: "config export")
-            return CleoConfiguration(values: values)
+            return (CleoConfiguration(values: values), row["version"] as Int64)
+        }
+        try deliver(configuration)
+        try writeImmediate { db in
+            try Self.audit(db, actor: actor, now: now, field: "(all)", old: nil, new: "version \(version)", result: .exported, detail: "config export")
         }
     }
 

@@ -24,7 +24,7 @@ extension ConfigCommand {
 
         func run() throws {
             try runReporting {
-                let database = try location.open()
+                let database = try location.openForReading()
                 let stored = try database.configuration()
                 let time = OperatorTime()
                 if json {
@@ -82,7 +82,7 @@ extension ConfigCommand {
                 if configField.isSecret && value != nil {
                     throw Failure.usage("\(configField.rawValue) is a secret and is never taken from the command line (shell history, ps); pipe it on standard input or type it at the prompt")
                 }
-                let text = try value ?? Self.readStandardInput(prompt: "\(configField.rawValue): ", secret: configField.isSecret)
+                let text = try value ?? SecretPrompt.read(prompt: "\(configField.rawValue): ", secret: configField.isSecret)
                 let database = try location.open()
                 let actor = Actor.current()
                 do {
@@ -95,35 +95,6 @@ extension ConfigCommand {
             }
         }
 
-        /// Reads the value from standard input; on a terminal, prompts on standard error without echo.
-        static func readStandardInput(prompt: String, secret: Bool) throws -> String {
-            let isTerminal = isatty(STDIN_FILENO) == 1
-            var saved = termios()
-            if isTerminal {
-                FileHandle.standardError.write(Data(prompt.utf8))
-                if secret, tcgetattr(STDIN_FILENO, &saved) == 0 {
-                    var quiet = saved
-                    quiet.c_lflag &= ~tcflag_t(ECHO)
-                    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
-                }
-            }
-            defer {
-                if isTerminal && secret {
-                    tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
-                    FileHandle.standardError.write(Data("\n".utf8))
-                }
-            }
-            var data: Data
-            if isTerminal {
-                data = Data((readLine(strippingNewline: false) ?? "").utf8)
-            } else {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            }
-            if data.last == 0x0A { data.removeLast() }
-            if data.last == 0x0D { data.removeLast() }
-            guard let text = String(data: data, encoding: .utf8) else { throw Failure.data("the value is not valid UTF-8; nothing was stored") }
-            return text
-        }
     }
 
     struct History: ParsableCommand {
@@ -133,7 +104,7 @@ extension ConfigCommand {
 
         func run() throws {
             try runReporting {
-                let trail = try location.open().auditTrail()
+                let trail = try location.openForReading().auditTrail()
                 let time = OperatorTime()
                 if json {
                     printOut(JSONOut.array(trail.map { entry in
@@ -168,22 +139,27 @@ extension ConfigCommand {
                     throw Failure.usage("config export prints secrets in clear and refuses to write to a terminal; redirect it (cleo-console config export > connector.json)")
                 }
                 let database = try location.open()
-                let config: CleoConfiguration
                 do {
-                    config = try database.exportConfiguration(actor: .current(), now: .now())
+                    // Audited only once the bytes are out: a full disk or a closed pipe (74) exports nothing.
+                    try database.exportConfiguration(actor: .current(), now: .now()) { config in
+                        try StandardOutput.write(Self.json(config).rendered())
+                    }
                 } catch let refusal as ExportRefusal {
                     throw Failure.data(refusal.description + "; nothing was exported")
                 }
-                printOut(JSONOut.object([
-                    ("cleoApiKey", .object([
-                        ("chileApiKey", .optional(config[.chileApiKey])), ("peruApiKey", .optional(config[.peruApiKey])),
-                        ("mexicoApiKey", .optional(config[.mexicoApiKey])),
-                    ])),
-                    ("customerExternalKeyForCleo", .optional(config[.customerExternalKeyForCleo])),
-                    ("webhookUrl", .optional(config[.webhookUrl])),
-                    ("isWebhookSecured", .bool(config.isWebhookSecured)),
-                ]).rendered())
             }
+        }
+
+        static func json(_ config: CleoConfiguration) -> JSONOut {
+            JSONOut.object([
+                ("cleoApiKey", .object([
+                    ("chileApiKey", .optional(config[.chileApiKey])), ("peruApiKey", .optional(config[.peruApiKey])),
+                    ("mexicoApiKey", .optional(config[.mexicoApiKey])),
+                ])),
+                ("customerExternalKeyForCleo", .optional(config[.customerExternalKeyForCleo])),
+                ("webhookUrl", .optional(config[.webhookUrl])),
+                ("isWebhookSecured", .bool(config.isWebhookSecured)),
+            ])
         }
     }
 }
