@@ -142,6 +142,21 @@ extension CLIHarness {
         #expect(human.contains("… (1000025 characters)"))
     }
 
+    /// A database written before the fix keeps refused values whole: the next writer rewrites them.
+    @Test func refusedValuesKeptWholeByAnEarlierVersionAreRewritten() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        #expect(try cli.run(["config", "show"]).status == 0)
+        _ = try cli.sql("""
+            INSERT INTO config_audit(at, user, origin, field, old, new, result, detail)
+                VALUES (1, 'root', 'local', 'webhookUrl', NULL, 'https://ops:Hunter2@merchant.example/', 'refused', 'must not contain user-info');
+            DELETE FROM grdb_migrations WHERE identifier = 'v2-refused-excerpts';
+            """)
+        #expect(try cli.run(["config", "show"]).status == 0)
+        #expect(try cli.sql("SELECT new FROM config_audit") == "https://•••@merchant.example/\n")
+        #expect(FileManager.default.contents(atPath: cli.db)?.range(of: Data("Hunter2".utf8)) == nil)
+    }
+
     /// `--db $'…\e[31m…'` reached standard error raw.
     @Test func pathsAndNamesInErrorsAreSanitised() throws {
         let cli = try CLIHarness()
