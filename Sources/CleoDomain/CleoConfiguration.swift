@@ -33,10 +33,10 @@ public struct CleoConfiguration: Sendable, Equatable {
 /// How a secret is shown: never in clear, only its last four characters and a fingerprint.
 public enum SecretMask {
     /// `••••` followed by the last 4 characters (cli.md, `config show --json`). A key shorter
-    /// than 8 characters shows fewer, so a mask never reveals more than half of a key.
+    /// than 16 characters shows fewer, so a mask never reveals more than a quarter of a key.
     public static func mask(_ secret: String) -> String {
         let scalars = secret.unicodeScalars
-        let shown = min(4, max(0, scalars.count - 4))
+        let shown = min(4, scalars.count / 4)
         var tail = String.UnicodeScalarView()
         tail.append(contentsOf: scalars.suffix(shown))
         return "••••" + String(tail)

@@ -35,7 +35,7 @@ extension AppDatabase {
                 if field.isSecret, let box {
                     let column = field.rawValue
                     try db.execute(sql: "UPDATE config SET \(column) = ?, \(column)_hint = ?, \(column)_fingerprint = ?, \(column)_setAt = ? WHERE id = 1",
-                                   arguments: [try box.seal(value), SecretMask.mask(value), SecretMask.fingerprint(value), now.millisecondsSince1970])
+                                   arguments: [try box.seal(value, boundTo: column), SecretMask.mask(value), SecretMask.fingerprint(value), now.millisecondsSince1970])
                 } else {
                     try db.execute(sql: "UPDATE config SET \(field.rawValue) = ? WHERE id = 1", arguments: [value])
                 }
@@ -71,7 +71,7 @@ extension AppDatabase {
             for field in ConfigField.allCases {
                 if field.isSecret {
                     guard let sealed = row[field.rawValue] as Data? else { throw ExportRefusal.incomplete(missing: [field]) }
-                    values[field] = try box.open(sealed)
+                    values[field] = try box.open(sealed, boundTo: field.rawValue)
                 } else if let value = row[field.rawValue] as String? {
                     values[field] = value
                 }
@@ -81,6 +81,23 @@ extension AppDatabase {
         try deliver(configuration)
         try writeImmediate { db in
             try Self.audit(db, actor: actor, now: now, field: "(all)", old: nil, new: "version \(version)", result: .exported, detail: "config export")
+        }
+    }
+
+    /// Values an earlier version sealed bound to nothing (format 1) are sealed again bound to
+    /// their column, once (`meta.sealed_bound`); after that an unbound value is refused like a
+    /// moved one.
+    func bindSealedValues(_ box: SecretBox) throws {
+        let done = try dbPool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'sealed_bound'") }
+        if done != nil { return }
+        try writeImmediate { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM config WHERE id = 1") else { return }
+            for field in ConfigField.allCases where field.isSecret {
+                guard let sealed = row[field.rawValue] as Data?, (try? box.openBound(sealed, column: field.rawValue)) == nil else { continue }
+                guard let secret = try? box.openUnbound(sealed) else { continue }  // refused when opened
+                try db.execute(sql: "UPDATE config SET \(field.rawValue) = ? WHERE id = 1", arguments: [try box.seal(secret, boundTo: field.rawValue)])
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('sealed_bound', '1')")
         }
     }
 

@@ -158,6 +158,7 @@ public final class AppDatabase: Sendable {
             if let check {
                 guard let box = try SecretBox.load(path: keyFilePath) else { throw StoreError.keyFileMissing(path: keyFilePath) }
                 try box.verify(check: check)
+                try bindSealedValues(box)
                 return box
             }
             let box = try SecretBox.load(path: keyFilePath) ?? SecretBox.create(path: keyFilePath)
@@ -165,6 +166,7 @@ public final class AppDatabase: Sendable {
             try writeImmediate { db in
                 try db.execute(sql: "INSERT OR IGNORE INTO meta_blob(key, value) VALUES ('key_check', ?)", arguments: [newCheck])
             }
+            try bindSealedValues(box)
             return box
         }
     }
