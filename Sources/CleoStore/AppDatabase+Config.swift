@@ -84,6 +84,23 @@ extension AppDatabase {
         }
     }
 
+    /// Whether `candidate` is the key set for `field` (nil when none is set), compared in
+    /// constant time after opening the sealed value: the answer needs the key file, which
+    /// opens every key anyway, so it gives nobody a guessing oracle they did not have.
+    public func secretMatches(_ candidate: String, field: ConfigField) throws -> Bool? {
+        precondition(field.isSecret)
+        guard try configuration().secrets[field] != nil else { return nil }
+        let box = try secretBox()
+        guard let sealed = try dbPool.read({ db in try Data.fetchOne(db, sql: "SELECT \(field.rawValue) FROM config WHERE id = 1") }) else { return nil }
+        let stored = Array(try box.open(sealed, boundTo: field.rawValue).utf8)
+        let given = Array(candidate.utf8)
+        var difference = UInt8(stored.count == given.count ? 0 : 1)
+        for index in 0..<max(stored.count, given.count) {
+            difference |= (index < stored.count ? stored[index] : 0) ^ (index < given.count ? given[index] : 0)
+        }
+        return difference == 0
+    }
+
     /// Values an earlier version sealed bound to nothing (format 1) are sealed again bound to
     /// their column, once (`meta.sealed_bound`); after that an unbound value is refused like a
     /// moved one.

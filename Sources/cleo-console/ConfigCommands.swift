@@ -12,7 +12,7 @@ struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Show, set, audit and export the Cleo configuration.",
-        subcommands: [Show.self, Set.self, History.self, Export.self]
+        subcommands: [Show.self, Set.self, History.self, Export.self, Check.self]
     )
 }
 
@@ -95,6 +95,28 @@ extension ConfigCommand {
             }
         }
 
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Say whether a key you hold is the one set (the key on standard input, never on the command line).",
+            discussion: "Exit 0 when it is the key set; 65 when it is not, or no key is set. Needs the key file.")
+        @OptionGroup var location: Location
+        @Argument(help: "chileApiKey, peruApiKey or mexicoApiKey.") var field: String
+
+        func run() throws {
+            try runReporting {
+                guard let configField = ConfigField(name: field), configField.isSecret else {
+                    throw Failure.usage("config check is for the keys: \(ConfigField.allCases.filter(\.isSecret).map(\.rawValue).joined(separator: ", ")); \(TerminalText.sanitized(field)) is not one")
+                }
+                let candidate = try SecretPrompt.read(prompt: "\(configField.rawValue) to check: ", secret: true)
+                switch try location.open().secretMatches(candidate, field: configField) {
+                case true?: printOut("\(configField.rawValue): the key given is the one set")
+                case false?: throw Failure.data("\(configField.rawValue): the key given is not the one set")
+                case nil: throw Failure.data("\(configField.rawValue) is not set")
+                }
+            }
+        }
     }
 
     struct History: ParsableCommand {

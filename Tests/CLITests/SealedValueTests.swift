@@ -42,4 +42,21 @@ import Testing
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("mexicoApiKey"), "\(refused.stderr)")
     }
+
+    @Test func configCheckSaysWhetherAKeyYouHoldIsTheOneSet() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        let unset = try cli.run(["config", "check", "chileApiKey"], stdin: ConfigCLITests.chile)
+        #expect(unset.status == 65 && unset.stderr.contains("not set"), "\(unset.stderr)")
+        try cli.configureAll()
+        let same = try cli.run(["config", "check", "cleoApiKey.chileApiKey"], stdin: ConfigCLITests.chile + "\n")
+        #expect(same.status == 0 && same.stdout.contains("is the one set"), "\(same.stderr)")
+        for candidate in [ConfigCLITests.peru, String(ConfigCLITests.chile.dropLast()), ConfigCLITests.chile + "x", ""] {
+            let other = try cli.run(["config", "check", "chileApiKey"], stdin: candidate)
+            #expect(other.status == 65 && other.stderr.contains("is not the one set"), "\(candidate): \(other.stderr)")
+            #expect(!other.stderr.contains(ConfigCLITests.chile) && !other.stdout.contains(ConfigCLITests.chile))
+        }
+        #expect(try cli.run(["config", "check", "webhookUrl"], stdin: "x").status == 64)
+        #expect(try cli.run(["config", "check", "chileApiKey", ConfigCLITests.chile]).status == 64)  // never on the command line
+    }
 }
