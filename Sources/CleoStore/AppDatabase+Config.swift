@@ -35,11 +35,12 @@ extension AppDatabase {
                 if field.isSecret, let box {
                     let column = field.rawValue
                     try db.execute(sql: "UPDATE config SET \(column) = ?, \(column)_hint = ?, \(column)_fingerprint = ?, \(column)_setAt = ? WHERE id = 1",
-                                   arguments: [try box.seal(value, boundTo: column), SecretMask.mask(value), SecretMask.fingerprint(value), now.millisecondsSince1970])
+                                   arguments: [try box.seal(value, boundTo: column), SecretMask.mask(value), box.fingerprint(value), now.millisecondsSince1970])
                 } else {
                     try db.execute(sql: "UPDATE config SET \(field.rawValue) = ? WHERE id = 1", arguments: [value])
                 }
-                try Self.audit(db, actor: actor, now: now, field: field, old: old, new: SecretMask.display(value, for: field), result: .saved, detail: nil)
+                try Self.audit(db, actor: actor, now: now, field: field, old: old, new: box.map { field.isSecret ? $0.display(value) : value } ?? value,
+                               result: .saved, detail: nil)
             }
             try db.execute(sql: "UPDATE config SET version = version + 1, updatedAt = ?, updatedBy = ? WHERE id = 1",
                            arguments: [now.millisecondsSince1970, actor.user])
@@ -116,6 +117,56 @@ extension AppDatabase {
             }
             try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('sealed_bound', '1')")
         }
+    }
+
+    /// Hints an earlier version kept — unkeyed `sha256:` fingerprints, masks showing half of a
+    /// short key — are made again from the keys, once (`meta.fingerprints_keyed`). In the audit
+    /// trail a current key's `sha256:` fingerprint becomes its keyed one; any other (a replaced
+    /// key's, whose value is gone) becomes `sha256:withheld`.
+    func keyFingerprints(_ box: SecretBox) throws {
+        let done = try dbPool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'fingerprints_keyed'") }
+        if done != nil { return }
+        try writeImmediate { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM config WHERE id = 1") else { return }
+            var keyed: [String: String] = [:]
+            for field in ConfigField.allCases where field.isSecret {
+                guard let sealed = row[field.rawValue] as Data?, let secret = try? box.open(sealed, boundTo: field.rawValue) else { continue }
+                keyed[SecretMask.fingerprint(secret)] = box.fingerprint(secret)
+                try db.execute(sql: "UPDATE config SET \(field.rawValue)_hint = ?, \(field.rawValue)_fingerprint = ? WHERE id = 1",
+                               arguments: [SecretMask.mask(secret), box.fingerprint(secret)])
+            }
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            let secretFields = ConfigField.allCases.filter(\.isSecret).map(\.rawValue)
+            let rows = try Row.fetchAll(db, sql: "SELECT id, old, new FROM config_audit WHERE field IN (?, ?, ?)", arguments: StatementArguments(secretFields))
+            for audit in rows {
+                let old = (audit["old"] as String?).map { Self.replacingUnkeyed($0, with: keyed) }
+                let new = (audit["new"] as String?).map { Self.replacingUnkeyed($0, with: keyed) }
+                if old != audit["old"] || new != audit["new"] {
+                    try db.execute(sql: "UPDATE config_audit SET old = ?, new = ? WHERE id = ?", arguments: [old, new, audit["id"] as Int64])
+                }
+            }
+            try db.execute(sql: "PRAGMA secure_delete = OFF")
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('fingerprints_keyed', '1')")
+        }
+    }
+
+    /// Every `sha256:` + 8 hex digits in `text`, replaced by its keyed fingerprint or `sha256:withheld`.
+    static func replacingUnkeyed(_ text: String, with keyed: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let range = rest.range(of: "sha256:") {
+            out += rest[..<range.lowerBound]
+            let digits = rest[range.upperBound...].prefix(8)
+            if digits.count == 8, digits.allSatisfy(\.isHexDigit) {
+                let fingerprint = "sha256:" + digits
+                out += keyed[fingerprint] ?? "sha256:withheld"
+                rest = rest[digits.endIndex...]
+            } else {
+                out += "sha256:"
+                rest = rest[range.upperBound...]
+            }
+        }
+        return out + rest
     }
 
     /// The audit trail, oldest first.

@@ -159,6 +159,7 @@ public final class AppDatabase: Sendable {
                 guard let box = try SecretBox.load(path: keyFilePath) else { throw StoreError.keyFileMissing(path: keyFilePath) }
                 try box.verify(check: check)
                 try bindSealedValues(box)
+                try keyFingerprints(box)
                 return box
             }
             let box = try SecretBox.load(path: keyFilePath) ?? SecretBox.create(path: keyFilePath)
@@ -167,6 +168,7 @@ public final class AppDatabase: Sendable {
                 try db.execute(sql: "INSERT OR IGNORE INTO meta_blob(key, value) VALUES ('key_check', ?)", arguments: [newCheck])
             }
             try bindSealedValues(box)
+            try keyFingerprints(box)
             return box
         }
     }

@@ -1,3 +1,4 @@
+import CleoDomain
 import Crypto
 import Foundation
 #if canImport(Glibc)
@@ -46,6 +47,16 @@ public struct SecretBox: @unchecked Sendable {  // SymmetricKey is an immutable 
         let box = try AES.GCM.SealedBox(combined: sealed.dropFirst())
         return String(decoding: try AES.GCM.open(box, using: key, authenticating: Self.associatedData(column)), as: UTF8.self)
     }
+
+    /// The key of the fingerprints (`SecretMask.fingerprint(_:keyedBy:)`), derived from the
+    /// key file's: it lives with the key file, never in the database.
+    public func fingerprint(_ secret: String) -> String {
+        let fingerprintKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("cleo-console fingerprint v1".utf8), outputByteCount: 32)
+        return SecretMask.fingerprint(secret, keyedBy: fingerprintKey)
+    }
+
+    /// Mask and keyed fingerprint, as the audit trail and the hints show a key.
+    public func display(_ secret: String) -> String { SecretMask.mask(secret) + " " + fingerprint(secret) }
 
     /// Format 1, for the check value and for re-sealing what an earlier version stored.
     func sealUnbound(_ secret: String) throws -> Data {
