@@ -93,7 +93,7 @@ public final class AppDatabase: Sendable {
                 // each written to the WAL whole — 931 KB a line with 64 KiB pages, 265 KB with 16 KiB
                 // — for a bulk load ~5% slower; queries unchanged (README, "Page size and commit pacing").
                 try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
-                persistentWAL(db)
+                try persistentWAL(db)
             }
             try db.execute(sql: "PRAGMA cache_size = -\(tuning.cacheKiB)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
@@ -101,11 +101,14 @@ public final class AppDatabase: Sendable {
         return configuration
     }
 
-    /// The last writer to close keeps `-wal` and `-shm` (emptied) instead of deleting them, so a
-    /// user who may not create files in the database's folder can still open it read-only.
-    static func persistentWAL(_ db: Database) {
+    /// The last writer to close keeps `-wal` and `-shm` instead of deleting them, so a user who
+    /// may not create files in the database's folder can still open it read-only. With a
+    /// `journal_size_limit` SQLite truncates the kept WAL to zero bytes at that close (and to the
+    /// limit after a checkpoint), so a kept WAL holds no old pages.
+    static func persistentWAL(_ db: Database) throws {
         var on: Int32 = 1
         _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &on)
+        try db.execute(sql: "PRAGMA journal_size_limit = \(64 << 20)")
     }
 
     /// The schema's `user_version`: a higher one is a database from a newer cleo-console.
