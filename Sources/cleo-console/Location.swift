@@ -58,12 +58,26 @@ struct Location: ParsableArguments {
         }
     }
 
-    /// For the read commands: a database this user may not write is opened read-only (no
-    /// migration, no lock file, nothing written; roles.md: support), any other as `open` does.
+    /// For the read commands: an existing database is opened read-only (no migration, no lock
+    /// file, nothing written — GRDB's own setup writes when the WAL is empty — so a read never
+    /// waits for another process's write lock, and a user who may only read it can). Only a
+    /// database that needs a migration, or cannot be read that way, is opened as `open` does,
+    /// and only by a user who may write it.
     func openForReading() throws -> AppDatabase {
         let path = databasePath
-        guard FileManager.default.fileExists(atPath: path), access(path, W_OK) != 0 else { return try open() }
-        return try opening { try AppDatabase.openReadOnly(path: path, keyFilePath: keyFilePath) }
+        guard FileManager.default.fileExists(atPath: path) else { return try open() }
+        let writable = access(path, W_OK) == 0
+        return try opening {
+            do {
+                return try AppDatabase.openReadOnly(path: path, keyFilePath: keyFilePath)
+            } catch let refusal as OpenRefusal {
+                guard writable, refusal == .needsUpgrade(path: path) else { throw refusal }
+            } catch {
+                guard writable else { throw error }
+            }
+            return try AppDatabase.open(path: path, keyFilePath: keyFilePath,
+                                        environment: environment.flatMap { ConsoleEnvironment(rawValue: $0.rawValue) })
+        }
     }
 
     private func opening(_ body: () throws -> AppDatabase) throws -> AppDatabase {
