@@ -168,6 +168,8 @@ extension ConfigCommand {
                     }
                 } catch let refusal as ExportRefusal {
                     throw Failure.data(refusal.description + "; nothing was exported")
+                } catch Failure.output(let message) {
+                    throw Failure.output(message + "; the export was not audited as done")
                 }
             }
         }

@@ -68,7 +68,7 @@ enum StandardOutput {
     }
 
     private static func describe(_ error: Int32) -> String {
-        "cannot write to standard output: \(String(cString: strerror(error))); nothing was recorded as done"
+        "cannot write to standard output: \(String(cString: strerror(error)))"
     }
 }
 
