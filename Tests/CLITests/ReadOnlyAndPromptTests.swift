@@ -137,6 +137,21 @@ struct TemporaryUser {
         #expect(peek != 0, "the same user read the process's environment")
     }
 
+    /// The console holds the keys it shows masked and the ones typed into its editor: no core either.
+    @Test func theConsoleRunsWithCoreDumpsOff() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        tmux.start("exec env TZ=UTC LANG=C.UTF-8 TERM=xterm-256color CLEO_CONSOLE_DB=\(cli.db) CLEO_CONSOLE_EVENTS=\(cli.events) \(CLIHarness.binary)")
+        tmux.waitFor("1 Transactions")
+        let pid = tmux.run(["display-message", "-p", "-t", "main", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect((try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) == "cleo-console\n")
+        let limits = (try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)) ?? ""
+        let core = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") }.map(String.init) ?? ""
+        #expect(Array(core.split(separator: " ").dropFirst(4).prefix(2)) == ["0", "0"], "\(core)")
+        tmux.keys("q")
+    }
+
     /// Ctrl-C at the no-echo secret prompt left the terminal without echo.
     @Test func ctrlCAtTheSecretPromptGivesTheTerminalItsEchoBack() throws {
         let cli = try CLIHarness()
