@@ -30,7 +30,8 @@ public final class AppDatabase: Sendable {
     /// Opens (creating it and its folders when missing, owner-only) and migrates the database.
     /// Opening, migrating and creating are serialised across processes by an advisory lock, so
     /// several consoles may start at once on a new database and none fails. An up-to-date
-    /// database is opened without a write: a read never waits for another process's writes.
+    /// database gets no migration and no write of ours (GRDB's own setup of a writable pool
+    /// writes when the WAL is empty: the read commands use `openReadOnly`, which never writes).
     /// A database of a newer version is refused before anything is written (`OpenRefusal`).
     public static func open(
         path: String, keyFilePath: String? = nil, environment requested: ConsoleEnvironment? = nil,
@@ -104,7 +105,7 @@ public final class AppDatabase: Sendable {
     /// The last writer to close keeps `-wal` and `-shm` instead of deleting them, so a user who
     /// may not create files in the database's folder can still open it read-only. With a
     /// `journal_size_limit` SQLite truncates the kept WAL to zero bytes at that close (and to the
-    /// limit after a checkpoint), so a kept WAL holds no old pages.
+    /// limit after a checkpoint), so a WAL kept after the last close holds no old pages.
     static func persistentWAL(_ db: Database) throws {
         var on: Int32 = 1
         _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &on)
