@@ -1,3 +1,4 @@
+import CleoDomain
 import GRDB
 
 extension AppDatabase {
@@ -116,7 +117,25 @@ extension AppDatabase {
                 CREATE TABLE meta_int (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
                 """)
         }
+        migrator.registerMigration("v2-refused-excerpts") { db in
+            try scrubRefusedValues(db)
+        }
         return migrator
+    }
+
+    /// Databases written before refused values were kept as excerpts (README, "Refused values")
+    /// hold them whole, user-info included: rewrite them, zeroing the freed bytes.
+    static func scrubRefusedValues(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA secure_delete = ON")
+        let rows = try Row.fetchAll(db, sql: "SELECT id, field, new FROM config_audit WHERE result = 'refused' AND new IS NOT NULL")
+        for row in rows {
+            guard let field = ConfigField(rawValue: row["field"]), let value = row["new"] as String? else { continue }
+            let excerpt = RefusedValue.excerpt(value, for: field)
+            if excerpt != value {
+                try db.execute(sql: "UPDATE config_audit SET new = ? WHERE id = ?", arguments: [excerpt, row["id"] as Int64])
+            }
+        }
+        try db.execute(sql: "PRAGMA secure_delete = OFF")
     }
 
     /// The indexes behind the list, every filter of cli.md and the timeline. A backlog load into

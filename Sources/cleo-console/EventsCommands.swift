@@ -18,7 +18,7 @@ struct EventsCommand: ParsableCommand {
 
         func run() throws {
             try runReporting {
-                let lines = try location.open().rejectedLines()
+                let lines = try location.openForReading().rejectedLines()
                 if json {
                     printOut(JSONOut.array(lines.map { r in
                         .object([("file", .string(r.file)), ("line", .number(String(r.line))), ("offset", .number(String(r.offset))),
@@ -118,7 +118,7 @@ struct IngestCommand: ParsableCommand {
             var announcedFailure: String?
             // 100 ms between commits: a console reading this database sees them through its 150 ms
             // `data_version` poll anyway, and a fast feed costs the disk a quarter of 20 ms pacing.
-            try follower.follow(commitInterval: 0.1, shouldStop: { stopRequested.pointee != 0 }, onBatch: { summary in
+            try follower.follow(commitInterval: 0.1, shouldStop: { stopRequested.pointee != 0 || StandardOutput.hasFailed }, onBatch: { summary in
                 total.counts = total.counts + summary.counts
                 total.newTransactions += summary.newTransactions
                 printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
@@ -179,14 +179,14 @@ final class BulkProgress {
     func say(_ text: String) {
         guard enabled else { return }
         let padding = String(repeating: " ", count: max(0, shownWidth - text.count))
-        FileHandle.standardError.write(Data(("\r" + text + padding).utf8))
+        StandardOutput.rawError("\r" + text + padding)
         shownWidth = text.count
     }
 
     /// Clears the progress line.
     func end() {
         guard enabled, shownWidth > 0 else { return }
-        FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: shownWidth) + "\r").utf8))
+        StandardOutput.rawError("\r" + String(repeating: " ", count: shownWidth) + "\r")
         shownWidth = 0
     }
 }

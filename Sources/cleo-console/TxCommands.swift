@@ -90,7 +90,7 @@ extension TxCommand {
             try runReporting {
                 let time = OperatorTime()
                 let query = try query(time: time)
-                let database = try location.open()
+                let database = try location.openForReading()
                 let rows = try database.transactions(query)
                 if json {
                     printOut(JSONOut.array(rows.map { TxJSON.object($0, time: time) }).rendered())
@@ -116,7 +116,7 @@ extension TxCommand {
 
         func run() throws {
             try runReporting {
-                let database = try location.open()
+                let database = try location.openForReading()
                 guard let (record, events) = try database.transaction(id: id) else {
                     throw Failure.general("no transaction with id \(TerminalText.sanitized(id)); try `cleo-console tx list --search PREFIX`")
                 }
