@@ -134,7 +134,9 @@ public enum TransactionDetailScreen {
         }
         // Timeline.
         y += 0
-        let count = d.totalEvents > d.events.count ? "newest \(d.events.count) of \(d.totalEvents)" : "\(d.events.count)"
+        let count = d.totalEvents > d.events.count
+            ? "newest \(TransactionsScreen.grouped(d.events.count)) of \(TransactionsScreen.grouped(d.totalEvents))"
+            : TransactionsScreen.grouped(d.events.count)
         canvas.write(TerminalText.padded(" TIMELINE (\(count))  RECEIVED        STATUS    RAW        MARK  MESSAGE", to: width), x: 0, y: y, role: .header)
         y += 1
         let available = top + height - y
