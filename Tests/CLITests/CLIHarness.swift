@@ -50,7 +50,11 @@ struct CLIHarness {
 
     @discardableResult
     func run(_ arguments: [String], stdin: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
-        let process = process(arguments, environment: extra)
+        try capture(process(arguments, environment: extra), stdin: stdin)
+    }
+
+    /// Runs `process` to its end with `stdin` written to it; its output and status.
+    func capture(_ process: Process, stdin: String? = nil) throws -> Result {
         let out = Pipe()
         let err = Pipe()
         let input = Pipe()
@@ -144,4 +148,14 @@ func webhookLine(_ id: String, _ status: String = "Pending", user: String = "u1"
         if let index = fields.firstIndex(where: { $0.0 == key }) { fields[index].1 = value } else { fields.append((key, value)) }
     }
     return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+}
+
+/// Waits until `condition` holds, polling every 20 ms; records an issue when `seconds` pass.
+func waitFor(_ condition: () throws -> Bool, seconds: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return }
+        usleep(20_000)
+    }
+    Issue.record("timed out waiting", sourceLocation: sourceLocation)
 }

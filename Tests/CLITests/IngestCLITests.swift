@@ -291,13 +291,4 @@ import Glibc
         #expect(notices == "rotation\ngap\nrotation\n")
         #expect(try cli.sql("SELECT count(*) FROM tx WHERE id = 'n1'") == "0\n")
     }
-
-    func waitFor(_ condition: () throws -> Bool, seconds: Double = 20) throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return }
-            usleep(20_000)
-        }
-        Issue.record("timed out waiting")
-    }
 }

@@ -7,41 +7,9 @@ import Glibc
 /// The log as an attacker or an unlucky day presents it (issue 9): odd files, other names for
 /// the same file, a user who may not read it, a disk that fills up.
 @Suite(.serialized) struct OddFilesTests {
-    /// Runs `body` with a temporary operating-system user (we run as root in CI), removed after.
-    func withUser(_ body: (String) throws -> Void) throws {
-        let name = "cleo-t\(UInt32.random(in: 0..<1_000_000))"
-        #expect(try run("/usr/sbin/useradd", ["-M", "-r", "-s", "/usr/sbin/nologin", name]) == 0)
-        defer { _ = try? run("/usr/sbin/userdel", [name]) }
-        try body(name)
-    }
-
     @discardableResult
     func run(_ tool: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
-    /// Runs a tool, its output captured (standard error is where the refusals are).
-    func capture(_ tool: String, _ arguments: [String]) throws -> CLIHarness.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIHarness.Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                                 stderr: String(decoding: errData, as: UTF8.self))
+        TemporaryUser.run([tool] + arguments)
     }
 
     @Test func aFIFOADeviceAndADirectoryAreClearErrorsWithTheirStatus() throws {
@@ -59,17 +27,17 @@ import Glibc
     }
 
     @Test func aLogTheUserMayNotReadIsRefusedWith77NotMissing() throws {
-        try withUser { user in
-            let cli = try CLIHarness()
-            defer { cli.cleanup() }
-            try cli.writeLog([webhookLine("secret-1")])
-            #expect(chmod(cli.events, 0o600) == 0)
-            #expect(chmod(cli.directory.path, 0o777) == 0)
-            let result = try capture("/usr/sbin/runuser", ["-u", user, "--", CLIHarness.binary, "ingest", "--db", cli.db, "--events", cli.events])
-            #expect(result.status == 77, "\(result.stderr)")
-            #expect(result.stderr.contains("may not read it (permission denied)"))
-            #expect(!result.stderr.contains("does not exist"))
-        }
+        let cli = try CLIHarness()
+        let user = try TemporaryUser()
+        defer { user.remove(); cli.cleanup() }
+        try cli.writeLog([webhookLine("secret-1")])
+        #expect(chmod(cli.events, 0o600) == 0)
+        #expect(chmod(cli.directory.path, 0o777) == 0)
+        let result = try cli.run(["/usr/sbin/runuser", "-u", user.name, "--", CLIHarness.binary, "ingest", "--db", cli.db, "--events", cli.events],
+                                 asCommand: true)
+        #expect(result.status == 77, "\(result.stderr)")
+        #expect(result.stderr.contains("may not read it (permission denied)"))
+        #expect(!result.stderr.contains("does not exist"))
     }
 
     @Test func followSaysWhatItWaitsForAndPicksUpTheRealLog() throws {
@@ -164,14 +132,5 @@ import Glibc
         kill(follower.processIdentifier, SIGTERM)
         follower.waitUntilExit()
         #expect(follower.terminationStatus == 0)
-    }
-
-    func waitFor(_ condition: () throws -> Bool, seconds: Double = 20) throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return }
-            usleep(20_000)
-        }
-        Issue.record("timed out waiting")
     }
 }
