@@ -11,6 +11,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // ncursesw behind our own shim: the wide API on, Swift-6-hostile globals and macros wrapped.
@@ -30,6 +35,15 @@ let package = Package(
         ]),
         // Tails the events log into the store: inotify wake-ups, rotation, truncation, batches.
         .target(name: "CleoFollower", dependencies: ["CleoDomain", "CleoStore"]),
+        // serve: the webhook receiver (HTTP, compact line, group-commit append) beside the follower.
+        .target(name: "CleoService", dependencies: [
+            "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         // The cell grid, widgets, text width and sanitising: pure.
         .target(name: "TerminalCanvas"),
         // The ncursesw backend; the only importer of CNcursesw.
@@ -41,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "cleo-console",
             dependencies: [
-                "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas", "ConsoleUI", "ConsoleRuntime",
+                "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas", "ConsoleUI", "ConsoleRuntime", "CleoService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,6 +63,7 @@ let package = Package(
         .executableTarget(name: "cleo-bench", dependencies: ["CleoDomain", "CleoStore", "CleoFollower", "ConsoleUI", "ConsoleRuntime", "TerminalCanvas"]),
         .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain"]),
+        .testTarget(name: "ServiceTests", dependencies: ["CleoService", "CleoDomain"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         // Drives the real binary against real files (needs the executable built first).
         .testTarget(name: "CLITests", dependencies: ["cleo-console", "CleoStore", "CleoFollower"]),

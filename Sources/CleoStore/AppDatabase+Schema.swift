@@ -89,6 +89,7 @@ extension AppDatabase {
                 CREATE INDEX event_tx ON event(tx_seq, id);
                 """)
         }
+        registerServeMigration(&migrator)
         return migrator
     }
 

@@ -1,0 +1,152 @@
+import CleoDomain
+import CleoStore
+import Foundation
+import Hummingbird
+import NIOCore
+import TerminalCanvas
+
+/// The request context of `serve`: Hummingbird's core storage plus the peer's address.
+public struct ServeContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The peer's IP address (no port), for logs and refusal records.
+    public let remote: String
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remote = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+}
+
+/// Every request of `serve`: `GET /healthz`, `GET /metrics`, and deliveries on the webhook's path
+/// (serve.md's table). One line per delivery on standard error: time, remote address, status,
+/// bytes, milliseconds, transaction_id — never a body or a header's value.
+public struct WebhookResponder: HTTPResponder {
+    public typealias Context = ServeContext
+
+    let settings: LiveSettings
+    let log: GroupCommitLog
+    let metrics: ServiceMetrics
+    let health: @Sendable () -> (ok: Bool, detail: String)
+    let refusals: RefusalRecorder
+    let clock: @Sendable () -> Timestamp
+
+    public init(settings: LiveSettings, log: GroupCommitLog, metrics: ServiceMetrics, refusals: RefusalRecorder,
+                health: @escaping @Sendable () -> (ok: Bool, detail: String), clock: @escaping @Sendable () -> Timestamp) {
+        self.settings = settings
+        self.log = log
+        self.metrics = metrics
+        self.refusals = refusals
+        self.health = health
+        self.clock = clock
+    }
+
+    public func respond(to request: Request, context: ServeContext) async throws -> Response {
+        let path = request.uri.path
+        let method = request.method.rawValue
+        if method == "GET" && path == "/healthz" {
+            let (ok, detail) = health()
+            return Self.text(ok ? .ok : .serviceUnavailable, detail, type: "application/json")
+        }
+        if method == "GET" && path == "/metrics" {
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text())))
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let outcome = await deliver(request, context: context)
+        metrics.delivery(status: outcome.status, bodyBytes: outcome.bytes)
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+        AccessLog.write(at: clock(), remote: context.remote, method: method, status: outcome.status, bytes: outcome.bytes, ms: ms,
+                        transactionID: outcome.transactionID)
+        return Self.text(HTTPResponse.Status(code: outcome.status), outcome.message, type: outcome.status == 200 ? "application/json" : "text/plain; charset=utf-8")
+    }
+
+    struct Outcome {
+        var status: Int
+        var message: String
+        var bytes = 0
+        var transactionID: String?
+    }
+
+    private func deliver(_ request: Request, context: ServeContext) async -> Outcome {
+        let current = settings.current
+        let verdict = DeliveryGate.check(
+            method: request.method.rawValue, path: request.uri.path, contentType: request.headers[.contentType],
+            contentLength: request.headers[.contentLength], authorization: request.headers[.authorization].map { Array($0.utf8) },
+            settings: current)
+        if case .refuse(let status, let reason, let recorded) = verdict {
+            if recorded { await refusals.record(RefusedDelivery(at: clock(), remote: context.remote, status: status, reason: reason)) }
+            return Outcome(status: status, message: reason)
+        }
+        // At most 1 MiB + 1 byte is read: one byte over is enough to refuse.
+        var body = [UInt8]()
+        do {
+            for try await chunk in request.body {
+                let room = DeliveryGate.maximumBodyBytes + 1 - body.count
+                chunk.withUnsafeReadableBytes { body.append(contentsOf: $0.prefix(room)) }
+                if body.count > DeliveryGate.maximumBodyBytes { break }
+            }
+        } catch {
+            return Outcome(status: 400, message: "the body could not be read")
+        }
+        if body.count > DeliveryGate.maximumBodyBytes {
+            let reason = "body over 1 MiB"
+            await refusals.record(RefusedDelivery(at: clock(), remote: context.remote, status: 413, reason: reason))
+            return Outcome(status: 413, message: reason, bytes: body.count)
+        }
+        let receivedAt = clock()
+        let deliveryID = UUID().uuidString.lowercased()
+        let made = DeliveryLine.make(body: body, receivedAt: RFC3339.format(receivedAt, offsetSeconds: 0), deliveryId: deliveryID)
+        switch made {
+        case .failure(let refusal):
+            await refusals.record(RefusedDelivery(at: receivedAt, remote: context.remote, status: 400, reason: refusal.reason,
+                                                  raw: Array(body.prefix(AppDatabase.refusedRawLimit)), rawLength: body.count))
+            return Outcome(status: 400, message: refusal.reason, bytes: body.count)
+        case .success(let line):
+            let transactionID = line.transactionID
+            switch await log.append(line.bytes) {
+            case .durable:
+                return Outcome(status: 200, message: "{\"status\":\"ok\",\"deliveryId\":\"\(deliveryID)\"}", bytes: body.count, transactionID: transactionID)
+            case .failed(let reason):
+                await refusals.record(RefusedDelivery(at: receivedAt, remote: context.remote, status: 503, reason: reason))
+                return Outcome(status: 503, message: "not stored, retry later: " + reason, bytes: body.count, transactionID: transactionID)
+            }
+        }
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ message: String, type: String) -> Response {
+        Response(status: status, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(string: message + "\n")))
+    }
+}
+
+/// Writes refusal records off the request's thread, one at a time, and waits for each: a
+/// refusal is answered once it is kept.
+public final class RefusalRecorder: Sendable {
+    private let queue = DispatchQueue(label: "cleo-refusals")
+    private let store: @Sendable (RefusedDelivery) throws -> Void
+    private let say: @Sendable (String) -> Void
+
+    public init(store: @escaping @Sendable (RefusedDelivery) throws -> Void, say: @escaping @Sendable (String) -> Void) {
+        self.store = store
+        self.say = say
+    }
+
+    func record(_ refusal: RefusedDelivery) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async { [store, say] in
+                do { try store(refusal) } catch { say("could not keep a refusal record: \(error)") }
+                continuation.resume()
+            }
+        }
+    }
+}
+
+/// The receiver's line per delivery on standard error, sanitised (a transaction id is the
+/// sender's text).
+enum AccessLog {
+    static func write(at: Timestamp, remote: String, method: String, status: Int, bytes: Int, ms: Double, transactionID: String?) {
+        let id = transactionID.map { TerminalText.sanitized(String($0.prefix(128))) } ?? "-"
+        let text = "\(RFC3339.format(at, offsetSeconds: 0)) \(TerminalText.sanitized(remote)) \(TerminalText.sanitized(String(method.prefix(16)))) \(status) \(bytes) B \(String(format: "%.2f", ms)) ms transaction_id=\(id)\n"
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+}
