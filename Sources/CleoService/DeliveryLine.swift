@@ -35,7 +35,7 @@ public enum DeliveryLine {
             return .failure(Refusal(reason: "not strict JSON: \(error.description)"))
         }
         guard case .object(let object) = value else {
-            return .failure(Refusal(reason: "not a JSON object: the body is a \(value.typeName)"))
+            return .failure(Refusal(reason: "not a JSON object: the body is \(value.typeName == "array" ? "an" : "a") \(value.typeName)"))
         }
         var line = compacted(body)
         // The parser proved `line` is one object: its last byte is the closing brace.
