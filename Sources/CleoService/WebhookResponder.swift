@@ -10,9 +10,12 @@ public struct ServeContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer's IP address (no port), for logs and refusal records.
     public let remote: String
+    /// The connection, to stop reading a body that is too large.
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        channel = source.channel
         remote = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 }
@@ -74,6 +77,11 @@ public struct WebhookResponder: HTTPResponder {
             contentLength: request.headers[.contentLength], authorization: request.headers[.authorization].map { Array($0.utf8) },
             settings: current)
         if case .refuse(let status, let reason, let recorded) = verdict {
+            // A refused body is never read, and never drained either (an unauthenticated sender
+            // could stream without end): the connection closes after the answer.
+            if request.headers[.contentLength] != "0" && (request.headers[.contentLength] != nil || request.headers[.transferEncoding] != nil) {
+                Self.closeAfterAnswer(context)
+            }
             if recorded { await refusals.record(RefusedDelivery(at: clock(), remote: context.remote, status: status, reason: reason)) }
             return Outcome(status: status, message: reason)
         }
@@ -89,6 +97,8 @@ public struct WebhookResponder: HTTPResponder {
             return Outcome(status: 400, message: "the body could not be read")
         }
         if body.count > DeliveryGate.maximumBodyBytes {
+            // Read no more of it: without this the server would drain the rest to keep the connection alive.
+            Self.closeAfterAnswer(context)
             let reason = "body over 1 MiB"
             await refusals.record(RefusedDelivery(at: clock(), remote: context.remote, status: 413, reason: reason))
             return Outcome(status: 413, message: reason, bytes: body.count)
@@ -111,6 +121,11 @@ public struct WebhookResponder: HTTPResponder {
                 return Outcome(status: 503, message: "not stored, retry later: " + reason, bytes: body.count, transactionID: transactionID)
             }
         }
+    }
+
+    /// Quiescing the connection closes it once the answer is written.
+    static func closeAfterAnswer(_ context: ServeContext) {
+        context.channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
     }
 
     static func text(_ status: HTTPResponse.Status, _ message: String, type: String) -> Response {
