@@ -167,3 +167,49 @@ extension CLIHarness {
 func jsonObject(_ text: String) -> [String: Any]? {
     (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
 }
+
+/// Values collected from several threads.
+final class Collected<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Value] = []
+    func append(_ value: Value) { lock.lock(); values.append(value); lock.unlock() }
+    var all: [Value] { lock.lock(); defer { lock.unlock() }; return values }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return values.count }
+}
+
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// Posts from `workers` threads until `stop` is set, a worker's `perWorker` deliveries are sent,
+/// or the server is gone; returns when all have stopped. Each 200's deliveryId goes to `acked`.
+func postConcurrently(port: Int, workers: Int, perWorker: Int, prefix: String, stop: Flag, acked: Collected<String>,
+                      statuses: Collected<Int>? = nil, padding: Int = 0) {
+    let pad = String(repeating: "x", count: padding)
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        for i in 0..<perWorker where !stop.isSet {
+            let body = webhookLine("\(prefix)-\(worker)-\(i)", extra: padding > 0 ? [("message", "\"\(pad)\"")] : [])
+            guard let reply = try? RawHTTP.post(port: port, body) else { return }  // the server is gone
+            statuses?.append(reply.status)
+            if reply.status == 200, let id = jsonObject(reply.body)?["deliveryId"] as? String { acked.append(id) }
+        }
+    }
+}
+
+/// Every acknowledged delivery is in the log exactly once, on a line of its own that parses;
+/// no line holds two deliveries (glued). Returns the lines that do not parse (torn, never acknowledged).
+func checkAcknowledged(_ acked: [String], lines: [String]) -> [String] {
+    var seen: [String: Int] = [:]
+    var unparsed: [String] = []
+    for line in lines {
+        #expect(line.components(separatedBy: "\"deliveryId\"").count <= 2, "glued: \(line.prefix(200))")
+        guard let object = jsonObject(line) else { unparsed.append(line); continue }
+        if let id = object["deliveryId"] as? String { seen[id, default: 0] += 1 }
+    }
+    for id in acked { #expect(seen[id] == 1, "acknowledged delivery \(id) is in the log \(seen[id] ?? 0) times") }
+    for line in unparsed { #expect(!acked.contains { line.contains($0) }, "an acknowledged delivery on a torn line: \(line.prefix(200))") }
+    return unparsed
+}
