@@ -30,17 +30,24 @@ public enum DeliveryLine {
         if let bad = UTF8Validation.firstInvalidOffset(body) {
             return .failure(Refusal(reason: "invalid UTF-8 at byte \(bad)"))
         }
-        let value: JSONValue
-        do { value = try StrictJSONParser.parse(body) } catch {
+        // The slot path of the strict scanner: every member is checked, none is built, and only
+        // `transaction_id` (for the receiver's log line) is kept.
+        var slot: [JSONValue?] = [nil]
+        let notAnObject: JSONValue?
+        do {
+            notAnObject = try slot.withUnsafeMutableBufferPointer { slots throws(JSONSyntaxError) in
+                try StrictJSONParser.parseMembers(body, slotOf: { $0.elementsEqual("transaction_id".utf8) ? 0 : nil }, into: slots)
+            }
+        } catch {
             return .failure(Refusal(reason: "not strict JSON: \(error.description)"))
         }
-        guard case .object(let object) = value else {
+        if let value = notAnObject {
             return .failure(Refusal(reason: "not a JSON object: the body is \(value.typeName == "array" ? "an" : "a") \(value.typeName)"))
         }
         var line = compacted(body)
         // The parser proved `line` is one object: its last byte is the closing brace.
         line.removeLast()
-        if !object.members.isEmpty { line.append(UInt8(ascii: ",")) }
+        if line.count > 1 { line.append(UInt8(ascii: ",")) }
         appendMember(&line, key: "receivedAt", value: receivedAt)
         line.append(UInt8(ascii: ","))
         appendMember(&line, key: "deliveryId", value: deliveryId)
@@ -50,7 +57,7 @@ public enum DeliveryLine {
         }
         line.append(0x0A)
         var transactionID: String?
-        if case .string(let id)? = object["transaction_id"] { transactionID = id }
+        if case .string(let id)? = slot[0] { transactionID = id }
         return .success(Made(bytes: line, transactionID: transactionID))
     }
 

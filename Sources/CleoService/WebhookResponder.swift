@@ -104,7 +104,7 @@ public struct WebhookResponder: HTTPResponder {
             return Outcome(status: 413, message: reason, bytes: body.count)
         }
         let receivedAt = clock()
-        let deliveryID = UUID().uuidString.lowercased()
+        let deliveryID = DeliveryID.make()
         let made = DeliveryLine.make(body: body, receivedAt: RFC3339.format(receivedAt, offsetSeconds: 0), deliveryId: deliveryID)
         switch made {
         case .failure(let refusal):
@@ -155,12 +155,34 @@ public final class RefusalRecorder: Sendable {
     }
 }
 
+/// A delivery's id: 128 random bits as 32 lower-case hex digits (unique per POST, no order implied).
+enum DeliveryID {
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let words = (generator.next() as UInt64, generator.next() as UInt64)
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            for i in 0..<16 {
+                let word = i < 8 ? words.0 : words.1
+                let byte = UInt8(truncatingIfNeeded: word >> (UInt64(i % 8) * 8))
+                buffer[2 * i] = digits[Int(byte >> 4)]
+                buffer[2 * i + 1] = digits[Int(byte & 0x0F)]
+            }
+            return 32
+        }
+    }
+}
+
 /// The receiver's line per delivery on standard error, sanitised (a transaction id is the
 /// sender's text).
 enum AccessLog {
     static func write(at: Timestamp, remote: String, method: String, status: Int, bytes: Int, ms: Double, transactionID: String?) {
         let id = transactionID.map { TerminalText.sanitized(String($0.prefix(128))) } ?? "-"
-        let text = "\(RFC3339.format(at, offsetSeconds: 0)) \(TerminalText.sanitized(remote)) \(TerminalText.sanitized(String(method.prefix(16)))) \(status) \(bytes) B \(String(format: "%.2f", ms)) ms transaction_id=\(id)\n"
+        // Our own texts need no sanitising: the time, the peer's IP, a method NIO parsed (a token), numbers.
+        let tenths = Int((ms * 100).rounded())
+        var text = RFC3339.format(at, offsetSeconds: 0)
+        text += " " + remote + " " + String(method.prefix(16)) + " " + String(status) + " " + String(bytes) + " B "
+        text += String(tenths / 100) + "." + (tenths % 100 < 10 ? "0" : "") + String(tenths % 100) + " ms transaction_id=" + id + "\n"
         var bytes = Array(text.utf8)
         bytes.withUnsafeMutableBytes { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
