@@ -211,6 +211,14 @@ import Glibc
         #expect(!show.stdout.contains(secret))
         let showJSON = try #require(try h.json(["config", "show", "--json"]) as? [String: Any])
         #expect((showJSON["webhookAuthorization"] as? String)?.hasPrefix("••••") == true)
+        // Not part of the connector's export.
+        for (field, value) in [("chileApiKey", "CL-key-0001"), ("peruApiKey", "PE-key-0001"), ("mexicoApiKey", "MX-key-0001"), ("customerExternalKeyForCleo", "ext-1")] {
+            #expect(try h.run(["config", "set", field], stdin: value).status == 0)
+        }
+        let export = try h.run(["config", "export"])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.stdout.contains("CL-key-0001"))
+        #expect(!export.stdout.contains(secret) && !export.stdout.contains("webhookAuthorization"))
         let history = try h.run(["config", "history"])
         #expect(history.stdout.contains("webhookAuthorization"))
         #expect(!history.stdout.contains(secret))
