@@ -11,6 +11,7 @@ import Glibc
 /// Failures leave no partial line: a failed write is cut back (`ftruncate`) to where the batch
 /// started. A delivery not durable 8 s after it arrived is answered as failed (the platform
 /// retries; if its line still lands, the retry is a duplicate by content, events-log.md rule 6).
+/// The log is never opened through a symlink (`O_NOFOLLOW`).
 /// At open, a last line without its LF (written before a crash, never acknowledged) is ended
 /// with one, so the follower rejects it visibly and it is never glued to the next line.
 public final class GroupCommitLog: @unchecked Sendable {
@@ -48,8 +49,6 @@ public final class GroupCommitLog: @unchecked Sendable {
     private var stopped = false
     private var fd: Int32 = -1
     private var state = Snapshot(failure: nil, linesWritten: 0, bytesWritten: 0, commits: 0, device: 0, inode: 0, size: 0)
-    private var writer: Thread?
-    private var watchdog: Thread?
 
     public init(path: String, deadline: Double = 8, sync: @escaping @Sendable (Int32) -> Int32 = { fdatasync($0) },
                 onSync: @escaping @Sendable (Double) -> Void = { _ in },
@@ -61,13 +60,11 @@ public final class GroupCommitLog: @unchecked Sendable {
         self.onCommit = onCommit
         self.say = say
         if let problem = openLog() { throw LogError(message: problem) }
-        let writer = Thread { [unowned self] in self.writeLoop() }
+        let writer = Thread { [self] in writeLoop() }  // strong: the object lives until its threads end
         writer.name = "cleo-log-writer"
-        self.writer = writer
         writer.start()
-        let watchdog = Thread { [unowned self] in self.watchLoop() }
+        let watchdog = Thread { [self] in watchLoop() }
         watchdog.name = "cleo-log-watchdog"
-        self.watchdog = watchdog
         watchdog.start()
     }
 
@@ -203,7 +200,7 @@ public final class GroupCommitLog: @unchecked Sendable {
     private func pathNamesAnotherFile() -> Bool {
         guard fd >= 0 else { return true }
         var named = stat()
-        guard stat(path, &named) == 0 else { return true }
+        guard lstat(path, &named) == 0 else { return true }
         return UInt64(named.st_dev) != state.device || UInt64(named.st_ino) != state.inode
     }
 
@@ -211,7 +208,8 @@ public final class GroupCommitLog: @unchecked Sendable {
     /// name durable. Returns the problem, or nil.
     private func openLog() -> String? {
         let existed = access(path, F_OK) == 0
-        let newFD = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        // Not through a symlink: whoever can plant one in the log's folder would choose what we append to.
+        let newFD = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard newFD >= 0 else { return "cannot open the log \(path): \(errnoText())" }
         var info = stat()
         guard fstat(newFD, &info) == 0 else { close(newFD); return "cannot stat the log: \(errnoText())" }
@@ -260,6 +258,7 @@ public final class GroupCommitLog: @unchecked Sendable {
             let now = DispatchTime.now().uptimeNanoseconds
             let limit = UInt64(deadline * 1e9)
             let late = (inFlight + pending).filter { !$0.isResolved && now - $0.arrived > limit }
+            if !late.isEmpty { state.failure = "the log's fdatasync has taken over \(Int(deadline)) s" }
             lock.unlock()
             for waiter in late { waiter.resolve(.failed("the log's fdatasync took over \(Int(deadline)) s")) }
         }

@@ -106,6 +106,21 @@ import Testing
         #expect(throws: GroupCommitLog.LogError.self) { _ = try GroupCommitLog(path: path) }
     }
 
+    @Test func aSymlinkAtThePathIsRefusedAtStartAndAtARotation() async throws {
+        let target = directory.appendingPathComponent("elsewhere").path
+        FileManager.default.createFile(atPath: target, contents: nil)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
+        #expect(throws: GroupCommitLog.LogError.self) { _ = try GroupCommitLog(path: path) }
+        try FileManager.default.removeItem(atPath: path)
+        let log = try GroupCommitLog(path: path)
+        #expect(await log.append(Array("{\"a\":1}\n".utf8)) == .durable)
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
+        #expect(await log.append(Array("{\"b\":1}\n".utf8)) != .durable)
+        log.drainAndStop()
+        #expect(try String(contentsOfFile: target, encoding: .utf8).isEmpty)
+    }
+
     @Test func afterStopAppendsFail() async throws {
         let log = try GroupCommitLog(path: path)
         log.drainAndStop()
