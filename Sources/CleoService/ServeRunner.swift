@@ -6,6 +6,8 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import HummingbirdCore
+import HummingbirdTLS
 import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
@@ -20,11 +22,13 @@ public final class ServeRunner: @unchecked Sendable {
         public var port: Int
         public var eventsPath: String
         public var follow: Bool
-        public init(host: String, port: Int, eventsPath: String, follow: Bool) {
+        public var tls: ServeTLS?
+        public init(host: String, port: Int, eventsPath: String, follow: Bool, tls: ServeTLS? = nil) {
             self.host = host
             self.port = port
             self.eventsPath = eventsPath
             self.follow = follow
+            self.tls = tls
         }
     }
 
@@ -96,12 +100,25 @@ public final class ServeRunner: @unchecked Sendable {
         var logger = Logger(label: "cleo-serve")
         logger.logLevel = .error
         let host = options.host
+        let scheme = options.tls == nil ? "http" : "https"
+        let server: HTTPServerBuilder
+        do {
+            if let tls = options.tls {
+                server = try HTTPServerBuilder.tls(.http1(), tlsConfiguration: tls.configuration)
+            } else {
+                server = .http1()
+            }
+        } catch {
+            say("cannot set up TLS: \(error)")
+            return 1
+        }
         let app = Application(
             responder: responder,
+            server: server,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                say("listening on http://\(host):\(port)")
+                say("listening on \(scheme)://\(host):\(port)")
             },
             logger: logger)
         let finished = DispatchSemaphore(value: 0)

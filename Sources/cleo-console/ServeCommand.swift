@@ -16,7 +16,7 @@ struct ServeCommand: ParsableCommand {
         abstract: "Receive the webhook deliveries into the events log (durably) and follow the log into the database.",
         discussion: """
             Serves POST on the path of the configured webhookUrl, GET /healthz and GET /metrics. \
-            Put a TLS front (nginx, caddy) before it: see the README's "serve" section. \
+            HTTPS with --tls-cert/--tls-key, or a TLS front (nginx, caddy) before a loopback serve: see the README's "serve" section. \
             SIGTERM/SIGINT drain and exit 0; SIGHUP reopens the log (logrotate).
             """)
 
@@ -24,6 +24,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "HOST:PORT to listen on (port 0: any free port, printed at start).") var listen = "127.0.0.1:8080"
     @Flag(help: "Allow listening on a non-loopback address without TLS (for a TLS proxy on another host).") var insecureHTTP = false
     @Flag(help: "Receive only: leave the database to another follower.") var noFollow = false
+    @Option(help: "PEM certificate chain: serve HTTPS itself (with --tls-key).") var tlsCert: String?
+    @Option(help: "PEM private key of --tls-cert.") var tlsKey: String?
 
     func run() throws {
         try runReporting {
@@ -37,7 +39,16 @@ struct ServeCommand: ParsableCommand {
                 throw Failure.usage("--listen takes HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080), not \(TerminalText.sanitized(listen))")
             }
             let loopback = Self.isLoopback(host)
-            if !loopback && !insecureHTTP {
+            if (tlsCert == nil) != (tlsKey == nil) { throw Failure.usage("--tls-cert and --tls-key go together") }
+            var tls: ServeTLS?
+            if let tlsCert, let tlsKey {
+                do throws(ServeTLS.Problem) { tls = try ServeTLS.load(certificate: tlsCert, key: tlsKey) } catch {
+                    printErr("cleo-console: " + TerminalText.sanitized(error.description))
+                    if case .missing = error { throw ExitCode(66) }
+                    throw ExitCode(1)
+                }
+            }
+            if !loopback && !insecureHTTP && tls == nil {
                 throw Failure.usage("listening on \(TerminalText.sanitized(host)) without TLS needs --insecure-http (for a TLS proxy on another host); on this host, listen on 127.0.0.1 behind the proxy")
             }
             let database = try location.open()
@@ -51,10 +62,10 @@ struct ServeCommand: ParsableCommand {
                 throw ExitCode(78)
             }
             let say: @Sendable (String) -> Void = { printErr("cleo-console serve: " + TerminalText.sanitized($0)) }
-            if !loopback { say("WARNING: listening on \(host) without TLS (--insecure-http): deliveries and their Authorization travel in clear to this port") }
+            if !loopback && tls == nil { say("WARNING: listening on \(host) without TLS (--insecure-http): deliveries and their Authorization travel in clear to this port") }
             say("path \(initial.path ?? "-"), events log \(location.eventsPath), database \(database.path), \(initial.isSecured ? "secured (Authorization required)" : "not secured (no Authorization required)")\(noFollow ? ", not following" : ", following")")
             let settings = LiveSettings(initial: initial, load: { try Self.settings(database) }, say: say)
-            let runner = ServeRunner(options: .init(host: host, port: port, eventsPath: location.eventsPath, follow: !noFollow),
+            let runner = ServeRunner(options: .init(host: host, port: port, eventsPath: location.eventsPath, follow: !noFollow, tls: tls),
                                      database: database, settings: settings, say: say)
             let status = runner.run()
             if status != 0 { throw ExitCode(status) }

@@ -100,7 +100,7 @@ final class ServeProcess {
         process = try harness.start(["serve", "--listen", "127.0.0.1:0"] + arguments, output: output)
         // Bounded: a debug build starts in well under a second.
         for _ in 0..<300 {
-            if let range = log.range(of: "listening on http://127.0.0.1:") {
+            if let range = log.range(of: "listening on http://127.0.0.1:") ?? log.range(of: "listening on https://127.0.0.1:") {
                 let digits = log[range.upperBound...].prefix { $0.isNumber }
                 if let port = Int(digits), port > 0 { self.port = port; return }
             }
