@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(name: "cleo-bench", dependencies: ["CleoDomain", "CleoStore", "CleoFollower", "ConsoleUI", "ConsoleRuntime", "TerminalCanvas"]),
         .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain"]),
-        .testTarget(name: "ServiceTests", dependencies: ["CleoService", "CleoDomain"]),
+        .testTarget(name: "ServiceTests", dependencies: ["CleoService", "CleoDomain", "CleoStore"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         // Drives the real binary against real files (needs the executable built first).
         .testTarget(name: "CLITests", dependencies: ["cleo-console", "CleoStore", "CleoFollower"]),

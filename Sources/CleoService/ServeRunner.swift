@@ -86,7 +86,7 @@ public final class ServeRunner: @unchecked Sendable {
         }
         let followerDone = options.follow ? startFollower() : nil
 
-        let refusals = RefusalRecorder(store: { [database] in try database.recordRefusedDelivery($0) }, say: say)
+        let refusals = RefusalRecorder(store: { [database] in try database.recordRefusedDeliveries($0) }, say: say)
         let eventsPath = options.eventsPath
         let follow = options.follow
         let responder = WebhookResponder(

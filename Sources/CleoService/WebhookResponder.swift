@@ -133,28 +133,6 @@ public struct WebhookResponder: HTTPResponder {
     }
 }
 
-/// Writes refusal records off the request's thread, one at a time, and waits for each: a
-/// refusal is answered once it is kept.
-public final class RefusalRecorder: Sendable {
-    private let queue = DispatchQueue(label: "cleo-refusals")
-    private let store: @Sendable (RefusedDelivery) throws -> Void
-    private let say: @Sendable (String) -> Void
-
-    public init(store: @escaping @Sendable (RefusedDelivery) throws -> Void, say: @escaping @Sendable (String) -> Void) {
-        self.store = store
-        self.say = say
-    }
-
-    func record(_ refusal: RefusedDelivery) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            queue.async { [store, say] in
-                do { try store(refusal) } catch { say("could not keep a refusal record: \(error)") }
-                continuation.resume()
-            }
-        }
-    }
-}
-
 /// A delivery's id: 128 random bits as 32 lower-case hex digits (unique per POST, no order implied).
 enum DeliveryID {
     static func make() -> String {

@@ -42,11 +42,15 @@ extension AppDatabase {
         }
     }
 
-    public func recordRefusedDelivery(_ refusal: RefusedDelivery) throws {
-        let raw = refusal.raw.map { Data($0.prefix(Self.refusedRawLimit)) }
+    /// Keeps refusals in one transaction (a flood of them costs one commit per batch, not per request).
+    public func recordRefusedDeliveries(_ refusals: [RefusedDelivery]) throws {
+        guard !refusals.isEmpty else { return }
         try writeImmediate { db in
-            try db.execute(sql: "INSERT INTO refused_delivery(at, remote, status, reason, raw, raw_length) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [refusal.at.millisecondsSince1970, refusal.remote, refusal.status, refusal.reason, raw, refusal.rawLength])
+            for refusal in refusals {
+                let raw = refusal.raw.map { Data($0.prefix(Self.refusedRawLimit)) }
+                try db.execute(sql: "INSERT INTO refused_delivery(at, remote, status, reason, raw, raw_length) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [refusal.at.millisecondsSince1970, refusal.remote, refusal.status, refusal.reason, raw, refusal.rawLength])
+            }
         }
     }
 
