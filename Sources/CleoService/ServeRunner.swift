@@ -79,7 +79,10 @@ public final class ServeRunner: @unchecked Sendable {
                 }
             }
         }
+        let beat = ServiceBeat(databasePath: database.path, listen: "\(options.host):\(options.port)", isSecured: settings.current.isSecured)
+        beat.start()
         settings.start { previous, next in
+            if previous.isSecured != next.isSecured { beat.securityChanged(next.isSecured) }
             if previous.path != next.path { say("webhook path now \(next.path ?? "(none: every delivery is refused with 404)")") }
             if previous.isSecured != next.isSecured { say("webhook security now \(next.isSecured ? "on" : "off")") }
             if previous.authorization != next.authorization { say("webhookAuthorization changed") }
@@ -90,7 +93,7 @@ public final class ServeRunner: @unchecked Sendable {
         let eventsPath = options.eventsPath
         let follow = options.follow
         let responder = WebhookResponder(
-            settings: settings, log: log, metrics: metrics, refusals: refusals,
+            settings: settings, log: log, metrics: metrics, refusals: refusals, beat: beat,
             health: {
                 let lagSeconds = follow ? lag.seconds : 0
                 metrics.follower(lagSeconds: lagSeconds)
@@ -118,6 +121,7 @@ public final class ServeRunner: @unchecked Sendable {
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
+                beat.listening(on: "\(scheme)://\(host):\(port)")
                 say("listening on \(scheme)://\(host):\(port)")
             },
             logger: logger)
@@ -142,6 +146,7 @@ public final class ServeRunner: @unchecked Sendable {
             stopLock.unlock()
             followerDone.wait()
         }
+        beat.stop()
         hangUp.cancel()
         deadline.forEach { $0.cancel() }
         if let problem = failure.get() {

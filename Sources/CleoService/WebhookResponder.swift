@@ -32,9 +32,11 @@ public struct WebhookResponder: HTTPResponder {
     let health: @Sendable () -> (ok: Bool, detail: String)
     let refusals: RefusalRecorder
     let clock: @Sendable () -> Timestamp
+    let beat: ServiceBeat?
 
-    public init(settings: LiveSettings, log: GroupCommitLog, metrics: ServiceMetrics, refusals: RefusalRecorder,
+    public init(settings: LiveSettings, log: GroupCommitLog, metrics: ServiceMetrics, refusals: RefusalRecorder, beat: ServiceBeat? = nil,
                 health: @escaping @Sendable () -> (ok: Bool, detail: String), clock: @escaping @Sendable () -> Timestamp) {
+        self.beat = beat
         self.settings = settings
         self.log = log
         self.metrics = metrics
@@ -58,7 +60,9 @@ public struct WebhookResponder: HTTPResponder {
         let outcome = await deliver(request, context: context)
         metrics.delivery(status: outcome.status, bodyBytes: outcome.bytes)
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-        AccessLog.write(at: clock(), remote: context.remote, method: method, status: outcome.status, bytes: outcome.bytes, ms: ms,
+        let now = clock()
+        beat?.answered(status: outcome.status, at: now)
+        AccessLog.write(at: now, remote: context.remote, method: method, status: outcome.status, bytes: outcome.bytes, ms: ms,
                         transactionID: outcome.transactionID)
         return Self.text(HTTPResponse.Status(code: outcome.status), outcome.message, type: outcome.status == 200 ? "application/json" : "text/plain; charset=utf-8")
     }

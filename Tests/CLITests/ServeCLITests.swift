@@ -1,3 +1,5 @@
+import CleoDomain
+import CleoStore
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -125,6 +127,34 @@ import Glibc
         #expect(serve.log.contains("transaction_id=row-200"))
         #expect(!serve.log.contains("CLEO_PAYIN"))
         #expect(!serve.log.contains("charset"))
+    }
+
+    @Test func theServiceStateBesideTheDatabaseSaysReceivingThenStopped() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        #expect(try RawHTTP.post(port: serve.port, webhookLine("beat-1")).status == 200)
+        #expect(try RawHTTP.post(port: serve.port, webhookLine("beat-2")).status == 200)
+        #expect(try RawHTTP.post(port: serve.port, "[]").status == 400)
+        // Bounded: a beat every 2 s.
+        var state: ServiceState?
+        for _ in 0..<80 {
+            state = ServiceStateFile.read(forDatabase: h.db)
+            if state?.deliveriesLastHour == 2 && state?.refusalsLastHour == 1 { break }
+            usleep(50_000)
+        }
+        let seen = try #require(state)
+        #expect(seen.deliveriesLastHour == 2 && seen.refusalsLastHour == 1)
+        #expect(seen.pid == Int(serve.process.processIdentifier))
+        #expect(seen.listen == "http://127.0.0.1:\(serve.port)")
+        #expect(seen.lastDeliveryAt != nil)
+        guard case .receiving = seen.phase(now: .now()) else { Issue.record("\(seen)"); return }
+        serve.signal(SIGTERM)
+        #expect(serve.waitForExit(seconds: 6) == 0)
+        let stopped = try #require(ServiceStateFile.read(forDatabase: h.db))
+        guard case .stopped = stopped.phase(now: .now()) else { Issue.record("\(stopped)"); return }
     }
 
     @Test func aBodyWithNewlinesBecomesOneCompactLineWithItsLiteralsKept() throws {
