@@ -99,6 +99,9 @@ import Glibc
         let serve = try ServeProcess(h)
         defer { serve.stop() }
         #expect(try RawHTTP.post(port: serve.port, webhookLine("rot-a")).status == 200)
+        // As in a deployment, the follower has read the file before it is rotated (a rotation
+        // within milliseconds of a new file's first line is the follower's case, not the receiver's).
+        #expect(try waitForTransactions(h, ["rot-a"]))
         // logrotate's create mode: move, create, SIGHUP.
         try FileManager.default.moveItem(atPath: h.events, toPath: h.events + ".1")
         FileManager.default.createFile(atPath: h.events, contents: nil)
@@ -123,12 +126,14 @@ import Glibc
     }
 
     func waitForTransactions(_ h: CLIHarness, _ ids: Set<String>) throws -> Bool {
-        let deadline = Date().addingTimeInterval(15)
+        let deadline = Date().addingTimeInterval(20)
+        var list: [String] = []
         while Date() < deadline {
-            let list = try h.sql("SELECT id FROM tx").split(separator: "\n").map(String.init)
+            list = try h.sql("SELECT id FROM tx").split(separator: "\n").map(String.init)
             if Set(list) == ids { return true }
             usleep(50_000)
         }
+        Issue.record("transactions \(list), expected \(ids.sorted()); follower: \(try h.sql("SELECT file, offset, lines_applied FROM follower; SELECT kind, detail FROM follower_notice"))")
         return false
     }
 
