@@ -53,6 +53,7 @@ bench: deps
 	.build/release/cleo-bench ingest $(or $(EVENTS),1000000)
 	.build/release/cleo-bench queries $(or $(TRANSACTIONS),10000000)
 	.build/release/cleo-bench console
+	.build/release/cleo-bench live-writes
 	.build/release/cleo-bench serve
 
 ## bench-serve: only the serve benchmark (wrk against serve and nginx, same run)

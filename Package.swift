@@ -27,15 +27,17 @@ let package = Package(
         ),
         // The provider's rules: pure, no I/O, no clock.
         .target(name: "CleoDomain", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The ingest path's vocabulary and pure decisions, and the sink protocol the store implements.
+        .target(name: "CleoIngest", dependencies: ["CleoDomain"]),
         // The database: migrations, intention-named writes, reads; the only importer of GRDB.
         .target(name: "CleoStore", dependencies: [
-            "CleoDomain",
+            "CleoDomain", "CleoIngest",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Tails the events log into the store: inotify wake-ups, rotation, truncation, batches.
-        .target(name: "CleoFollower", dependencies: ["CleoDomain", "CleoStore"]),
+        .target(name: "CleoFollower", dependencies: ["CleoDomain", "CleoIngest"]),
         // serve: the webhook receiver (HTTP, compact line, group-commit append) beside the follower.
         .target(name: "CleoService", dependencies: [
             "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas",
@@ -51,7 +53,7 @@ let package = Package(
         // The cell grid, widgets, text width and sanitising: pure.
         .target(name: "TerminalCanvas"),
         // The ncursesw backend; the only importer of CNcursesw.
-        .target(name: "TerminalCurses", dependencies: ["CNcursesw", "TerminalCanvas", "ConsoleUI"]),
+        .target(name: "TerminalCurses", dependencies: ["CNcursesw", "TerminalCanvas"]),
         // The pure core of the console: state, actions, effects, reduce, one file per screen.
         .target(name: "ConsoleUI", dependencies: ["CleoDomain", "TerminalCanvas"]),
         // The loop, the effect runner and the wiring of follower and observations.
@@ -69,6 +71,12 @@ let package = Package(
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain"]),
         .testTarget(name: "ServiceTests", dependencies: ["CleoService", "CleoDomain", "CleoStore"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
+        // The ingest core's decisions and the follower against an in-memory sink; the store's
+        // write protocol against real SQLite files.
+        .testTarget(name: "IngestTests", dependencies: ["CleoIngest", "CleoFollower", "CleoDomain"]),
+        .testTarget(name: "StoreTests", dependencies: ["CleoStore", "CleoIngest", "CleoDomain"]),
+        // The console's loop on a recording terminal, against a real database and log.
+        .testTarget(name: "ConsoleRuntimeTests", dependencies: ["ConsoleRuntime", "ConsoleUI", "TerminalCanvas", "CleoStore", "CleoDomain"]),
         // Drives the real binary against real files (needs the executable built first).
         .testTarget(name: "CLITests", dependencies: ["cleo-console", "CleoStore", "CleoFollower"]),
     ],

@@ -33,10 +33,10 @@ public struct CleoConfiguration: Sendable, Equatable {
 /// How a secret is shown: never in clear, only its last four characters and a fingerprint.
 public enum SecretMask {
     /// `••••` followed by the last 4 characters (cli.md, `config show --json`). A key shorter
-    /// than 8 characters shows fewer, so a mask never reveals more than half of a key.
+    /// than 16 characters shows fewer, so a mask never reveals more than a quarter of a key.
     public static func mask(_ secret: String) -> String {
         let scalars = secret.unicodeScalars
-        let shown = min(4, max(0, scalars.count - 4))
+        let shown = min(4, scalars.count / 4)
         var tail = String.UnicodeScalarView()
         tail.append(contentsOf: scalars.suffix(shown))
         return "••••" + String(tail)
@@ -46,6 +46,17 @@ public enum SecretMask {
     public static func fingerprint(_ secret: String) -> String {
         let digest = SHA256.hash(data: Data(secret.utf8))
         return "sha256:" + digest.prefix(4).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// The fingerprint the database keeps: an HMAC-SHA-256 prefix under a key derived from the
+    /// key file's, so a reader of the database alone cannot test guesses against it (an unkeyed
+    /// hash prefix gave an 8-character key back in 1.8 s).
+    public static func fingerprint(_ secret: String, keyedBy key: SymmetricKey) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data(secret.utf8), using: key)
+        return "hmac:" + Data(code).prefix(4).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()

@@ -68,10 +68,10 @@ public enum ConfigRules {
         if host.hasPrefix("[") {
             guard let close = host.firstIndex(of: "]") else { return "has a malformed IPv6 host" }
             let port = host[host.index(after: close)...]
-            if !port.isEmpty, !isValidPort(port) { return "has an invalid port" }
+            if !port.isEmpty, !(port.hasPrefix(":") && isValidPort(port)) { return "has an invalid port" }
             host = host[host.index(after: host.startIndex)..<close]
             if host.isEmpty { return "must have a host" }
-            return nil
+            return isIPv6(host) ? nil : "has an invalid IPv6 host (a bracketed host must be an IPv6 address)"
         }
         if let portColon = host.lastIndex(of: ":") {
             let port = host[portColon...]
@@ -79,11 +79,66 @@ public enum ConfigRules {
             host = host[..<portColon]
         }
         if host.isEmpty { return "must have a host" }
-        let allowed = host.unicodeScalars.allSatisfy { scalar in
-            scalar.value > 0x7F || (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "-._~%!$&'()*+,;=".unicodeScalars.contains(scalar))
+        return hostProblem(host)
+    }
+
+    /// A host a connection can be made to: a DNS name (labels of letters, digits and hyphens —
+    /// or non-ASCII letters, an IDN — not starting or ending with a hyphen, 1–63 characters,
+    /// at most 253 in all, no empty label but an optional final dot) or a dotted-quad IPv4
+    /// address (a name whose last label is all digits must be one: no TLD is numeric).
+    static func hostProblem(_ host: Substring) -> String? {
+        let name = host.hasSuffix(".") ? host.dropLast() : host
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        if labels.contains(where: \.isEmpty) { return "has an invalid host (an empty label)" }
+        if name.unicodeScalars.count > 253 { return "has an invalid host (longer than 253 characters)" }
+        if let last = labels.last, last.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            return isIPv4(name) ? nil : "has an invalid host (not an IPv4 address)"
         }
-        if !allowed { return "has an invalid host" }
+        for label in labels {
+            if label.unicodeScalars.count > 63 { return "has an invalid host (a label longer than 63 characters)" }
+            if label.hasPrefix("-") || label.hasSuffix("-") { return "has an invalid host (a label starts or ends with -)" }
+            let allowed = label.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII ? (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-")
+                               : (scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .spacingMark)
+            }
+            if !allowed { return "has an invalid host (only letters, digits and - in a name)" }
+        }
         return nil
+    }
+
+    /// Four decimal parts of 0–255, without leading zeros (which some resolvers read as octal).
+    static func isIPv4(_ text: Substring) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 3 && part.allSatisfy { $0.isASCII && $0.isNumber }
+                && (part.count == 1 || part.first != "0") && Int(part)! <= 255
+        }
+    }
+
+    /// RFC 4291 text form: eight groups of 1–4 hex digits, one `::` standing for one or more
+    /// zero groups, an IPv4 address in the last 32 bits allowed. No zone (`%eth0`): a webhook
+    /// is not link-local.
+    static func isIPv6(_ text: Substring) -> Bool {
+        let halves = text.components(separatedBy: "::")
+        if halves.count > 2 { return false }
+        func groups(_ part: String, mayEndInIPv4: Bool) -> Int? {
+            if part.isEmpty { return 0 }
+            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
+            var count = 0
+            for (index, piece) in pieces.enumerated() {
+                if mayEndInIPv4 && index == pieces.count - 1 && piece.contains(".") {
+                    guard isIPv4(piece) else { return nil }
+                    count += 2
+                } else {
+                    guard (1...4).contains(piece.count), piece.allSatisfy(\.isHexDigit), piece.allSatisfy(\.isASCII) else { return nil }
+                    count += 1
+                }
+            }
+            return count
+        }
+        if halves.count == 1 { return groups(halves[0], mayEndInIPv4: true) == 8 }
+        guard let head = groups(halves[0], mayEndInIPv4: false), let tail = groups(halves[1], mayEndInIPv4: true) else { return false }
+        return head + tail <= 7
     }
 
     private static func isValidPort(_ text: Substring) -> Bool {
@@ -91,7 +146,7 @@ public enum ConfigRules {
         let digits = text.dropFirst()
         if digits.isEmpty { return true }  // "https://host:/" is allowed by RFC 3986
         guard digits.count <= 5, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let port = Int(digits) else { return false }
-        return port <= 65535
+        return (1...65535).contains(port)
     }
 
     /// C0, DEL, C1 and Unicode format characters (bidi overrides, zero-width).

@@ -33,6 +33,14 @@ public struct TransactionQuery: Sendable, Equatable {
 
     public init() {}
 
+    /// A search as cli.md compares it: surrounding whitespace removed (the store ignores ASCII case).
+    public static func normalisedSearch(_ text: String) -> String {
+        var scalars = Substring(text).unicodeScalars
+        while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+
     /// Whether any filter is set (the cursor and limit aside).
     public var isFiltered: Bool {
         status != nil || region != nil || currency != nil || method != nil || userID != nil || search != nil
@@ -106,6 +114,8 @@ public struct TransactionRecord: Sendable, Equatable, Identifiable {
 
 /// One event of a transaction's timeline (an `event` row).
 public struct EventRecord: Sendable, Equatable {
+    /// The event's row: its raw line is loaded by it, on demand (a timeline page holds none).
+    public var rowID: Int64
     public var file: String
     public var line: Int64
     public var offset: Int64
@@ -123,7 +133,8 @@ public struct EventRecord: Sendable, Equatable {
 
     public init(file: String, line: Int64, offset: Int64, receivedAt: Timestamp, receivedAtGiven: Bool, status: TransactionStatus,
                 rawStatus: String, message: String?, errorCode: String?, eventID: String?, duplicate: Bool, late: Bool,
-                notes: String?, raw: [UInt8]) {
+                notes: String?, raw: [UInt8], rowID: Int64 = 0) {
+        self.rowID = rowID
         self.file = file
         self.line = line
         self.offset = offset

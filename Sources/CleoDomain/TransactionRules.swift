@@ -243,10 +243,13 @@ public enum TransactionRules {
                 outcome.filledFields.append("countryCode")
             }
         }
-        if current.pspTransactionID == nil, let psp = event.pspTransactionID, !psp.isEmpty {
+        // The first non-empty psp id and reference win (README): an empty or absent one waits
+        // for a later event that has it.
+        if current.pspTransactionID?.isEmpty ?? true, let psp = event.pspTransactionID, !psp.isEmpty {
             current.pspTransactionID = psp
         }
-        if current.merchantReference == nil, let reference = event.merchantReference {
+        if current.merchantReference?.isEmpty ?? true, let reference = event.merchantReference,
+           !reference.isEmpty || current.merchantReference == nil {
             current.merchantReference = reference
         }
         if !outcome.mismatchedFields.isEmpty { current.flags.insert(.mismatch) }

@@ -1,12 +1,32 @@
 import CleoDomain
-import CleoStore
+import CleoIngest
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
+/// Why the path does not give a log to read (cli.md exit statuses: a missing log is waited for;
+/// the rest are errors, or what `--follow` and the console say they wait for).
+public enum LogOpenError: Error, Equatable, CustomStringConvertible {
+    case missing(path: String)
+    /// A FIFO, a device, a directory, a socket: never read (a FIFO would block or steal a
+    /// writer's data, `/dev/zero` never ends).
+    case notARegularFile(path: String, kind: String)
+    case permissionDenied(path: String)
+    case failed(path: String, errno: Int32)
+
+    public var description: String {
+        switch self {
+        case .missing(let path): return "the events log \(path) does not exist"
+        case .notARegularFile(let path, let kind): return "the events log \(path) is \(kind), not a regular file"
+        case .permissionDenied(let path): return "the events log \(path) exists but this user may not read it (permission denied)"
+        case .failed(let path, let code): return "the events log \(path) cannot be opened: \(String(cString: strerror(code)))"
+        }
+    }
+}
+
 /// An open events log: its identity and the reads the follower needs. Never writes.
-final class LogFile {
+final class LogFile: LogIdentity {
     let fd: Int32
     let name: String
     let device: UInt64
@@ -17,16 +37,43 @@ final class LogFile {
     /// A chunk read at once.
     static let chunkSize = 4 << 20
 
-    init?(path: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+    /// Opens `path` if it names a regular file. Non-blocking, so that a FIFO cannot hang us
+    /// before `fstat` tells what it is.
+    static func open(_ path: String) -> Result<LogFile, LogOpenError> {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else {
+            switch errno {
+            case ENOENT, ENOTDIR: return .failure(.missing(path: path))
+            case EACCES, EPERM: return .failure(.permissionDenied(path: path))
+            default: return .failure(.failed(path: path, errno: errno))
+            }
+        }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
+            let code = errno
             close(fd)
-            return nil
+            return .failure(.failed(path: path, errno: code))
         }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            close(fd)
+            let kind: String
+            switch type {
+            case S_IFIFO: kind = "a FIFO"
+            case S_IFDIR: kind = "a directory"
+            case S_IFCHR: kind = "a character device"
+            case S_IFBLK: kind = "a block device"
+            case S_IFSOCK: kind = "a socket"
+            default: kind = "not a file"
+            }
+            return .failure(.notARegularFile(path: path, kind: kind))
+        }
+        return .success(LogFile(fd: fd, name: path, info: info))
+    }
+
+    private init(fd: Int32, name: String, info: stat) {
         self.fd = fd
-        self.name = path
+        self.name = name
         self.device = UInt64(info.st_dev)
         self.inode = UInt64(info.st_ino)
     }
@@ -57,31 +104,31 @@ final class LogFile {
     func headHash(length: Int64) -> [UInt8]? {
         let bytes = read(at: 0, count: Int(length))
         guard bytes.count == Int(length) else { return nil }
-        return Self.fnv1a(bytes)
+        return HeadHash.of(bytes)
     }
 
-    static func fnv1a(_ bytes: [UInt8]) -> [UInt8] {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
+    /// Finds the file a position was recorded on, by identity *and* first bytes: beside `path`,
+    /// or beside where `path` now resolves (a symlink re-pointed from one dated file to the next
+    /// keeps them in the target's folder). The hash matters: a freed inode is soon reused (by
+    /// SQLite's WAL beside it, say), and a different file must never be read as the old log.
+    static func find(_ position: FollowerPosition, besides path: String) -> LogFile? {
+        var folders = [(path as NSString).deletingLastPathComponent]
+        if let resolved = realpath(path, nil) {
+            folders.append((String(cString: resolved) as NSString).deletingLastPathComponent)
+            free(resolved)
         }
-        return withUnsafeBytes(of: hash.bigEndian, Array.init)
-    }
-
-    /// Finds a file beside `path` (same folder) with the given identity and the same first bytes:
-    /// where a rotated log went. The hash matters: a freed inode is soon reused (by SQLite's WAL
-    /// beside it, say), and a different file must never be read as the old log.
-    static func findByIdentity(besides path: String, device: UInt64, inode: UInt64, headLength: Int64, headHash: [UInt8]) -> LogFile? {
-        let directory = (path as NSString).deletingLastPathComponent
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory) else { return nil }
-        for name in names.sorted() {
-            let candidate = ((directory.isEmpty ? "." : directory) as NSString).appendingPathComponent(name)
-            var info = stat()
-            guard stat(candidate, &info) == 0, UInt64(info.st_dev) == device, UInt64(info.st_ino) == inode,
-                  let file = LogFile(path: candidate), file.device == device, file.inode == inode else { continue }
-            if headLength > 0 && file.headHash(length: headLength) != headHash { return nil }
-            return file
+        folders.append((position.file as NSString).deletingLastPathComponent)
+        var seen = Set<String>()
+        for folder in folders.map({ $0.isEmpty ? "." : $0 }) where seen.insert(folder).inserted {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { continue }
+            for name in names.sorted() {
+                let candidate = (folder as NSString).appendingPathComponent(name)
+                var info = stat()
+                guard lstat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+                      UInt64(info.st_dev) == position.device, UInt64(info.st_ino) == position.inode,
+                      case .success(let file) = open(candidate), file.isFile(of: position) else { continue }
+                return file
+            }
         }
         return nil
     }
@@ -100,23 +147,21 @@ final class LogFile {
             var start = 0
             var progressed = false
             chunk.withUnsafeBufferPointer { buffer in
-                while start < buffer.count && lines.count < maxLines {
-                    let remaining = buffer.count - start
-                    guard let lf = memchr(buffer.baseAddress! + start, 0x0A, remaining) else { break }
-                    let end = buffer.baseAddress!.distance(to: lf.assumingMemoryBound(to: UInt8.self))
-                    let length = end - start
-                    if length > limit {
-                        lines.append(.tooLong(file: fileName, line: lineNumber, offset: position + Int64(start),
-                                              head: Array(buffer[start..<(start + LogLine.keptRawBytes)]), length: length))
+                let (pieces, consumed) = LineSplitter.split(buffer, maxLines: maxLines - lines.count)
+                for piece in pieces {
+                    let lineOffset = position + Int64(piece.start)
+                    if piece.length > limit {
+                        lines.append(.tooLong(file: fileName, line: lineNumber, offset: lineOffset,
+                                              head: Array(buffer[piece.start..<(piece.start + LogLine.keptRawBytes)]), length: piece.length))
                     } else {
-                        let bytes = Array(buffer[start..<end])
-                        lines.append(.parsed(file: fileName, line: lineNumber, offset: position + Int64(start), bytes: bytes))
+                        lines.append(.parsed(file: fileName, line: lineNumber, offset: lineOffset,
+                                             bytes: Array(buffer[piece.start..<(piece.start + piece.length)])))
                     }
                     lineNumber += 1
-                    bytesTaken += length + 1
-                    start = end + 1
-                    progressed = true
+                    bytesTaken += piece.length + 1
                 }
+                start = consumed
+                progressed = !pieces.isEmpty
             }
             position += Int64(start)
             if lines.count >= maxLines { break }

@@ -1,5 +1,5 @@
 import CleoDomain
-import CleoStore
+import CleoIngest
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -16,6 +16,12 @@ public struct FollowerStatus: Sendable, Equatable {
     }
     public var phase: Phase = .starting
     public var path: String
+    /// While waiting: what for, when the path exists but is no log to read (a FIFO, a
+    /// directory, no permission); nil when it is simply missing.
+    public var waitingFor: String?
+    /// After a fault cleared: what failed and since when, said once (the console and
+    /// `ingest --follow` show it).
+    public var recovered: String?
     public var position: FollowerPosition?
     public var notices: [FollowerNotice] = []
 
@@ -27,14 +33,14 @@ public struct FollowerStatus: Sendable, Equatable {
 /// batch is committed with its position (events-log.md "Following the file").
 public final class LogFollower {
     public let path: String
-    public let writer: IngestWriter
+    public let writer: any IngestSink
     public var batchLines: Int
     public var clock: () -> Timestamp
     /// The file being followed, held open so a rotated-away file can be finished even if unlinked.
     private var held: LogFile?
-    public private(set) var status: FollowerStatus
+    public internal(set) var status: FollowerStatus
 
-    public init(path: String, writer: IngestWriter, batchLines: Int = 10_000, clock: @escaping () -> Timestamp = Timestamp.now) {
+    public init(path: String, writer: any IngestSink, batchLines: Int = 10_000, clock: @escaping () -> Timestamp = Timestamp.now) {
         self.path = Self.absolute(path)
         self.writer = writer
         self.batchLines = batchLines
@@ -42,12 +48,25 @@ public final class LogFollower {
         self.status = FollowerStatus(path: self.path)
     }
 
+    /// The path made absolute and tidied lexically (`.`, `..`, `//`), symlinks left as they are:
+    /// Foundation's `standardizingPath` resolves them, which pinned a follower of a symlink to
+    /// whatever it pointed at when it started (a re-pointed symlink was never followed).
     public static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return (path as NSString).standardizingPath }
-        return ((FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path) as NSString).standardizingPath
+        let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var parts: [Substring] = []
+        for part in full.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// Applies every complete line available now. `onBatch` is called after each commit.
+    /// Throws `LogOpenError` when the path exists but is no log to read (for `ingest`'s exit
+    /// status); `follow` waits instead, saying what for.
     @discardableResult
     public func catchUp(onBatch: (BatchSummary) -> Void = { _ in }) throws -> BatchSummary {
         var total = BatchSummary()
@@ -55,36 +74,49 @@ public final class LogFollower {
         while true {
             attempts += 1
             if attempts > 10_000 { throw FollowerError.contention }
-            let stored = try writer.position(path: path)
-            guard let current = LogFile(path: path) else {
-                // The log is missing (mid-rotation, or not created yet): finish a held,
-                // rotated-away file first, then wait for the path to appear.
-                if let stored, let old = held, old.device == stored.device, old.inode == stored.inode,
+            let opened = LogFile.open(path)
+            guard case .success(let current) = opened else {
+                // Missing (mid-rotation, or not created yet) or unreadable: finish a held,
+                // rotated-away file first, then wait for the path to name a log.
+                let stored = try writer.position(path: path, file: held)
+                if let stored, let old = held, old.isFile(of: stored),
                    try drain(old, from: stored, expected: stored, into: &total, onBatch: onBatch) != .nothing {
                     continue
                 }
                 status.phase = .waitingForLog
                 status.position = stored
+                if case .failure(let error) = opened, error != .missing(path: path) {
+                    status.waitingFor = "\(error)"
+                    throw error
+                }
+                status.waitingFor = nil
                 return total
             }
+            // The position recorded on this file under any name, else the one of this path.
+            let stored = try writer.position(path: path, file: current)
+            let key = stored?.path ?? path
             status.phase = .following
+            status.waitingFor = nil
             var start: FollowerPosition
             var notices: [FollowerNotice] = []
-            if let stored, stored.device == current.device, stored.inode == current.inode {
-                start = stored
-                let size = current.size
-                let headNow = stored.headLength > 0 ? current.headHash(length: stored.headLength) : []
-                if size < stored.offset || headNow != stored.headHash {
-                    notices.append(FollowerNotice(kind: .truncation, detail: "\(current.name) was truncated or rewritten (now \(size) bytes, had been read to \(stored.offset)); reading it again from the start"))
-                    start = fresh(current)
-                }
-            } else if let stored {
-                // Rotation: finish the old file (held open, or found beside the path by identity).
-                // By identity beside the path first (its current name goes on the events), else the
-                // handle still held open (the file may have been unlinked).
-                let heldOld = held.flatMap { $0.device == stored.device && $0.inode == stored.inode ? $0 : nil }
-                if let old = LogFile.findByIdentity(besides: path, device: stored.device, inode: stored.inode,
-                                                      headLength: stored.headLength, headHash: stored.headHash) ?? heldOld {
+            let observed = FollowerPlan.Observed(
+                device: current.device, inode: current.inode, size: current.size,
+                headHash: stored.flatMap { $0.headLength > 0 ? current.headHash(length: $0.headLength) : [] })
+            switch FollowerPlan.decide(stored: stored, observed: observed) {
+            case .start:
+                start = fresh(current, key: key)
+            case .continue:
+                start = stored!
+            case .truncated(let size):
+                notices.append(FollowerNotice(kind: .truncation, detail: "\(current.name) was truncated or rewritten (now \(size) bytes, had been read to \(stored!.offset)); reading it again from the start"))
+                start = fresh(current, key: key)
+            case .rotated:
+                let stored = stored!
+                // Rotation: finish the old file — found by identity beside the path or its
+                // target (its current name goes on the events), else the handle still held
+                // open (the file may have been unlinked, or a symlink re-pointed).
+                let heldOld = held.flatMap { $0.isFile(of: stored) ? $0 : nil }
+                if let old = LogFile.find(stored, besides: path) ?? heldOld {
                     if try drain(old, from: stored, expected: stored, into: &total, onBatch: onBatch) != .nothing { continue }
                     let leftover = old.size - stored.offset
                     if leftover > 0 {
@@ -96,24 +128,23 @@ public final class LogFollower {
                     notices.append(FollowerNotice(kind: .gap, detail: "\(path) was rotated while nothing followed it and the old file is gone: at least \(missed) bytes after offset \(stored.offset) were never read"))
                     notices.append(FollowerNotice(kind: .rotation, detail: "reading the new \(path) from its start"))
                 }
-                start = fresh(current)
-            } else {
-                start = fresh(current)
+                start = fresh(current, key: key)
             }
             held = current
             if try drain(current, from: start, expected: stored, notices: notices, into: &total, onBatch: onBatch) == .moved {
                 continue
             }
-            status.position = try writer.position(path: path)
+            // The state is the snapshot the last commit returned; nothing committed: as stored.
+            status.position = total.position ?? stored
             status.notices.append(contentsOf: notices)
             if status.notices.count > 50 { status.notices.removeFirst(status.notices.count - 50) }
             return total
         }
     }
 
-    /// A position at the start of `file`.
-    private func fresh(_ file: LogFile) -> FollowerPosition {
-        FollowerPosition(path: path, file: file.name, device: file.device, inode: file.inode, headLength: 0, headHash: [],
+    /// A position at the start of `file`, stored under `key`.
+    private func fresh(_ file: LogFile, key: String) -> FollowerPosition {
+        FollowerPosition(path: key, file: file.name, device: file.device, inode: file.inode, headLength: 0, headHash: [],
                          offset: 0, nextLine: 1, observedSize: 0, updatedAt: clock())
     }
 
@@ -154,12 +185,13 @@ public final class LogFollower {
                     next.headHash = hash
                 }
             }
-            switch try writer.apply(lines, expected: expected, newPosition: next, notices: pendingNotices, now: clock()) {
+            switch try writer.apply(lines, expected: expected, newPosition: next, file: file, notices: pendingNotices, now: clock()) {
             case .positionMoved:
                 return .moved
             case .applied(let summary):
                 total.counts = total.counts + summary.counts
                 total.newTransactions += summary.newTransactions
+                total.position = summary.position
                 onBatch(summary)
                 result = .applied
                 pendingNotices = []
@@ -174,7 +206,7 @@ public final class LogFollower {
 
 public enum FollowerError: Error, CustomStringConvertible {
     case contention
-    public var description: String { "gave up after 1000 attempts: other processes keep moving the position" }
+    public var description: String { "gave up after 10,000 attempts: other processes keep moving the position" }
 }
 
 extension Timestamp {

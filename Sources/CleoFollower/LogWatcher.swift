@@ -1,4 +1,5 @@
-import CleoStore
+import CleoDomain
+import CleoIngest
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -65,24 +66,77 @@ extension LogFollower {
     /// committed at once. Each commit writes every page it dirtied to the WAL whole: one commit a
     /// line at 1,000 lines a second wrote 872 MB in 5 s; 20 ms pacing 204 MB, 100 ms 60 MB
     /// (README, "Page size and commit pacing"). The console keeps 20 ms for its live latency.
-    public func follow(watcher: LogWatcher? = nil, commitInterval: Double = 0.02, shouldStop: () -> Bool,
+    ///
+    /// A fault (a full disk, the database locked past its busy timeout, a log that is no file to
+    /// read) never ends it: the status says what failed and when the next try is, tries back off
+    /// from `retry.first` to `retry.most`, and the first success after a fault says so.
+    public func follow(watcher: LogWatcher? = nil, commitInterval: Double = 0.02, retry: RetryPolicy = .init(),
+                       shouldStop: () -> Bool,
                        onBatch: (BatchSummary) -> Void = { _ in }, onStatus: (FollowerStatus) -> Void = { _ in }) throws {
         let watcher = watcher ?? LogWatcher(logPath: path)
         var lastStatus: FollowerStatus?
         var lastCommit: UInt64?
+        var failure: (message: String, since: Timestamp, delay: Double)?
         while !shouldStop() {
             if let lastCommit {
                 let due = lastCommit + UInt64(commitInterval * 1e9)
                 let now = DispatchTime.now().uptimeNanoseconds
                 if now < due { usleep(useconds_t((due - now) / 1000)) }
             }
-            if try catchUp(onBatch: onBatch).counts.linesApplied > 0 { lastCommit = DispatchTime.now().uptimeNanoseconds }
+            var wait = 250.0
+            do {
+                if try catchUp(onBatch: onBatch).counts.linesApplied > 0 { lastCommit = DispatchTime.now().uptimeNanoseconds }
+                if let cleared = failure {
+                    status.recovered = "recovered at \(RFC3339.format(clock(), offsetSeconds: 0)) after: \(cleared.message) (since \(RFC3339.format(cleared.since, offsetSeconds: 0)))"
+                    failure = nil
+                }
+            } catch let error as LogOpenError {
+                // The path names something that is no log to read: wait for it to change.
+                status.phase = .waitingForLog
+                status.waitingFor = "\(error)"
+            } catch {
+                let delay = failure.map { min($0.delay * 2, retry.most) } ?? retry.first
+                failure = (Self.describe(error), failure?.since ?? clock(), delay)
+                status.phase = .failed("\(failure!.message); retrying in \(Self.seconds(delay))")
+                wait = delay * 1000
+            }
             if lastStatus != status {
                 onStatus(status)
                 lastStatus = status
+                status.recovered = nil
             }
             if shouldStop() { break }
-            watcher.wait(timeoutMilliseconds: 250)
+            guard failure != nil else {
+                watcher.wait(timeoutMilliseconds: 250)
+                continue
+            }
+            // Backing off: the log's changes do not shorten the wait; a stop request is seen
+            // within 250 ms.
+            let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(wait * 1e6)
+            while !shouldStop() {
+                let now = DispatchTime.now().uptimeNanoseconds
+                guard now < deadline else { break }
+                watcher.wait(timeoutMilliseconds: Int32(min(250, (deadline - now) / 1_000_000 + 1)))
+            }
         }
+    }
+
+    /// An error as one line for the status (the database's own message when it has one).
+    static func describe(_ error: Error) -> String {
+        String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value < 1 ? "\(Int(value * 1000)) ms" : "\(Int(value.rounded())) s"
+    }
+}
+
+/// How a failing follower backs off: from `first` seconds, doubling, to at most `most`.
+public struct RetryPolicy: Sendable {
+    public var first: Double
+    public var most: Double
+    public init(first: Double = 0.5, most: Double = 30) {
+        self.first = first
+        self.most = most
     }
 }

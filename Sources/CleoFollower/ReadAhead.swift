@@ -1,4 +1,4 @@
-import CleoStore
+import CleoIngest
 import Foundation
 
 /// Reads (and parses) the next batch on a thread of its own while the current batch is being

@@ -11,7 +11,7 @@ import Glibc
 /// Failures leave no partial line: a failed write is cut back (`ftruncate`) to where the batch
 /// started. A delivery not durable 8 s after it arrived is answered as failed (the platform
 /// retries; if its line still lands, the retry is a duplicate by content, events-log.md rule 6).
-/// The log is never opened through a symlink (`O_NOFOLLOW`).
+/// A symlink at the path is written through, and a re-pointed one is a rotation (as the follower sees it).
 /// At open, a last line without its LF (written before a crash, never acknowledged) is ended
 /// with one, so the follower rejects it visibly and it is never glued to the next line.
 public final class GroupCommitLog: @unchecked Sendable {
@@ -200,7 +200,7 @@ public final class GroupCommitLog: @unchecked Sendable {
     private func pathNamesAnotherFile() -> Bool {
         guard fd >= 0 else { return true }
         var named = stat()
-        guard lstat(path, &named) == 0 else { return true }
+        guard stat(path, &named) == 0 else { return true }
         return UInt64(named.st_dev) != state.device || UInt64(named.st_ino) != state.inode
     }
 
@@ -208,8 +208,8 @@ public final class GroupCommitLog: @unchecked Sendable {
     /// name durable. Returns the problem, or nil.
     private func openLog() -> String? {
         let existed = access(path, F_OK) == 0
-        // Not through a symlink: whoever can plant one in the log's folder would choose what we append to.
-        let newFD = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o640)
+        // Through a symlink as the follower reads it (the folder is the service user's alone, roles.md).
+        let newFD = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         guard newFD >= 0 else { return "cannot open the log \(path): \(errnoText())" }
         var info = stat()
         guard fstat(newFD, &info) == 0 else { close(newFD); return "cannot stat the log: \(errnoText())" }

@@ -13,14 +13,14 @@ extension AppDatabase {
                 try db.execute(sql: """
                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
                     INSERT INTO tx(seq, id, method, user_id, amount, amount_hundredths, currency, country, status, raw_status,
-                                   error_code, message, psp_id, merchant_ref, flags, event_count, first_seen_at, updated_at)
+                                   error_code, message, psp_id, merchant_ref, flags, event_count, first_seen_at, updated_at, order_at)
                     SELECT i, printf('%024x', i * 2654435761 % 281474976710597), CASE WHEN i % 10 < 7 THEN 'CLEO_PAYIN' ELSE 'CLEO_PAYOUT' END,
                            'user-' || (i * 7919 % 100000), '1000.00', 100000,
                            CASE i % 3 WHEN 0 THEN 'CLP' WHEN 1 THEN 'PEN' ELSE 'MXN' END,
                            CASE i % 3 WHEN 0 THEN 'CL' WHEN 1 THEN 'PE' ELSE 'MX' END,
                            CASE WHEN i % 25 < 20 THEN 'Approved' WHEN i % 25 < 23 THEN 'Declined' ELSE 'Pending' END,
                            'SUCCESS', NULL, NULL, printf('psp-%x', i), 'ORD-' || i, CASE WHEN i % 997 = 0 THEN 1 ELSE 0 END, 2,
-                           1790000000000 + i * 50, 1790000000000 + i * 50
+                           1790000000000 + i * 50, 1790000000000 + i * 50, 1790000000000 + i * 50
                     FROM n
                     """, arguments: [transactions])
                 return .commit
@@ -34,8 +34,9 @@ extension AppDatabase {
     public func queryPlan(_ query: TransactionQuery) throws -> [String] {
         try dbPool.read { db in
             guard let (whereSQL, arguments) = try Self.whereClause(db, query) else { return [] }
-            return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT * FROM tx WHERE \(whereSQL) ORDER BY seq DESC LIMIT 50", arguments: arguments)
-                .map { $0["detail"] as String }
+            return try db.byteRows("EXPLAIN QUERY PLAN SELECT * FROM tx WHERE \(whereSQL) ORDER BY seq DESC LIMIT 50", arguments, cached: false) {
+                $0.text("detail")
+            }
         }
     }
 }

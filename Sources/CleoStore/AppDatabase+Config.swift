@@ -35,11 +35,12 @@ extension AppDatabase {
                 if field.isSecret, let box {
                     let column = field.rawValue
                     try db.execute(sql: "UPDATE config SET \(column) = ?, \(column)_hint = ?, \(column)_fingerprint = ?, \(column)_setAt = ? WHERE id = 1",
-                                   arguments: [try box.seal(value), SecretMask.mask(value), SecretMask.fingerprint(value), now.millisecondsSince1970])
+                                   arguments: [try box.seal(value, boundTo: column), SecretMask.mask(value), box.fingerprint(value), now.millisecondsSince1970])
                 } else {
                     try db.execute(sql: "UPDATE config SET \(field.rawValue) = ? WHERE id = 1", arguments: [value])
                 }
-                try Self.audit(db, actor: actor, now: now, field: field, old: old, new: SecretMask.display(value, for: field), result: .saved, detail: nil)
+                try Self.audit(db, actor: actor, now: now, field: field, old: old, new: box.map { field.isSecret ? $0.display(value) : value } ?? value,
+                               result: .saved, detail: nil)
             }
             try db.execute(sql: "UPDATE config SET version = version + 1, updatedAt = ?, updatedBy = ? WHERE id = 1",
                            arguments: [now.millisecondsSince1970, actor.user])
@@ -48,35 +49,124 @@ extension AppDatabase {
     }
 
     /// Audits a refused value. A refused secret is never recorded, not even masked (it may be a
-    /// real key with a typo).
+    /// real key with a typo); any other refused value only as `RefusedValue.excerpt` (bounded,
+    /// user-info removed).
     public func recordRefusal(field: ConfigField, attempted: String, reason: String, actor: Actor, now: Timestamp) throws {
         try writeImmediate { db in
             let current = try Self.fetchConfiguration(db)
             try Self.audit(db, actor: actor, now: now, field: field, old: current.display(field),
-                           new: field.isSecret ? "(refused value not recorded)" : attempted, result: .refused, detail: reason)
+                           new: RefusedValue.excerpt(attempted, for: field), result: .refused, detail: reason)
         }
     }
 
     /// The complete configuration in clear, for the platform's connector: refused (and nothing
-    /// returned) while incomplete; every export is audited.
-    public func exportConfiguration(actor: Actor, now: Timestamp) throws -> CleoConfiguration {
+    /// returned) while incomplete. `deliver` writes it out; the export is audited only once
+    /// `deliver` has returned (the bytes are out), so a failed write is never recorded as an export.
+    public func exportConfiguration(actor: Actor, now: Timestamp, deliver: (CleoConfiguration) throws -> Void) throws {
         let stored = try configuration()
         guard stored.isComplete else { throw ExportRefusal.incomplete(missing: stored.missing) }
         let box = try secretBox()
-        return try writeImmediate { db in
+        let (configuration, version) = try dbPool.read { db -> (CleoConfiguration, Int64) in
             var values: [ConfigField: String] = [:]
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM config WHERE id = 1") else { throw ExportRefusal.incomplete(missing: ConfigField.allCases) }
             for field in ConfigField.allCases {
                 if field.isSecret {
                     guard let sealed = row[field.rawValue] as Data? else { throw ExportRefusal.incomplete(missing: [field]) }
-                    values[field] = try box.open(sealed)
+                    values[field] = try box.open(sealed, boundTo: field.rawValue)
                 } else if let value = row[field.rawValue] as String? {
                     values[field] = value
                 }
             }
-            try Self.audit(db, actor: actor, now: now, field: "(all)", old: nil, new: "version \(row["version"] as Int64)", result: .exported, detail: "config export")
-            return CleoConfiguration(values: values)
+            return (CleoConfiguration(values: values), row["version"] as Int64)
         }
+        try deliver(configuration)
+        try writeImmediate { db in
+            try Self.audit(db, actor: actor, now: now, field: "(all)", old: nil, new: "version \(version)", result: .exported, detail: "config export")
+        }
+    }
+
+    /// Whether `candidate` is the key set for `field` (nil when none is set), compared in
+    /// constant time after opening the sealed value: the answer needs the key file, which
+    /// opens every key anyway, so it gives nobody a guessing oracle they did not have.
+    public func secretMatches(_ candidate: String, field: ConfigField) throws -> Bool? {
+        precondition(field.isSecret)
+        guard try configuration().secrets[field] != nil else { return nil }
+        let box = try secretBox()
+        guard let sealed = try dbPool.read({ db in try Data.fetchOne(db, sql: "SELECT \(field.rawValue) FROM config WHERE id = 1") }) else { return nil }
+        let stored = Array(try box.open(sealed, boundTo: field.rawValue).utf8)
+        let given = Array(candidate.utf8)
+        var difference = UInt8(stored.count == given.count ? 0 : 1)
+        for index in 0..<max(stored.count, given.count) {
+            difference |= (index < stored.count ? stored[index] : 0) ^ (index < given.count ? given[index] : 0)
+        }
+        return difference == 0
+    }
+
+    /// Values an earlier version sealed bound to nothing (format 1) are sealed again bound to
+    /// their column, once (`meta.sealed_bound`); after that an unbound value is refused like a
+    /// moved one.
+    func bindSealedValues(_ box: SecretBox) throws {
+        let done = try dbPool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'sealed_bound'") }
+        if done != nil { return }
+        try writeImmediate { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM config WHERE id = 1") else { return }
+            for field in ConfigField.allCases where field.isSecret {
+                guard let sealed = row[field.rawValue] as Data?, (try? box.openBound(sealed, column: field.rawValue)) == nil else { continue }
+                guard let secret = try? box.openUnbound(sealed) else { continue }  // refused when opened
+                try db.execute(sql: "UPDATE config SET \(field.rawValue) = ? WHERE id = 1", arguments: [try box.seal(secret, boundTo: field.rawValue)])
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('sealed_bound', '1')")
+        }
+    }
+
+    /// Hints an earlier version kept — unkeyed `sha256:` fingerprints, masks showing half of a
+    /// short key — are made again from the keys, once (`meta.fingerprints_keyed`). In the audit
+    /// trail a current key's `sha256:` fingerprint becomes its keyed one; any other (a replaced
+    /// key's, whose value is gone) becomes `sha256:withheld`.
+    func keyFingerprints(_ box: SecretBox) throws {
+        let done = try dbPool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'fingerprints_keyed'") }
+        if done != nil { return }
+        try writeImmediate { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM config WHERE id = 1") else { return }
+            var keyed: [String: String] = [:]
+            for field in ConfigField.allCases where field.isSecret {
+                guard let sealed = row[field.rawValue] as Data?, let secret = try? box.open(sealed, boundTo: field.rawValue) else { continue }
+                keyed[SecretMask.fingerprint(secret)] = box.fingerprint(secret)
+                try db.execute(sql: "UPDATE config SET \(field.rawValue)_hint = ?, \(field.rawValue)_fingerprint = ? WHERE id = 1",
+                               arguments: [SecretMask.mask(secret), box.fingerprint(secret)])
+            }
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            let secretFields = ConfigField.allCases.filter(\.isSecret).map(\.rawValue)
+            let rows = try Row.fetchAll(db, sql: "SELECT id, old, new FROM config_audit WHERE field IN (?, ?, ?)", arguments: StatementArguments(secretFields))
+            for audit in rows {
+                let old = (audit["old"] as String?).map { Self.replacingUnkeyed($0, with: keyed) }
+                let new = (audit["new"] as String?).map { Self.replacingUnkeyed($0, with: keyed) }
+                if old != audit["old"] || new != audit["new"] {
+                    try db.execute(sql: "UPDATE config_audit SET old = ?, new = ? WHERE id = ?", arguments: [old, new, audit["id"] as Int64])
+                }
+            }
+            try db.execute(sql: "PRAGMA secure_delete = OFF")
+            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('fingerprints_keyed', '1')")
+        }
+    }
+
+    /// Every `sha256:` + 8 hex digits in `text`, replaced by its keyed fingerprint or `sha256:withheld`.
+    static func replacingUnkeyed(_ text: String, with keyed: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let range = rest.range(of: "sha256:") {
+            out += rest[..<range.lowerBound]
+            let digits = rest[range.upperBound...].prefix(8)
+            if digits.count == 8, digits.allSatisfy(\.isHexDigit) {
+                let fingerprint = "sha256:" + digits
+                out += keyed[fingerprint] ?? "sha256:withheld"
+                rest = rest[digits.endIndex...]
+            } else {
+                out += "sha256:"
+                rest = rest[range.upperBound...]
+            }
+        }
+        return out + rest
     }
 
     /// The audit trail, oldest first.

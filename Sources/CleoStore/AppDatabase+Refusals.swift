@@ -29,7 +29,7 @@ extension AppDatabase {
     public static let refusedRawLimit = 65_536
 
     static func registerServeMigration(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v2-serve") { db in
+        migrator.registerMigration("v3-serve") { db in
             try db.execute(sql: """
                 CREATE TABLE refused_delivery (
                     id INTEGER PRIMARY KEY,

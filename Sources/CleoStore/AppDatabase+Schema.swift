@@ -1,3 +1,4 @@
+import CleoDomain
 import GRDB
 
 extension AppDatabase {
@@ -89,8 +90,53 @@ extension AppDatabase {
                 CREATE INDEX event_tx ON event(tx_seq, id);
                 """)
         }
+        // events-log.md rule 9: `first_seen_at` becomes the transaction's real time (its first
+        // event's receivedAt), no longer monotonic in seq; `order_at`, the running maximum of it in
+        // seq order, is what time bounds are turned into seq bounds by (see `whereClause`).
+        // Databases of v1 stored monotonic times, so their `order_at` is their `first_seen_at`.
+        // Searches ignore ASCII case (cli.md): the searched columns get NOCASE indexes, and one
+        // index on the id serves both: (id NOCASE, id) is unique exactly when the id is, answers
+        // exact lookups on both columns and prefix searches on the first. Currency and country are
+        // one dimension (each implies the other): the country index answers both. Each index less
+        // is a page less that a live event dirties.
+        migrator.registerMigration("v2-real-times-nocase-search") { db in
+            try db.execute(sql: """
+                ALTER TABLE tx ADD COLUMN order_at INTEGER NOT NULL DEFAULT 0;
+                UPDATE tx SET order_at = first_seen_at;
+                DROP INDEX IF EXISTS tx_first_seen;
+                DROP INDEX IF EXISTS tx_user;
+                DROP INDEX IF EXISTS tx_psp;
+                DROP INDEX IF EXISTS tx_ref;
+                DROP INDEX IF EXISTS tx_currency;
+                DROP INDEX IF EXISTS tx_id;
+                CREATE UNIQUE INDEX tx_id ON tx(id COLLATE NOCASE, id);
+                CREATE INDEX tx_order_at ON tx(order_at);
+                CREATE INDEX tx_user ON tx(user_id COLLATE NOCASE, seq);
+                CREATE INDEX tx_psp ON tx(psp_id COLLATE NOCASE) WHERE psp_id IS NOT NULL;
+                CREATE INDEX tx_ref ON tx(merchant_ref COLLATE NOCASE) WHERE merchant_ref IS NOT NULL;
+                CREATE TABLE meta_int (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                """)
+        }
+        migrator.registerMigration("v2-refused-excerpts") { db in
+            try scrubRefusedValues(db)
+        }
         registerServeMigration(&migrator)
         return migrator
+    }
+
+    /// Databases written before refused values were kept as excerpts (README, "Refused values")
+    /// hold them whole, user-info included: rewrite them, zeroing the freed bytes.
+    static func scrubRefusedValues(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA secure_delete = ON")
+        let rows = try Row.fetchAll(db, sql: "SELECT id, field, new FROM config_audit WHERE result = 'refused' AND new IS NOT NULL")
+        for row in rows {
+            guard let field = ConfigField(rawValue: row["field"]), let value = row["new"] as String? else { continue }
+            let excerpt = RefusedValue.excerpt(value, for: field)
+            if excerpt != value {
+                try db.execute(sql: "UPDATE config_audit SET new = ? WHERE id = ?", arguments: [excerpt, row["id"] as Int64])
+            }
+        }
+        try db.execute(sql: "PRAGMA secure_delete = OFF")
     }
 
     /// The indexes behind the list, every filter of cli.md and the timeline. A backlog load into
@@ -99,13 +145,12 @@ extension AppDatabase {
     static let secondaryIndexes: [(name: String, sql: String)] = [
         ("tx_status", "CREATE INDEX IF NOT EXISTS tx_status ON tx(status, seq)"),
         ("tx_country", "CREATE INDEX IF NOT EXISTS tx_country ON tx(country, seq)"),
-        ("tx_currency", "CREATE INDEX IF NOT EXISTS tx_currency ON tx(currency, seq)"),
         ("tx_method", "CREATE INDEX IF NOT EXISTS tx_method ON tx(method, seq)"),
-        ("tx_user", "CREATE INDEX IF NOT EXISTS tx_user ON tx(user_id, seq)"),
-        ("tx_psp", "CREATE INDEX IF NOT EXISTS tx_psp ON tx(psp_id) WHERE psp_id IS NOT NULL"),
-        ("tx_ref", "CREATE INDEX IF NOT EXISTS tx_ref ON tx(merchant_ref) WHERE merchant_ref IS NOT NULL"),
+        ("tx_user", "CREATE INDEX IF NOT EXISTS tx_user ON tx(user_id COLLATE NOCASE, seq)"),
+        ("tx_psp", "CREATE INDEX IF NOT EXISTS tx_psp ON tx(psp_id COLLATE NOCASE) WHERE psp_id IS NOT NULL"),
+        ("tx_ref", "CREATE INDEX IF NOT EXISTS tx_ref ON tx(merchant_ref COLLATE NOCASE) WHERE merchant_ref IS NOT NULL"),
         ("tx_flagged", "CREATE INDEX IF NOT EXISTS tx_flagged ON tx(seq) WHERE flags != 0"),
-        ("tx_first_seen", "CREATE INDEX IF NOT EXISTS tx_first_seen ON tx(first_seen_at)"),
+        ("tx_order_at", "CREATE INDEX IF NOT EXISTS tx_order_at ON tx(order_at)"),
         ("event_tx", "CREATE INDEX IF NOT EXISTS event_tx ON event(tx_seq, id)"),
     ]
 

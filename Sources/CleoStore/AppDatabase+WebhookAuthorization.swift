@@ -26,13 +26,13 @@ extension AppDatabase {
             throw WebhookAuthorizationRefusal(rule: problem)
         }
         let box = try secretBox()
-        let hint = StoredConfiguration.SecretHint(mask: SecretMask.mask(value), fingerprint: SecretMask.fingerprint(value), setAt: now)
+        let hint = StoredConfiguration.SecretHint(mask: SecretMask.mask(value), fingerprint: box.fingerprint(value), setAt: now)
         return try writeImmediate { db in
             let old = try Self.webhookAuthorizationHint(db)?.display
             try db.execute(sql: """
                 UPDATE config SET webhookAuthorization = ?, webhookAuthorization_hint = ?, webhookAuthorization_fingerprint = ?, webhookAuthorization_setAt = ?,
                     version = version + 1, updatedAt = ?, updatedBy = ? WHERE id = 1
-                """, arguments: [try box.seal(value), hint.mask, hint.fingerprint, now.millisecondsSince1970, now.millisecondsSince1970, actor.user])
+                """, arguments: [try box.seal(value, boundTo: WebhookAuthorization.fieldName), hint.mask, hint.fingerprint, now.millisecondsSince1970, now.millisecondsSince1970, actor.user])
             try Self.audit(db, actor: actor, now: now, field: field, old: old, new: hint.display, result: .saved, detail: nil)
             return hint
         }
@@ -47,7 +47,7 @@ extension AppDatabase {
     public func webhookAuthorization() throws -> String? {
         let sealed = try dbPool.read { db in try Data.fetchOne(db, sql: "SELECT webhookAuthorization FROM config WHERE id = 1") }
         guard let sealed else { return nil }
-        return try secretBox().open(sealed)
+        return try secretBox().open(sealed, boundTo: WebhookAuthorization.fieldName)
     }
 
     static func webhookAuthorizationHint(_ db: Database) throws -> StoredConfiguration.SecretHint? {

@@ -6,7 +6,7 @@ import GRDB
 /// `BEGIN IMMEDIATE` transaction, so every line is applied exactly once across crashes and
 /// processes. Transaction rows are written once per batch from an in-memory cache, which is
 /// dropped whenever another connection has committed (`PRAGMA data_version`).
-public final class IngestWriter {
+public final class IngestWriter: IngestSink {
     public let database: AppDatabase
     /// Most transactions kept in memory between batches.
     public var cacheLimit = 30_000
@@ -16,42 +16,73 @@ public final class IngestWriter {
         /// Nil only before the transaction's first event is applied.
         var state: TransactionState?
         var history: EventHistory
+        /// events-log.md rule 9: the first event's receivedAt, or when it was applied.
         var firstSeenAt: Int64
+        /// The running maximum of `firstSeenAt` in seq order (what time filters bound seq by).
+        var orderAt: Int64
         var updatedAt: Int64
         var isNew: Bool
         var dirty: Bool
 
-        /// Binds the transaction row — all of `insert` for a new one, else `update`'s — and marks
-        /// the entry written; nil before its first event. Mutating so that it runs on the entry
-        /// in place (see `apply`).
-        mutating func bindRow(insert: Statement, update: Statement, db: Database, scratch: BindScratch) -> RawStatement? {
-            guard case .some = state else { return nil }
-            let raw = RawStatement(isNew ? insert : update, in: db, scratch: scratch)
+        /// The row's columns as last written (nil for a row not written yet): what an update
+        /// compares against to set only what changed.
+        var written: Written?
+
+        /// Binds the transaction row — all of `insert` for a new one, else the columns of an update
+        /// that changed — and marks the entry written; nil before its first event. Mutating so
+        /// that it runs on the entry in place (see `apply`).
+        mutating func bindRow(insert: Statement, update: (UpdateColumns) throws -> Statement, db: Database,
+                              scratch: BindScratch) throws -> RawStatement? {
+            guard let state else { return nil }
+            let now = Written(state)
+            if isNew {
+                let raw = RawStatement(insert, in: db, scratch: scratch)
+                raw.bind(1, seq)
+                raw.bind(2, state.transactionID)
+                raw.bind(3, state.method.rawValue)
+                raw.bind(4, state.userID)
+                raw.bind(5, state.amount?.literal)
+                raw.bind(6, state.amount?.hundredths)
+                raw.bind(7, state.currency?.rawValue)
+                raw.bind(8, state.region?.countryCode)
+                raw.bind(9, state.status.rawValue)
+                raw.bind(10, state.rawStatus)
+                raw.bind(11, state.errorCode)
+                raw.bind(12, state.message)
+                raw.bind(13, state.pspTransactionID)
+                raw.bind(14, state.merchantReference)
+                raw.bind(15, Int64(state.flags.rawValue))
+                raw.bind(16, Int64(state.eventCount))
+                raw.bind(17, firstSeenAt)
+                raw.bind(18, orderAt)
+                raw.bind(19, updatedAt)
+                dirty = false
+                isNew = false
+                written = now
+                return raw
+            }
+            let columns = written.map { now.changes(since: $0) } ?? .all
+            let raw = RawStatement(try update(columns), in: db, scratch: scratch)
             var n: Int32 = 1
             func next() -> Int32 { defer { n += 1 }; return n }
-            if isNew {
-                raw.bind(next(), seq)
-                raw.bind(next(), state!.transactionID)
-                raw.bind(next(), state!.method.rawValue)
-                raw.bind(next(), state!.userID)
-            }
-            raw.bind(next(), state!.amount?.literal)
-            raw.bind(next(), state!.amount?.hundredths)
-            raw.bind(next(), state!.currency?.rawValue)
-            raw.bind(next(), state!.region?.countryCode)
-            raw.bind(next(), state!.status.rawValue)
-            raw.bind(next(), state!.rawStatus)
-            raw.bind(next(), state!.errorCode)
-            raw.bind(next(), state!.message)
-            raw.bind(next(), state!.pspTransactionID)
-            raw.bind(next(), state!.merchantReference)
-            raw.bind(next(), Int64(state!.flags.rawValue))
-            raw.bind(next(), Int64(state!.eventCount))
-            if isNew { raw.bind(next(), firstSeenAt) }
+            raw.bind(next(), state.rawStatus)
+            raw.bind(next(), state.errorCode)
+            raw.bind(next(), state.message)
+            raw.bind(next(), Int64(state.eventCount))
             raw.bind(next(), updatedAt)
-            if !isNew { raw.bind(next(), seq) }
+            if columns.contains(.status) { raw.bind(next(), state.status.rawValue) }
+            if columns.contains(.flags) { raw.bind(next(), Int64(state.flags.rawValue)) }
+            if columns.contains(.fill) {
+                raw.bind(next(), state.amount?.literal)
+                raw.bind(next(), state.amount?.hundredths)
+                raw.bind(next(), state.currency?.rawValue)
+                raw.bind(next(), state.region?.countryCode)
+            }
+            if columns.contains(.psp) { raw.bind(next(), state.pspTransactionID) }
+            if columns.contains(.reference) { raw.bind(next(), state.merchantReference) }
+            raw.bind(next(), seq)
             dirty = false
-            isNew = false
+            written = now
             return raw
         }
 
@@ -82,19 +113,35 @@ public final class IngestWriter {
 
     public init(database: AppDatabase) { self.database = database }
 
-    /// The stored position of `path`, if the log was ever read.
-    public func position(path: String) throws -> FollowerPosition? {
-        try database.dbPool.read { db in try Self.fetchPosition(db, path: path) }
+    /// The stored position of the log `path` names (see `IngestSink`).
+    public func position(path: String, file: (any LogIdentity)? = nil) throws -> FollowerPosition? {
+        try database.dbPool.read { db in try Self.fetchPosition(db, path: path, file: file) }
     }
 
     /// Commits `lines` and `newPosition` if the stored position still equals `expected`
-    /// (nil: never read). `notices` are recorded in the same transaction.
-    public func apply(_ lines: [LogLine], expected: FollowerPosition?, newPosition: FollowerPosition,
+    /// (nil: never read, under any name). `notices` are recorded in the same transaction.
+    public func apply(_ lines: [LogLine], expected: FollowerPosition?, newPosition: FollowerPosition, file: (any LogIdentity)? = nil,
                       notices: [FollowerNotice] = [], now: Timestamp) throws -> BatchResult {
+        do {
+            return try applyInTransaction(lines, expected: expected, newPosition: newPosition, file: file, notices: notices, now: now)
+        } catch {
+            // Rolled back — in the body, or at COMMIT itself (a full disk fails there, after every
+            // row was written): memory may hold the batch's effects, which never happened.
+            // Keeping them made a retry see the lost batch's events as duplicates (issue 9).
+            forgetMemory(tableIsEmpty: false)
+            lastDataVersion = nil
+            throw error
+        }
+    }
+
+    private func applyInTransaction(_ lines: [LogLine], expected: FollowerPosition?, newPosition: FollowerPosition, file: (any LogIdentity)?,
+                                    notices: [FollowerNotice], now: Timestamp) throws -> BatchResult {
         try database.writeImmediate { db in
             let stored = try Self.fetchPosition(db, path: newPosition.path)
             switch (stored, expected) {
-            case (nil, nil): break
+            case (nil, nil):
+                // Another follower may have started this very file under another name.
+                if let file, let other = try Self.fetchPosition(db, identity: file) { return .positionMoved(current: other) }
             case let (s?, e?) where s.sameSpot(as: e): break
             default: return .positionMoved(current: stored)
             }
@@ -103,29 +150,19 @@ public final class IngestWriter {
                 // Only a database with no transactions lets "not seen" mean "new".
                 forgetMemory(tableIsEmpty: try Int64.fetchOne(db, sql: "SELECT seq FROM tx LIMIT 1") == nil)
             }
-            var summary = BatchSummary()
-            do {
-                summary = try write(lines, db: db, now: now)
-                var position = newPosition
-                position.counts = (stored?.counts ?? FollowerCounts()) + summary.counts
-                if summary.counts.events > 0 {
-                    position.lastEventAt = now
-                } else {
-                    position.lastEventAt = stored?.lastEventAt
-                }
-                position.updatedAt = now
-                try Self.savePosition(db, position)
-                for notice in notices {
-                    try db.execute(sql: "INSERT INTO follower_notice(at, path, kind, detail) VALUES (?, ?, ?, ?)",
-                                   arguments: [now.millisecondsSince1970, newPosition.path, notice.kind.rawValue, notice.detail])
-                }
-            } catch {
-                forgetMemory(tableIsEmpty: false)  // the transaction rolls back: memory may hold its effects
-                lastDataVersion = nil
-                throw error
+            var summary = try write(lines, db: db, now: now)
+            var position = newPosition
+            position.counts = (stored?.counts ?? FollowerCounts()) + summary.counts
+            position.lastEventAt = summary.counts.events > 0 ? now : stored?.lastEventAt
+            position.updatedAt = now
+            try Self.savePosition(db, position, exists: stored != nil)
+            for notice in notices {
+                try db.execute(sql: "INSERT INTO follower_notice(at, path, kind, detail) VALUES (?, ?, ?, ?)",
+                               arguments: [now.millisecondsSince1970, newPosition.path, notice.kind.rawValue, notice.detail])
             }
             lastDataVersion = version
             summary.endOffset = newPosition.offset
+            summary.position = position
             return .applied(summary)
         }
     }
@@ -145,11 +182,14 @@ public final class IngestWriter {
 
     private func write(_ lines: [LogLine], db: Database, now: Timestamp) throws -> BatchSummary {
         var summary = BatchSummary()
-        let newest = try Row.fetchOne(db, sql: "SELECT seq, first_seen_at FROM tx ORDER BY seq DESC LIMIT 1")
+        let newest = try Row.fetchOne(db, sql: "SELECT seq, order_at FROM tx ORDER BY seq DESC LIMIT 1")
         var nextSeq = (newest?["seq"] as Int64? ?? 0) + 1
-        // First-seen times never go backwards, so seq order and time order agree (range filters
-        // become seq ranges).
-        let firstSeenAt = max(now.millisecondsSince1970, newest?["first_seen_at"] as Int64? ?? 0)
+        // A new transaction's time is its first event's receivedAt (rule 9); `order_at` keeps the
+        // running maximum and `time_disorder` how far below it a time ever fell, so time filters
+        // still become seq ranges (see `AppDatabase.whereClause`).
+        var orderAt = newest?["order_at"] as Int64? ?? Int64.min
+        let storedDisorder = try AppDatabase.timeDisorder(db)
+        var disorder = storedDisorder
         let insertEvent = try db.cachedStatement(sql: """
             INSERT INTO event(tx_seq, file, line, offset, received_at, received_at_given, transaction_status, status,
                               message, error_code, event_id, signature, duplicate, late, notes, raw)
@@ -171,14 +211,21 @@ public final class IngestWriter {
                 case .rejected(let rejection):
                     summary.counts.rejected += 1
                     let raw = lines[index].bytes.count > LogLine.keptRawBytes ? Array(lines[index].bytes.prefix(LogLine.keptRawBytes)) : lines[index].bytes
-                    try insertRejected.execute(arguments: [
-                        lines[index].file, lines[index].line, lines[index].offset, rejection.code.rawValue, rejection.message,
-                        Data(raw), lines[index].fullLength ?? lines[index].bytes.count, now.millisecondsSince1970,
-                    ])
+                    let row = RawStatement(insertRejected, in: db, scratch: scratch)
+                    row.bind(1, lines[index].file)
+                    row.bind(2, lines[index].line)
+                    row.bind(3, lines[index].offset)
+                    row.bind(4, rejection.code.rawValue)
+                    row.bind(5, rejection.message)
+                    row.bind(6, blob: raw)
+                    row.bind(7, Int64(lines[index].fullLength ?? lines[index].bytes.count))
+                    row.bind(8, now.millisecondsSince1970)
+                    try row.step()
                 case .accepted(let event):
                     summary.counts.events += 1
                     let key = lines[index].transactionKey ?? ByteKey(event.transactionID)
                     let receivedAt = event.receivedAt?.millisecondsSince1970 ?? now.millisecondsSince1970
+                    let firstSeenAt = receivedAt
                     var slot = cache.index(forKey: key)
                     if slot == nil {
                         let known = !seenIDsComplete || seenIDs.contains(key.bytesHash)
@@ -190,8 +237,12 @@ public final class IngestWriter {
                                 if seenIDs.count > seenIDsLimit { forgetSeenIDs() }
                             }
                         }
+                        if entry == nil {
+                            orderAt = max(orderAt, firstSeenAt)
+                            disorder = max(disorder, orderAt - firstSeenAt)
+                        }
                         cache[key] = entry ?? Cached(seq: nextSeq, state: nil, history: EventHistory(), firstSeenAt: firstSeenAt,
-                                                     updatedAt: receivedAt, isNew: true, dirty: false)
+                                                     orderAt: orderAt, updatedAt: receivedAt, isNew: true, dirty: false, written: nil)
                         if entry == nil { nextSeq += 1 }
                         slot = cache.index(forKey: key)
                     }
@@ -222,50 +273,64 @@ public final class IngestWriter {
             }
         }
         try flush(db, changed: changed)
+        if disorder > storedDisorder {
+            try db.execute(sql: "INSERT OR REPLACE INTO meta_int(key, value) VALUES ('time_disorder', ?)", arguments: [disorder])
+        }
         if cache.count > cacheLimit { cache.removeAll(keepingCapacity: true) }
         return summary
     }
 
-    /// Writes each changed transaction row once: an insert for a new one, else an update.
+    /// Writes each changed transaction row once: an insert for a new one, else an update of
+    /// what changed.
     private func flush(_ db: Database, changed: [ByteKey]) throws {
-        // The parameters' order is `Cached.bindRow`'s: the update's columns are the insert's
-        // from `amount` on, then the seq.
         let insert = try db.cachedStatement(sql: """
             INSERT INTO tx(seq, id, method, user_id, amount, amount_hundredths, currency, country, status, raw_status,
-                           error_code, message, psp_id, merchant_ref, flags, event_count, first_seen_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           error_code, message, psp_id, merchant_ref, flags, event_count, first_seen_at, order_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let update = try db.cachedStatement(sql: """
-            UPDATE tx SET amount = ?, amount_hundredths = ?, currency = ?, country = ?, status = ?, raw_status = ?,
-                          error_code = ?, message = ?, psp_id = ?, merchant_ref = ?, flags = ?, event_count = ?, updated_at = ?
-            WHERE seq = ?
-            """)
+        let update = { (columns: UpdateColumns) in try db.cachedStatement(sql: columns.updateSQL) }
         for key in changed {
             guard let i = cache.index(forKey: key),
-                  let row = cache.values[i].bindRow(insert: insert, update: update, db: db, scratch: scratch) else { continue }
+                  let row = try cache.values[i].bindRow(insert: insert, update: update, db: db, scratch: scratch) else { continue }
             try row.step()
         }
     }
 
-    /// Loads a transaction and its event history from the database.
+    /// Loads a transaction and its event history from the database, the id bound and every
+    /// text read by its bytes (an id with a NUL is its own transaction; see `ByteRow`).
     private func load(_ db: Database, id: String) throws -> Cached? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tx WHERE id = ?"), arguments: [id]) else {
-            return nil
-        }
-        let state = TransactionState(AppDatabase.record(row))
+        guard let (record, orderAt) = try db.firstByteRow("SELECT * FROM tx WHERE id = ? COLLATE NOCASE AND id = ? COLLATE BINARY", [.text(id), .text(id)], {
+            (AppDatabase.record($0), $0.int("order_at"))
+        }) else { return nil }
         var history = EventHistory()
-        let events = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT event_id, signature FROM event WHERE tx_seq = ? AND duplicate = 0"),
-            arguments: [row["seq"] as Int64])
-        while let event = try events.next() {
-            history.record(eventID: event["event_id"], signature: EventSignature(bytes: Array(event["signature"] as Data)))
+        try db.forEachByteRow("SELECT event_id, signature FROM event WHERE tx_seq = ? AND duplicate = 0", [.int(record.seq)]) { event in
+            history.record(eventID: event.optionalText("event_id"), signature: EventSignature(bytes: event.blob("signature")))
+            return true
         }
-        return Cached(seq: row["seq"], state: state, history: history, firstSeenAt: row["first_seen_at"],
-                      updatedAt: row["updated_at"], isNew: false, dirty: false)
+        let state = TransactionState(record)
+        return Cached(seq: record.seq, state: state, history: history, firstSeenAt: record.firstSeenAt.millisecondsSince1970,
+                      orderAt: orderAt, updatedAt: record.updatedAt.millisecondsSince1970, isNew: false, dirty: false,
+                      written: Written(state))
+    }
+
+    /// The position recorded on `file` under any key, else (with `path`) the one keyed by `path`.
+    static func fetchPosition(_ db: Database, path: String, file: (any LogIdentity)?) throws -> FollowerPosition? {
+        if let file, let found = try fetchPosition(db, identity: file) { return found }
+        return try fetchPosition(db, path: path)
+    }
+
+    /// The position recorded on this very file (same identity and first bytes), whatever its key.
+    static func fetchPosition(_ db: Database, identity file: any LogIdentity) throws -> FollowerPosition? {
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM follower WHERE device = ? AND inode = ? ORDER BY updated_at DESC",
+                                    arguments: [Int64(bitPattern: file.device), Int64(bitPattern: file.inode)])
+        return rows.lazy.map(position).first { file.isFile(of: $0) }
     }
 
     static func fetchPosition(_ db: Database, path: String) throws -> FollowerPosition? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM follower WHERE path = ?", arguments: [path]) else { return nil }
+        try Row.fetchOne(db, sql: "SELECT * FROM follower WHERE path = ?", arguments: [path]).map(position)
+    }
+
+    static func position(_ row: Row) -> FollowerPosition {
         var counts = FollowerCounts()
         counts.linesApplied = row["lines_applied"]
         counts.events = row["events"]
@@ -281,15 +346,28 @@ public final class IngestWriter {
             updatedAt: Timestamp(millisecondsSince1970: row["updated_at"]))
     }
 
-    static func savePosition(_ db: Database, _ p: FollowerPosition) throws {
-        try db.execute(sql: """
-            INSERT OR REPLACE INTO follower(path, file, device, inode, head_length, head_hash, offset, next_line, observed_size,
-                lines_applied, events, duplicates, late, rejected, blank, last_event_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
-                p.path, p.file, Int64(bitPattern: p.device), Int64(bitPattern: p.inode), p.headLength, Data(p.headHash),
-                p.offset, p.nextLine, p.observedSize, p.counts.linesApplied, p.counts.events, p.counts.duplicates,
-                p.counts.late, p.counts.rejected, p.counts.blank, p.lastEventAt?.millisecondsSince1970, p.updatedAt.millisecondsSince1970,
-            ])
+    /// Saves the position: an update in place when the row exists (`INSERT OR REPLACE` deletes
+    /// and re-inserts it, rewriting its primary-key index on every commit).
+    static func savePosition(_ db: Database, _ p: FollowerPosition, exists: Bool) throws {
+        let values: StatementArguments = [
+            p.file, Int64(bitPattern: p.device), Int64(bitPattern: p.inode), p.headLength, Data(p.headHash),
+            p.offset, p.nextLine, p.observedSize, p.counts.linesApplied, p.counts.events, p.counts.duplicates,
+            p.counts.late, p.counts.rejected, p.counts.blank, p.lastEventAt?.millisecondsSince1970, p.updatedAt.millisecondsSince1970,
+            p.path,
+        ]
+        if exists {
+            try db.cachedStatement(sql: """
+                UPDATE follower SET file = ?, device = ?, inode = ?, head_length = ?, head_hash = ?, offset = ?, next_line = ?,
+                    observed_size = ?, lines_applied = ?, events = ?, duplicates = ?, late = ?, rejected = ?, blank = ?,
+                    last_event_at = ?, updated_at = ?
+                WHERE path = ?
+                """).execute(arguments: values)
+        } else {
+            try db.cachedStatement(sql: """
+                INSERT INTO follower(file, device, inode, head_length, head_hash, offset, next_line, observed_size,
+                    lines_applied, events, duplicates, late, rejected, blank, last_event_at, updated_at, path)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: values)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CleoDomain
 import Crypto
 import Foundation
 #if canImport(Glibc)
@@ -19,11 +20,50 @@ public struct SecretBox: @unchecked Sendable {  // SymmetricKey is an immutable 
         self.path = path
     }
 
-    public func seal(_ secret: String) throws -> Data {
+    /// The first byte of a value sealed bound to its column (format 2). Format 1 (before) was
+    /// AES-GCM's combined form alone, bound to nothing: a sealed key copied into another region's
+    /// column opened there unnoticed.
+    static let boundFormat: UInt8 = 0x02
+
+    static func associatedData(_ column: String) -> Data { Data("cleo-console sealed \(column)".utf8) }
+
+    /// Seals `secret` for `column`: the column's name is AES-GCM's associated data, so the value
+    /// opens in that column only.
+    public func seal(_ secret: String, boundTo column: String) throws -> Data {
+        var out = Data([Self.boundFormat])
+        out.append(try AES.GCM.seal(Data(secret.utf8), using: key, authenticating: Self.associatedData(column)).combined!)
+        return out
+    }
+
+    /// Opens a value sealed for `column`; a value of another column, an altered one or a format-1
+    /// value is `SealedValueMismatch` (the key itself was checked: it is not the key file).
+    public func open(_ sealed: Data, boundTo column: String) throws -> String {
+        guard let text = try? openBound(sealed, column: column) else { throw SealedValueMismatch(column: column) }
+        return text
+    }
+
+    func openBound(_ sealed: Data, column: String) throws -> String {
+        guard sealed.first == Self.boundFormat else { throw SealedValueMismatch(column: column) }
+        let box = try AES.GCM.SealedBox(combined: sealed.dropFirst())
+        return String(decoding: try AES.GCM.open(box, using: key, authenticating: Self.associatedData(column)), as: UTF8.self)
+    }
+
+    /// The key of the fingerprints (`SecretMask.fingerprint(_:keyedBy:)`), derived from the
+    /// key file's: it lives with the key file, never in the database.
+    public func fingerprint(_ secret: String) -> String {
+        let fingerprintKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("cleo-console fingerprint v1".utf8), outputByteCount: 32)
+        return SecretMask.fingerprint(secret, keyedBy: fingerprintKey)
+    }
+
+    /// Mask and keyed fingerprint, as the audit trail and the hints show a key.
+    public func display(_ secret: String) -> String { SecretMask.mask(secret) + " " + fingerprint(secret) }
+
+    /// Format 1, for the check value and for re-sealing what an earlier version stored.
+    func sealUnbound(_ secret: String) throws -> Data {
         try AES.GCM.seal(Data(secret.utf8), using: key).combined!
     }
 
-    public func open(_ sealed: Data) throws -> String {
+    func openUnbound(_ sealed: Data) throws -> String {
         do {
             let box = try AES.GCM.SealedBox(combined: sealed)
             return String(decoding: try AES.GCM.open(box, using: key), as: UTF8.self)
@@ -35,7 +75,7 @@ public struct SecretBox: @unchecked Sendable {  // SymmetricKey is an immutable 
     func makeCheck() throws -> Data { try AES.GCM.seal(Self.checkPlaintext, using: key).combined! }
 
     func verify(check: Data) throws {
-        guard (try? open(check)) == String(decoding: Self.checkPlaintext, as: UTF8.self) else {
+        guard (try? openUnbound(check)) == String(decoding: Self.checkPlaintext, as: UTF8.self) else {
             throw StoreError.keyFileWrong(path: path)
         }
     }
@@ -69,5 +109,14 @@ public struct SecretBox: @unchecked Sendable {  // SymmetricKey is an immutable 
             throw StoreError.cannotCreate(path: path, reason: String(cString: strerror(errno)))
         }
         return SecretBox(key: key, path: path)
+    }
+}
+
+/// A sealed value that does not open in its column under the right key: moved from another
+/// column, altered, or of an unbound format after the database's values were bound.
+public struct SealedValueMismatch: Error, CustomStringConvertible, Equatable, Sendable {
+    public let column: String
+    public var description: String {
+        "the sealed \(column) in the database does not belong to that field (copied from another field or altered): set \(column) again; nothing was changed"
     }
 }

@@ -26,7 +26,18 @@ public final class ConsoleApp {
     }
 
     /// Set by SIGTERM/SIGHUP: the loop ends and the terminal is restored.
-    nonisolated(unsafe) static let terminationRequested = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 1)
+    nonisolated(unsafe) static let terminationRequested: UnsafeMutablePointer<sig_atomic_t> = {
+        let flag = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 1)
+        flag.initialize(to: 0)
+        return flag
+    }()
+    /// Set by SIGINT (Ctrl-C at the terminal): the reducer decides, as for `q` — it asks first
+    /// when there are unsaved edits. Installed before ncurses, which then leaves it alone.
+    nonisolated(unsafe) static let interruptRequested: UnsafeMutablePointer<sig_atomic_t> = {
+        let flag = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 1)
+        flag.initialize(to: 0)
+        return flag
+    }()
 
     public func run() throws {
         Self.terminationRequested.pointee = 0
@@ -37,14 +48,23 @@ public final class ConsoleApp {
         sigprocmask(SIG_SETMASK, &none, nil)
         signal(SIGTERM) { _ in ConsoleApp.terminationRequested.pointee = 1 }
         signal(SIGHUP) { _ in ConsoleApp.terminationRequested.pointee = 1 }
+        Self.interruptRequested.pointee = 0
+        signal(SIGINT) { _ in ConsoleApp.interruptRequested.pointee = 1 }
         signal(SIGPIPE, SIG_IGN)
 
         let terminal = CursesTerminal()
         defer { terminal.shutdown() }
+        try runLoop(on: terminal, shouldEnd: { Self.terminationRequested.pointee != 0 })
+    }
+
+    /// The loop itself, on any terminal device (the recording terminal of the loop tests too):
+    /// it starts the follower and the change watcher, and ends when the state stops running,
+    /// `shouldEnd` says so, or the terminal hangs up.
+    public func runLoop(on terminal: TerminalDevice, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
+                        shouldEnd: () -> Bool = { false }) throws {
         let mailbox = Mailbox()
         let stop = StopFlag()
         defer { stop.set() }
-        let clock: @Sendable () -> Timestamp = { Timestamp.now() }
         let runner = EffectRunner(database: database, mailbox: mailbox, actor: actor, clock: clock)
         var state = AppState(session: session, size: terminal.size, now: clock(), eventsPath: LogFollower.absolute(eventsPath))
         state.transactions.pageSize = max(1, state.bodyHeight - 2)
@@ -56,7 +76,7 @@ public final class ConsoleApp {
         terminal.draw(state.render())
         var drawn = state
         var forceDraw = false
-        while state.isRunning && Self.terminationRequested.pointee == 0 {
+        while state.isRunning && !shouldEnd() {
             for effect in pending {
                 switch effect {
                 case .copy(let text): terminal.copyToClipboard(text)
@@ -74,14 +94,14 @@ public final class ConsoleApp {
                 drawn = state
                 forceDraw = false
             }
-            var fds = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0), pollfd(fd: mailbox.readFD, events: Int16(POLLIN), revents: 0)]
+            var fds = [pollfd(fd: terminal.inputDescriptor, events: Int16(POLLIN), revents: 0), pollfd(fd: mailbox.readFD, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 2, 1000)
             // The terminal is gone (its pty closed — an SSH connection dropped — with no SIGHUP
             // reaching us, e.g. started under setsid): end, instead of polling a dead
             // descriptor in a tight loop forever.
-            if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { break }
+            if terminal.hasHungUp(revents: fds[0].revents) { break }
             var actions: [Action] = []
-            for input in terminal.readKeys() {
+            for input in terminal.readInput() {
                 switch input {
                 case .key(let key): actions.append(.key(key))
                 case .resize:
@@ -89,6 +109,10 @@ public final class ConsoleApp {
                     forceDraw = true
                     actions.append(.resized(terminal.size))
                 }
+            }
+            if Self.interruptRequested.pointee != 0 {
+                Self.interruptRequested.pointee = 0
+                actions.append(.key(.ctrl("c")))
             }
             actions += mailbox.drain()
             let now = clock()
@@ -177,6 +201,7 @@ public final class ConsoleApp {
             info.lastEventAt = p.lastEventAt
         }
         info.notices = notices.map { "\($0.1.kind.rawValue): \($0.1.detail)" }
+        info.lastNotice = notices.first.map { FollowerInfo.Notice(at: $0.0, kind: $0.1.kind.rawValue, detail: $0.1.detail) }
         return info
     }
 }

@@ -16,8 +16,7 @@ public final class EffectRunner: @unchecked Sendable {
     private let countQueue = DispatchQueue(label: "cleo-console.counts")
     private let lock = NSLock()
     private var pendingPage: TransactionQuery?
-    private var countedQuery: TransactionQuery?
-    private var lastCount = Date.distantPast
+    private var pendingCount: CountRequest?
 
     public init(database: AppDatabase, mailbox: Mailbox, actor: Actor, clock: @escaping @Sendable () -> Timestamp) {
         self.database = database
@@ -34,6 +33,13 @@ public final class EffectRunner: @unchecked Sendable {
             pendingPage = query
             lock.unlock()
             if !alreadyQueued { queue.async { self.runPendingPage() } }
+        case .countTransactions(let request):
+            // When to count is the reducer's decision; a count still waiting is replaced.
+            lock.lock()
+            let alreadyQueued = pendingCount != nil
+            pendingCount = request
+            lock.unlock()
+            if !alreadyQueued { countQueue.async { self.runPendingCount() } }
         default:
             queue.async { self.run(effect) }
         }
@@ -48,27 +54,21 @@ public final class EffectRunner: @unchecked Sendable {
         attempt {
             let (rows, newestSeq) = try database.transactionPage(query)
             mailbox.post(.pageLoaded(TransactionPage(query: query, rows: rows, total: -1, overdue: -1, newestSeq: newestSeq)))
-            // Counts: after the page is on screen, and at most every 2 s for the same filters.
-            var filters = query
-            filters.cursor = .newest
-            filters.now = nil
-            if filters != countedQuery || Date().timeIntervalSince(lastCount) > 2 {
-                countedQuery = filters
-                lastCount = Date()
-                countQueue.async { self.count(query) }
-            }
         }
     }
 
-    private func count(_ query: TransactionQuery) {
+    private func runPendingCount() {
+        lock.lock()
+        let request = pendingCount
+        pendingCount = nil
+        lock.unlock()
+        guard let request else { return }
         attempt {
-            var counting = query
-            counting.cursor = .newest
-            let total = try database.countTransactions(counting)
             var overdue = TransactionQuery()
             overdue.overdueMinutes = TransactionsScreen.overdueMinutes
             overdue.now = clock()
-            mailbox.post(.countsLoaded(query, total: total, overdue: try database.countTransactions(overdue)))
+            let counted = try database.countTransactions(request.filters, atOrAfter: request.atOrBelow, overdue: overdue)
+            mailbox.post(.countsLoaded(request, Counts(total: counted.total, overdue: counted.overdue, above: counted.above)))
         }
     }
 
@@ -77,12 +77,14 @@ public final class EffectRunner: @unchecked Sendable {
             switch effect {
             case .countArrivals(let seq):
                 mailbox.post(.arrivalsCounted(try database.countNewer(than: seq)))
-            case .loadDetail(let id):
-                if let (record, events) = try database.transaction(id: id) {
-                    mailbox.post(.detailLoaded(record, events))
-                } else {
-                    mailbox.post(.detailMissing(id))
+            case .loadDetail(let id, let known):
+                switch try database.transactionDetail(id: id, knownEventCount: known, eventLimit: TransactionDetailScreen.timelineLimit) {
+                case .missing: mailbox.post(.detailMissing(id))
+                case .unchanged: break
+                case .loaded(let record, let events, let total): mailbox.post(.detailLoaded(record, events, totalEvents: total))
                 }
+            case .loadEventRaw(let rowID):
+                if let raw = try database.eventRaw(rowID: rowID) { mailbox.post(.eventRawLoaded(rowID: rowID, raw)) }
             case .loadConfig:
                 mailbox.post(.configLoaded(try database.configuration()))
             case .saveConfig(let edits, let version):
@@ -99,10 +101,12 @@ public final class EffectRunner: @unchecked Sendable {
                     mailbox.post(.configSaveFailed(violation.description, nil))
                 }
             case .loadAudit:
-                mailbox.post(.auditLoaded(try database.auditTrail()))
+                let page = try database.auditTrailNewest(limit: AuditScreen.pageLimit)
+                mailbox.post(.auditLoaded(page.entries, total: page.total))
             case .loadRejected:
-                mailbox.post(.rejectedLoaded(try database.rejectedLines()))
-            case .loadPage, .copy, .repaint, .quit:
+                let page = try database.rejectedLinesNewestFirst(limit: EventsScreen.pageLimit)
+                mailbox.post(.rejectedLoaded(page.lines, total: page.total))
+            case .loadPage, .countTransactions, .copy, .repaint, .quit:
                 break
             }
         }

@@ -9,15 +9,20 @@ public enum Action: Sendable, Equatable {
     case clockTicked(Timestamp)
     case pageLoaded(TransactionPage)
     /// Counts come separately: a count over millions of rows must not delay the first screen.
-    case countsLoaded(TransactionQuery, total: Int, overdue: Int)
+    case countsLoaded(CountRequest, Counts)
     case arrivalsCounted(Int)
-    case detailLoaded(TransactionRecord, [EventRecord])
+    /// The detail's row and the newest page of its timeline (raw lines not loaded), of `totalEvents`.
+    case detailLoaded(TransactionRecord, [EventRecord], totalEvents: Int)
+    /// An event's raw line, for the raw view.
+    case eventRawLoaded(rowID: Int64, [UInt8])
     case detailMissing(String)
     case configLoaded(StoredConfiguration)
     case configSaved(StoredConfiguration)
     case configSaveFailed(String, StoredConfiguration?)
-    case auditLoaded([AuditEntry])
-    case rejectedLoaded([RejectedLine])
+    /// The newest audit entries (oldest first among them) and how many there are in all.
+    case auditLoaded([AuditEntry], total: Int)
+    /// The newest rejected lines (newest first) and how many there are in all.
+    case rejectedLoaded([RejectedLine], total: Int)
     case followerChanged(FollowerInfo)
     /// Another process (or our follower) committed: what is on screen may be stale.
     case dataChanged
@@ -58,7 +63,26 @@ public struct FollowerInfo: Sendable, Equatable {
     public var rejected: Int64 = 0
     public var lastEventAt: Timestamp?
     public var notices: [String] = []
+    /// The newest rotation, truncation or gap, for the frame.
+    public var lastNotice: Notice?
     public var error: String?
+
+    public struct Notice: Sendable, Equatable {
+        public var at: Timestamp
+        /// `rotation`, `truncation` or `gap`.
+        public var kind: String
+        public var detail: String
+        public init(at: Timestamp, kind: String, detail: String) {
+            self.at = at
+            self.kind = kind
+            self.detail = detail
+        }
+
+        /// A gap (lines never read) stays in the frame; a rotation or truncation for an hour.
+        public func isShownInFrame(now: Timestamp) -> Bool {
+            kind == "gap" || now.millisecondsSince1970 - at.millisecondsSince1970 < 3_600_000
+        }
+    }
 
     public init(phase: Phase, path: String) {
         self.phase = phase
@@ -69,11 +93,16 @@ public struct FollowerInfo: Sendable, Equatable {
 /// I/O the runtime performs; results come back as actions.
 public enum Effect: Sendable, Equatable {
     case loadPage(TransactionQuery)
+    /// The list's counts (total, overdue, rows above the window): see `AppState.requestCounts`.
+    case countTransactions(CountRequest)
     case countArrivals(after: Int64)
-    case loadDetail(String)
+    /// Loads the detail unless it still has `knownEventCount` events (nothing changed).
+    case loadDetail(String, knownEventCount: Int?)
+    case loadEventRaw(rowID: Int64)
     case loadConfig
     case saveConfig([ConfigEdit], expectedVersion: Int64)
     case loadAudit
+    /// The newest `EventsScreen.pageLimit` rejected lines, newest first (never the whole table).
     case loadRejected
     /// OSC 52: the terminal copies the text to the clipboard (works over SSH).
     case copy(String)

@@ -7,7 +7,8 @@ extension AppState {
         var canvas = Canvas(size: size)
         if isTooSmall {
             let lines = ["Terminal too small", "Cleo Console needs \(Self.minimumSize.width)×\(Self.minimumSize.height);",
-                         "this one is \(size.width)×\(size.height).", "Enlarge it, or press q to quit."]
+                         "this one is \(size.width)×\(size.height).",
+                         textFieldHasFocus ? "A field is open (its text is kept): enlarge to finish it." : "Enlarge it, or press q to quit."]
             for (index, line) in lines.enumerated() {
                 canvas.write(line, x: max(0, (size.width - TerminalText.width(line)) / 2), y: max(0, size.height / 2 - 2) + index,
                              role: index == 0 ? .warning : .normal)
@@ -16,8 +17,9 @@ extension AppState {
         }
         renderHeader(into: &canvas)
         renderTabs(into: &canvas)
-        let top = 2
-        let height = bodyHeight
+        let body = frame.body
+        let top = body.y
+        let height = body.height
         switch screen {
         case .transactions: TransactionsScreen.render(self, into: &canvas, top: top, height: height)
         case .detail: TransactionDetailScreen.render(self, into: &canvas, top: top, height: height)
@@ -31,7 +33,9 @@ extension AppState {
         return canvas
     }
 
-    /// Environment (production unmistakable), user, time zone, follower state.
+    /// Environment (production unmistakable), user, origin, time zone, follower state. When the
+    /// width runs out the frame gives way in this order: the origin is cut, then the time zone,
+    /// then the user; the environment and the follower's state are never dropped.
     func renderHeader(into canvas: inout Canvas) {
         let width = size.width
         canvas.fill(x: 0, y: 0, width: width, role: .title)
@@ -41,16 +45,35 @@ extension AppState {
         } else {
             x += canvas.write(" sandbox ", x: x, y: 0, role: .accent)
         }
-        x += canvas.write("  \(session.user)@\(session.origin)", x: x, y: 0, role: .title)
-        x += canvas.write(" · \(session.zoneName)", x: x, y: 0, role: .title)
         let follower: (String, Role) = switch follower.phase {
         case .following: ("● following", .title)
         case .waiting: ("○ waiting for the log", .warning)
         case .starting: ("… starting", .title)
         case .failed: ("✗ follower failed", .error)
         }
-        let text = " " + follower.0 + " "
-        canvas.write(text, x: max(x + 1, width - TerminalText.width(text)), y: 0, role: follower.1)
+        let followerText = " " + follower.0 + " "
+        let followerWidth = TerminalText.width(followerText)
+        canvas.write(followerText, x: width - followerWidth, y: 0, role: follower.1)
+        var room = width - followerWidth - x - 1
+        let user = "  " + TerminalText.sanitized(session.user)
+        let origin = "@" + TerminalText.sanitized(session.origin)
+        let zone = " · " + TerminalText.sanitized(session.zoneName)
+        let userWidth = TerminalText.width(user), zoneWidth = TerminalText.width(zone), originWidth = TerminalText.width(origin)
+        guard room > 0 else { return }
+        if userWidth + zoneWidth + originWidth <= room {
+            x += canvas.write(user + origin + zone, x: x, y: 0, role: .title)
+            return
+        }
+        guard userWidth + 8 <= room else {
+            canvas.write(TerminalText.truncated(user, to: room), x: x, y: 0, role: .title)
+            return
+        }
+        // Cut, each ending with … so it reads as cut: the origin first, down to a few columns,
+        // then the zone.
+        room -= userWidth
+        let zoneShown = min(zoneWidth, max(room - originWidth, room - min(originWidth, 8), room * 2 / 3))
+        let originShown = room - zoneShown
+        x += canvas.write(user + TerminalText.truncated(origin, to: originShown) + TerminalText.truncated(zone, to: zoneShown), x: x, y: 0, role: .title)
     }
 
     func renderTabs(into canvas: inout Canvas) {
@@ -67,35 +90,43 @@ extension AppState {
 
     /// The freshness line, or a message.
     func renderStatusLine(into canvas: inout Canvas) {
-        let y = size.height - 2
+        let y = frame.status.y
         if let flash {
             canvas.write(" " + flash.text, x: 0, y: y, role: flash.isError ? .error : .accent, maxWidth: size.width)
             return
         }
         if confirmingQuit {
-            canvas.write(" Unsaved config edits. Quit anyway? y quits, any other key stays.", x: 0, y: y, role: .warning)
+            canvas.write(" Unsaved config edits. Quit anyway? y (or Ctrl-C again) quits, any other key stays.", x: 0, y: y, role: .warning, maxWidth: size.width)
             return
+        }
+        var x = 0
+        if let notice = follower.lastNotice, notice.isShownInFrame(now: now) {
+            // A gap or rotation in the log is shown in the frame, with its time, ahead of the
+            // rest of the line (screen 3 has it whole).
+            let when = RFC3339.formatShort(notice.at, offsetSeconds: session.offsetSeconds).dropFirst(5).prefix(11)
+            let text = " ⚠ \(notice.kind) \(when): " + TerminalText.truncated(TerminalText.sanitized(notice.detail), to: 34) + " "
+            x = canvas.write(text, x: 0, y: y, role: .warning, maxWidth: size.width)
         }
         var parts: [String] = []
         switch follower.phase {
         case .following: parts.append(transactions.isPaused ? "paused" : "following")
-        case .waiting: parts.append("waiting for \(follower.path)")
+        case .waiting: parts.append("waiting for the log (screen 3)")
         case .starting: parts.append("starting")
         case .failed: parts.append("follower failed: \(follower.error ?? "")")
         }
         parts.append("last event " + (follower.lastEventAt.map { EventsScreen.ago($0, now) } ?? "never"))
-        parts.append("\(TransactionsScreen.grouped(transactions.total)) transactions\(transactions.query.isFiltered ? " (filtered)" : "")")
+        parts.append(TransactionsScreen.counted(transactions.total, "transaction") + (transactions.query.isFiltered ? " (filtered)" : ""))
         if follower.rejected > 0 { parts.append("\(follower.rejected) rejected") }
-        canvas.write(" " + parts.joined(separator: " · "), x: 0, y: y, role: .muted, maxWidth: size.width)
+        canvas.write(TerminalText.truncated(" " + parts.joined(separator: " · "), to: size.width - x), x: x, y: y, role: .muted)
     }
 
     /// The key hints, generated from the table that handles the keys.
     func renderHints(into canvas: inout Canvas) {
-        let y = size.height - 1
+        let y = frame.hints.y
         canvas.fill(x: 0, y: y, width: size.width, role: .keyHint)
         if let palette {
             let x = canvas.write(" :", x: 0, y: y, role: .keyHint)
-            canvas.write(palette.display + "▏", x: x, y: y, role: .keyHint)
+            canvas.field(palette, x: x, y: y, width: size.width - x - 1, role: .keyHint)
             return
         }
         var hints: [(keys: String, label: String)]

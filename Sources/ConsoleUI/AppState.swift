@@ -66,15 +66,21 @@ public struct AppState: Sendable, Equatable {
 
     /// What the runtime does first: the first page and the configuration.
     public mutating func startEffects() -> [Effect] {
-        [loadPage(), .loadConfig]
+        [loadPage(), .loadConfig] + requestCounts()
     }
 
     /// The smallest terminal the console draws in (keys.md: works at 80×24).
     public static let minimumSize = Size(width: 80, height: 24)
     public var isTooSmall: Bool { size.width < Self.minimumSize.width || size.height < Self.minimumSize.height }
 
+    /// The frame: header, tabs, the screen's body, the status line, the key hints.
+    public var frame: (header: Rect, tabs: Rect, body: Rect, status: Rect, hints: Rect) {
+        let rows = Layout.vertical(Rect(size), [.length(1), .length(1), .min(1), .length(1), .length(1)])
+        return (rows[0], rows[1], rows[2], rows[3], rows[4])
+    }
+
     /// Rows the active screen has for its body (header, tabs, status and hints taken).
-    public var bodyHeight: Int { max(1, size.height - 4) }
+    public var bodyHeight: Int { max(1, frame.body.height) }
 
     mutating func say(_ text: String, error: Bool = false, seconds: Int64 = 4) {
         flash = Flash(text: text, isError: error, until: now.adding(milliseconds: seconds * 1000))
@@ -98,22 +104,29 @@ public struct AppState: Sendable, Equatable {
             self.now = now
             if let flash, flash.until < now { self.flash = nil }
             transactions.expireMarks(now: now)
-            return []
+            return transactions.countsStale ? requestCounts() : []
         case .pageLoaded(let page): return TransactionsScreen.pageLoaded(page, in: &self)
-        case .countsLoaded(let query, let total, let overdue):
-            if TransactionsScreen.sameFilters(query, transactions.query) {
-                transactions.total = total
-                transactions.overdue = overdue
-            }
-            return []
+        case .countsLoaded(let request, let counts): return countsLoaded(request, counts)
         case .arrivalsCounted(let count):
             transactions.arrivedWhilePaused = count
             return []
-        case .detailLoaded(let record, let events):
+        case .detailLoaded(let record, let events, let total):
+            // A reload keeps the selection on its event, and the raw line already shown.
+            let selectedRow = detail.selected < detail.events.count ? detail.events[detail.selected].rowID : nil
+            let raws = Dictionary(detail.events.filter { !$0.raw.isEmpty }.map { ($0.rowID, $0.raw) }, uniquingKeysWith: { a, _ in a })
             detail.record = record
-            detail.events = events
+            detail.events = events.map { event in
+                var event = event
+                if event.raw.isEmpty, let raw = raws[event.rowID] { event.raw = raw }
+                return event
+            }
+            detail.totalEvents = total
+            if let selectedRow, let index = events.firstIndex(where: { $0.rowID == selectedRow }) { detail.selected = index }
             detail.selected = min(detail.selected, max(0, events.count - 1))
             detail.missing = nil
+            return []
+        case .eventRawLoaded(let rowID, let raw):
+            if let index = detail.events.firstIndex(where: { $0.rowID == rowID }) { detail.events[index].raw = raw }
             return []
         case .detailMissing(let id):
             detail.missing = id
@@ -121,12 +134,18 @@ public struct AppState: Sendable, Equatable {
         case .configLoaded(let stored): return ConfigScreen.loaded(stored, in: &self)
         case .configSaved(let stored): return ConfigScreen.saved(stored, in: &self)
         case .configSaveFailed(let reason, let stored): return ConfigScreen.saveFailed(reason, stored, in: &self)
-        case .auditLoaded(let entries):
+        case .auditLoaded(let entries, let total):
+            ConfigScreen.auditLoaded(entries, in: &self)
             audit.entries = entries
+            audit.total = total
             audit.clampSelection()
             return []
-        case .rejectedLoaded(let lines):
+        case .rejectedLoaded(let lines, let total):
+            // Newest first: the selection stays on its line when new ones arrive above it.
+            let selectedID = events.selected < events.rejected.count ? events.rejected[events.selected].id : nil
             events.rejected = lines
+            events.total = total
+            if let selectedID, events.selected > 0, let index = lines.firstIndex(where: { $0.id == selectedID }) { events.selected = index }
             events.selected = min(events.selected, max(0, lines.count - 1))
             return []
         case .followerChanged(let info):
@@ -141,14 +160,19 @@ public struct AppState: Sendable, Equatable {
 
     /// After a commit by anyone: reload what the active screen shows.
     mutating func refreshEffects() -> [Effect] {
-        var effects: [Effect] = []
+        var effects: [Effect] = requestCounts()
         if transactions.isPaused {
             if let newest = transactions.newestSeq { effects.append(.countArrivals(after: newest)) }
         } else {
             effects.append(loadPage())
         }
         switch screen {
-        case .detail: if let id = detail.record?.id ?? detail.requestedID { effects.append(.loadDetail(id)) }
+        case .detail:
+            if let id = detail.record?.id ?? detail.requestedID {
+                // Unchanged since shown (same event count): the runner reads one row and stops.
+                let known = detail.record.flatMap { $0.id.utf8.elementsEqual(id.utf8) ? $0.eventCount : nil }
+                effects.append(.loadDetail(id, knownEventCount: known))
+            }
         case .events: effects.append(.loadRejected)
         case .audit: effects.append(.loadAudit)
         case .config: effects.append(.loadConfig)
@@ -159,13 +183,15 @@ public struct AppState: Sendable, Equatable {
 
     mutating func handleKey(_ key: Key) -> [Effect] {
         if key == .ctrl("l") { return [.repaint] }
-        if key == .ctrl("c") { return quitNow() }
         if confirmingQuit {
             confirmingQuit = false
-            if key == .character("y") { return quitNow() }
+            // y, or Ctrl-C a second time, quits.
+            if key == .character("y") || key == .ctrl("c") { return quitNow() }
             say("quit cancelled: the unsaved config edits are kept")
             return []
         }
+        // Ctrl-C asks like q when there are unsaved edits (or an editor holding text).
+        if key == .ctrl("c") { return quit() }
         if var field = palette {
             switch field.handle(key) {
             case .editing: palette = field
@@ -177,11 +203,17 @@ public struct AppState: Sendable, Equatable {
             return []
         }
         if isTooSmall {
-            if key == .character("q") { return quit() }
+            // With a field open, q is not a reason to lose what it holds.
+            if key == .character("q") && !textFieldHasFocus { return quit() }
             return []
         }
         // A screen's own text field or dialog gets the key before anything global.
         if let effects = screenKeyWithFocus(key) { return effects }
+        // A paste with no text field to take it is dropped whole: pasted letters are never keys.
+        if case .paste = key {
+            say("paste ignored: no text field has the focus (/ searches, Enter edits a field)", error: true)
+            return []
+        }
         if let effects = Self.globalKeys.handle(key, in: &self) { return effects }
         return screenKey(key)
     }
@@ -250,7 +282,7 @@ public struct AppState: Sendable, Equatable {
     }
 
     mutating func quit() -> [Effect] {
-        if config.hasUnsavedEdits {
+        if config.hasUnsavedEdits || !(config.editor?.text.isEmpty ?? true) {
             confirmingQuit = true
             return []
         }

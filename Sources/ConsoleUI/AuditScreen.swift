@@ -4,7 +4,10 @@ import TerminalCanvas
 /// The configuration's history: when, who, from where, field, old → new (masked), result.
 public enum AuditScreen {
     public struct State: Sendable, Equatable {
+        /// The newest entries (at most `pageLimit`), oldest first as stored.
         public var entries: [AuditEntry] = []
+        /// Entries in the whole trail (`config history` lists them all).
+        public var total = 0
         public var selected = 0
         public var search: TextField?
         public var filter: String?
@@ -21,6 +24,9 @@ public enum AuditScreen {
         mutating func clampSelection() { selected = min(selected, max(0, visible.count - 1)) }
     }
 
+    /// How many of the newest entries the screen holds.
+    public static let pageLimit = 500
+
     static let keys: [KeyBinding] = [
         KeyBinding([.character("j"), .down], "move") { state in
             state.audit.selected = stepped(state.audit.selected, by: 1, count: state.audit.visible.count)
@@ -28,6 +34,14 @@ public enum AuditScreen {
         },
         KeyBinding([.character("k"), .up], "move", inHints: false) { state in
             state.audit.selected = stepped(state.audit.selected, by: -1, count: state.audit.visible.count)
+            return []
+        },
+        KeyBinding([.character("g"), .home], "first", inHints: false) { state in
+            state.audit.selected = 0
+            return []
+        },
+        KeyBinding([.character("G"), .end], "last", inHints: false) { state in
+            state.audit.selected = max(0, state.audit.visible.count - 1)
             return []
         },
         KeyBinding([.character("/")], "search field or user") { state in
@@ -65,11 +79,18 @@ public enum AuditScreen {
         let a = state.audit
         let width = canvas.size.width
         let x = canvas.write(" Audit trail ", x: 0, y: top, role: .title)
-        canvas.write("\(a.entries.count) entries, newest first\(a.filter.map { " · matching \"\($0)\"" } ?? "") · secrets as masks and fingerprints",
+        let count = a.total > a.entries.count ? "newest \(a.entries.count) of \(TransactionsScreen.grouped(a.total)) entries" : "\(a.entries.count) entries"
+        canvas.write("\(count), newest first\(a.filter.map { " · matching \"\($0)\"" } ?? "") · secrets as masks and fingerprints",
                      x: x + 1, y: top, role: .muted, maxWidth: width - x - 2)
-        canvas.write(TerminalText.padded(" WHEN            WHO                 FIELD                OLD → NEW                        RESULT", to: width), x: 0, y: top + 1, role: .header)
         let rows = a.visible
-        let room = height - 2 - (a.search != nil ? 1 : 0)
+        let searchRow = a.search != nil ? 1 : 0
+        // The selected entry whole, below the list: old → new never cut at 80 columns.
+        let pane = rows.isEmpty ? [] : detailLines(rows[min(a.selected, rows.count - 1)], state: state, width: width - 4)
+        let paneHeight = pane.isEmpty ? 0 : min(pane.count + 1, max(3, (height - 2) / 2))
+        let room = height - 2 - searchRow - paneHeight
+        let changeWidth = max(10, width - 16 - 20 - 21 - 10)
+        canvas.write(TerminalText.padded(" WHEN            WHO                 FIELD                " + TerminalText.padded("OLD → NEW", to: changeWidth) + "RESULT", to: width),
+                     x: 0, y: top + 1, role: .header)
         if rows.isEmpty {
             canvas.write(a.entries.isEmpty ? "No configuration changes yet: press 2 to set up Cleo." : "Nothing matches.", x: 2, y: top + 3, role: .muted)
         }
@@ -82,22 +103,41 @@ public enum AuditScreen {
             let resultRole: Role = entry.result == .saved ? .success : entry.result == .refused ? .error : .warning
             var cx = 0
             for (text, w, role) in [(" " + when, 16, Role.muted), (entry.user + "@" + entry.origin, 20, .normal), (entry.field, 21, .normal),
-                                   (change, max(10, width - 16 - 20 - 21 - 10), .normal), (entry.result.rawValue, 9, resultRole)] {
-                canvas.write(TerminalText.padded(text, to: w - 1), x: cx, y: y, role: selected ? .selected : role)
+                                   (change, changeWidth, .normal), (entry.result.rawValue, 9, resultRole)] {
+                // Sanitised before measured: a placeholder (⟨U+202E⟩) takes its real columns.
+                canvas.write(TerminalText.padded(TerminalText.sanitized(text), to: w - 1), x: cx, y: y, role: selected ? .selected : role)
                 cx += w
             }
             if selected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
             y += 1
         }
-        if selectedDetail(a, rows: rows), let detail = rows[a.selected].detail {
-            canvas.write("  " + detail, x: 0, y: top + height - 1 - (a.search != nil ? 1 : 0), role: .muted, maxWidth: width - 2)
+        if paneHeight > 0 {
+            let paneTop = top + height - searchRow - paneHeight
+            canvas.fill(x: 0, y: paneTop, width: width, role: .normal)
+            canvas.write(String(repeating: "─", count: width), x: 0, y: paneTop, role: .muted)
+            canvas.write(" selected entry ", x: 2, y: paneTop, role: .muted)
+            for (index, line) in pane.prefix(paneHeight - 1).enumerated() {
+                canvas.write(line.0, x: 2, y: paneTop + 1 + index, role: line.1, maxWidth: width - 4)
+            }
+            if pane.count > paneHeight - 1 {
+                canvas.write("…", x: width - 2, y: paneTop + paneHeight - 1, role: .muted)
+            }
         }
         if let field = a.search {
             canvas.fill(x: 0, y: top + height - 1, width: width, role: .accent)
             let x = canvas.write(" / field or user: ", x: 0, y: top + height - 1, role: .accent)
-            canvas.write(field.display + "▏", x: x, y: top + height - 1, role: .accent)
+            canvas.field(field, x: x, y: top + height - 1, width: width - x - 1, role: .accent)
         }
     }
 
-    static func selectedDetail(_ a: State, rows: [AuditEntry]) -> Bool { a.selected < rows.count }
+    /// The selected entry, every value whole: old and new each on their own wrapped lines.
+    static func detailLines(_ entry: AuditEntry, state: AppState, width: Int) -> [(String, Role)] {
+        let when = RFC3339.formatShort(entry.at, offsetSeconds: state.session.offsetSeconds)
+        var lines: [(String, Role)] = TerminalText.wrap("\(when) · \(entry.user) from \(entry.origin) · \(entry.field) · \(entry.result.rawValue)", width: width)
+            .map { ($0, .normal) }
+        lines += TerminalText.wrap("old: " + (entry.old ?? "(unset)"), width: width).map { ($0, .muted) }
+        lines += TerminalText.wrap("new: " + (entry.new ?? "–"), width: width).map { ($0, .normal) }
+        if let detail = entry.detail { lines += TerminalText.wrap(detail, width: width).map { ($0, .muted) } }
+        return lines
+    }
 }

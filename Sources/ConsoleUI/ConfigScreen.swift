@@ -18,7 +18,26 @@ public enum ConfigScreen {
         public var confirmingWrite = false
         /// Another operator saved since this screen loaded.
         public var conflict: String?
+        /// Who changed what meanwhile (named in the write dialog's one question).
+        public var theirChange: TheirChange?
+        /// Why the last save was refused, shown whole on the screen (the status line is one row).
+        public var saveError: String?
+        /// The write dialog's first line shown (it scrolls when the diff is taller than the screen).
+        public var diffScroll = 0
         public init() {}
+
+        public struct TheirChange: Sendable, Equatable {
+            public var by: String
+            public var origin: String?
+            public var at: Timestamp?
+            public var fields: [ConfigField]
+            public var version: Int64
+        }
+
+        /// The fields another operator changed that this operator's edits would overwrite.
+        var overwritten: [ConfigField] {
+            (theirChange?.fields ?? []).filter { edits[$0] != nil }
+        }
 
         public var hasUnsavedEdits: Bool { !edits.isEmpty }
 
@@ -113,13 +132,26 @@ public enum ConfigScreen {
             }
         }
         if state.config.confirmingWrite {
+            switch key {
+            case .character("j"), .down, .ctrl("d"), .pageDown:
+                state.config.diffScroll += key == .character("j") || key == .down ? 1 : 10
+                return []
+            case .character("k"), .up, .ctrl("u"), .pageUp:
+                state.config.diffScroll = max(0, state.config.diffScroll - (key == .character("k") || key == .up ? 1 : 10))
+                return []
+            default: break
+            }
             state.config.confirmingWrite = false
+            state.config.diffScroll = 0
             guard key == .character("y") else {
                 state.say("not written; the edits are kept (u undoes them)")
                 return []
             }
             let edits = ConfigField.allCases.compactMap { field in state.config.edits[field].map { ConfigEdit(field: field, value: $0) } }
-            return [.saveConfig(edits, expectedVersion: state.config.seenVersion)]
+            // The dialog showed the other operator's change: y is the answer to it, so the save
+            // expects the version shown — a change made after that is still refused.
+            let version = state.config.theirChange?.version ?? state.config.seenVersion
+            return [.saveConfig(edits, expectedVersion: version)]
         }
         return keys.handle(key, in: &state) ?? []
     }
@@ -128,16 +160,49 @@ public enum ConfigScreen {
 
     static func loaded(_ stored: StoredConfiguration, in state: inout AppState) -> [Effect] {
         var c = state.config
+        var effects: [Effect] = []
         if c.hasUnsavedEdits && c.isLoaded && stored.version != c.seenVersion {
-            c.conflict = "changed by \(stored.updatedBy ?? "another operator") at \(stored.updatedAt.map { RFC3339.formatShort($0, offsetSeconds: state.session.offsetSeconds) } ?? "?") since you started editing"
+            if c.theirChange?.version != stored.version {
+                let fields = changedFields(from: c.stored, to: stored) + (c.theirChange?.fields ?? [])
+                c.theirChange = .init(by: stored.updatedBy ?? "another operator", origin: nil, at: stored.updatedAt,
+                                      fields: ConfigField.allCases.filter(fields.contains), version: stored.version)
+                // Where they were: the audit trail has the origin of their save.
+                effects.append(.loadAudit)
+            }
+            c.conflict = theirChangeText(c.theirChange!, offset: state.session.offsetSeconds) + " since you started editing"
         } else if !c.hasUnsavedEdits {
             c.seenVersion = stored.version
             c.conflict = nil
+            c.theirChange = nil
         }
         c.stored = stored
         c.isLoaded = true
         state.config = c
-        return []
+        return effects
+    }
+
+    /// The fields whose stored value differs (secrets by fingerprint).
+    static func changedFields(from old: StoredConfiguration, to new: StoredConfiguration) -> [ConfigField] {
+        ConfigField.allCases.filter { field in
+            field.isSecret ? old.secrets[field]?.fingerprint != new.secrets[field]?.fingerprint : old.plain[field] != new.plain[field]
+        }
+    }
+
+    /// `jorge (ssh 10.0.0.7) changed webhookUrl at 2026-11-25 14:00:00`.
+    static func theirChangeText(_ change: State.TheirChange, offset: Int) -> String {
+        let fields = change.fields.isEmpty ? "the configuration" : change.fields.map(\.rawValue).joined(separator: ", ")
+        let when = change.at.map { " at " + RFC3339.formatShort($0, offsetSeconds: offset) } ?? ""
+        return "\(change.by)\(change.origin.map { " (\($0))" } ?? "") changed \(fields)\(when)"
+    }
+
+    /// The audit trail came back: name where the other operator's save came from.
+    static func auditLoaded(_ entries: [AuditEntry], in state: inout AppState) {
+        guard var change = state.config.theirChange, change.origin == nil else { return }
+        if let entry = entries.last(where: { $0.result == .saved && $0.user == change.by && (change.at == nil || $0.at == change.at) }) {
+            change.origin = entry.origin
+            state.config.theirChange = change
+            state.config.conflict = theirChangeText(change, offset: state.session.offsetSeconds) + " since you started editing"
+        }
     }
 
     static func saved(_ stored: StoredConfiguration, in state: inout AppState) -> [Effect] {
@@ -145,27 +210,38 @@ public enum ConfigScreen {
         state.config.seenVersion = stored.version
         state.config.edits = [:]
         state.config.conflict = nil
+        state.config.theirChange = nil
+        state.config.saveError = nil
         state.say("saved: version \(stored.version)")
         return []
     }
 
     static func saveFailed(_ reason: String, _ stored: StoredConfiguration?, in state: inout AppState) -> [Effect] {
+        var effects: [Effect] = []
         if let stored {
-            // The operator now sees the other change; a second `w` (after reviewing the diff) may overwrite it.
+            // Changed again meanwhile: the next `w` names that change and asks about it.
+            let before = state.config.stored
+            let fields = changedFields(from: before, to: stored) + (state.config.theirChange?.fields ?? [])
+            state.config.theirChange = .init(by: stored.updatedBy ?? "another operator", origin: nil, at: stored.updatedAt,
+                                             fields: ConfigField.allCases.filter(fields.contains), version: stored.version)
             state.config.stored = stored
-            state.config.seenVersion = stored.version
-            state.config.conflict = reason + " — review the diff; w writes over it, u discards your edits"
+            state.config.conflict = theirChangeText(state.config.theirChange!, offset: state.session.offsetSeconds)
+                + " — w shows it and asks; u discards your edits"
+            effects.append(.loadAudit)
         }
-        state.say("not saved: " + reason, error: true, seconds: 10)
-        return []
+        state.config.saveError = "not saved: " + reason
+        state.say("not saved (the reason is on the Config screen)", error: true, seconds: 10)
+        return effects
     }
 
     // MARK: - Render
 
+    static let unsavedMark = "  (unsaved)"
+
     static func display(_ field: ConfigField, _ c: State) -> (String, Role) {
         if let edit = c.edits[field] {
-            if field.isSecret { return (SecretMask.mask(edit) + " " + SecretMask.fingerprint(edit) + "  (new, unsaved)", .changed) }
-            return (edit + "  (unsaved)", .changed)
+            if field.isSecret { return (SecretMask.mask(edit) + " " + SecretMask.fingerprint(edit) + Self.unsavedMark, .changed) }
+            return (edit + Self.unsavedMark, .changed)
         }
         if field.isSecret {
             guard let hint = c.stored.secrets[field] else { return ("(not set)", .warning) }
@@ -187,17 +263,25 @@ public enum ConfigScreen {
         y += 1
         let missing = c.effectiveMissing
         if !missing.isEmpty {
-            canvas.fill(x: 0, y: y, width: width, role: .warning)
-            canvas.write(" ⚠ incomplete — missing: " + missing.map(\.rawValue).joined(separator: ", "), x: 0, y: y, role: .warning, maxWidth: width)
-            y += 1
+            // Every missing field named: the list wraps rather than stopping at the edge.
+            let lines = TerminalText.wrap("⚠ incomplete — missing: " + missing.map(\.rawValue).joined(separator: ", "), width: width - 2)
+            canvas.fill(x: 0, y: y, width: width, height: lines.count, role: .warning)
+            for line in lines {
+                canvas.write(line, x: 1, y: y, role: .warning, maxWidth: width - 2)
+                y += 1
+            }
         }
         if !c.effectiveSecured {
             canvas.write(" ⚠ isWebhookSecured is off: webhook calls carry no Authorization header", x: 0, y: y, role: .warning, maxWidth: width)
             y += 1
         }
         if let conflict = c.conflict {
-            canvas.write(" ✗ " + conflict, x: 0, y: y, role: .error, maxWidth: width)
-            y += 1
+            canvas.write(" ✗", x: 0, y: y, role: .error)
+            y += canvas.wrapped(conflict, x: 3, y: y, width: width - 4, maxLines: 3, role: .error)
+        }
+        if let error = c.saveError, c.conflict == nil {
+            canvas.write(" ✗", x: 0, y: y, role: .error)
+            y += canvas.wrapped(error, x: 3, y: y, width: width - 4, maxLines: 3, role: .error)
         }
         y += 1
         for field in ConfigField.allCases {
@@ -206,7 +290,12 @@ public enum ConfigScreen {
             let marker = c.edits[field] != nil ? "*" : " "
             canvas.write(marker, x: 1, y: y, role: .changed)
             canvas.write(TerminalText.padded(field.qualifiedName + (field.isRequired ? " *" : ""), to: 32), x: 3, y: y, role: selected ? .selected : .normal)
-            canvas.write(value, x: 36, y: y, role: selected ? .selected : role, maxWidth: width - 37)
+            // A long value is cut before its "(unsaved)" mark, never the mark itself.
+            var shown = value
+            if value.hasSuffix(Self.unsavedMark), TerminalText.width(TerminalText.sanitized(value)) > width - 37 {
+                shown = TerminalText.truncated(TerminalText.sanitized(String(value.dropLast(Self.unsavedMark.count))), to: width - 37 - Self.unsavedMark.count) + Self.unsavedMark
+            }
+            canvas.write(shown, x: 36, y: y, role: selected ? .selected : role, maxWidth: width - 37)
             if selected { canvas.paint(x: 3, y: y, width: width - 4, role: .selected) }
             y += 1
         }
@@ -221,29 +310,60 @@ public enum ConfigScreen {
         }
         if let editor = c.editor {
             y += 1
-            canvas.box(x: 1, y: y, width: width - 2, height: 4, title: " Edit \(field.rawValue)\(field.isSecret ? " (not echoed)" : "") · Enter accepts · Esc cancels ", role: .accent)
-            let shown = editor.display
-            let room = width - 8
-            let visible = TerminalText.width(shown) > room ? "…" + String(shown.suffix(room - 2)) : shown
-            canvas.write(visible + "▏", x: 3, y: y + 1)
+            // The refusal is read whole: the box grows for it (up to the screen's bottom).
+            let errorLines = c.editorError.map { TerminalText.wrap("✗ " + field.rawValue + ": " + $0, width: width - 26) } ?? []
+            let boxHeight = max(4, min(3 + max(1, errorLines.count), top + height - y))
+            canvas.box(x: 1, y: y, width: width - 2, height: boxHeight, title: " Edit \(field.rawValue)\(field.isSecret ? " (not echoed)" : "") · Enter accepts · Esc cancels ", role: .accent)
+            canvas.field(editor, x: 3, y: y + 1, width: width - 8)
             if field.isSecret { canvas.write("\(editor.text.count) characters", x: width - 20, y: y + 2, role: .muted) }
-            if let error = c.editorError { canvas.write("✗ " + field.rawValue + ": " + error, x: 3, y: y + 2, role: .error, maxWidth: width - 26) }
+            if let error = c.editorError {
+                canvas.wrapped("✗ " + field.rawValue + ": " + error, x: 3, y: y + 2, width: width - 26, maxLines: boxHeight - 3, role: .error)
+            }
         }
         if c.confirmingWrite { renderDiff(state, into: &canvas, top: top, height: height) }
     }
 
-    static func renderDiff(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+    /// The lines of the write dialog: every changed value whole (wrapped, secrets masked), then
+    /// the other operator's change and the one question it raises.
+    static func diffLines(_ state: AppState, width: Int) -> [(String, Role)] {
         let c = state.config
-        let changes = ConfigField.allCases.filter { c.edits[$0] != nil }
-        let width = canvas.size.width - 6
-        let boxHeight = changes.count + 5
-        let y = top + max(1, (height - boxHeight) / 2)
-        canvas.box(x: 3, y: y, width: width, height: boxHeight, title: " Write these changes? ", role: .accent)
-        for (index, field) in changes.enumerated() {
+        var lines: [(String, Role)] = []
+        for field in ConfigField.allCases where c.edits[field] != nil {
             let old = c.stored.display(field) ?? "(unset)"
             let new = SecretMask.display(c.edits[field], for: field)
-            canvas.write("\(field.rawValue): \(old) → \(new)", x: 5, y: y + 1 + index, maxWidth: width - 4)
+            let theirs = c.overwritten.contains(field)
+            lines.append((field.rawValue + (theirs ? "  (changed meanwhile by \(c.theirChange!.by))" : "") + ":", theirs ? .warning : .accent))
+            lines += TerminalText.wrap("now: " + old, width: width - 2).map { ("  " + $0, .muted) }
+            lines += TerminalText.wrap("new: " + new, width: width - 2).map { ("  " + $0, .normal) }
         }
-        canvas.write("y writes (version \(c.seenVersion) → \(c.seenVersion + 1)) · any other key cancels", x: 5, y: y + boxHeight - 2, role: .accent, maxWidth: width - 4)
+        if let change = c.theirChange {
+            lines.append(("", .normal))
+            lines += TerminalText.wrap(theirChangeText(change, offset: state.session.offsetSeconds) + " after you loaded this screen.", width: width)
+                .map { ($0, .warning) }
+            let overwritten = c.overwritten
+            let question = overwritten.isEmpty
+                ? "Your edits touch other fields: write them on top of their change? y writes · any other key cancels"
+                : "Overwrite their change to \(overwritten.map(\.rawValue).joined(separator: ", "))? y overwrites · any other key cancels"
+            lines += TerminalText.wrap(question, width: width).map { ($0, .warning) }
+        } else {
+            lines.append(("", .normal))
+            lines.append(("y writes (version \(c.seenVersion) → \(c.seenVersion + 1)) · any other key cancels", .accent))
+        }
+        return lines
+    }
+
+    static func renderDiff(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+        // The whole width: nothing of the screen under it shows beside its frame.
+        let width = canvas.size.width - 2
+        let lines = diffLines(state, width: width - 4)
+        let boxHeight = min(height, lines.count + 2)
+        let room = boxHeight - 2
+        let scroll = max(0, min(state.config.diffScroll, lines.count - room))
+        let y = top + max(0, (height - boxHeight) / 2)
+        let more = lines.count > room ? " · j/k scroll (\(scroll + room) of \(lines.count) lines)" : ""
+        canvas.overlay(Rect(x: 1, y: y, width: width, height: boxHeight), title: " Write these changes?\(more) ", role: .accent)
+        for (index, line) in lines.dropFirst(scroll).prefix(room).enumerated() {
+            canvas.write(line.0, x: 3, y: y + 1 + index, role: line.1, maxWidth: width - 4)
+        }
     }
 }

@@ -5,13 +5,35 @@ import TerminalCanvas
 /// rejected lines with their code, message and raw view.
 public enum EventsScreen {
     public struct State: Sendable, Equatable {
+        /// The newest rejected lines, newest first.
         public var rejected: [RejectedLine] = []
+        /// All rejected lines (the page may hold fewer).
+        public var total = 0
         public var selected = 0
         public var showingRaw = false
         public init() {}
     }
 
+    /// How many of the newest rejected lines the screen holds (the CLI lists them all).
+    public static let pageLimit = 500
+
     static let keys: [KeyBinding] = [
+        KeyBinding([.character("g"), .home], "first", inHints: false) { state in
+            state.events.selected = 0
+            return []
+        },
+        KeyBinding([.character("G"), .end], "last", inHints: false) { state in
+            state.events.selected = max(0, state.events.rejected.count - 1)
+            return []
+        },
+        KeyBinding([.ctrl("d")], "half page", inHints: false) { state in
+            state.events.selected = stepped(state.events.selected, by: max(1, (state.bodyHeight - 8) / 2), count: state.events.rejected.count)
+            return []
+        },
+        KeyBinding([.ctrl("u")], "half page up", inHints: false) { state in
+            state.events.selected = stepped(state.events.selected, by: -max(1, (state.bodyHeight - 8) / 2), count: state.events.rejected.count)
+            return []
+        },
         KeyBinding([.character("j"), .down], "move") { state in
             state.events.selected = stepped(state.events.selected, by: 1, count: state.events.rejected.count)
             return []
@@ -49,17 +71,21 @@ public enum EventsScreen {
         y += 1
         func line(_ label: String, _ value: String, role: Role = .normal) {
             canvas.write(label, x: 2, y: y, role: .muted)
-            canvas.write(value, x: 18, y: y, role: role, maxWidth: width - 19)
-            y += 1
+            y += canvas.wrapped(value, x: 18, y: y, width: width - 19, maxLines: 2, role: role)
         }
         line("file", f.path)
         line("position", "line \(f.nextLine) · byte \(TransactionsScreen.grouped(Int(f.offset)))")
         line("applied", "\(TransactionsScreen.grouped(Int(f.linesApplied))) lines · \(TransactionsScreen.grouped(Int(f.events))) events · \(f.duplicates) duplicates · \(f.late) late · \(f.rejected) rejected")
         line("last event", f.lastEventAt.map { RFC3339.formatShort($0, offsetSeconds: state.session.offsetSeconds) + " (" + ago($0, state.now) + ")" } ?? "none yet")
-        for notice in f.notices.prefix(2) { line("notice", notice, role: .warning) }
+        for notice in f.notices.prefix(2) {
+            // Read whole: a notice wraps under its label instead of stopping mid-word.
+            canvas.write("notice", x: 2, y: y, role: .muted)
+            y += canvas.wrapped(notice, x: 18, y: y, width: width - 19, maxLines: 3, role: .warning)
+        }
         y += 1
         let list = state.events
-        canvas.write(TerminalText.padded(" REJECTED LINES (\(list.rejected.count))   LINE     CODE                   MESSAGE", to: width), x: 0, y: y, role: .header)
+        let count = list.total > list.rejected.count ? "newest \(list.rejected.count) of \(TransactionsScreen.grouped(list.total))" : "\(list.rejected.count)"
+        canvas.write(TerminalText.padded(TerminalText.padded(" REJECTED LINES (\(count)), NEWEST FIRST", to: 33) + " LINE     CODE                   MESSAGE", to: width), x: 0, y: y, role: .header)
         y += 1
         let room = top + height - y
         if list.rejected.isEmpty {

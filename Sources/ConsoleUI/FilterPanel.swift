@@ -16,8 +16,8 @@ public struct FilterPanel: Sendable, Equatable {
             case .method: "method"
             case .flagged: "flagged (CONFLICT/MISMATCH)"
             case .overdue: "overdue Pending (>30 min)"
-            case .since: "first seen since (YYYY-MM-DD)"
-            case .until: "first seen until (YYYY-MM-DD)"
+            case .since: "first seen since (date or 6h)"
+            case .until: "first seen until (date or 2d)"
             }
         }
     }
@@ -68,12 +68,14 @@ public struct FilterPanel: Sendable, Equatable {
                     if row == .since { state.transactions.query.since = nil } else { state.transactions.query.until = nil }
                 } else {
                     let offset = state.session.offsetSeconds
-                    guard var bound = RFC3339.parseBound(text, offsetSeconds: { _ in offset }) else {
-                        state.transactions.filters.error = "\(text): not a date (YYYY-MM-DD) or an RFC 3339 time"
+                    // cli.md: a duration back from now (90m, 6h, 2d) works as in `tx list --since`.
+                    let ago = DurationBound.before(state.now, text)
+                    guard var bound = ago ?? RFC3339.parseBound(text, offsetSeconds: { _ in offset }) else {
+                        state.transactions.filters.error = "\(text): not a date (YYYY-MM-DD), an RFC 3339 time or a duration (90m, 6h, 2d)"
                         state.transactions.filters.editing = field
                         return []
                     }
-                    if row == .until && text.count == 10 { bound = bound.adding(milliseconds: 86_400_000 - 1) }
+                    if row == .until && text.count == 10 && ago == nil { bound = bound.adding(milliseconds: 86_400_000 - 1) }
                     if row == .since { state.transactions.query.since = bound } else { state.transactions.query.until = bound }
                 }
                 state.transactions.filters.editing = nil
@@ -119,7 +121,12 @@ public struct FilterPanel: Sendable, Equatable {
     static func value(_ row: Row, _ state: AppState) -> String {
         let q = state.transactions.query
         let offset = state.session.offsetSeconds
-        func day(_ t: Timestamp?) -> String { t.map { String(RFC3339.formatShort($0, offsetSeconds: offset).prefix(10)) } ?? "any" }
+        // A bound at midnight shows as its day; one from a duration with its time.
+        func day(_ t: Timestamp?) -> String {
+            guard let t else { return "any" }
+            let full = RFC3339.formatShort(t, offsetSeconds: offset)
+            return full.hasSuffix("00:00:00") || full.hasSuffix("23:59:59") ? String(full.prefix(10)) : String(full.prefix(16))
+        }
         switch row {
         case .status: return q.status?.rawValue ?? "any"
         case .country: return q.region.map { "\($0.countryCode) \($0.displayName)" } ?? "any"
@@ -143,9 +150,11 @@ public struct FilterPanel: Sendable, Equatable {
             let selected = row == panel.row
             canvas.fill(x: x + 1, y: y, width: width - 2, role: selected ? .selected : .normal)
             canvas.write(TerminalText.padded(row.label, to: 30), x: x + 2, y: y, role: selected ? .selected : .muted)
-            var value = value(row, state)
-            if selected, let field = panel.editing { value = field.display + "▏" }
-            canvas.write(value, x: x + 33, y: y, role: selected ? .selected : .normal, maxWidth: width - 35)
+            if selected, let field = panel.editing {
+                canvas.field(field, x: x + 33, y: y, width: width - 35, role: .selected)
+            } else {
+                canvas.write(value(row, state), x: x + 33, y: y, role: selected ? .selected : .normal, maxWidth: width - 35)
+            }
         }
         let footer = panel.error ?? "Space/Enter change · c clear all · Esc close"
         canvas.write(footer, x: x + 2, y: top + 2 + Row.allCases.count + 1, role: panel.error == nil ? .muted : .error, maxWidth: width - 4)

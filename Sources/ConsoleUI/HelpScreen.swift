@@ -100,19 +100,40 @@ enum Palette {
         case "q", "quit": return state.quit()
         case "status", "country", "currency", "method", "flagged", "overdue", "search", "clear":
             var q = state.transactions.query
-            switch command {
-            case "status": q.status = TransactionStatus(caseInsensitive: argument)
-            case "country": q.region = Region(countryCode: argument.uppercased())
-            case "currency": q.currency = Currency(code: argument.uppercased())
-            case "method": q.method = PaymentMethod(shortName: argument)
-            case "flagged": q.flaggedOnly.toggle()
-            case "overdue": q.overdueMinutes = q.overdueMinutes == nil ? (Int(argument) ?? TransactionsScreen.overdueMinutes) : nil
-            case "search": q.search = argument.isEmpty ? nil : argument
-            default: q = TransactionQuery()
-            }
-            if ["status", "country", "currency", "method"].contains(command), !argument.isEmpty, q == state.transactions.query {
-                state.say("\(command): \(argument)? (try \(command == "status" ? "Pending, Approved, Declined" : command == "country" ? "CL, PE, MX" : command == "currency" ? "CLP, PEN, MXN" : "payin, payout"))", error: true)
+            // An argument that names nothing is an error, never a silent change of the filters.
+            func refuse(_ hint: String) -> [Effect] {
+                state.say(":\(command) \(argument)? — \(hint)", error: true)
                 return []
+            }
+            switch command {
+            case "status":
+                if argument.isEmpty { q.status = nil } else {
+                    guard let status = TransactionStatus(caseInsensitive: argument) else { return refuse("try Pending, Approved, Declined (no argument: any)") }
+                    q.status = status
+                }
+            case "country":
+                if argument.isEmpty { q.region = nil } else {
+                    guard let region = Region(countryCode: argument.uppercased()) else { return refuse("try CL, PE, MX (no argument: any)") }
+                    q.region = region
+                }
+            case "currency":
+                if argument.isEmpty { q.currency = nil } else {
+                    guard let currency = Currency(code: argument.uppercased()) else { return refuse("try CLP, PEN, MXN (no argument: any)") }
+                    q.currency = currency
+                }
+            case "method":
+                if argument.isEmpty { q.method = nil } else {
+                    guard let method = PaymentMethod(shortName: argument) else { return refuse("try payin, payout (no argument: any)") }
+                    q.method = method
+                }
+            case "flagged": q.flaggedOnly.toggle()
+            case "overdue":
+                if !argument.isEmpty, Int(argument).map({ $0 <= 0 }) ?? true { return refuse("minutes, a whole number above 0") }
+                q.overdueMinutes = q.overdueMinutes == nil ? (Int(argument) ?? TransactionsScreen.overdueMinutes) : nil
+            case "search": q.search = TransactionsScreen.searchTerm(argument)
+            default:
+                if !argument.isEmpty { return refuse(":clear takes no argument") }
+                q = TransactionQuery()
             }
             state.transactions.query = q
             state.screen = .transactions

@@ -1,3 +1,5 @@
+import TerminalCanvas
+
 /// One row of a screen's key table: the keys, the words shown in hints and help, and what it
 /// does. The same table drives `reduce` and the hints line, so hints never drift.
 public struct KeyBinding: Sendable {

@@ -5,10 +5,16 @@ import TerminalCanvas
 /// One transaction: every field, the regional key that serves it (masked), the error code with
 /// its meaning and guidance, flags explained, and the timeline of its events with a raw view.
 public enum TransactionDetailScreen {
+    /// The newest events a detail loads (`tx show ID --json` has them all).
+    public static let timelineLimit = 500
+
     public struct State: Sendable, Equatable {
         public var requestedID: String?
         public var record: TransactionRecord?
+        /// The newest page of the timeline, in log order.
         public var events: [EventRecord] = []
+        /// How many events the transaction has (more than `events` holds for a long timeline).
+        public var totalEvents = 0
         public var selected = 0
         public var showingRaw = false
         public var missing: String?
@@ -28,14 +34,30 @@ public enum TransactionDetailScreen {
             state.detail.selected = stepped(state.detail.selected, by: -1, count: state.detail.events.count)
             return []
         },
-        KeyBinding([.character("r")], "raw event") { state in
-            if !state.detail.events.isEmpty { state.detail.showingRaw = true }
+        KeyBinding([.character("g"), .home], "first", inHints: false) { state in
+            state.detail.selected = 0
             return []
+        },
+        KeyBinding([.character("G"), .end], "last", inHints: false) { state in
+            state.detail.selected = max(0, state.detail.events.count - 1)
+            return []
+        },
+        KeyBinding([.character("r")], "raw event") { state in
+            guard state.detail.selected < state.detail.events.count else { return [] }
+            state.detail.showingRaw = true
+            let event = state.detail.events[state.detail.selected]
+            return event.raw.isEmpty && event.rowID > 0 ? [.loadEventRaw(rowID: event.rowID)] : []
         },
         KeyBinding([.character("y")], "copy id") { state in
             guard let id = state.detail.record?.id else { return [] }
-            state.say("copied \(id) (OSC 52)")
-            return [.copy(id)]
+            return state.copy(id, what: "transaction id")
+        },
+        KeyBinding([.character("Y")], "copy psp id") { state in
+            guard let psp = state.detail.record?.pspTransactionID, !psp.isEmpty else {
+                state.say("this transaction has no psp id yet", error: true)
+                return []
+            }
+            return state.copy(psp, what: "psp id")
         },
     ]
 
@@ -93,25 +115,29 @@ public enum TransactionDetailScreen {
         if let code = r.errorCode {
             if let known = PSPErrorCode(code: code) {
                 canvas.write("error", x: 1, y: y, role: .muted)
+                // Read whole: wrapped, never cut mid-word (a pay-out's guidance is about money).
                 y += canvas.wrapped("\(code): \(known.meaning) — \(known.isSafeToRetry ? "safe to retry with a new request" : "do not retry blindly")",
-                                    x: 13, y: y, width: width - 14, maxLines: 2, role: .statusDeclined)
-                y += canvas.wrapped(known.guidance(for: r.method), x: 13, y: y, width: width - 14, maxLines: 2, role: r.method == .payOut ? .warning : .normal)
+                                    x: 13, y: y, width: width - 14, maxLines: 3, role: .statusDeclined)
+                y += canvas.wrapped(known.guidance(for: r.method), x: 13, y: y, width: width - 14, maxLines: 4, role: r.method == .payOut ? .warning : .normal)
             } else {
                 field("error", "\(code) (a code this console does not know; shown as received)", role: .statusDeclined, maxWidth: width - 14)
                 y += 1
             }
         }
         if r.flags.contains(.conflict) {
-            field("CONFLICT", "a final status was followed by a different final status: support must look", role: .flag, maxWidth: width - 14)
-            y += 1
+            canvas.write("CONFLICT", x: 1, y: y, role: .flag)
+            y += canvas.wrapped("a final status was followed by a different final status: support must look", x: 13, y: y, width: width - 14, maxLines: 3, role: .flag)
         }
         if r.flags.contains(.mismatch) {
-            field("MISMATCH", "an event disagreed on method, user, amount, currency or country (see notes)", role: .flag, maxWidth: width - 14)
-            y += 1
+            canvas.write("MISMATCH", x: 1, y: y, role: .flag)
+            y += canvas.wrapped("an event disagreed on method, user, amount, currency or country (see notes)", x: 13, y: y, width: width - 14, maxLines: 3, role: .flag)
         }
         // Timeline.
         y += 0
-        canvas.write(TerminalText.padded(" TIMELINE (\(d.events.count))  RECEIVED        STATUS    RAW        MARK  MESSAGE", to: width), x: 0, y: y, role: .header)
+        let count = d.totalEvents > d.events.count
+            ? "newest \(TransactionsScreen.grouped(d.events.count)) of \(TransactionsScreen.grouped(d.totalEvents))"
+            : TransactionsScreen.grouped(d.events.count)
+        canvas.write(TerminalText.padded(" TIMELINE (\(count))  RECEIVED        STATUS    RAW        MARK  MESSAGE", to: width), x: 0, y: y, role: .header)
         y += 1
         let available = top + height - y
         guard available > 0 else { return }
@@ -141,7 +167,7 @@ public enum TransactionDetailScreen {
 enum RawView {
     static func render(title: String, bytes: [UInt8], into canvas: inout Canvas, top: Int, height: Int) {
         let width = canvas.size.width - 4
-        canvas.box(x: 1, y: top + 1, width: width + 2, height: height - 2, title: " Raw: \(title) (Esc closes) ", role: .accent)
+        canvas.overlay(Rect(x: 1, y: top + 1, width: width + 2, height: height - 2), title: " Raw: \(title) (Esc closes) ", role: .accent)
         let text = TerminalText.escaped(bytes)
         var lines: [String] = []
         var current = ""

@@ -7,11 +7,26 @@ public enum TransactionsScreen {
     public struct State: Sendable, Equatable {
         /// Filters and search (the cursor and limit come from `window` and the page size).
         public var query = TransactionQuery()
+        /// `.newest` follows the top of the list; anything else is anchored at its first row
+        /// (`.olderThan(top + 1)`), so rows arriving above never move what is on screen.
         public var window = TransactionQuery.Cursor.newest
         public var rows: [TransactionRecord] = []
         public var selectedID: String?
+        /// The selected transaction's seq: where the selection goes when its row leaves the page
+        /// (a filter no longer matching it) — the nearest older row, never the first.
+        public var selectedSeq: Int64?
         public var total = 0
         public var overdue = 0
+        /// Matching rows newer than the window's first row (the position indicator), and the
+        /// window it was counted for; nil until counted.
+        public var rowsAbove: Int?
+        var rowsAboveWindow: TransactionQuery.Cursor?
+        /// Counts (total, overdue, rows above): requested after every change that can move them,
+        /// at most one at a time and one a second while the feed runs — never skipped.
+        var countsInFlight: CountRequest?
+        var countsStale = false
+        var lastCounted: CountRequest?
+        var lastCountAt: Timestamp?
         public var newestSeq: Int64?
         public var isLoaded = false
         public var isPaused = false
@@ -29,7 +44,55 @@ public enum TransactionsScreen {
             public var until: Timestamp
         }
 
-        enum PendingSelection: Sendable, Equatable { case first, last }
+        enum PendingSelection: Sendable, Equatable {
+            case first, last
+            /// A transaction by id, or the nearest older one by seq when it is not on the page.
+            case row(String, seq: Int64)
+            /// A row index on the page (half-page moves keep the cursor's screen row).
+            case index(Int)
+        }
+
+        /// Whether the list follows new rows: the window at the top and the cursor on its first row.
+        public var isFollowingTop: Bool { window == .newest && (selectedIndex ?? 0) == 0 }
+
+        /// The selected row's position in the whole filtered list (1-based), when known.
+        public var position: Int? {
+            guard let index = selectedIndex else { return nil }
+            if window == .newest { return index + 1 }
+            guard let above = rowsAbove, rowsAboveWindow == window else { return nil }
+            return above + index + 1
+        }
+
+        mutating func select(_ row: TransactionRecord?) {
+            selectedID = row?.id
+            selectedSeq = row?.seq
+        }
+
+        /// Leaves the top: the window stays on the rows now shown while new ones arrive above.
+        /// The rows above the current window, when known.
+        var rowsAboveOfCurrentWindow: Int? {
+            if window == .newest { return 0 }
+            return rowsAboveWindow == window ? rowsAbove : nil
+        }
+
+        /// What the counts are asked for: the filters, and the window's first seq.
+        func countRequest(now: Timestamp) -> CountRequest {
+            var filters = query
+            filters.cursor = .newest
+            filters.limit = 0
+            filters.now = query.overdueMinutes != nil ? now : nil
+            if case .olderThan(let top) = window { return CountRequest(filters: filters, atOrBelow: top) }
+            return CountRequest(filters: filters, atOrBelow: nil)
+        }
+
+        mutating func anchorIfNeeded() {
+            guard window == .newest, let first = rows.first, (selectedIndex ?? 0) != 0 || isPaused else { return }
+            window = .olderThan(first.seq + 1)
+            if rowsAboveWindow != window {
+                rowsAbove = 0
+                rowsAboveWindow = window
+            }
+        }
 
         public init() {}
 
@@ -66,6 +129,8 @@ public enum TransactionsScreen {
         KeyBinding([.character("k"), .up], "move", inHints: false) { move(&$0, by: -1) },
         KeyBinding([.pageDown, .ctrl("f")], "page") { page(&$0, forward: true) },
         KeyBinding([.pageUp, .ctrl("b")], "page up", inHints: false) { page(&$0, forward: false) },
+        KeyBinding([.ctrl("d")], "half page", inHints: false) { halfPage(&$0, forward: true) },
+        KeyBinding([.ctrl("u")], "half page up", inHints: false) { halfPage(&$0, forward: false) },
         KeyBinding([.character("g"), .home], "first", inHints: false) { state in
             state.transactions.window = .newest
             state.transactions.pendingSelection = .first
@@ -76,6 +141,8 @@ public enum TransactionsScreen {
             state.transactions.pendingSelection = .last
             return [state.loadPage()]
         },
+        KeyBinding([.character("n")], "next match", inHints: false) { move(&$0, by: 1, onlyWhenSearching: true) },
+        KeyBinding([.character("N")], "previous match", inHints: false) { move(&$0, by: -1, onlyWhenSearching: true) },
         KeyBinding([.enter], "open") { open(&$0) },
         KeyBinding([.character("/")], "search") { state in
             state.transactions.search = TextField(text: state.transactions.query.search ?? "")
@@ -87,17 +154,23 @@ public enum TransactionsScreen {
         },
         KeyBinding([.character("p")], "pause") { state in
             state.transactions.isPaused.toggle()
-            if state.transactions.isPaused {
-                state.transactions.arrivedWhilePaused = 0
-                return []
-            }
             state.transactions.arrivedWhilePaused = 0
-            return [state.loadPage()]
+            // Paused or resumed, the row chosen stays chosen: the window stays where it is.
+            state.transactions.anchorIfNeeded()
+            if state.transactions.isPaused { return [] }
+            return [state.loadPage()] + state.requestCounts()
         },
         KeyBinding([.character("y")], "copy id") { state in
-            guard let id = state.transactions.selectedID else { return [] }
-            state.say("copied \(id) (OSC 52)")
-            return [.copy(id)]
+            guard let row = state.transactions.selected else { return [] }
+            return state.copy(row.id, what: "transaction id")
+        },
+        KeyBinding([.character("Y")], "copy psp id") { state in
+            guard let row = state.transactions.selected else { return [] }
+            guard let psp = row.pspTransactionID, !psp.isEmpty else {
+                state.say("this transaction has no psp id yet", error: true)
+                return []
+            }
+            return state.copy(psp, what: "psp id")
         },
         KeyBinding([.escape], "clear", inHints: false) { state in
             guard state.transactions.query.search != nil else { return [] }
@@ -109,20 +182,30 @@ public enum TransactionsScreen {
 
     static func reduce(_ key: Key, in state: inout AppState) -> [Effect] {
         if var field = state.transactions.search {
+            let before = state.transactions.query.search
             switch field.handle(key) {
             case .editing:
                 state.transactions.search = field
-                return []
+                // Updates as you type: the list shows the matches of what is in the field.
+                state.transactions.query.search = searchTerm(field.text)
+                if state.transactions.query.search == before { return [] }
             case .cancelled:
                 state.transactions.search = nil
                 state.transactions.query.search = nil
             case .submitted:
                 state.transactions.search = nil
-                state.transactions.query.search = field.text.isEmpty ? nil : field.text
+                state.transactions.query.search = searchTerm(field.text)
+                if state.transactions.query.search == before, state.transactions.isLoaded {
+                    // Already showing these matches: Enter selects the first one.
+                    if state.transactions.window == .newest {
+                        state.transactions.select(state.transactions.rows.first)
+                        return []
+                    }
+                }
             }
             state.transactions.window = .newest
             state.transactions.pendingSelection = .first
-            return [state.loadPage()]
+            return [state.loadPage()] + state.requestCounts()
         }
         if state.transactions.filters.isOpen {
             return FilterPanel.reduce(key, in: &state)
@@ -130,18 +213,33 @@ public enum TransactionsScreen {
         return keys.handle(key, in: &state) ?? []
     }
 
-    static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
+    /// The search as the store gets it: surrounding whitespace trimmed (cli.md), nil when empty.
+    static func searchTerm(_ text: String) -> String? {
+        let trimmed = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    static func move(_ state: inout AppState, by delta: Int, onlyWhenSearching: Bool = false) -> [Effect] {
+        if onlyWhenSearching && state.transactions.query.search == nil {
+            state.say("n / N move between the matches of a search: / starts one", error: true)
+            return []
+        }
         let t = state.transactions
         guard !t.rows.isEmpty else { return [] }
         let index = t.selectedIndex ?? 0
         let target = index + delta
         if target >= 0 && target < t.rows.count {
-            state.transactions.selectedID = t.rows[target].id
+            state.transactions.select(t.rows[target])
+            // Back on the newest row: follow new rows again.
+            if target == 0, let newest = t.newestSeq, t.rows[0].seq >= newest, !t.isPaused {
+                state.transactions.window = .newest
+                return [state.loadPage()]
+            }
+            state.transactions.anchorIfNeeded()
             return []
         }
         if target >= t.rows.count, t.rows.count == t.pageSize, let last = t.rows.last {
-            state.transactions.window = .olderThan(last.seq)
-            state.transactions.pendingSelection = .first
+            pageDown(&state, after: last, select: .first)
             return [state.loadPage()]
         }
         if target < 0, t.window != .newest, let first = t.rows.first {
@@ -152,23 +250,56 @@ public enum TransactionsScreen {
         return []
     }
 
+    /// The next page down starts right after `last`: the rows above it are known exactly.
+    static func pageDown(_ state: inout AppState, after last: TransactionRecord, select: State.PendingSelection) {
+        let t = state.transactions
+        let window = TransactionQuery.Cursor.olderThan(last.seq)
+        if let position = t.rowsAboveOfCurrentWindow { state.transactions.rowsAbove = position + t.rows.count } else { state.transactions.rowsAbove = nil }
+        state.transactions.rowsAboveWindow = window
+        state.transactions.window = window
+        state.transactions.pendingSelection = select
+    }
+
     static func page(_ state: inout AppState, forward: Bool) -> [Effect] {
         let t = state.transactions
         if forward {
             guard let last = t.rows.last, t.rows.count == t.pageSize else {
-                if let last = t.rows.last { state.transactions.selectedID = last.id }
+                if let last = t.rows.last { state.transactions.select(last) }
+                state.transactions.anchorIfNeeded()
                 return []
             }
-            state.transactions.window = .olderThan(last.seq)
-            state.transactions.pendingSelection = .first
-        } else {
-            guard t.window != .newest, let first = t.rows.first else {
-                if let first = t.rows.first { state.transactions.selectedID = first.id }
-                return []
-            }
-            state.transactions.window = .newerThan(first.seq)
-            state.transactions.pendingSelection = .first
+            pageDown(&state, after: last, select: .first)
+            return [state.loadPage()]
         }
+        guard t.window != .newest, let first = t.rows.first else {
+            if let first = t.rows.first { state.transactions.select(first) }
+            return []
+        }
+        state.transactions.window = .newerThan(first.seq)
+        state.transactions.pendingSelection = .first
+        return [state.loadPage()]
+    }
+
+    /// `Ctrl-D` / `Ctrl-U`: the cursor moves half a page; past the page's edge the rows scroll
+    /// by half a page under it instead.
+    static func halfPage(_ state: inout AppState, forward: Bool) -> [Effect] {
+        let t = state.transactions
+        guard !t.rows.isEmpty else { return [] }
+        let half = max(1, t.pageSize / 2)
+        let index = t.selectedIndex ?? 0
+        if forward {
+            if index + half < t.rows.count, t.rows.count < t.pageSize || index + half < t.pageSize - half || index < half {
+                return move(&state, by: half)
+            }
+            guard t.rows.count == t.pageSize else { return move(&state, by: t.rows.count - 1 - index) }
+            // Scroll: the window starts half a page further down, the cursor keeps its screen row.
+            pageDown(&state, after: t.rows[half - 1], select: .index(index))
+            return [state.loadPage()]
+        }
+        if index - half >= 0 { return move(&state, by: -half) }
+        guard t.window != .newest, let first = t.rows.first else { return move(&state, by: -index) }
+        state.transactions.window = .newerThan(first.seq)
+        state.transactions.pendingSelection = .index(max(0, t.pageSize - (half - index)))
         return [state.loadPage()]
     }
 
@@ -177,7 +308,7 @@ public enum TransactionsScreen {
         state.detail = TransactionDetailScreen.State()
         state.detail.requestedID = id
         state.screen = .detail
-        return [.loadDetail(id)]
+        return [.loadDetail(id, knownEventCount: nil)]
     }
 
     static func resized(_ state: inout AppState) -> [Effect] {
@@ -196,13 +327,20 @@ public enum TransactionsScreen {
             || !sameFilters(requested, page.query) {
             return []
         }
-        // A short page above the top: show the newest page instead.
+        // A short page above the top: show the newest page instead, keeping the row the move
+        // was going to (the one just above) or else the row chosen.
         if case .newerThan = page.query.cursor, page.rows.count < page.query.limit {
             t.window = .newest
+            switch t.pendingSelection {
+            case .last?, .index?:
+                if let row = page.rows.last { t.pendingSelection = .row(row.id, seq: row.seq) }
+                else if let id = t.selectedID, let seq = t.selectedSeq { t.pendingSelection = .row(id, seq: seq) }
+            default: break
+            }
             state.transactions = t
             return [state.loadPage()]
         }
-        let wasAtTop = t.window == .newest && (t.selectedIndex ?? 0) == 0
+        let wasAtTop = t.isFollowingTop && !t.isPaused
         let old = Dictionary(t.rows.map { (ByteKey($0.id), $0) }, uniquingKeysWith: { a, _ in a })
         if t.isLoaded {
             let previousNewest = t.newestSeq ?? 0
@@ -222,17 +360,45 @@ public enum TransactionsScreen {
         if page.overdue >= 0 { t.overdue = page.overdue }
         t.newestSeq = page.newestSeq
         t.isLoaded = true
-        // A page above the top is normalised to a window that starts at its first row.
-        if case .newerThan = page.query.cursor, let first = page.rows.first { t.window = .olderThan(first.seq + 1) }
+        // A page above the top, or the last page, is normalised to a window that starts at its
+        // first row: the next reload shows the same rows.
+        switch page.query.cursor {
+        case .newerThan, .oldest:
+            if let first = page.rows.first {
+                let window = TransactionQuery.Cursor.olderThan(first.seq + 1)
+                if window != t.rowsAboveWindow { t.rowsAbove = nil }
+                t.rowsAboveWindow = window
+                t.window = window
+            }
+        default: break
+        }
         switch t.pendingSelection {
-        case .first?: t.selectedID = page.rows.first?.id
-        case .last?: t.selectedID = page.rows.last?.id
+        case .first?: t.select(page.rows.first)
+        case .last?: t.select(page.rows.last)
+        case .index(let index)?: t.select(page.rows.isEmpty ? nil : page.rows[min(index, page.rows.count - 1)])
+        case .row(let id, let seq)?:
+            t.selectedID = id
+            t.selectedSeq = seq
+            if t.selectedIndex == nil { t.select(nearest(seq, in: page.rows)) }
         case nil:
-            if wasAtTop || t.selectedIndex == nil { t.selectedID = page.rows.first?.id }
+            if wasAtTop {
+                t.select(page.rows.first)
+            } else if let index = t.selectedIndex {
+                t.select(page.rows[index])
+            } else {
+                t.select(t.selectedSeq.flatMap { nearest($0, in: page.rows) } ?? page.rows.first)
+            }
         }
         t.pendingSelection = nil
+        t.anchorIfNeeded()
         state.transactions = t
-        return []
+        // A new window or new filters: count now (total, and the rows above for the position).
+        return state.requestCounts(onlyIfChanged: true)
+    }
+
+    /// The row at `seq` or the nearest older one (rows are newest first), else the last row.
+    static func nearest(_ seq: Int64, in rows: [TransactionRecord]) -> TransactionRecord? {
+        rows.first { $0.seq <= seq } ?? rows.last
     }
 
     /// The same filters, whatever the page (cursor, limit) and the clock.
@@ -245,166 +411,5 @@ public enum TransactionsScreen {
             return q
         }
         return filtersOnly(a) == filtersOnly(b)
-    }
-
-    // MARK: - Render
-
-    struct Column {
-        var title: String
-        var width: Int
-        var alignRight = false
-    }
-
-    static func columns(width: Int) -> [Column] {
-        var columns = [
-            Column(title: "", width: 1), Column(title: "FIRST SEEN", width: 11), Column(title: "TRANSACTION", width: 14),
-            Column(title: "METHOD", width: 7), Column(title: "CC", width: 2), Column(title: "AMOUNT", width: 15, alignRight: true),
-            Column(title: "STATUS", width: 13),
-        ]
-        var used = columns.reduce(0) { $0 + $1.width + 1 }
-        for extra in [Column(title: "USER", width: 18), Column(title: "ERROR", width: 17), Column(title: "FLAGS", width: 17)] {
-            let room = width - used
-            if room >= extra.width + 1 {
-                columns.append(extra)
-                used += extra.width + 1
-            } else if extra.title == "USER", room >= 9 {
-                columns.append(Column(title: "USER", width: room - 1))
-                used = width
-            }
-        }
-        return columns
-    }
-
-    static func statusText(_ row: TransactionRecord, now: Timestamp) -> (String, Role) {
-        switch row.status {
-        case .approved: return (row.status.label, .statusApproved)
-        case .declined: return (row.status.label, .statusDeclined)
-        case .pending:
-            if row.isOverdue(at: now, minutes: overdueMinutes) {
-                return (row.status.label + " " + age(from: row.firstSeenAt, to: now), .overdue)
-            }
-            return (row.status.label, .statusPending)
-        }
-    }
-
-    /// `45m`, `3h`, `2d`.
-    static func age(from: Timestamp, to: Timestamp) -> String {
-        let minutes = max(0, (to.millisecondsSince1970 - from.millisecondsSince1970) / 60_000)
-        if minutes < 60 { return "\(minutes)m" }
-        if minutes < 48 * 60 { return "\(minutes / 60)h" }
-        return "\(minutes / 1440)d"
-    }
-
-    static func shortTime(_ t: Timestamp, offset: Int) -> String {
-        let full = RFC3339.formatShort(t, offsetSeconds: offset)  // 2026-11-25 21:20:17
-        return String(full.dropFirst(5).prefix(11))  // 11-25 21:20
-    }
-
-    static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
-        let t = state.transactions
-        let width = canvas.size.width
-        // Summary line.
-        var x = canvas.write(" Transactions ", x: 0, y: top, role: .title)
-        x += canvas.write("\(grouped(t.total))\(t.query.isFiltered ? " matching" : "")", x: x, y: top, role: .normal)
-        if t.overdue > 0 {
-            x += canvas.write("  ⚠ \(grouped(t.overdue)) overdue Pending >\(overdueMinutes)m", x: x, y: top, role: .overdue)
-        }
-        if !t.query.summary.isEmpty { x += canvas.write("  filter: " + t.query.summary, x: x, y: top, role: .accent, maxWidth: width - x - 1) }
-        if t.isPaused {
-            let text = " ⏸ PAUSED · \(t.arrivedWhilePaused) new · p resumes "
-            canvas.write(text, x: max(x + 1, width - TerminalText.width(text)), y: top, role: .warning)
-        }
-        // Header.
-        let cols = columns(width: width)
-        var cx = 0
-        for column in cols {
-            canvas.write(TerminalText.padded(column.title, to: column.width, alignRight: column.alignRight), x: cx, y: top + 1, role: .header)
-            cx += column.width + 1
-        }
-        canvas.paint(x: 0, y: top + 1, width: width, role: .header)
-        let listTop = top + 2
-        let rows = height - 2
-        if t.rows.isEmpty {
-            let lines = emptyText(state)
-            for (index, line) in lines.enumerated() where index < rows {
-                canvas.write(line, x: 2, y: listTop + 1 + index, role: index == 0 ? .normal : .muted, maxWidth: width - 4)
-            }
-            if let field = t.search { renderSearch(field, into: &canvas, y: top + height - 1) }
-            if t.filters.isOpen { FilterPanel.render(state, into: &canvas, top: top, height: height) }
-            return
-        }
-        for (index, row) in t.rows.prefix(rows).enumerated() {
-            let y = listTop + index
-            let isSelected = row.id.sameBytes(as: t.selectedID ?? "")
-            let (status, statusRole) = statusText(row, now: state.now)
-            let mark = t.marks[row.id]
-            var cells: [(String, Role)] = [
-                (mark == nil ? (row.flags.isEmpty ? " " : "!") : (mark!.isNew ? "+" : "~"), mark != nil ? .changed : .flag),
-                (shortTime(row.firstSeenAt, offset: state.session.offsetSeconds), .muted),
-                (TerminalText.truncated(row.id, to: 14), .normal),
-                (row.method.displayName, .normal),
-                (row.region?.countryCode ?? "–", .normal),
-                (row.amount?.formatted(currency: row.currency) ?? "–", .normal),
-                (status, statusRole),
-            ]
-            if cols.count > 7 { cells.append((row.userID, .normal)) }
-            if cols.count > 8 { cells.append((row.errorCode ?? "", row.errorCode == nil ? .normal : .statusDeclined)) }
-            if cols.count > 9 { cells.append((row.flags.names.joined(separator: ","), .flag)) }
-            var x = 0
-            for (column, (text, role)) in zip(cols, cells) {
-                canvas.write(TerminalText.padded(TerminalText.sanitized(text), to: column.width, alignRight: column.alignRight), x: x, y: y,
-                             role: isSelected ? .selected : role)
-                x += column.width + 1
-            }
-            if isSelected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
-        }
-        if let field = t.search { renderSearch(field, into: &canvas, y: top + height - 1) }
-        if t.filters.isOpen { FilterPanel.render(state, into: &canvas, top: top, height: height) }
-    }
-
-    static func renderSearch(_ field: TextField, into canvas: inout Canvas, y: Int) {
-        canvas.fill(x: 0, y: y, width: canvas.size.width, role: .accent)
-        let x = canvas.write(" / search (id, psp id, user or reference prefix): ", x: 0, y: y, role: .accent)
-        canvas.write(field.display + "▏", x: x, y: y, role: .accent)
-    }
-
-    /// What to do when there is nothing to show.
-    static func emptyText(_ state: AppState) -> [String] {
-        let t = state.transactions
-        if !t.isLoaded { return ["loading…"] }
-        if t.query.isFiltered {
-            return ["No transaction matches these filters.", "Esc clears the search, f changes the filters."]
-        }
-        switch state.follower.phase {
-        case .waiting:
-            return ["No transactions yet: the events log does not exist.",
-                    "Expected at \(state.follower.path) (--events or CLEO_CONSOLE_EVENTS).",
-                    "Whatever receives Mozarto's webhooks appends one JSON line per delivery there;",
-                    "to watch a synthetic feed: cleo-console demo --events /tmp/demo.jsonl",
-                    "(or `make demo`, which uses a separate demo database)."]
-        default:
-            return ["No transactions yet: following \(state.follower.path).",
-                    "Rows appear here as webhook events are appended to the log.",
-                    "Rejected lines are on the Events screen (3)."]
-        }
-    }
-
-    public static func grouped(_ n: Int) -> String {
-        var digits = String(n)
-        var out = ""
-        while digits.count > 3 {
-            out = "," + digits.suffix(3) + out
-            digits.removeLast(3)
-        }
-        return digits + out
-    }
-}
-
-extension AppState {
-    /// Requests the page the transactions screen shows, remembering it (stale answers are dropped).
-    mutating func loadPage() -> Effect {
-        let query = transactions.pageQuery(now: now)
-        transactions.lastRequested = query
-        return .loadPage(query)
     }
 }

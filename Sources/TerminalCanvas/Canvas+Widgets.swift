@@ -1,4 +1,14 @@
 extension Canvas {
+    /// An overlay (dialog, panel, raw view): the whole rows it spans are cleared, so nothing of
+    /// the screen under it shows beside its frame, then the framed box is drawn. Returns the
+    /// rectangle inside the frame.
+    @discardableResult
+    public mutating func overlay(_ rect: Rect, title: String = "", role: Role = .normal) -> Rect {
+        fill(x: 0, y: rect.y, width: size.width, height: rect.height, role: .normal)
+        box(x: rect.x, y: rect.y, width: rect.width, height: rect.height, title: title, role: role)
+        return rect.inset(dx: 1, dy: 1)
+    }
+
     /// A framed, cleared box (dialogs, panels).
     public mutating func box(x: Int, y: Int, width: Int, height: Int, title: String = "", role: Role = .normal) {
         guard width >= 2, height >= 2 else { return }
@@ -13,23 +23,62 @@ extension Canvas {
     }
 
     /// Text wrapped to `width` columns over at most `maxLines` lines; returns the lines used.
+    /// Text that does not fit ends with `…` on its last line: never cut silently.
     @discardableResult
-    public mutating func wrapped(_ text: String, x: Int, y: Int, width: Int, maxLines: Int, role: Role = .normal) -> Int {
-        var lines: [String] = []
-        var current = ""
-        for word in TerminalText.sanitized(text).split(separator: " ", omittingEmptySubsequences: false) {
-            let candidate = current.isEmpty ? String(word) : current + " " + word
-            if TerminalText.width(candidate) > width && !current.isEmpty {
-                lines.append(current)
-                current = String(word)
-            } else {
-                current = candidate
-            }
+    public mutating func wrapped(_ text: String, x: Int, y: Int, width: Int, maxLines: Int = .max, role: Role = .normal) -> Int {
+        var lines = TerminalText.wrap(text, width: width)
+        if lines.count > maxLines, maxLines > 0 {
+            lines = Array(lines.prefix(maxLines))
+            lines[maxLines - 1] = TerminalText.truncated(lines[maxLines - 1] + " …", to: width)
+            if !lines[maxLines - 1].hasSuffix("…") { lines[maxLines - 1] = TerminalText.truncated(lines[maxLines - 1], to: width - 1) + "…" }
         }
-        if !current.isEmpty { lines.append(current) }
-        for (index, line) in lines.prefix(maxLines).enumerated() {
+        for (index, line) in lines.prefix(max(0, maxLines)).enumerated() {
             write(line, x: x, y: y + index, role: role, maxWidth: width)
         }
-        return min(lines.count, maxLines)
+        return min(lines.count, max(0, maxLines))
+    }
+}
+
+extension TerminalText {
+    /// Sanitised `text` in lines of at most `width` columns, broken between words; a word
+    /// longer than a line (an id, a URL) is broken inside, never dropped.
+    public static func wrap(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = []
+        for paragraph in sanitized(text).split(separator: "\n", omittingEmptySubsequences: false) {
+            var current = ""
+            var currentWidth = 0
+            for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
+                var word = Substring(word)
+                let w = TerminalText.width(String(word))
+                if currentWidth > 0, currentWidth + 1 + w <= width {
+                    current += " " + word
+                    currentWidth += 1 + w
+                    continue
+                }
+                if currentWidth > 0 {
+                    lines.append(current)
+                    current = ""
+                    currentWidth = 0
+                }
+                // A word wider than a line: as many columns as fit, then the rest.
+                while TerminalText.width(String(word)) > width {
+                    var piece = ""
+                    var used = 0
+                    while let c = word.first, used + TerminalText.width(of: c) <= width {
+                        piece.append(c)
+                        used += TerminalText.width(of: c)
+                        word = word.dropFirst()
+                    }
+                    if piece.isEmpty { word = word.dropFirst(); continue }
+                    lines.append(piece)
+                }
+                current = String(word)
+                currentWidth = TerminalText.width(current)
+            }
+            lines.append(current)
+        }
+        while lines.last?.isEmpty == true && lines.count > 1 { lines.removeLast() }
+        return lines
     }
 }

@@ -26,6 +26,16 @@ public struct Cell: Sendable, Equatable {
     }
 }
 
+/// A cell position.
+public struct Point: Sendable, Equatable, Hashable {
+    public var x: Int
+    public var y: Int
+    public init(x: Int, y: Int) {
+        self.x = x
+        self.y = y
+    }
+}
+
 public struct Size: Sendable, Equatable, Hashable {
     public var width: Int
     public var height: Int
@@ -40,6 +50,8 @@ public struct Size: Sendable, Equatable, Hashable {
 public struct Canvas: Sendable, Equatable {
     public let size: Size
     public private(set) var cells: [Cell]
+    /// Where the terminal cursor is shown (a text field's caret); nil hides it.
+    public var cursor: Point?
 
     public init(size: Size) {
         self.size = size
@@ -168,6 +180,7 @@ public struct Canvas: Sendable, Equatable {
             }
             if !runs.isEmpty { out += "\(y): " + runs.joined(separator: " ") + "\n" }
         }
+        if let cursor { out += "cursor: \(cursor.x),\(cursor.y)\n" }
         return out
     }
 
@@ -176,17 +189,24 @@ public struct Canvas: Sendable, Equatable {
         var copy = self
         for index in copy.cells.indices {
             let cell = copy.cells[index]
+            // The right half of a wide grapheme, and anything without a stand-in: `#`, never `?`
+            // (a `?` reads as part of the data).
             if cell.width == 0 {
-                copy.cells[index] = Cell(text: "?", role: cell.role, width: 1)
+                copy.cells[index] = Cell(text: Self.unmappable, role: cell.role, width: 1)
                 continue
             }
             guard !cell.text.unicodeScalars.allSatisfy(\.isASCII) else { continue }
-            copy.cells[index] = Cell(text: Self.ascii[cell.text] ?? "?", role: cell.role, width: 1)
+            copy.cells[index] = Cell(text: Self.ascii[cell.text] ?? Self.unmappable, role: cell.role, width: 1)
         }
         return copy
     }
 
+    static let unmappable = "#"
+
+    /// One stand-in per glyph; the row marks and status symbols stay distinct (Approved `+`,
+    /// Pending `o`, new row `*`, changed `~`, flagged `!`, cut text `.`).
     static let ascii: [String: String] = [
+        "◌": "o", "★": "*", "▸": ">", "▏": "|",
         "✓": "+", "✗": "x", "…": ".", "●": "*", "○": "o", "·": "-", "•": "*", "→": ">", "←": "<", "↑": "^", "↓": "v",
         "─": "-", "│": "|", "┌": "+", "┐": "+", "└": "+", "┘": "+", "⚠": "!", "▲": "^", "▼": "v", "⏸": "=", "¡": "!",
         "á": "a", "é": "e", "í": "i", "ó": "o", "ú": "u", "ñ": "n", "Ñ": "N", "É": "E", "␛": "^", "␡": "^",

@@ -24,10 +24,23 @@ public enum TerminalText {
         let v = scalar.value
         if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) { return true }
         if v < 0xA0 { return false }
+        // Invisible look-alikes: two ids must never look the same on screen.
+        if hangulFillers.contains(v) || scalar.properties.isNoncharacterCodePoint { return true }
         switch scalar.properties.generalCategory {
-        case .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse: return true
+        case .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: return true
         default: return false
         }
+    }
+
+    /// Hangul fillers draw nothing (a "blank" id would hide in them).
+    static let hangulFillers: Set<UInt32> = [0x115F, 0x1160, 0x3164, 0xFFA0]
+
+    /// Text for the clipboard: every control, format or invisible character removed, so a copied
+    /// id can never paste as a shell command (a newline) or hide a bidi override.
+    public static func clipboardSafe(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars where !needsReplacement(scalar) { out.append(scalar) }
+        return String(out)
     }
 
     static func placeholder(for scalar: Unicode.Scalar) -> String {

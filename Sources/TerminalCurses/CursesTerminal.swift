@@ -1,5 +1,4 @@
 import CNcursesw
-import ConsoleUI
 import Foundation
 import TerminalCanvas
 #if canImport(Glibc)
@@ -10,12 +9,17 @@ import Glibc
 /// changed since the last frame (one `doupdate` per frame), maps roles to colour pairs (or to
 /// bold/reverse/underline under `NO_COLOR` and on monochrome terminals), decodes keys, and
 /// restores the terminal on every exit path.
-public final class CursesTerminal {
+public final class CursesTerminal: TerminalDevice {
     private let window: UnsafeMutablePointer<WINDOW>
     private var previous: Canvas?
     private var attributes: [Role: (attr_t, Int16)] = [:]
     /// A non-UTF-8 locale: every non-ASCII glyph is drawn as an ASCII stand-in.
     public let asciiOnly: Bool
+    private var decoder = InputDecoder()
+    private var cursorShown = false
+    /// Key codes we define for the bracketed-paste markers (beyond ncurses' own).
+    static let pasteStartCode = KEY_MAX + 1
+    static let pasteEndCode = KEY_MAX + 2
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         setlocale(LC_ALL, "")
@@ -31,6 +35,12 @@ public final class CursesTerminal {
         nodelay(window, true)
         set_escdelay(25)
         curs_set(0)
+        // Bracketed paste: the terminal wraps pasted text in ESC[200~ … ESC[201~, which ncurses
+        // then reports as two key codes of ours; what is between is text, never keys.
+        define_key("\u{1B}[200~", Self.pasteStartCode)
+        define_key("\u{1B}[201~", Self.pasteEndCode)
+        TerminalRestore.write("\u{1B}[?2004h")
+        TerminalRestore.bracketedPaste = true
         let colour = has_colors() && environment["NO_COLOR"].map(\.isEmpty) ?? true
         if colour {
             start_color()
@@ -92,6 +102,14 @@ public final class CursesTerminal {
             _ = mvwaddnwstr(window, Int32(run.y), Int32(run.x), wide, Int32(wide.count))
         }
         wattr_set(window, 0, 0, nil)
+        // The caret of the field with the focus, else no cursor at all.
+        if let cursor = frame.cursor, cursor.x >= 0, cursor.y >= 0, cursor.x < canvas.size.width, cursor.y < canvas.size.height {
+            wmove(window, Int32(cursor.y), Int32(cursor.x))
+            if !cursorShown { curs_set(1); cursorShown = true }
+        } else if cursorShown {
+            curs_set(0)
+            cursorShown = false
+        }
         wnoutrefresh(window)
         doupdate()
         previous = canvas
@@ -103,20 +121,38 @@ public final class CursesTerminal {
         clearok(window, true)
     }
 
+    public var inputDescriptor: Int32 { STDIN_FILENO }
+
+    public func hasHungUp(revents: Int16) -> Bool { revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 }
+
     /// Reads every key waiting (non-blocking).
-    public func readKeys() -> [TerminalInput] {
-        var inputs: [TerminalInput] = []
+    public func readInput() -> [TerminalInput] {
+        var raw: [InputDecoder.Raw] = []
         while true {
             var value: wint_t = 0
             let result = wget_wch(window, &value)
-            if result == ERR { break }
+            if result == ERR {
+                // Inside a paste the rest may still be on its way (a slow SSH link): wait for
+                // it, up to a second of silence, after which the paste ends where it is.
+                if decoder.isPasting {
+                    var fds = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+                    if poll(&fds, 1, 1000) > 0 { continue }
+                    raw.append(.quiet)
+                }
+                break
+            }
             if result == cn_key_code_yes() {
-                if Int32(value) == cn_key_resize() { inputs.append(.resize) } else if let key = Self.functionKey(Int32(value)) { inputs.append(.key(key)) }
+                switch Int32(value) {
+                case cn_key_resize(): raw.append(.resize)
+                case Self.pasteStartCode: raw.append(.pasteStarted)
+                case Self.pasteEndCode: raw.append(.pasteEnded)
+                default: if let key = Self.functionKey(Int32(value)) { raw.append(.key(key)) }
+                }
                 continue
             }
-            if let key = Self.characterKey(UInt32(value)) { inputs.append(.key(key)) }
+            raw.append(.scalar(UInt32(value)))
         }
-        return inputs
+        return decoder.decode(raw)
     }
 
     static func functionKey(_ code: Int32) -> Key? {
@@ -136,19 +172,6 @@ public final class CursesTerminal {
         }
     }
 
-    static func characterKey(_ value: UInt32) -> Key? {
-        switch value {
-        case 0x0D, 0x0A: return .enter
-        case 0x1B: return .escape
-        case 0x7F, 0x08: return .backspace
-        case 0x09: return .tab
-        case 0x01...0x1A: return .ctrl(Character(Unicode.Scalar(value + 0x60)!))
-        default:
-            guard let scalar = Unicode.Scalar(value), !TerminalText.needsReplacement(scalar) else { return nil }
-            return .character(Character(scalar))
-        }
-    }
-
     /// OSC 52: the terminal (even over SSH) puts `text` on the clipboard. Never built from
     /// untrusted bytes other than an id, and the id is base64-encoded.
     public func copyToClipboard(_ text: String) {
@@ -157,14 +180,16 @@ public final class CursesTerminal {
     }
 
     public func shutdown() {
+        // The last frame is cleared: a terminal without an alternate screen (vt100) would
+        // otherwise keep it, data and all, under the shell prompt.
+        werase(window)
+        wnoutrefresh(window)
+        doupdate()
+        TerminalRestore.write("\u{1B}[?2004l")
+        TerminalRestore.bracketedPaste = false
         endwin()
         TerminalRestore.cursesActive = false
     }
-}
-
-public enum TerminalInput: Equatable {
-    case key(Key)
-    case resize
 }
 
 /// Restores the terminal on every exit path: quit, Ctrl-C, SIGTERM and a crash (SIGSEGV,
@@ -172,6 +197,11 @@ public enum TerminalInput: Equatable {
 enum TerminalRestore {
     nonisolated(unsafe) static var cursesActive = false
     nonisolated(unsafe) static var installed = false
+    nonisolated(unsafe) static var bracketedPaste = false
+
+    static func write(_ sequence: String) {
+        _ = sequence.withCString { Glibc.write(STDOUT_FILENO, $0, strlen($0)) }
+    }
 
     static func install() {
         guard !installed else { return }
@@ -180,8 +210,8 @@ enum TerminalRestore {
             Glibc.signal(signal) { number in
                 if TerminalRestore.cursesActive { endwin() }
                 // Leave the alternate screen and show the cursor even if endwin could not.
-                let reset = "\u{1B}[?1049l\u{1B}[?25h\u{1B}[0m\r\n"
-                _ = reset.withCString { write(STDOUT_FILENO, $0, strlen($0)) }
+                let reset = "\u{1B}[?2004l\u{1B}[?1049l\u{1B}[?25h\u{1B}[0m\r\n"
+                _ = reset.withCString { Glibc.write(STDOUT_FILENO, $0, strlen($0)) }
                 Glibc.signal(number, SIG_DFL)
                 raise(number)
             }

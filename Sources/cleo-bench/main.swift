@@ -2,6 +2,7 @@
 //   cleo-bench scanner            the line scanner against Foundation's JSONSerialization
 //   cleo-bench ingest [N]         ingest N generated events (default 1,000,000) vs the sqlite3 tool
 //   cleo-bench queries [N]        list/filter/search timings over N transactions (default 10,000,000)
+//   cleo-bench live-writes        bytes written per live event at 1 and 10 events/s
 import CleoDomain
 import CleoStore
 import Foundation
@@ -213,9 +214,10 @@ case "console":
         let run = measure(CommandLine.arguments[0], ["console-large", big], stdout: "-")
         if run.status != 0 { print("  console-large \(size) exited \(run.status)") }
     }
+case "live-writes": try LiveWritesBench.run(binary: binary)
 case "console-large":
     try ConsoleBench.largeDatabase(path: arguments[2])
 case "queries": try queries(transactions: arguments.count > 2 ? Int(arguments[2]) ?? 10_000_000 : 10_000_000, binary: binary)
 default:
-    print("usage: cleo-bench scanner | ingest [EVENTS] | queries [TRANSACTIONS] | console")
+    print("usage: cleo-bench scanner | ingest [EVENTS] | queries [TRANSACTIONS] | console | live-writes")
 }

@@ -12,7 +12,7 @@ struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Show, set, audit and export the Cleo configuration.",
-        subcommands: [Show.self, Set.self, History.self, Export.self]
+        subcommands: [Show.self, Set.self, History.self, Export.self, Check.self]
     )
 }
 
@@ -24,7 +24,7 @@ extension ConfigCommand {
 
         func run() throws {
             try runReporting {
-                let database = try location.open()
+                let database = try location.openForReading()
                 let stored = try database.configuration()
                 let time = OperatorTime()
                 let authorization = try database.webhookAuthorizationHint()
@@ -85,7 +85,7 @@ extension ConfigCommand {
                 if configField.isSecret && value != nil {
                     throw Failure.usage("\(configField.rawValue) is a secret and is never taken from the command line (shell history, ps); pipe it on standard input or type it at the prompt")
                 }
-                let text = try value ?? Self.readStandardInput(prompt: "\(configField.rawValue): ", secret: configField.isSecret)
+                let text = try value ?? SecretPrompt.read(prompt: "\(configField.rawValue): ", secret: configField.isSecret)
                 let database = try location.open()
                 let actor = Actor.current()
                 do {
@@ -98,34 +98,27 @@ extension ConfigCommand {
             }
         }
 
-        /// Reads the value from standard input; on a terminal, prompts on standard error without echo.
-        static func readStandardInput(prompt: String, secret: Bool) throws -> String {
-            let isTerminal = isatty(STDIN_FILENO) == 1
-            var saved = termios()
-            if isTerminal {
-                FileHandle.standardError.write(Data(prompt.utf8))
-                if secret, tcgetattr(STDIN_FILENO, &saved) == 0 {
-                    var quiet = saved
-                    quiet.c_lflag &= ~tcflag_t(ECHO)
-                    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet)
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Say whether a key you hold is the one set (the key on standard input, never on the command line).",
+            discussion: "Exit 0 when it is the key set; 65 when it is not, or no key is set. Needs the key file.")
+        @OptionGroup var location: Location
+        @Argument(help: "chileApiKey, peruApiKey or mexicoApiKey.") var field: String
+
+        func run() throws {
+            try runReporting {
+                guard let configField = ConfigField(name: field), configField.isSecret else {
+                    throw Failure.usage("config check is for the keys: \(ConfigField.allCases.filter(\.isSecret).map(\.rawValue).joined(separator: ", ")); \(TerminalText.sanitized(field)) is not one")
+                }
+                let candidate = try SecretPrompt.read(prompt: "\(configField.rawValue) to check: ", secret: true)
+                switch try location.open().secretMatches(candidate, field: configField) {
+                case true?: printOut("\(configField.rawValue): the key given is the one set")
+                case false?: throw Failure.data("\(configField.rawValue): the key given is not the one set")
+                case nil: throw Failure.data("\(configField.rawValue) is not set")
                 }
             }
-            defer {
-                if isTerminal && secret {
-                    tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
-                    FileHandle.standardError.write(Data("\n".utf8))
-                }
-            }
-            var data: Data
-            if isTerminal {
-                data = Data((readLine(strippingNewline: false) ?? "").utf8)
-            } else {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            }
-            if data.last == 0x0A { data.removeLast() }
-            if data.last == 0x0D { data.removeLast() }
-            guard let text = String(data: data, encoding: .utf8) else { throw Failure.data("the value is not valid UTF-8; nothing was stored") }
-            return text
         }
     }
 
@@ -136,7 +129,7 @@ extension ConfigCommand {
 
         func run() throws {
             try runReporting {
-                let trail = try location.open().auditTrail()
+                let trail = try location.openForReading().auditTrail()
                 let time = OperatorTime()
                 if json {
                     printOut(JSONOut.array(trail.map { entry in
@@ -171,22 +164,29 @@ extension ConfigCommand {
                     throw Failure.usage("config export prints secrets in clear and refuses to write to a terminal; redirect it (cleo-console config export > connector.json)")
                 }
                 let database = try location.open()
-                let config: CleoConfiguration
                 do {
-                    config = try database.exportConfiguration(actor: .current(), now: .now())
+                    // Audited only once the bytes are out: a full disk or a closed pipe (74) exports nothing.
+                    try database.exportConfiguration(actor: .current(), now: .now()) { config in
+                        try StandardOutput.write(Self.json(config).rendered())
+                    }
                 } catch let refusal as ExportRefusal {
                     throw Failure.data(refusal.description + "; nothing was exported")
+                } catch Failure.output(let message) {
+                    throw Failure.output(message + "; the export was not audited as done")
                 }
-                printOut(JSONOut.object([
-                    ("cleoApiKey", .object([
-                        ("chileApiKey", .optional(config[.chileApiKey])), ("peruApiKey", .optional(config[.peruApiKey])),
-                        ("mexicoApiKey", .optional(config[.mexicoApiKey])),
-                    ])),
-                    ("customerExternalKeyForCleo", .optional(config[.customerExternalKeyForCleo])),
-                    ("webhookUrl", .optional(config[.webhookUrl])),
-                    ("isWebhookSecured", .bool(config.isWebhookSecured)),
-                ]).rendered())
             }
+        }
+
+        static func json(_ config: CleoConfiguration) -> JSONOut {
+            JSONOut.object([
+                ("cleoApiKey", .object([
+                    ("chileApiKey", .optional(config[.chileApiKey])), ("peruApiKey", .optional(config[.peruApiKey])),
+                    ("mexicoApiKey", .optional(config[.mexicoApiKey])),
+                ])),
+                ("customerExternalKeyForCleo", .optional(config[.customerExternalKeyForCleo])),
+                ("webhookUrl", .optional(config[.webhookUrl])),
+                ("isWebhookSecured", .bool(config.isWebhookSecured)),
+            ])
         }
     }
 }

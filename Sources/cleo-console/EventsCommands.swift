@@ -18,7 +18,7 @@ struct EventsCommand: ParsableCommand {
 
         func run() throws {
             try runReporting {
-                let lines = try location.open().rejectedLines()
+                let lines = try location.openForReading().rejectedLines()
                 if json {
                     printOut(JSONOut.array(lines.map { r in
                         .object([("file", .string(r.file)), ("line", .number(String(r.line))), ("offset", .number(String(r.offset))),
@@ -96,29 +96,48 @@ struct IngestCommand: ParsableCommand {
                 backlog = summary
             }
             if !follow {
-                let summary = try follower.catchUp()
+                let summary: BatchSummary
+                do {
+                    summary = try follower.catchUp()
+                } catch let error as LogOpenError {
+                    // cli.md: 77 when the operating system forbids it, 66 for a log that is no
+                    // file to read (a FIFO would block, `/dev/zero` never ends).
+                    printErr("cleo-console: " + TerminalText.sanitized("\(error)"))
+                    if case .permissionDenied = error { throw ExitCode(77) }
+                    throw ExitCode(66)
+                }
                 if follower.status.phase == .waitingForLog {
-                    printErr("the events log \(follower.path) does not exist yet; nothing to apply")
+                    printErr(TerminalText.sanitized("the events log \(follower.path) does not exist yet; nothing to apply"))
                 }
                 printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
                 return
             }
             installStopHandlers()
             var total = backlog
-            var announcedWaiting = false
+            var announcedWaiting: String?
+            var announcedFailure: String?
             // 100 ms between commits: a console reading this database sees them through its 150 ms
             // `data_version` poll anyway, and a fast feed costs the disk a quarter of 20 ms pacing.
-            try follower.follow(commitInterval: 0.1, shouldStop: { stopRequested.pointee != 0 }, onBatch: { summary in
+            try follower.follow(commitInterval: 0.1, shouldStop: { stopRequested.pointee != 0 || StandardOutput.hasFailed }, onBatch: { summary in
                 total.counts = total.counts + summary.counts
                 total.newTransactions += summary.newTransactions
                 printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
             }, onStatus: { status in
-                if status.phase == .waitingForLog && !announcedWaiting {
-                    printErr("waiting for the events log \(status.path) to appear…")
-                    announcedWaiting = true
-                } else if status.phase == .following {
-                    announcedWaiting = false
+                // Each state said once, when it begins: what it waits for, what failed, recovery.
+                switch status.phase {
+                case .waitingForLog:
+                    let reason = status.waitingFor.map { "waiting: \($0)…" } ?? "waiting for the events log \(status.path) to appear…"
+                    if announcedWaiting != reason { printErr(TerminalText.sanitized(reason)) }
+                    announcedWaiting = reason
+                case .failed(let message):
+                    let said = message.components(separatedBy: "; retrying").first ?? message
+                    if announcedFailure != said { printErr(TerminalText.sanitized("follower failed: \(message)")) }
+                    announcedFailure = said
+                case .following, .starting:
+                    announcedWaiting = nil
+                    announcedFailure = nil
                 }
+                if let recovered = status.recovered { printErr(TerminalText.sanitized("follower \(recovered)")) }
             })
             printOut("total: " + Self.describe(total.counts, newTransactions: total.newTransactions))
         }
@@ -160,14 +179,14 @@ final class BulkProgress {
     func say(_ text: String) {
         guard enabled else { return }
         let padding = String(repeating: " ", count: max(0, shownWidth - text.count))
-        FileHandle.standardError.write(Data(("\r" + text + padding).utf8))
+        StandardOutput.rawError("\r" + text + padding)
         shownWidth = text.count
     }
 
     /// Clears the progress line.
     func end() {
         guard enabled, shownWidth > 0 else { return }
-        FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: shownWidth) + "\r").utf8))
+        StandardOutput.rawError("\r" + String(repeating: " ", count: shownWidth) + "\r")
         shownWidth = 0
     }
 }

@@ -2,6 +2,9 @@ import ArgumentParser
 import CleoDomain
 import CleoStore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where data lives (cli.md): options after the subcommand, environment variables everywhere.
 struct Location: ParsableArguments {
@@ -47,15 +50,50 @@ struct Location: ParsableArguments {
         return home + "/" + fallback
     }
 
+    /// Opens the database for any command (creating and migrating it as needed).
     func open(tuning: AppDatabase.Tuning = .interactive) throws -> AppDatabase {
+        try opening {
+            try AppDatabase.open(path: databasePath, keyFilePath: keyFilePath,
+                                 environment: environment.flatMap { ConsoleEnvironment(rawValue: $0.rawValue) }, tuning: tuning)
+        }
+    }
+
+    /// For the read commands: an existing database is opened read-only (no migration, no lock
+    /// file, nothing written — GRDB's own setup writes when the WAL is empty — so a read never
+    /// waits for another process's write lock, and a user who may only read it can). Only a
+    /// database that needs a migration, or cannot be read that way, is opened as `open` does,
+    /// and only by a user who may write it.
+    func openForReading() throws -> AppDatabase {
+        let path = databasePath
+        guard FileManager.default.fileExists(atPath: path) else { return try open() }
+        let writable = access(path, W_OK) == 0
+        return try opening {
+            do {
+                return try AppDatabase.openReadOnly(path: path, keyFilePath: keyFilePath)
+            } catch let refusal as OpenRefusal {
+                guard writable, refusal == .needsUpgrade(path: path) else { throw refusal }
+            } catch {
+                guard writable else { throw error }
+            }
+            return try AppDatabase.open(path: path, keyFilePath: keyFilePath,
+                                        environment: environment.flatMap { ConsoleEnvironment(rawValue: $0.rawValue) })
+        }
+    }
+
+    private func opening(_ body: () throws -> AppDatabase) throws -> AppDatabase {
+        let database: AppDatabase
         do {
-            return try AppDatabase.open(path: databasePath, keyFilePath: keyFilePath,
-                                        environment: environment.flatMap { ConsoleEnvironment(rawValue: $0.rawValue) }, tuning: tuning)
+            database = try body()
         } catch let error as StoreError {
             throw Failure.general(error.description)
+        } catch let refusal as OpenRefusal {
+            if case .missing = refusal { throw Failure.missing(refusal.description) }
+            throw Failure.general(refusal.description)
         } catch {
             throw Failure.general("cannot open the database \(databasePath): \(error)")
         }
+        for warning in database.exposureWarnings() { printErr(warning) }
+        return database
     }
 }
 
@@ -65,6 +103,10 @@ enum Failure: Error {
     case usage(String)
     /// 65: bad data (nothing stored).
     case data(String)
+    /// 66: a database or file a read command needs does not exist.
+    case missing(String)
+    /// 74: standard output or a file could not be written (nothing recorded as done).
+    case output(String)
     /// 1: anything else, with what to do.
     case general(String)
 }
@@ -74,39 +116,33 @@ extension Failure {
         switch self {
         case .usage: 64
         case .data: 65
+        case .missing: 66
+        case .output: 74
         case .general: 1
         }
     }
 
     var message: String {
         switch self {
-        case .usage(let m), .data(let m), .general(let m): m
+        case .usage(let m), .data(let m), .missing(let m), .output(let m), .general(let m): m
         }
     }
 }
 
-/// Runs a command body, mapping failures to their exit status and message.
+/// Runs a command body, mapping failures to their exit status and message. A command whose
+/// standard output failed on the way fails with 74, whatever its body returned. Messages are
+/// sanitised on their way to standard error (`StandardOutput.error`).
 func runReporting(_ body: () throws -> Void) throws {
     do {
         try body()
+        try StandardOutput.check()
     } catch let failure as Failure {
-        FileHandle.standardError.write(Data(("cleo-console: " + failure.message + "\n").utf8))
+        StandardOutput.error("cleo-console: " + failure.message)
         throw ExitCode(failure.exitCode)
-    } catch let error as StoreError {
-        FileHandle.standardError.write(Data(("cleo-console: " + error.description + "\n").utf8))
-        throw ExitCode(1)
     } catch let exit as ExitCode {
         throw exit
     } catch let error as any CustomStringConvertible & Error {
-        FileHandle.standardError.write(Data(("cleo-console: " + error.description + "\n").utf8))
-        throw ExitCode(1)
+        StandardOutput.error("cleo-console: " + error.description)
+        throw ExitCode(StandardOutput.hasFailed ? 74 : 1)
     }
-}
-
-func printOut(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
-}
-
-func printErr(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
 }

@@ -16,9 +16,11 @@ struct OperatorTime {
     func rfc3339(_ t: Timestamp) -> String { RFC3339.format(t, offsetSeconds: offsetSeconds(t)) }
     func short(_ t: Timestamp) -> String { RFC3339.formatShort(t, offsetSeconds: offsetSeconds(t)) }
 
-    /// `--since`/`--until`: RFC 3339, or `YYYY-MM-DD` in the operator's zone (the whole day for `until`).
-    func bound(_ text: String, endOfDay: Bool) -> Timestamp? {
+    /// `--since`/`--until`: RFC 3339, `YYYY-MM-DD` in the operator's zone (the whole day for
+    /// `until`), or a duration back from `now` (`90m`, `6h`, `2d`).
+    func bound(_ text: String, endOfDay: Bool, now: Timestamp) -> Timestamp? {
         if let full = RFC3339.parse(text) { return full }
+        if let back = DurationBound.before(now, text) { return back }
         guard let midnight = RFC3339.parseBound(text, offsetSeconds: offsetSeconds) else { return nil }
         return endOfDay ? midnight.adding(milliseconds: 86_400_000 - 1) : midnight
     }

@@ -111,7 +111,7 @@ struct RefusedCommand: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let refusals = try location.open().refusedDeliveries()
+            let refusals = try location.openForReading().refusedDeliveries()
             let time = OperatorTime()
             if json {
                 printOut(JSONOut.array(refusals.map { r in

@@ -20,8 +20,8 @@ extension TxCommand {
         @Option(help: "Exact user id.") var user: String?
         @Option(help: "A prefix of the transaction id, psp id, user id or merchant reference.") var search: String?
         @Flag(help: "Only CONFLICT or MISMATCH.") var flagged = false
-        @Option(help: "First seen at or after (RFC 3339 or YYYY-MM-DD).") var since: String?
-        @Option(help: "First seen at or before (RFC 3339 or YYYY-MM-DD, the whole day).") var until: String?
+        @Option(help: "The transaction's time at or after (RFC 3339, YYYY-MM-DD, or a duration back from now: 90m, 6h, 2d).") var since: String?
+        @Option(help: "The transaction's time at or before (RFC 3339, YYYY-MM-DD (the whole day), or a duration back from now).") var until: String?
         @Option(name: .long, help: "Still Pending longer than MINUTES (default 30 when given without a value).")
         var overdue: Int?
         @Flag(name: .customLong("overdue-default"), help: .hidden) var overdueDefault = false
@@ -50,6 +50,7 @@ extension TxCommand {
 
         func query(time: OperatorTime) throws -> TransactionQuery {
             var query = TransactionQuery()
+            let now = Timestamp.now()
             if let status {
                 guard let value = TransactionStatus(caseInsensitive: status) else { throw Failure.usage("--status must be Pending, Approved or Declined") }
                 query.status = value
@@ -67,19 +68,19 @@ extension TxCommand {
                 query.method = value
             }
             query.userID = user
-            query.search = search
+            query.search = search.map(TransactionQuery.normalisedSearch)
             query.flaggedOnly = flagged
             if let since {
-                guard let value = time.bound(since, endOfDay: false) else { throw Failure.usage("--since must be RFC 3339 or YYYY-MM-DD") }
+                guard let value = time.bound(since, endOfDay: false, now: now) else { throw Failure.usage("--since must be RFC 3339, YYYY-MM-DD or a duration such as 90m, 6h, 2d") }
                 query.since = value
             }
             if let until {
-                guard let value = time.bound(until, endOfDay: true) else { throw Failure.usage("--until must be RFC 3339 or YYYY-MM-DD") }
+                guard let value = time.bound(until, endOfDay: true, now: now) else { throw Failure.usage("--until must be RFC 3339, YYYY-MM-DD or a duration such as 90m, 6h, 2d") }
                 query.until = value
             }
             if overdue != nil || overdueDefault {
                 query.overdueMinutes = overdue ?? 30
-                query.now = .now()
+                query.now = now
             }
             query.limit = limit
             return query
@@ -89,7 +90,7 @@ extension TxCommand {
             try runReporting {
                 let time = OperatorTime()
                 let query = try query(time: time)
-                let database = try location.open()
+                let database = try location.openForReading()
                 let rows = try database.transactions(query)
                 if json {
                     printOut(JSONOut.array(rows.map { TxJSON.object($0, time: time) }).rendered())
@@ -115,7 +116,7 @@ extension TxCommand {
 
         func run() throws {
             try runReporting {
-                let database = try location.open()
+                let database = try location.openForReading()
                 guard let (record, events) = try database.transaction(id: id) else {
                     throw Failure.general("no transaction with id \(TerminalText.sanitized(id)); try `cleo-console tx list --search PREFIX`")
                 }

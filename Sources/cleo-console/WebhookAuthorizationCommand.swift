@@ -10,7 +10,7 @@ extension ConfigCommand.Set {
         if value != nil {
             throw Failure.usage("\(name) is a secret and is never taken from the command line (shell history, ps); pipe it on standard input or type it at the prompt")
         }
-        let text = try readStandardInput(prompt: "\(name): ", secret: true)
+        let text = try SecretPrompt.read(prompt: "\(name): ", secret: true)
         let database = try location.open()
         do {
             let hint = try database.setWebhookAuthorization(text, actor: .current(), now: .now())

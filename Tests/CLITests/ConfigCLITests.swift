@@ -64,7 +64,7 @@ import Testing
         let keys = shown["cleoApiKey"] as! [String: Any]
         #expect(keys["peruApiKey"] as? String == "••••bbbb")
         #expect(keys["chileApiKey"] is NSNull)
-        #expect(((shown["fingerprints"] as! [String: Any])["peruApiKey"] as? String)?.hasPrefix("sha256:") == true)
+        #expect(((shown["fingerprints"] as! [String: Any])["peruApiKey"] as? String)?.hasPrefix("hmac:") == true)
         #expect(shown["complete"] as? Bool == false)
         #expect(shown["missing"] as? [String] == ["chileApiKey", "mexicoApiKey", "customerExternalKeyForCleo", "webhookUrl"])
         #expect(shown["isWebhookSecured"] as? Bool == false)
@@ -132,8 +132,8 @@ import Testing
         let history = try cli.json(["config", "history", "--json"]) as! [[String: Any]]
         #expect(history[0]["from"] as? String == "ssh 203.0.113.9")
         #expect(history[0]["old"] is NSNull)
-        #expect((history[1]["old"] as? String)?.hasPrefix("••••aaaa sha256:") == true)
-        #expect((history[1]["new"] as? String)?.hasPrefix("••••bbbb sha256:") == true)
+        #expect((history[1]["old"] as? String)?.hasPrefix("••••aaaa hmac:") == true)
+        #expect((history[1]["new"] as? String)?.hasPrefix("••••bbbb hmac:") == true)
         // the user comes from the uid, not from $USER
         let spoofed = try cli.run(["config", "set", "webhookUrl", "https://x.example"], environment: ["USER": "mallory", "LOGNAME": "mallory"])
         #expect(spoofed.status == 0)

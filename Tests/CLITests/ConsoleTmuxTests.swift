@@ -139,7 +139,7 @@ struct Tmux {
         try cli.append(webhookLine("live-tx-0001", "Pending", amount: "\"15000\"", currency: "CLP") + "\n")
         var screen = tmux.waitFor("live-tx-0001")
         let appeared = Date().timeIntervalSince(started)
-        #expect(screen.contains("… Pending"))
+        #expect(screen.contains("◌ Pending"))
         #expect(screen.contains("CLP 15,000"))
         try cli.append(webhookLine("live-tx-0001", "Approved", amount: "\"15000\"", currency: "CLP") + "\n")
         screen = tmux.waitFor("✓ Approved")
@@ -315,5 +315,155 @@ struct Tmux {
         #expect(screen.contains("x Declined"))
         #expect(screen.contains("?and?") || screen.contains("nandu"))
         #expect(!screen.contains("✓"))
+    }
+
+    /// The id the detail screen shows (`Transaction <id>` on its title line).
+    func openedID(_ tmux: Tmux, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
+        tmux.keys("Enter")
+        let screen = tmux.waitFor("Transaction ", sourceLocation: sourceLocation)
+        tmux.keys("Escape")
+        tmux.waitFor("row ", sourceLocation: sourceLocation)
+        guard let line = screen.split(separator: "\n").first(where: { $0.contains("Transaction ") }),
+              let range = line.range(of: "Transaction ") else { return nil }
+        return line[range.upperBound...].split(separator: " ").first.map(String.init)
+    }
+
+    /// issue 10: under a feed of 20 events a second the selected transaction stays selected,
+    /// on screen, and Enter opens it (it was lost within ~1.5 s).
+    @Test func theSelectionHoldsUnderALiveFeed() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        #expect(try cli.run(["demo", "--count", "60", "--rate", "0", "--seed", "5"]).status == 0)
+        tmux.start(consoleCommand(cli))
+        tmux.waitFor("row 1 of ")
+        for _ in 0..<5 { tmux.keys("j") }
+        tmux.waitFor("row 6 of ")
+        let chosen = try #require(openedID(tmux))
+        let feed = try cli.start(["demo", "--count", "80", "--rate", "20", "--seed", "6", "--force"])
+        defer { if feed.isRunning { feed.terminate() } }
+        // 3 s of feed: more than a page of new rows above the selection.
+        Thread.sleep(forTimeInterval: 3)
+        let during = tmux.screen()
+        #expect(during.contains("row 6 of ") || during.contains("▲"), "\(during)")
+        #expect(during.contains(String(chosen.prefix(12))), "the chosen row left the screen:\n\(during)")
+        #expect(openedID(tmux) == chosen)
+        feed.waitUntilExit()
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(openedID(tmux) == chosen)
+        // g goes back to the top, which follows new rows again.
+        tmux.keys("g")
+        tmux.waitFor("row 1 of ")
+    }
+
+    /// issue 10: a console that catches up on a backlog itself counts it, and a burst by another
+    /// process is counted even when nothing follows it.
+    @Test func countsAreTrueAfterACatchUpAndAnotherProcessesBurst() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        #expect(try cli.run(["demo", "--count", "3000", "--rate", "0", "--seed", "7"]).status == 0)
+        tmux.start(consoleCommand(cli))
+        tmux.waitFor("● following")
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, (try? cli.linesApplied()) != 3000 { usleep(100_000) }
+        let transactions = Int(try cli.sql("SELECT count(*) FROM tx").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        tmux.waitFor("\(TransactionsScreenText.grouped(transactions)) transactions", seconds: 10)
+        // Another process's burst: a second log ingested into the same database.
+        let other = cli.directory.appendingPathComponent("other.jsonl").path
+        try (0..<40).map { webhookLine("burst-\($0)") + "\n" }.joined().write(toFile: other, atomically: false, encoding: .utf8)
+        #expect(try cli.run(["ingest"], environment: ["CLEO_CONSOLE_EVENTS": other]).status == 0)
+        tmux.waitFor("\(TransactionsScreenText.grouped(transactions + 40)) transactions", seconds: 10)
+    }
+
+    /// issue 10: a pasted CR is text in the field, never Enter; the URL is not saved past the
+    /// review dialog (it was, with `https://evil.example/steal\rwy`).
+    @Test func aPastedCarriageReturnIsTextNotEnter() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        tmux.start(consoleCommand(cli))
+        tmux.waitFor("1 Transactions")
+        tmux.keys("2")
+        tmux.waitFor("webhookUrl")
+        tmux.keys("j", "j", "j", "j", "Enter")
+        tmux.waitFor("Edit webhookUrl")
+        tmux.run(["set-buffer", "-b", "evil", "https://evil.example/steal\rwy"])
+        tmux.run(["paste-buffer", "-p", "-b", "evil", "-t", "main"])
+        let screen = tmux.waitFor("steal␍wy")
+        #expect(!screen.contains("Write these changes?"))
+        #expect(screen.contains("Edit webhookUrl"))
+        // Enter: the rule refuses the control character; nothing is stored.
+        tmux.keys("Enter")
+        tmux.waitFor("webhookUrl: ")
+        let shown = try cli.json(["config", "show", "--json"]) as! [String: Any]
+        #expect(shown["webhookUrl"] is NSNull || shown["webhookUrl"] == nil)
+    }
+
+    /// issue 10: Ctrl-C with unsaved edits asks like q (it quit at once), a second Ctrl-C quits;
+    /// on a vt100 (no alternate screen) the last frame is cleared at exit.
+    @Test func ctrlCAsksWithUnsavedEditsAndAVT100IsClearedAtExit() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        tmux.start("env PS1='$ ' bash --norc --noprofile")
+        tmux.waitFor("$")
+        tmux.type(consoleCommand(cli).replacingOccurrences(of: "TERM=xterm-256color", with: "TERM=vt100") + "\n")
+        tmux.waitFor("1 Transactions")
+        tmux.keys("2")
+        tmux.waitFor("isWebhookSecured")
+        tmux.keys("Space")
+        tmux.waitFor("(unsaved)")
+        tmux.keys("C-c")
+        tmux.waitFor("Quit anyway?")
+        tmux.keys("C-c")
+        tmux.waitForShell()
+        tmux.type("echo AFTER-$((40+2))\n")
+        let screen = tmux.waitFor("AFTER-42")
+        // (the header may have scrolled away under the prompt; the body would not have)
+        #expect(!screen.contains("cleoApiKey") && !screen.contains("isWebhookSecured"), "the last frame stayed on a vt100:\n\(screen)")
+    }
+
+    /// issue 10: the terminal cursor is shown where the next key lands while a field has the
+    /// focus, and hidden otherwise (every field edited blind).
+    @Test func theTerminalCursorIsTheCaret() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        tmux.start(consoleCommand(cli))
+        tmux.waitFor("1 Transactions")
+        func cursor() -> (flag: String, x: Int, y: Int) {
+            let parts = tmux.run(["display-message", "-p", "-t", "main", "#{cursor_flag} #{cursor_x} #{cursor_y}"])
+                .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+            return (String(parts.first ?? ""), Int(parts.count > 1 ? parts[1] : "") ?? -1, Int(parts.count > 2 ? parts[2] : "") ?? -1)
+        }
+        #expect(cursor().flag == "0")
+        tmux.keys("/")
+        tmux.type("665f")
+        tmux.keys("Left", "Left")
+        let prefix = " / search (id, psp id, user or reference prefix): "
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline && cursor().x != prefix.count + 2 { usleep(30_000) }
+        let shown = cursor()
+        #expect(shown.flag == "1")
+        #expect(shown.x == prefix.count + 2 && shown.y == 21, "\(shown)")
+        tmux.keys("Escape")
+        tmux.waitFor("? help")
+        let hidden = Date().addingTimeInterval(5)
+        while Date() < hidden && cursor().flag != "0" { usleep(30_000) }
+        #expect(cursor().flag == "0")
+    }
+}
+
+/// Thousands grouped as the console shows them.
+enum TransactionsScreenText {
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out += "," }
+            out.append(digit)
+        }
+        return out
     }
 }

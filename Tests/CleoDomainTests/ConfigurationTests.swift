@@ -68,8 +68,10 @@ import Testing
     }
 
     @Test func secretsAreMaskedWithLastFourAndAFingerprint() {
-        #expect(SecretMask.mask("sk_live_1a2b") == "••••1a2b")
-        #expect(SecretMask.mask("abcdef") == "••••ef")  // short keys never show more than half
+        #expect(SecretMask.mask("sk_live_1a2b_3c4d") == "••••3c4d")
+        #expect(SecretMask.mask("sk_live_1a2b") == "••••a2b")  // short keys never show more than a quarter
+        #expect(SecretMask.mask("12345678") == "••••78")
+        #expect(SecretMask.mask("abcdef") == "••••f")
         #expect(SecretMask.mask("abc") == "••••")
         let fingerprint = SecretMask.fingerprint("sk_live_1a2b")
         #expect(fingerprint.hasPrefix("sha256:"))

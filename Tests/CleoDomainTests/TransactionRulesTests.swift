@@ -161,4 +161,24 @@ import Testing
         #expect(EventSignature(bytes: signature.bytes) == signature)
         #expect(signature != EventSignature(of: event(.approved, raw: "SUCCESS", message: "ok!")))
     }
+
+    /// README: psp id and merchant reference are the first non-empty ones seen — an empty first
+    /// value must not stay for good.
+    @Test func pspIdAndReferenceAreTheFirstNonEmptySeen() {
+        var first = event(.pending)
+        first.pspTransactionID = ""
+        first.merchantReference = ""
+        var second = event(.pending, raw: "WAITING")
+        second.pspTransactionID = "cleo-42"
+        second.merchantReference = "REF-9"
+        var third = event(.approved, raw: "SUCCESS")
+        third.pspTransactionID = "cleo-other"
+        third.merchantReference = ""
+        let (state, _) = run([first, second, third])
+        #expect(state.pspTransactionID == "cleo-42")
+        #expect(state.merchantReference == "REF-9")
+        // An empty reference alone is still kept ("may be empty"), not dropped to nil.
+        let (alone, _) = run([first])
+        #expect(alone.merchantReference == "")
+    }
 }

@@ -41,7 +41,7 @@ import Testing
         var canvas = Canvas(size: Size(width: 20, height: 1))
         canvas.write("✓ Perú 日", x: 0, y: 0)
         let ascii = canvas.asciiFallback()
-        #expect(ascii.rows[0].hasPrefix("+ Peru ??"))
+        #expect(ascii.rows[0].hasPrefix("+ Peru ##"))
         #expect(ascii.rows[0].unicodeScalars.allSatisfy { $0.isASCII })
     }
 
@@ -55,5 +55,26 @@ import Testing
         #expect(TerminalText.truncated("abcdef", to: 4) == "abc…")
         #expect(TerminalText.padded("日本", to: 5) == "日本 ")
         #expect(TerminalText.padded("12", to: 4, alignRight: true) == "  12")
+    }
+
+    @Test func layoutSplitsLengthsFirstThenMinimumsThenFills() {
+        let area = Rect(x: 0, y: 0, width: 80, height: 24)
+        let rows = Layout.vertical(area, [.length(1), .length(1), .min(1), .length(1), .length(1)])
+        #expect(rows.map(\.height) == [1, 1, 20, 1, 1])
+        #expect(rows.map(\.y) == [0, 1, 2, 22, 23])
+        let columns = Layout.horizontal(area, [.length(10), .fill, .fill, .min(5)])
+        #expect(columns.map(\.width) == [10, 22, 22, 26])  // the minimum first, then equal shares
+        #expect(columns.last!.right == 80)
+        // too little room: lengths in order, then nothing
+        #expect(Layout.vertical(Rect(x: 0, y: 0, width: 1, height: 3), [.length(2), .length(2), .fill]).map(\.height) == [2, 1, 0])
+    }
+
+    @Test func wrapBreaksBetweenWordsAndInsideWordsLongerThanALine() {
+        #expect(TerminalText.wrap("confirm with Cleo that no money moved", width: 12) == ["confirm with", "Cleo that no", "money moved"])
+        #expect(TerminalText.wrap("https://merchant.example/x", width: 10) == ["https://me", "rchant.exa", "mple/x"])
+        #expect(TerminalText.wrap("a\u{202E}b", width: 20) == ["a⟨U+202E⟩b"])
+        var canvas = Canvas(size: Size(width: 12, height: 2))
+        #expect(canvas.wrapped("one two three four five", x: 0, y: 0, width: 12, maxLines: 2) == 2)
+        #expect(canvas.rows[1].hasSuffix("…"))
     }
 }

@@ -76,16 +76,20 @@ import Testing
     @Test func inASearchFieldEveryPrintableKeyIsText() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("/")))
-        for c in "1q?j:" { #expect(state.reduce(.key(.character(c))).isEmpty) }
+        // Every key is text: the list reloads as you type, nothing global happens.
+        for c in "1q?j:" {
+            let effects = state.reduce(.key(.character(c)))
+            #expect(effects.allSatisfy { if case .loadPage = $0 { true } else if case .countTransactions = $0 { true } else { false } })
+        }
         #expect(state.screen == .transactions && state.isRunning)
         #expect(state.transactions.search?.text == "1q?j:")
         _ = state.reduce(.key(.backspace))
         _ = state.reduce(.key(.ctrl("a")))
         _ = state.reduce(.key(.character(">")))
         #expect(state.transactions.search?.text == ">1q?j")
-        let effects = state.reduce(.key(.enter))
+        _ = state.reduce(.key(.enter))
         #expect(state.transactions.query.search == ">1q?j")
-        #expect(effects.count == 1)
+        #expect(state.transactions.search == nil)
         _ = state.reduce(.key(.escape))
         #expect(state.transactions.query.search == nil)
     }
@@ -159,12 +163,21 @@ import Testing
         _ = state.reduce(.configLoaded(newer))
         #expect(state.config.conflict?.contains("jorge") == true)
         #expect(state.config.seenVersion == 4)
+        // w names their change and asks one question; y answers it, expecting the version shown.
         _ = state.reduce(.key(.character("w")))
-        #expect(state.reduce(.key(.character("y"))) == [.saveConfig([ConfigEdit(field: .isWebhookSecured, value: "true")], expectedVersion: 4)])
-        // The store refuses; now the operator has seen version 5 and may decide.
-        _ = state.reduce(.configSaveFailed("changed by jorge", newer))
-        #expect(state.config.seenVersion == 5)
+        #expect(state.render().rows.joined().contains("jorge"))
+        #expect(state.reduce(.key(.character("y"))) == [.saveConfig([ConfigEdit(field: .isWebhookSecured, value: "true")], expectedVersion: 5)])
+        // Changed yet again before that save: the store refuses, and the next w names the new change.
+        var newest = newer
+        newest.version = 6
+        newest.updatedBy = "ana"
+        newest.plain[.isWebhookSecured] = "true"
+        _ = state.reduce(.configSaveFailed("changed by ana", newest))
         #expect(state.config.hasUnsavedEdits)
+        #expect(state.config.theirChange?.by == "ana" && state.config.theirChange?.fields == [.isWebhookSecured])
+        _ = state.reduce(.key(.character("w")))
+        #expect(state.render().rows.joined().contains("Overwrite their change to isWebhookSecured?"))
+        #expect(state.reduce(.key(.character("y"))) == [.saveConfig([ConfigEdit(field: .isWebhookSecured, value: "true")], expectedVersion: 6)])
         _ = state.reduce(.configSaved(newer))
         #expect(!state.config.hasUnsavedEdits)
     }
@@ -222,5 +235,32 @@ import Testing
         #expect(state.render().rows.joined().contains("Terminal too small"))
         #expect(state.reduce(.key(.character("2"))).isEmpty)
         #expect(state.reduce(.key(.character("q"))) == [.quit])
+    }
+
+    /// Issue 9: an open detail is not reloaded when nothing of it changed, and raw lines are read
+    /// one at a time, when shown.
+    @Test func anOpenDetailReloadsOnlyWhatChangedAndRawLinesOnDemand() {
+        var state = Fixture.state()
+        var events = Fixture.events
+        for i in events.indices {
+            events[i].rowID = Int64(i + 1)
+            events[i].raw = []
+        }
+        _ = state.reduce(.key(.enter))
+        _ = state.reduce(.detailLoaded(Fixture.rows[0], events, totalEvents: 40))
+        // Another transaction's commit: the detail asks with what it knows.
+        let effects = state.reduce(.dataChanged)
+        #expect(effects.contains(.loadDetail(Fixture.rows[0].id, knownEventCount: Fixture.rows[0].eventCount)))
+        // The raw view asks for the selected event's line, once.
+        _ = state.reduce(.key(.character("G")))
+        #expect(state.reduce(.key(.character("r"))) == [.loadEventRaw(rowID: Int64(events.count))])
+        _ = state.reduce(.eventRawLoaded(rowID: Int64(events.count), Array("{}".utf8)))
+        #expect(state.detail.events.last?.raw == Array("{}".utf8))
+        // A reload (the transaction changed) keeps the selected event and the raw already read.
+        _ = state.reduce(.key(.escape))
+        _ = state.reduce(.detailLoaded(Fixture.rows[0], events, totalEvents: 41))
+        #expect(state.detail.selected == events.count - 1)
+        #expect(state.detail.events.last?.raw == Array("{}".utf8))
+        #expect(state.render().rows.joined().contains("TIMELINE (newest \(events.count) of 41)"))
     }
 }

@@ -54,7 +54,7 @@ import Testing
         _ = state.reduce(.key(.character("j")))
         _ = state.reduce(.key(.character("j")))
         _ = state.reduce(.key(.enter))
-        _ = state.reduce(.detailLoaded(Fixture.rows[2], Fixture.events))
+        _ = state.reduce(.detailLoaded(Fixture.rows[2], Fixture.events, totalEvents: Fixture.events.count))
         assertScreen(state.render(), "detail-declined-payout")
         _ = state.reduce(.key(.character("j")))
         _ = state.reduce(.key(.character("r")))
@@ -98,13 +98,13 @@ import Testing
         var state = Fixture.state()
         _ = state.reduce(.key(.character("3")))
         _ = state.reduce(.rejectedLoaded([
-            RejectedLine(id: 1, file: "/var/log/cleo/webhook-events.jsonl", line: 88, offset: 30_120, code: "UNSUPPORTED_CURRENCY",
-                         message: "currency must be CLP, PEN or MXN (Cleo accepts no other)", raw: Array("{\"currency\":\"USD\"}".utf8), rawLength: 18, at: Fixture.now),
             RejectedLine(id: 2, file: "/var/log/cleo/webhook-events.jsonl", line: 412, offset: 160_002, code: "INVALID_JSON",
                          message: "not strict JSON: unexpected character at byte 17", raw: Array("{\"a\":1,\u{1B}]0;x\u{07}}".utf8), rawLength: 16, at: Fixture.now),
-        ]))
+            RejectedLine(id: 1, file: "/var/log/cleo/webhook-events.jsonl", line: 88, offset: 30_120, code: "UNSUPPORTED_CURRENCY",
+                         message: "currency must be CLP, PEN or MXN (Cleo accepts no other)", raw: Array("{\"currency\":\"USD\"}".utf8), rawLength: 18, at: Fixture.now),
+        ], total: 2))
         assertScreen(state.render(), "events")
-        _ = state.reduce(.key(.character("j")))
+        // newest first: the hostile line (412) is the first one
         _ = state.reduce(.key(.enter))
         assertScreen(state.render(), "events-raw")
     }
@@ -119,7 +119,7 @@ import Testing
                        old: nil, new: "http://merchant.example", result: .refused, detail: "must use https (got http)"),
             AuditEntry(id: 3, at: Fixture.now.adding(milliseconds: -3_600_000), user: "maria", origin: "ssh 203.0.113.9", field: "(all)",
                        old: nil, new: "version 4", result: .exported, detail: "config export"),
-        ]))
+        ], total: 0))
         assertScreen(state.render(), "audit")
     }
 
@@ -134,4 +134,144 @@ import Testing
         _ = state.reduce(.resized(Size(width: 60, height: 20)))
         assertScreen(state.render(), "too-small")
     }
+
+    // MARK: - issue 10: nothing safety-relevant cut
+
+    @Test func theFrameKeepsTheFollowersStateWithALongOriginAndZone() {
+        var session = Fixture.session
+        session.origin = "ssh 2001:db8:85a3:0:0:8a2e:370:7334 port 52144"
+        session.zoneName = "America/Argentina/ComodRivadavia"
+        var state = AppState(session: session, size: Size(width: 80, height: 24), now: Fixture.now, eventsPath: "/var/log/cleo/webhook-events.jsonl")
+        state.transactions.pageSize = state.bodyHeight - 2
+        _ = state.reduce(.followerChanged(Fixture.follower))
+        _ = state.reduce(.pageLoaded(TransactionPage(query: state.transactions.pageQuery(now: Fixture.now), rows: Fixture.rows, total: 7, overdue: 0, newestSeq: 12)))
+        let header = state.render().rows[0]
+        #expect(header.contains("● following"))
+        #expect(header.contains("sandbox"))
+        #expect(header.contains("…"))
+        assertScreen(state.render(), "frame-long-origin")
+    }
+
+    @Test func aGapInTheLogIsShownInTheFrame() {
+        var state = Fixture.state()
+        var follower = Fixture.follower
+        follower.lastNotice = .init(at: Fixture.now.adding(milliseconds: -120_000), kind: "gap", detail: "1,000 lines never read (the log was rotated twice while nothing followed)")
+        _ = state.reduce(.followerChanged(follower))
+        let rows = state.render().rows
+        #expect(rows[22].contains("⚠ gap 11-25 14:58: 1,000 lines never read"))
+        assertScreen(state.render(), "frame-gap")
+    }
+
+    @Test func theWriteDialogShowsEveryValueWholeAndNamesTheirChange() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("2")))
+        let url = "https://hooks.merchant.example/cleo/webhooks/v2/receive?tenant=mozarto-merchant-42&region=latam&signature=required"
+        state.config.edits[.webhookUrl] = url
+        state.config.edits[.chileApiKey] = "sk_live_CL_NEVER_SHOWN_0000_9f3a_new1"
+        var newer = Fixture.config
+        newer.version = 5
+        newer.updatedBy = "jorge"
+        newer.plain[.webhookUrl] = "https://other.example/hook"
+        _ = state.reduce(.configLoaded(newer))
+        _ = state.reduce(.auditLoaded([AuditEntry(id: 9, at: newer.updatedAt!, user: "jorge", origin: "ssh 198.51.100.4", field: "webhookUrl",
+                                                  old: nil, new: "https://other.example/hook", result: .saved, detail: nil)], total: 0))
+        _ = state.reduce(.key(.character("w")))
+        let text = state.render().rows.joined(separator: "\n")
+        #expect(!text.contains("NEVER_SHOWN"))
+        #expect(text.contains("overwrite their change to webhookUrl?".capitalizedFirst))
+        #expect(text.contains("jorge (ssh 198.51.100.4) changed webhookUrl"))
+        // the whole URL is on screen, over several lines
+        let inside = state.render().rows.map { String(Array($0).dropFirst(3).prefix(74)) }.joined().replacingOccurrences(of: " ", with: "")
+        #expect(inside.contains(url))
+        assertScreen(state.render(), "config-write-conflict")
+        #expect(state.reduce(.key(.character("y"))) == [.saveConfig([ConfigEdit(field: .chileApiKey, value: "sk_live_CL_NEVER_SHOWN_0000_9f3a_new1"),
+                                                                     ConfigEdit(field: .webhookUrl, value: url)], expectedVersion: 5)])
+    }
+
+    @Test func aRefusalReasonWrapsInTheEditor() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("2")))
+        state.config.selected = .webhookUrl
+        _ = state.reduce(.key(.enter))
+        _ = state.reduce(.key(.paste("https://user:pw@merchant.example/hook")))
+        _ = state.reduce(.key(.enter))
+        let error = try! #require(state.config.editorError)
+        let text = state.render().rows.joined(separator: " ").replacingOccurrences(of: "│", with: " ")
+        let words = text.split(separator: " ").joined(separator: " ")
+        #expect(words.contains(error.split(separator: " ").joined(separator: " ")), "\(error)")
+        assertScreen(state.render(), "config-editor-refused-userinfo")
+    }
+
+    @Test func theAuditScreenShowsOldAndNewWholeAndSanitisedCellsFit() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("4")))
+        _ = state.reduce(.auditLoaded([
+            AuditEntry(id: 1, at: Fixture.now.adding(milliseconds: -7_200_000), user: "maria", origin: "ssh 203.0.113.9", field: "webhookUrl",
+                       old: "https://old.merchant.example/hooks/cleo/v1/receive?tenant=42", new: "https://new.merchant.example/hooks/cleo/v2/receive?tenant=42&x=1",
+                       result: .saved, detail: nil),
+            AuditEntry(id: 2, at: Fixture.now.adding(milliseconds: -5_400_000), user: "ev\u{202E}il", origin: "local", field: "customerExternalKeyForCleo",
+                       old: "a\u{202E}b", new: "mozarto-merchant-42", result: .saved, detail: nil),
+        ], total: 0))
+        let canvas = state.render()
+        let text = canvas.rows.joined(separator: "\n")
+        #expect(text.contains("ev⟨U+202E⟩il"))
+        _ = state.reduce(.key(.character("j")))
+        let pane = state.render().rows.joined(separator: "\n")
+        #expect(pane.contains("new: https://new.merchant.example/hooks/cleo/v2/receive?tenant=42&x=1"))
+        #expect(pane.contains("old: https://old.merchant.example/hooks/cleo/v1/receive?tenant=42"))
+        assertScreen(state.render(), "audit-detail")
+    }
+
+    @Test func theLiveListAwayFromTheTop() {
+        var state = Fixture.state()
+        for _ in 0..<3 { _ = state.reduce(.key(.character("j"))) }
+        _ = state.reduce(.countsLoaded(state.transactions.countRequest(now: state.now), Counts(total: 4_518, overdue: 3, above: 30)))
+        #expect(state.render().rows[2].contains("row 34 of 4,518"))
+        assertScreen(state.render(), "transactions-anchored")
+    }
+
+    @Test func aNonUTF8TerminalKeepsTheSymbolsApart() {
+        var state = Fixture.state()
+        state.transactions.marks["665f1c2e9b1d4a0012ab34cd"] = .init(isNew: true, until: Fixture.now.adding(milliseconds: 2000))
+        state.transactions.marks["665f1c2e9b1d4a0012ab34cc"] = .init(isNew: false, until: Fixture.now.adding(milliseconds: 2000))
+        assertScreen(state.render().asciiFallback(), "transactions-ascii")
+    }
+
+    @Test func everyMissingFieldIsNamed() {
+        var state = Fixture.state()
+        _ = state.reduce(.configLoaded(StoredConfiguration()))
+        _ = state.reduce(.key(.character("2")))
+        let rows = state.render().rows
+        let warning = (rows[3] + " " + rows[4]).split(separator: " ").joined(separator: " ")
+        #expect(warning.contains("missing: chileApiKey, peruApiKey, mexicoApiKey, customerExternalKeyForCleo, webhookUrl"), "\(warning)")
+        assertScreen(state.render(), "config-nothing-set")
+    }
+
+    @Test func eventsKeepTheSelectedLineAndGGoesToTheOldest() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("3")))
+        func rejected(_ id: Int64) -> RejectedLine {
+            RejectedLine(id: id, file: "/var/log/cleo/webhook-events.jsonl", line: id * 10, offset: id * 100, code: "INVALID_JSON", message: "bad \(id)",
+                         raw: [], rawLength: 0, at: Fixture.now)
+        }
+        _ = state.reduce(.rejectedLoaded((1...5).reversed().map(rejected), total: 5))
+        _ = state.reduce(.key(.character("j")))
+        #expect(state.events.rejected[state.events.selected].id == 4)
+        _ = state.reduce(.rejectedLoaded((1...7).reversed().map(rejected), total: 7))
+        #expect(state.events.rejected[state.events.selected].id == 4)
+        _ = state.reduce(.key(.character("G")))
+        #expect(state.events.rejected[state.events.selected].id == 1)
+        _ = state.reduce(.key(.character("g")))
+        #expect(state.events.selected == 0)
+        // Audit and the detail's timeline have G too.
+        _ = state.reduce(.key(.character("4")))
+        _ = state.reduce(.auditLoaded((1...3).map { AuditEntry(id: $0, at: Fixture.now, user: "u\($0)", origin: "local", field: "webhookUrl", old: nil, new: nil, result: .saved, detail: nil) }, total: 0))
+        _ = state.reduce(.key(.character("G")))
+        #expect(state.audit.visible[state.audit.selected].id == 1)
+    }
+}
+
+extension String {
+    /// "Overwrite …" as the dialog starts its question.
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

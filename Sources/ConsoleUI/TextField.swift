@@ -1,34 +1,4 @@
-/// A key press, as the backend decodes it. Only keys that work over SSH in any terminal are
-/// bound (keys.md: no function keys needed).
-public enum Key: Sendable, Equatable, Hashable {
-    case character(Character)
-    case enter, escape, backspace, tab, delete
-    case up, down, left, right, pageUp, pageDown, home, end
-    /// Ctrl plus a letter (`ctrl("l")` is Ctrl-L).
-    case ctrl(Character)
-
-    /// How the key reads in hints and help.
-    public var label: String {
-        switch self {
-        case .character(" "): "Space"
-        case .character(let c): String(c)
-        case .enter: "Enter"
-        case .escape: "Esc"
-        case .backspace: "Backspace"
-        case .tab: "Tab"
-        case .delete: "Del"
-        case .up: "↑"
-        case .down: "↓"
-        case .left: "←"
-        case .right: "→"
-        case .pageUp: "PgUp"
-        case .pageDown: "PgDn"
-        case .home: "Home"
-        case .end: "End"
-        case .ctrl(let c): "Ctrl-" + String(c).uppercased()
-        }
-    }
-}
+import TerminalCanvas
 
 /// A one-line text field (search, filter value, editor, palette). While it has the focus every
 /// printable key is text; only Enter, Esc, Ctrl-U, Backspace, arrows and Home/End act on it.
@@ -70,6 +40,15 @@ public struct TextField: Sendable, Equatable {
         case .ctrl("u"):
             text.removeSubrange(text.startIndex..<text.index(text.startIndex, offsetBy: cursor))
             cursor = 0
+        case .paste(var pasted):
+            // Pasted text is text: a newline or CR in it is inserted (and shown as ␍/␊, and
+            // refused by any rule that refuses controls), never taken as Enter. One trailing
+            // line end is dropped, as `config set` drops it from standard input (a key copied
+            // from a terminal often carries one).
+            if pasted.hasSuffix("\r\n") || pasted.hasSuffix("\n") || pasted.hasSuffix("\r") { pasted.removeLast() }
+            let index = text.index(text.startIndex, offsetBy: cursor)
+            text.insert(contentsOf: pasted, at: index)
+            cursor += pasted.count
         default: break
         }
         return .editing
@@ -78,5 +57,28 @@ public struct TextField: Sendable, Equatable {
     /// What the screen shows: the text, or one dot per character for a secret.
     public var display: String {
         isSecret ? String(repeating: "•", count: text.count) : text
+    }
+}
+
+extension Canvas {
+    /// Draws a text field in `width` columns, scrolled so the caret stays visible, and puts the
+    /// terminal cursor where the next key lands.
+    mutating func field(_ field: TextField, x: Int, y: Int, width: Int, role: Role = .normal) {
+        guard width > 1 else { return }
+        // Sanitised first: a control character takes the columns of its placeholder.
+        let characters = Array(field.display)
+        let shown = characters.map { TerminalText.sanitized(String($0)) }
+        let caretColumn = shown.prefix(field.cursor).reduce(0) { $0 + TerminalText.width($1) }
+        var start = 0
+        var skipped = 0
+        // Leave one column for the caret past the end.
+        while caretColumn - skipped > width - 1, start < shown.count {
+            skipped += TerminalText.width(shown[start])
+            start += 1
+        }
+        var text = shown[start...].joined()
+        if start > 0 { text = "…" + String(text.dropFirst()) }
+        write(text, x: x, y: y, role: role, maxWidth: width)
+        cursor = Point(x: x + caretColumn - skipped, y: y)
     }
 }

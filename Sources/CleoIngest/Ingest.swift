@@ -127,6 +127,9 @@ public struct BatchSummary: Sendable, Equatable {
     public var newTransactions = 0
     /// Where the committed position is in its file (the byte after the batch's last line).
     public var endOffset: Int64 = 0
+    /// The position as committed with the batch, running counts included: the follower's state
+    /// is this snapshot, never a re-read.
+    public var position: FollowerPosition?
     public init() {}
 }
 

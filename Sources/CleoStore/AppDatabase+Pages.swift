@@ -1,0 +1,45 @@
+import CleoDomain
+import Foundation
+import GRDB
+
+/// Reads for the console's paged lists: counts that place a window in the whole list, and the
+/// rejected lines newest first (a page, never the whole table).
+extension AppDatabase {
+    /// How many transactions match `query`'s filters, how many of them are at or after
+    /// `atOrAfter` (the rows above a window), and how many are overdue — from one snapshot, so
+    /// the position and the total agree.
+    public func countTransactions(_ query: TransactionQuery, atOrAfter seq: Int64?, overdue: TransactionQuery) throws -> (total: Int, above: Int?, overdue: Int) {
+        try dbPool.read { db in
+            func count(_ query: TransactionQuery, extra: String = "", _ more: [ByteValue] = []) throws -> Int {
+                guard let (whereSQL, arguments) = try Self.whereClause(db, query) else { return 0 }
+                return try db.firstByteRow("SELECT count(*) AS n FROM tx WHERE \(whereSQL)\(extra)", arguments + more) { Int($0.int("n")) } ?? 0
+            }
+            let total = try count(query)
+            let above = try seq.map { try count(query, extra: " AND seq >= ?", [.int($0)]) }
+            return (total, above, try count(overdue))
+        }
+    }
+
+    /// Rejected lines, newest first: `limit` of them before `beforeID` (nil: the newest).
+    public func rejectedLinesNewestFirst(beforeID: Int64? = nil, limit: Int) throws -> (lines: [RejectedLine], total: Int) {
+        try dbPool.read { db in
+            let lines = try db.byteRows("SELECT * FROM rejected WHERE id < ? ORDER BY id DESC LIMIT ?",
+                                        [.int(beforeID ?? Int64.max), .int(Int64(max(1, limit)))], Self.rejectedLine)
+            return (lines, try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected") ?? 0)
+        }
+    }
+
+    /// The newest `limit` audit entries (oldest first among them, as `auditTrail` orders them)
+    /// and how many there are in all: the console never loads the whole trail.
+    public func auditTrailNewest(limit: Int) throws -> (entries: [AuditEntry], total: Int) {
+        try dbPool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM config_audit ORDER BY id DESC LIMIT ?", arguments: [max(1, limit)])
+            let entries = rows.reversed().map { row in
+                AuditEntry(id: row["id"], at: Timestamp(millisecondsSince1970: row["at"]), user: row["user"], origin: row["origin"],
+                           field: row["field"], old: row["old"], new: row["new"], result: AuditEntry.Result(rawValue: row["result"]) ?? .refused,
+                           detail: row["detail"])
+            }
+            return (entries, try Int.fetchOne(db, sql: "SELECT count(*) FROM config_audit") ?? 0)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import CleoDomain
+import TerminalCanvas
+
+// The list's requests: the page, the counts (when to ask is decided here, not in the runner), copying.
+
+/// A count of the transactions list: how many match `filters`, how many are overdue, and how
+/// many matching rows are newer than `atOrBelow` (the window's first row + 1) for the position.
+public struct CountRequest: Sendable, Equatable {
+    public var filters: TransactionQuery
+    public var atOrBelow: Int64?
+    public init(filters: TransactionQuery, atOrBelow: Int64?) {
+        self.filters = filters
+        self.atOrBelow = atOrBelow
+    }
+}
+
+/// What the store counted for a `CountRequest`.
+public struct Counts: Sendable, Equatable {
+    public var total: Int
+    public var overdue: Int
+    /// Matching rows with seq ≥ `atOrBelow` (nil when the request had none).
+    public var above: Int?
+    public init(total: Int, overdue: Int, above: Int?) {
+        self.total = total
+        self.overdue = overdue
+        self.above = above
+    }
+}
+
+extension AppState {
+    /// The least time between two counts while the feed runs (a count at 10M rows costs ~0.4 s).
+    static let countIntervalMilliseconds: Int64 = 1000
+
+    /// Asks for the counts after anything that can move them. New filters or a new window are
+    /// counted at once; arrivals at most once a second and one at a time — a change seen while a
+    /// count runs is counted again when it returns (or at the next tick), never skipped.
+    mutating func requestCounts(onlyIfChanged: Bool = false) -> [Effect] {
+        var t = transactions
+        let request = t.countRequest(now: now)
+        let changed = request != t.lastCounted
+        if onlyIfChanged && !changed { return [] }
+        defer { transactions = t }
+        t.countsStale = true
+        if !changed {
+            // A count lost to an error is not waited for forever.
+            if t.countsInFlight != nil, let at = t.lastCountAt, now.millisecondsSince1970 - at.millisecondsSince1970 < 10_000 { return [] }
+            if let at = t.lastCountAt, now.millisecondsSince1970 - at.millisecondsSince1970 < Self.countIntervalMilliseconds { return [] }
+        }
+        t.countsStale = false
+        t.countsInFlight = request
+        t.lastCounted = request
+        t.lastCountAt = now
+        return [.countTransactions(request)]
+    }
+
+    /// A count came back: shown if it is for what is on screen; asked again if things moved meanwhile.
+    mutating func countsLoaded(_ request: CountRequest, _ counts: Counts) -> [Effect] {
+        if transactions.countsInFlight == request { transactions.countsInFlight = nil }
+        var filters = transactions.query
+        filters.now = request.filters.now
+        if TransactionsScreen.sameFilters(request.filters, filters) {
+            transactions.total = counts.total
+            transactions.overdue = counts.overdue
+            if let top = request.atOrBelow, transactions.window == .olderThan(top) {
+                transactions.rowsAbove = counts.above
+                transactions.rowsAboveWindow = transactions.window
+            }
+        }
+        return transactions.countsStale ? requestCounts() : []
+    }
+
+    /// Copies `text` through the terminal (OSC 52), never with a control character in it, and
+    /// says what happened as it is: the terminal may or may not honour it.
+    mutating func copy(_ text: String, what: String) -> [Effect] {
+        let clean = TerminalText.clipboardSafe(text)
+        guard !clean.isEmpty else {
+            say("nothing to copy: the \(what) is empty", error: true)
+            return []
+        }
+        let note = clean == text ? "" : " (control characters removed)"
+        say("\(what) \(clean) sent to the terminal's clipboard (OSC 52)\(note)")
+        return [.copy(clean)]
+    }
+
+    /// Requests the page the transactions screen shows, remembering it (stale answers are dropped).
+    mutating func loadPage() -> Effect {
+        let query = transactions.pageQuery(now: now)
+        transactions.lastRequested = query
+        return .loadPage(query)
+    }
+}

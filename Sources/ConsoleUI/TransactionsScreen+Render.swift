@@ -1,0 +1,234 @@
+import CleoDomain
+import TerminalCanvas
+
+/// The live list drawn: summary line, columns by width, rows, search field, filter panel.
+extension TransactionsScreen {
+
+    struct Column {
+        var title: String
+        var width: Int
+        var alignRight = false
+    }
+
+    /// The list's columns for a width. What the width buys, in order: the user (cut down to 8),
+    /// the whole 24-character id, the error code (whole at 23), the flags (down to 8), then the
+    /// user widened to what it needs. Header and cells are both drawn from these specs.
+    static func columns(width: Int) -> [Column] {
+        var columns = [
+            Column(title: "", width: 1), Column(title: "FIRST SEEN", width: 11), Column(title: "TRANSACTION", width: 14),
+            Column(title: "METHOD", width: 7), Column(title: "CC", width: 2), Column(title: "AMOUNT", width: 15, alignRight: true),
+            Column(title: "STATUS", width: 13),
+        ]
+        var used = columns.reduce(0) { $0 + $1.width + 1 }
+        func add(_ title: String, _ wanted: Int, minimum: Int) {
+            let room = width - used - 1
+            guard room >= minimum else { return }
+            columns.append(Column(title: title, width: min(wanted, room)))
+            used += min(wanted, room) + 1
+        }
+        func grow(_ title: String, to needed: Int) {
+            guard let index = columns.firstIndex(where: { $0.title == title }) else { return }
+            let grown = min(max(0, width - used), max(0, needed - columns[index].width))
+            columns[index].width += grown
+            used += grown
+        }
+        add("USER", 18, minimum: 8)
+        if columns.count > 7 { grow("TRANSACTION", to: 24) }
+        add("ERROR", 23, minimum: 17)
+        add("FLAGS", 17, minimum: 8)
+        grow("ERROR", to: 23)
+        grow("USER", to: 24)
+        return columns
+    }
+
+    /// A word and a symbol per status; the symbols differ from each other and from every row
+    /// mark and the cut-text mark, in UTF-8 and in their ASCII stand-ins (`+`, `x`, `o`).
+    static func statusLabel(_ status: TransactionStatus) -> String {
+        switch status {
+        case .pending: "◌ Pending"
+        case .approved: "✓ Approved"
+        case .declined: "✗ Declined"
+        }
+    }
+
+    static func statusText(_ row: TransactionRecord, now: Timestamp) -> (String, Role) {
+        switch row.status {
+        case .approved: return (statusLabel(row.status), .statusApproved)
+        case .declined: return (statusLabel(row.status), .statusDeclined)
+        case .pending:
+            if row.isOverdue(at: now, minutes: overdueMinutes) {
+                return (statusLabel(row.status) + " " + age(from: row.firstSeenAt, to: now), .overdue)
+            }
+            return (statusLabel(row.status), .statusPending)
+        }
+    }
+
+    /// The row marks (first column) and what they mean, for the legend.
+    enum RowMark: String, CaseIterable {
+        case new = "★", changed = "~", flagged = "!"
+        var meaning: String {
+            switch self {
+            case .new: "new"
+            case .changed: "changed"
+            case .flagged: "flagged"
+            }
+        }
+    }
+
+    static func mark(for row: TransactionRecord, _ t: State) -> RowMark? {
+        if let mark = t.marks[row.id] { return mark.isNew ? .new : .changed }
+        return row.flags.isEmpty ? nil : .flagged
+    }
+
+    /// `1 transaction`, `2 transactions`.
+    public static func counted(_ n: Int, _ noun: String) -> String {
+        "\(grouped(n)) \(noun)\(n == 1 ? "" : "s")"
+    }
+
+    /// The summary line. What gives way when the width runs out, last first: the legend, the
+    /// filter summary (cut), the overdue warning; the position and the pause state never.
+    static func renderSummary(_ state: AppState, into canvas: inout Canvas, y: Int) {
+        let t = state.transactions
+        let width = canvas.size.width
+        var x = canvas.write(" Transactions ", x: 0, y: y, role: .title) + 1
+        let matching = t.query.isFiltered ? " matching" : ""
+        var where_: String
+        if let position = t.position, !t.rows.isEmpty {
+            where_ = "row \(grouped(position)) of \(grouped(max(t.total, position)))\(matching)"
+        } else {
+            where_ = t.rows.isEmpty && t.isLoaded ? "0\(matching)" : "\(grouped(t.total))\(matching)"
+        }
+        if t.window != .newest, let above = t.rowsAboveOfCurrentWindow, above > 0 {
+            where_ += " · ▲ \(grouped(above)) newer (g)"
+        }
+        let paused = t.isPaused ? " ⏸ PAUSED · \(grouped(t.arrivedWhilePaused)) new · p resumes " : ""
+        let pausedWidth = TerminalText.width(paused)
+        x += canvas.write(where_, x: x, y: y, role: .normal, maxWidth: width - x - pausedWidth)
+        var room = width - x - pausedWidth
+        if t.overdue > 0 {
+            let text = "  ⚠ \(grouped(t.overdue)) overdue Pending >\(overdueMinutes)m"
+            if TerminalText.width(text) <= room {
+                x += canvas.write(text, x: x, y: y, role: .overdue)
+                room = width - x - pausedWidth
+            }
+        }
+        let legend = "  " + RowMark.allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: " ") + " "
+        let filter = t.query.summary.isEmpty ? "" : "  filter: " + t.query.summary
+        if !filter.isEmpty, room > 12 {
+            x += canvas.write(filter, x: x, y: y, role: .accent, maxWidth: room - 1)
+            room = width - x - pausedWidth
+        }
+        if !paused.isEmpty {
+            canvas.write(paused, x: width - pausedWidth, y: y, role: .warning)
+        } else if TerminalText.width(legend) <= room {
+            canvas.write(legend, x: width - TerminalText.width(legend), y: y, role: .muted)
+        }
+    }
+
+    /// `45m`, `3h`, `2d`.
+    static func age(from: Timestamp, to: Timestamp) -> String {
+        let minutes = max(0, (to.millisecondsSince1970 - from.millisecondsSince1970) / 60_000)
+        if minutes < 60 { return "\(minutes)m" }
+        if minutes < 48 * 60 { return "\(minutes / 60)h" }
+        return "\(minutes / 1440)d"
+    }
+
+    static func shortTime(_ t: Timestamp, offset: Int) -> String {
+        let full = RFC3339.formatShort(t, offsetSeconds: offset)  // 2026-11-25 21:20:17
+        return String(full.dropFirst(5).prefix(11))  // 11-25 21:20
+    }
+
+    static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+        let t = state.transactions
+        let width = canvas.size.width
+        renderSummary(state, into: &canvas, y: top)
+        // Header.
+        let cols = columns(width: width)
+        var cx = 0
+        for column in cols {
+            canvas.write(TerminalText.padded(column.title, to: column.width, alignRight: column.alignRight), x: cx, y: top + 1, role: .header)
+            cx += column.width + 1
+        }
+        canvas.paint(x: 0, y: top + 1, width: width, role: .header)
+        let listTop = top + 2
+        let rows = height - 2
+        if t.rows.isEmpty {
+            // The hint wraps (a long events path included) instead of stopping mid-word.
+            var y = listTop + 1
+            for (index, line) in emptyText(state).enumerated() where y < listTop + rows {
+                y += canvas.wrapped(line, x: 2, y: y, width: width - 4, maxLines: listTop + rows - y, role: index == 0 ? .normal : .muted)
+            }
+            if let field = t.search { renderSearch(field, into: &canvas, y: top + height - 1) }
+            if t.filters.isOpen { FilterPanel.render(state, into: &canvas, top: top, height: height) }
+            return
+        }
+        for (index, row) in t.rows.prefix(rows).enumerated() {
+            let y = listTop + index
+            let isSelected = row.id.sameBytes(as: t.selectedID ?? "")
+            let (status, statusRole) = statusText(row, now: state.now)
+            let mark = mark(for: row, t)
+            var cells: [(String, Role)] = [
+                (mark?.rawValue ?? " ", mark == .flagged ? .flag : .changed),
+                (shortTime(row.firstSeenAt, offset: state.session.offsetSeconds), .muted),
+                (TerminalText.truncated(TerminalText.sanitized(row.id), to: cols[2].width), .normal),
+                (row.method.displayName, .normal),
+                (row.region?.countryCode ?? "–", .normal),
+                (row.amount?.formatted(currency: row.currency) ?? "–", .normal),
+                (status, statusRole),
+            ]
+            for column in cols.dropFirst(7) {
+                switch column.title {
+                case "USER": cells.append((row.userID, .normal))
+                case "ERROR": cells.append((row.errorCode ?? "", row.errorCode == nil ? .normal : .statusDeclined))
+                default: cells.append((row.flags.names.joined(separator: ","), .flag))
+                }
+            }
+            var x = 0
+            for (column, (text, role)) in zip(cols, cells) {
+                canvas.write(TerminalText.padded(TerminalText.sanitized(text), to: column.width, alignRight: column.alignRight), x: x, y: y,
+                             role: isSelected ? .selected : role)
+                x += column.width + 1
+            }
+            if isSelected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
+        }
+        if let field = t.search { renderSearch(field, into: &canvas, y: top + height - 1) }
+        if t.filters.isOpen { FilterPanel.render(state, into: &canvas, top: top, height: height) }
+    }
+
+    static func renderSearch(_ field: TextField, into canvas: inout Canvas, y: Int) {
+        canvas.fill(x: 0, y: y, width: canvas.size.width, role: .accent)
+        let x = canvas.write(" / search (id, psp id, user or reference prefix): ", x: 0, y: y, role: .accent)
+        canvas.field(field, x: x, y: y, width: canvas.size.width - x - 1, role: .accent)
+    }
+
+    /// What to do when there is nothing to show.
+    static func emptyText(_ state: AppState) -> [String] {
+        let t = state.transactions
+        if !t.isLoaded { return ["loading…"] }
+        if t.query.isFiltered {
+            return ["No transaction matches these filters.", "Esc clears the search, f changes the filters."]
+        }
+        switch state.follower.phase {
+        case .waiting:
+            return ["No transactions yet: the events log does not exist.",
+                    "Expected at \(state.follower.path) (--events or CLEO_CONSOLE_EVENTS).",
+                    "Whatever receives Mozarto's webhooks appends one JSON line per delivery there;",
+                    "to watch a synthetic feed: cleo-console demo --events /tmp/demo.jsonl",
+                    "(or `make demo`, which uses a separate demo database)."]
+        default:
+            return ["No transactions yet: following \(state.follower.path).",
+                    "Rows appear here as webhook events are appended to the log.",
+                    "Rejected lines are on the Events screen (3)."]
+        }
+    }
+
+    public static func grouped(_ n: Int) -> String {
+        var digits = String(n)
+        var out = ""
+        while digits.count > 3 {
+            out = "," + digits.suffix(3) + out
+            digits.removeLast(3)
+        }
+        return digits + out
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a live event costs the disk (issue 9: goal ≤ 64 KB at 1 and at 10 events/s): bytes the
+/// `ingest --follow` process writes (`wchar` of /proc/PID/io: WAL frames and checkpoint copies)
+/// per event appended, on a database just loaded in bulk (its packed index leaves split first),
+/// with this build's pages beside the same database converted to the 16 KiB pages of before.
+enum LiveWritesBench {
+    static func run(binary: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-bench-live-writes-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let log = dir + "/events.jsonl", more = dir + "/more.jsonl", db = dir + "/console.db", db16 = dir + "/console-16k.db"
+        _ = measure(binary, ["demo", "--count", "90000", "--rate", "0", "--seed", "21", "--events", log])
+        _ = measure(binary, ["demo", "--count", "500", "--rate", "0", "--seed", "9", "--events", more])
+        _ = measure(binary, ["ingest", "--db", db, "--events", log])  // a backlog over 32 MB: loaded in bulk
+        try FileManager.default.copyItem(atPath: db, toPath: db16)
+        try "PRAGMA journal_mode = DELETE; PRAGMA page_size = 16384; VACUUM; PRAGMA journal_mode = WAL;\n"
+            .write(toFile: dir + "/convert.sql", atomically: true, encoding: .utf8)
+        _ = measure("/usr/bin/sqlite3", [db16], stdin: dir + "/convert.sql")
+        let extra = try String(contentsOfFile: more, encoding: .utf8).split(separator: "\n").map { $0 + "\n" }
+        var next = 0
+        print("live writes (bytes the follower writes per event appended; goal ≤ 64 KB):")
+        for (label, path) in [("4 KiB pages (new databases)", db), ("16 KiB pages (before)     ", db16)] {
+            var figures: [String] = []
+            for (rate, count) in [(1.0, 40), (10.0, 150)] {
+                let lines = Array(extra[next..<(next + count)])
+                next += count
+                figures.append("\(Int(rate))/s: \(format(try bytesPerEvent(binary: binary, db: path, log: log, lines: lines, rate: rate) / 1024, 1)) KB")
+            }
+            print("  \(label)   " + figures.joined(separator: "   "))
+        }
+    }
+
+    /// Starts a follower on `db`, waits until it has caught up, then appends `lines` at `rate`
+    /// a second and returns its written bytes per line.
+    static func bytesPerEvent(binary: String, db: String, log: String, lines: [Substring], rate: Double) throws -> Double {
+        let follower = Process()
+        follower.executableURL = URL(fileURLWithPath: binary)
+        follower.arguments = ["ingest", "--follow", "--db", db, "--events", log]
+        follower.standardOutput = FileHandle.nullDevice
+        follower.standardError = FileHandle.nullDevice
+        try follower.run()
+        defer {
+            follower.terminate()
+            follower.waitUntilExit()
+        }
+        let logLines = { (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false).count ?? 1 }
+        try waitUntilApplied(db: db, lines: logLines() - 1)
+        usleep(300_000)
+        let before = written(pid: follower.processIdentifier)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try handle.seekToEnd()
+        for line in lines {
+            handle.write(Data(line.utf8))
+            usleep(useconds_t(1_000_000 / rate))
+        }
+        try handle.close()
+        try waitUntilApplied(db: db, lines: logLines() - 1)
+        usleep(300_000)
+        return Double(written(pid: follower.processIdentifier) - before) / Double(lines.count)
+    }
+
+    static func written(pid: Int32) -> Int {
+        guard let io = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8),
+              let line = io.split(separator: "\n").first(where: { $0.hasPrefix("wchar:") }) else { return 0 }
+        return Int(line.split(separator: " ").last ?? "0") ?? 0
+    }
+
+    static func waitUntilApplied(db: String, lines: Int) throws {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let query = "SELECT lines_applied FROM follower"
+            let out = toolOutput("/usr/bin/sqlite3", [db, query])
+            if Int(out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= lines { return }
+            usleep(20_000)
+        }
+    }
+
+    static func toolOutput(_ tool: String, _ arguments: [String]) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return "" }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

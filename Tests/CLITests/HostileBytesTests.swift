@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Identity whatever the bytes (issue 9): an escaped NUL is valid JSON and valid UTF-8, and every
+/// text of the store is bound and read by its byte length, so split runs give exactly what one
+/// clean run gives.
+@Suite struct HostileBytesTests {
+    /// `\u0000` (a JSON escape: the line holds no raw NUL) in every text field, plus a control and a
+    /// format character; every line carries its receivedAt so two runs agree on every time too.
+    static let lines: [String] = {
+        func at(_ second: Int) -> (String, String) { ("receivedAt", "\"2026-11-30T10:00:\(String(format: "%02d", second))Z\"") }
+        let nul = "\\u0000"
+        return [
+            webhookLine("ORDER-77", user: "u\(nul)x", extra: [at(1), ("message", "\"m\(nul)1\""), ("eventId", "\"e\(nul)1\""),
+                                                         ("psp_transaction_id", "\"psp\(nul)\""), ("merchantReference", "\"ref\(nul)\"")]),
+            webhookLine("ORDER-77\(nul)", user: "u\(nul)x", extra: [at(2), ("message", "\"\\u001b[31m\\u202e\"")]),
+            webhookLine("ORDER-77\(nul)", "Approved", user: "u\(nul)x", extra: [at(3), ("message", "\"ok\(nul)\"")]),
+            // the same eventId as the first line's: a duplicate only if the id survived whole
+            webhookLine("ORDER-77", "Declined", user: "u\(nul)x", extra: [at(4), ("eventId", "\"e\(nul)1\"")]),
+            // the same eventId up to the NUL: not a duplicate
+            webhookLine("ORDER-77", "Approved", user: "u\(nul)x", extra: [at(5), ("eventId", "\"e\"")]),
+            webhookLine("\(nul)", user: "\(nul)", extra: [at(6)]),
+        ]
+    }()
+
+    /// Everything the store holds, every text as hex (the sqlite3 tool prints text as C strings).
+    func content(_ cli: CLIHarness) throws -> String {
+        try cli.sql("""
+            SELECT seq, hex(id), hex(user_id), status, hex(raw_status), hex(message), hex(psp_id), hex(merchant_ref), flags, event_count,
+                   first_seen_at, updated_at FROM tx ORDER BY seq;
+            SELECT tx_seq, line, hex(message), hex(event_id), duplicate, late, hex(raw) FROM event ORDER BY id;
+            """)
+    }
+
+    @Test func splitRunsEqualOneCleanRunWithNULsInEveryField() throws {
+        let whole = try CLIHarness()
+        let split = try CLIHarness()
+        defer { whole.cleanup(); split.cleanup() }
+        try whole.writeLog(Self.lines)
+        #expect(try whole.run(["ingest"]).status == 0)
+        #expect(FileManager.default.createFile(atPath: split.events, contents: nil))
+        for line in Self.lines {
+            try split.append(line + "\n")
+            let result = try split.run(["ingest"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        #expect(try content(split) == content(whole))
+        let listed = try split.run(["tx", "list", "--json"])
+        #expect(listed.stdout == (try whole.run(["tx", "list", "--json"])).stdout)
+
+        // Three transactions: ORDER-77, ORDER-77␀ and ␀; the one-byte-longer id is its own.
+        let rows = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as! [[String: Any]]
+        #expect(rows.map { $0["transaction_id"] as! String } == ["\u{0}", "ORDER-77\u{0}", "ORDER-77"])
+        let plain = rows[2]
+        #expect(plain["status"] as? String == "Approved")  // Declined (a duplicate by eventId) changed nothing
+        #expect(plain["event_count"] as? Int == 3)
+        #expect(plain["user_id"] as? String == "u\u{0}x")
+        #expect(plain["psp_transaction_id"] as? String == "psp\u{0}")
+        #expect(plain["merchantReference"] as? String == "ref\u{0}")
+        #expect((plain["flags"] as? [String]) == [])  // the user read back whole: no MISMATCH
+        let nul = rows[1]
+        #expect(nul["status"] as? String == "Approved")
+        #expect(nul["message"] as? String == "ok\u{0}")
+        let shown = try split.json(["tx", "show", "ORDER-77", "--json"]) as! [String: Any]
+        let events = shown["events"] as! [[String: Any]]
+        #expect(events.map { $0["duplicate"] as! Bool } == [false, true, false])
+    }
+
+    /// A table on a terminal shows a NUL as a visible placeholder, never as a cut or a raw byte.
+    @Test func aNULIsShownNotCutInTheTable() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        try cli.writeLog([Self.lines[1]])
+        #expect(try cli.run(["ingest"]).status == 0)
+        let table = try cli.run(["tx", "list"]).stdout
+        #expect(table.contains("ORDER-77␀"))
+        #expect(!table.utf8.contains(0) && !table.utf8.contains(0x1B))
+    }
+}

@@ -1,0 +1,254 @@
+import CleoDomain
+@testable import ConsoleUI
+import TerminalCanvas
+import Testing
+
+/// The live list under a feed: an in-memory list answers the reducer's requests with the keyset
+/// semantics of the store (newest first by seq), so the loop "reduce → effect → answer" runs
+/// as in the console, without a database.
+struct FeedWorld {
+    /// Every transaction, oldest first (seq 1, 2, …).
+    var all: [TransactionRecord] = []
+    var state: AppState
+
+    init(rows: Int, size: Size = Size(width: 80, height: 24)) {
+        state = AppState(session: Fixture.session, size: size, now: Fixture.now, eventsPath: "/var/log/cleo/webhook-events.jsonl")
+        state.transactions.pageSize = state.bodyHeight - 2
+        _ = state.reduce(.followerChanged(Fixture.follower))
+        for _ in 0..<rows { append() }
+        run(state.startEffects())
+    }
+
+    mutating func append(status: TransactionStatus = .pending) {
+        let seq = Int64(all.count + 1)
+        all.append(Fixture.record(seq, "tx-\(String(seq, radix: 10))-" + String(repeating: "0", count: 6), status, minutesAgo: 1))
+    }
+
+    func matching(_ query: TransactionQuery) -> [TransactionRecord] {
+        all.filter { row in
+            (query.status == nil || row.status == query.status)
+                && (query.search == nil || row.id.hasPrefix(query.search!))
+        }
+    }
+
+    func page(_ query: TransactionQuery) -> [TransactionRecord] {
+        let rows = matching(query)
+        switch query.cursor {
+        case .newest: return Array(rows.reversed().prefix(query.limit))
+        case .oldest: return Array(rows.prefix(query.limit).reversed())
+        case .olderThan(let seq): return Array(rows.filter { $0.seq < seq }.reversed().prefix(query.limit))
+        case .newerThan(let seq): return Array(rows.filter { $0.seq > seq }.prefix(query.limit).reversed())
+        }
+    }
+
+    /// Performs the effects the way the runner does, feeding their answers back.
+    mutating func run(_ effects: [Effect], bound: Int = 50) {
+        var pending = effects
+        var rounds = 0
+        while !pending.isEmpty && rounds < bound {
+            rounds += 1
+            var next: [Effect] = []
+            for effect in pending {
+                switch effect {
+                case .loadPage(let query):
+                    next += state.reduce(.pageLoaded(TransactionPage(query: query, rows: page(query), total: -1, overdue: -1, newestSeq: all.last?.seq)))
+                case .countTransactions(let request):
+                    let rows = matching(request.filters)
+                    let above = request.atOrBelow.map { top in rows.filter { $0.seq >= top }.count }
+                    next += state.reduce(.countsLoaded(request, Counts(total: rows.count, overdue: 0, above: above)))
+                case .countArrivals(let seq):
+                    next += state.reduce(.arrivalsCounted(all.filter { $0.seq > seq }.count))
+                default: break
+                }
+            }
+            pending = next
+        }
+    }
+
+    mutating func key(_ key: Key) { run(state.reduce(.key(key))) }
+
+    /// `n` lines arrive (one commit), then the console hears of it.
+    mutating func feed(_ n: Int) {
+        for _ in 0..<n { append() }
+        run(state.reduce(.dataChanged))
+    }
+
+    mutating func tick(milliseconds: Int64 = 1000) {
+        run(state.reduce(.clockTicked(state.now.adding(milliseconds: milliseconds))))
+    }
+
+    var screen: [String] { state.render().rows }
+}
+
+@Suite struct LiveListTests {
+    @Test func underAFeedTheSelectionStaysOnItsTransactionAndEnterOpensIt() {
+        var world = FeedWorld(rows: 100)
+        for _ in 0..<5 { world.key(.character("j")) }
+        let chosen = world.state.transactions.selectedID!
+        #expect(chosen == world.all[94].id)
+        // 20 events a second for 3 seconds: far more than a page arrives above the selection.
+        for _ in 0..<30 {
+            world.feed(2)
+            #expect(world.state.transactions.selectedID == chosen)
+        }
+        // The row is still on screen, under the cursor, and Enter opens it.
+        #expect(world.screen.contains { $0.contains(String(chosen.prefix(13))) })
+        #expect(world.state.transactions.selectedIndex == 5)
+        let effects = world.state.reduce(.key(.enter))
+        #expect(effects == [.loadDetail(chosen, knownEventCount: nil)])
+    }
+
+    @Test func atTheTopTheListFollowsNewRowsAndGReturnsToFollowing() {
+        var world = FeedWorld(rows: 40)
+        world.feed(3)
+        #expect(world.state.transactions.selectedID == world.all.last!.id)
+        world.key(.character("j"))
+        world.feed(30)
+        #expect(world.state.transactions.selectedID == world.all[41].id)
+        world.key(.character("g"))
+        world.feed(1)
+        #expect(world.state.transactions.selectedID == world.all.last!.id)
+        // Moving back up onto the newest row follows again.
+        world.key(.character("j"))
+        world.key(.character("k"))
+        world.feed(1)
+        #expect(world.state.transactions.selectedID == world.all.last!.id)
+    }
+
+    @Test func pauseAndResumeKeepTheChosenRow() {
+        var world = FeedWorld(rows: 50)
+        world.key(.character("p"))
+        world.feed(25)
+        #expect(world.state.transactions.arrivedWhilePaused == 25)
+        world.key(.character("j"))
+        world.key(.character("j"))
+        let chosen = world.state.transactions.selectedID
+        world.key(.character("p"))
+        #expect(!world.state.transactions.isPaused)
+        #expect(world.state.transactions.selectedID == chosen)
+        world.feed(5)
+        #expect(world.state.transactions.selectedID == chosen)
+        // Even the row chosen at the top while paused stays chosen on resume.
+        var top = FeedWorld(rows: 50)
+        let first = top.state.transactions.selectedID
+        top.key(.character("p"))
+        top.feed(10)
+        top.key(.character("p"))
+        #expect(top.state.transactions.selectedID == first)
+    }
+
+    @Test func thePositionIndicatorSaysWhichRowOfHowMany() {
+        var world = FeedWorld(rows: 4_518)
+        #expect(world.screen[2].contains("row 1 of 4,518"))
+        for _ in 0..<36 { world.key(.character("j")) }
+        #expect(world.screen[2].contains("row 37 of 4,518"))
+        world.feed(7)
+        world.tick()
+        #expect(world.screen[2].contains("row 44 of 4,525"))
+        #expect(world.screen[2].contains("▲"))
+        world.key(.character("G"))
+        #expect(world.screen[2].contains("row 4,525 of 4,525"))
+    }
+
+    @Test func theLegendNamesTheRowMarks() {
+        let world = FeedWorld(rows: 10)
+        #expect(world.screen[2].contains("★ new ~ changed ! flagged"))
+    }
+
+    @Test func halfPagesAndGWork() {
+        var world = FeedWorld(rows: 200)
+        let half = world.state.transactions.pageSize / 2
+        world.key(.ctrl("d"))
+        #expect(world.state.transactions.position == 1 + half)
+        world.key(.ctrl("d"))
+        world.key(.ctrl("d"))
+        #expect(world.state.transactions.position == 1 + 3 * half)
+        world.key(.ctrl("u"))
+        #expect(world.state.transactions.position == 1 + 2 * half)
+        world.key(.character("G"))
+        #expect(world.state.transactions.selectedID == world.all[0].id)
+        world.key(.character("g"))
+        #expect(world.state.transactions.selectedID == world.all.last!.id)
+    }
+
+    // MARK: - Counts
+
+    @Test func countsAreTrueFromTheFirstFrameAndAfterACatchUp() {
+        // A console that starts on an empty database, then catches up on a backlog itself.
+        var world = FeedWorld(rows: 0)
+        #expect(world.state.transactions.total == 0)
+        world.feed(500)
+        world.feed(3)  // within the same second as the first commit
+        world.tick()
+        #expect(world.state.transactions.total == 503)
+        #expect(world.screen[22].contains("503 transactions"))
+    }
+
+    @Test func aBurstByAnotherProcessIsCountedEvenWhenNothingFollows() {
+        var world = FeedWorld(rows: 10)
+        // Several commits inside one second: the later ones are throttled, never dropped.
+        world.feed(1)
+        world.feed(1)
+        world.feed(1)
+        world.tick()
+        #expect(world.state.transactions.total == 13)
+        // A count still running when more arrives is asked again when it returns.
+        var slow = FeedWorld(rows: 10)
+        slow.tick()
+        let first = slow.state.reduce(.dataChanged)
+        let request = first.compactMap { if case .countTransactions(let r) = $0 { r } else { nil } }.first
+        #expect(request != nil)
+        for _ in 0..<5 { slow.append() }
+        #expect(!slow.state.reduce(.dataChanged).contains { if case .countTransactions = $0 { true } else { false } })
+        slow.tick()
+        // the first count answers with the old figure; a second is asked for the change meanwhile
+        let again = slow.state.reduce(.countsLoaded(request!, Counts(total: 10, overdue: 0, above: nil)))
+        #expect(again.contains { if case .countTransactions = $0 { true } else { false } })
+        slow.run(again)
+        #expect(slow.state.transactions.total == 15)
+    }
+
+    @Test func oneTransactionIsSingular() {
+        var world = FeedWorld(rows: 1)
+        world.tick()
+        #expect(world.screen[22].contains("1 transaction ") || world.screen[22].hasSuffix("1 transaction"))
+        #expect(!world.screen[22].contains("1 transactions"))
+    }
+
+    // MARK: - Search
+
+    @Test func searchTrimsUpdatesAsYouTypeAndNMovesBetweenMatches() {
+        var world = FeedWorld(rows: 30)
+        world.key(.character("/"))
+        for c in "  tx-2" { world.key(.character(c)) }
+        // as you type: the list already shows the matches, the term trimmed
+        #expect(world.state.transactions.query.search == "tx-2")
+        #expect(world.state.transactions.rows.allSatisfy { $0.id.hasPrefix("tx-2") })
+        world.key(.character(" "))
+        world.key(.enter)
+        #expect(world.state.transactions.query.search == "tx-2")
+        let first = world.state.transactions.selectedID
+        world.key(.character("n"))
+        #expect(world.state.transactions.selectedID != first)
+        world.key(.character("N"))
+        #expect(world.state.transactions.selectedID == first)
+    }
+
+    @Test func aDateFilterTakesADurationBackFromNow() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("f")))
+        for _ in 0..<6 { _ = state.reduce(.key(.character("j"))) }  // first seen since
+        _ = state.reduce(.key(.enter))
+        _ = state.reduce(.key(.ctrl("u")))
+        for c in "6h" { _ = state.reduce(.key(.character(c))) }
+        _ = state.reduce(.key(.enter))
+        #expect(state.transactions.query.since == Fixture.now.adding(milliseconds: -6 * 3_600_000))
+        #expect(state.transactions.filters.error == nil)
+        #expect(state.render().rows.joined().contains("2026-11-25 09:00"))  // 12:00 local − 6 h... in Santiago (UTC−3)
+        _ = state.reduce(.key(.enter))
+        _ = state.reduce(.key(.ctrl("u")))
+        for c in "6x" { _ = state.reduce(.key(.character(c))) }
+        _ = state.reduce(.key(.enter))
+        #expect(state.transactions.filters.error?.contains("duration") == true)
+    }
+}

@@ -1,0 +1,122 @@
+import CleoDomain
+import CleoFollower
+import CleoIngest
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The follower on real files against an in-memory sink: identity whatever the name, odd files,
+/// and faults that clear.
+@Suite struct FollowerTests {
+    let folder: String
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-follow-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+
+    func write(_ name: String, lines range: Range<Int>, append: Bool = false) throws {
+        let text = range.map { "{\"transaction_id\":\"t\($0)\",\"method\":\"CLEO_PAYIN\",\"transaction_status\":\"Pending\",\"status\":\"\",\"user_id\":\"u\"}\n" }.joined()
+        if append, let handle = FileHandle(forWritingAtPath: path(name)) {
+            handle.seekToEndOfFile()
+            handle.write(Data(text.utf8))
+            handle.closeFile()
+        } else {
+            try text.write(toFile: path(name), atomically: false, encoding: .utf8)
+        }
+    }
+
+    @Test func oneLogByThreeNamesIsAppliedOnce() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try write("log.jsonl", lines: 0..<5)
+        try FileManager.default.createSymbolicLink(atPath: path("link.jsonl"), withDestinationPath: path("log.jsonl"))
+        #expect(link(path("log.jsonl"), path("hard.jsonl")) == 0)
+        let sink = MemorySink()
+        for name in ["log.jsonl", "link.jsonl", "hard.jsonl", "./log.jsonl"] {
+            try LogFollower(path: path(name), writer: sink).catchUp()
+        }
+        #expect(sink.applied.count == 5)
+        try write("log.jsonl", lines: 5..<8, append: true)
+        try LogFollower(path: path("hard.jsonl"), writer: sink).catchUp()
+        try LogFollower(path: path("link.jsonl"), writer: sink).catchUp()
+        #expect(sink.applied.count == 8)
+        #expect(sink.positions.count == 1)
+        // The follower's state is the snapshot its last commit returned, running counts included.
+        let last = LogFollower(path: path("log.jsonl"), writer: sink)
+        try write("log.jsonl", lines: 8..<9, append: true)
+        try last.catchUp()
+        #expect(last.status.position?.counts.linesApplied == 9)
+        #expect(last.status.position?.offset == sink.positions.values.first?.offset)
+        // The path replaced by a symlink to the same file: still the same log.
+        try FileManager.default.moveItem(atPath: path("log.jsonl"), toPath: path("real.jsonl"))
+        try FileManager.default.createSymbolicLink(atPath: path("log.jsonl"), withDestinationPath: path("real.jsonl"))
+        try LogFollower(path: path("log.jsonl"), writer: sink).catchUp()
+        #expect(sink.applied.count == 9)
+        #expect(sink.notices.isEmpty)
+    }
+
+    /// A common rotation scheme: `current.jsonl` is a symlink re-pointed at each day's file.
+    @Test(arguments: [false, true]) func aRepointedSymlinkIsARotationThatLosesNothing(sameFollower: Bool) throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try write("day1.jsonl", lines: 0..<3)
+        try FileManager.default.createSymbolicLink(atPath: path("current.jsonl"), withDestinationPath: path("day1.jsonl"))
+        let sink = MemorySink()
+        let first = LogFollower(path: path("current.jsonl"), writer: sink)
+        try first.catchUp()
+        // The last lines of day 1, written just before the symlink moves on.
+        try write("day1.jsonl", lines: 3..<5, append: true)
+        try write("day2.jsonl", lines: 100..<102)
+        try FileManager.default.createSymbolicLink(atPath: path("next"), withDestinationPath: path("day2.jsonl"))
+        #expect(rename(path("next"), path("current.jsonl")) == 0)
+        let follower = sameFollower ? first : LogFollower(path: path("current.jsonl"), writer: sink)
+        try follower.catchUp()
+        #expect(sink.applied.map(\.line) == [1, 2, 3, 4, 5, 1, 2])
+        #expect(sink.applied.suffix(2).allSatisfy { $0.file == path("current.jsonl") })
+        #expect(sink.applied[3].file.hasSuffix("day1.jsonl"))
+        #expect(sink.notices.map(\.kind) == [.rotation])
+    }
+
+    @Test func aFIFOADirectoryAndADeviceAreErrorsNotHangsOrEmptyLogs() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(mkfifo(path("fifo"), 0o600) == 0)
+        try FileManager.default.createDirectory(atPath: path("dir"), withIntermediateDirectories: false)
+        let sink = MemorySink()
+        for (name, kind) in [(path("fifo"), "a FIFO"), (path("dir"), "a directory"), ("/dev/zero", "a character device")] {
+            let follower = LogFollower(path: name, writer: sink)
+            #expect(throws: LogOpenError.notARegularFile(path: name, kind: kind)) { try follower.catchUp() }
+            #expect(follower.status.phase == .waitingForLog)
+            #expect(follower.status.waitingFor?.contains("not a regular file") == true)
+        }
+        #expect(sink.commits == 0)
+        // A missing log is waited for, not an error.
+        let missing = LogFollower(path: path("nope"), writer: sink)
+        try missing.catchUp()
+        #expect(missing.status.phase == .waitingForLog && missing.status.waitingFor == nil)
+    }
+
+    @Test func aFaultIsRetriedWithBackOffAndTheRecoveryIsSaid() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try write("log.jsonl", lines: 0..<4)
+        let sink = MemorySink()
+        sink.failures = 3
+        let follower = LogFollower(path: path("log.jsonl"), writer: sink)
+        var statuses: [FollowerStatus] = []
+        let deadline = Date().addingTimeInterval(10)
+        try follower.follow(retry: RetryPolicy(first: 0.01, most: 0.04), shouldStop: {
+            (sink.applied.count == 4 && statuses.last?.recovered != nil) || Date() > deadline
+        }, onStatus: { statuses.append($0) })
+        #expect(sink.applied.count == 4)
+        let failures = statuses.compactMap { status -> String? in
+            if case .failed(let message) = status.phase { return message }
+            return nil
+        }
+        #expect(failures == ["disk I/O error (simulated); retrying in 10 ms", "disk I/O error (simulated); retrying in 20 ms",
+                             "disk I/O error (simulated); retrying in 40 ms"])
+        #expect(statuses.last?.phase == .following)
+        #expect(statuses.last?.recovered?.contains("after: disk I/O error (simulated)") == true)
+    }
+}
