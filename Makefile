@@ -6,11 +6,12 @@ DEBUG_BIN := .build/debug/cleo-console
 DEMO_DIR ?= $(CURDIR)/.demo
 
 # Debian packages the build and the tests need, and the file that proves each is installed.
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev tmux pkg-config sqlite3
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev tmux pkg-config sqlite3 wrk nginx-light curl openssl
 NEEDED := /usr/include/ncursesw/curses.h:libncursesw5-dev /usr/include/sqlite3.h:libsqlite3-dev \
-          /usr/bin/tmux:tmux /usr/bin/pkg-config:pkg-config /usr/bin/sqlite3:sqlite3
+          /usr/bin/tmux:tmux /usr/bin/pkg-config:pkg-config /usr/bin/sqlite3:sqlite3 \
+          /usr/bin/wrk:wrk /usr/sbin/nginx:nginx-light /usr/bin/curl:curl /usr/bin/openssl:openssl
 
-.PHONY: deps build release test run screens bench demo clean
+.PHONY: deps build release test run screens bench bench-serve demo clean
 
 ## deps: install the Debian packages that are missing (only when a header or tool is absent)
 deps:
@@ -44,7 +45,7 @@ screens: deps
 	RECORD_SCREENS=1 $(SWIFT) test --filter Screen || true
 	@git status --short Screens/
 
-## bench: benchmarks (figures, not timed tests): scanner, 1M-event ingest vs the sqlite3 tool, 10M-row queries
+## bench: benchmarks (figures, not timed tests): scanner, 1M-event ingest vs the sqlite3 tool, 10M-row queries, serve vs nginx (wrk)
 bench: deps
 	$(SWIFT) build -c release --product cleo-console
 	$(SWIFT) build -c release --product cleo-bench
@@ -53,6 +54,13 @@ bench: deps
 	.build/release/cleo-bench queries $(or $(TRANSACTIONS),10000000)
 	.build/release/cleo-bench console
 	.build/release/cleo-bench live-writes
+	.build/release/cleo-bench serve
+
+## bench-serve: only the serve benchmark (wrk against serve and nginx, same run)
+bench-serve: deps
+	$(SWIFT) build -c release --product cleo-console
+	$(SWIFT) build -c release --product cleo-bench
+	.build/release/cleo-bench serve
 
 ## demo: a synthetic live feed into a separate demo database and log, and the console on them
 demo: release

@@ -11,6 +11,12 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // ncursesw behind our own shim: the wide API on, Swift-6-hostile globals and macros wrapped.
@@ -32,6 +38,18 @@ let package = Package(
         ]),
         // Tails the events log into the store: inotify wake-ups, rotation, truncation, batches.
         .target(name: "CleoFollower", dependencies: ["CleoDomain", "CleoIngest"]),
+        // serve: the webhook receiver (HTTP, compact line, group-commit append) beside the follower.
+        .target(name: "CleoService", dependencies: [
+            "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
         // The cell grid, widgets, text width and sanitising: pure.
         .target(name: "TerminalCanvas"),
         // The ncursesw backend; the only importer of CNcursesw.
@@ -43,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "cleo-console",
             dependencies: [
-                "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas", "ConsoleUI", "ConsoleRuntime",
+                "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas", "ConsoleUI", "ConsoleRuntime", "CleoService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +69,7 @@ let package = Package(
         .executableTarget(name: "cleo-bench", dependencies: ["CleoDomain", "CleoStore", "CleoFollower", "ConsoleUI", "ConsoleRuntime", "TerminalCanvas"]),
         .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain"]),
+        .testTarget(name: "ServiceTests", dependencies: ["CleoService", "CleoDomain", "CleoStore"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         // The ingest core's decisions and the follower against an in-memory sink; the store's
         // write protocol against real SQLite files.

@@ -201,6 +201,7 @@ let arguments = CommandLine.arguments
 let binary = URL(fileURLWithPath: arguments[0]).deletingLastPathComponent().appendingPathComponent("cleo-console").path
 switch arguments.dropFirst().first {
 case "scanner": try scanner()
+case "serve": try ServeBench.run(binary: binary, seconds: arguments.count > 2 ? Int(arguments[2]) ?? 10 : 10)
 case "ingest": try ingest(events: arguments.count > 2 ? Int(arguments[2]) ?? 1_000_000 : 1_000_000, binary: binary)
 case "console":
     try ConsoleBench.latency(samples: 200)

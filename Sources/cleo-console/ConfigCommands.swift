@@ -27,8 +27,9 @@ extension ConfigCommand {
                 let database = try location.openForReading()
                 let stored = try database.configuration()
                 let time = OperatorTime()
+                let authorization = try database.webhookAuthorizationHint()
                 if json {
-                    printOut(Self.json(stored, environment: database.environment, time: time).rendered())
+                    printOut(Self.json(stored, environment: database.environment, time: time).addingWebhookAuthorization(authorization).rendered())
                     return
                 }
                 printOut("environment: \(database.environment.rawValue)")
@@ -37,6 +38,7 @@ extension ConfigCommand {
                     if field.isSecret, let setAt = stored.secrets[field]?.setAt { value += "  set \(time.short(setAt))" }
                     printOut(TerminalText.padded(field.qualifiedName, to: 28) + " " + TerminalText.sanitized(value))
                 }
+                printOut(Self.webhookAuthorizationLine(authorization, time: time))
                 printOut("complete: \(stored.isComplete ? "yes" : "no")" + (stored.isComplete ? "" : "  missing: " + stored.missing.map(\.rawValue).joined(separator: ", ")))
                 let when = stored.updatedAt.map(time.short) ?? "never"
                 printOut("version \(stored.version), last change \(when) (\(time.zoneName)) by \(TerminalText.sanitized(stored.updatedBy ?? "nobody"))")
@@ -66,9 +68,9 @@ extension ConfigCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate and store one field.",
             discussion: """
-            FIELD: chileApiKey, peruApiKey, mexicoApiKey (or cleoApiKey.*), customerExternalKeyForCleo, webhookUrl, isWebhookSecured.
+            FIELD: chileApiKey, peruApiKey, mexicoApiKey (or cleoApiKey.*), customerExternalKeyForCleo, webhookUrl, isWebhookSecured, webhookAuthorization.
             Without VALUE the value is read from standard input (one trailing newline removed; no echo on a terminal).
-            The three API keys are never taken from the command line (shell history, ps): give them on standard input.
+            The three API keys and webhookAuthorization are never taken from the command line (shell history, ps): give them on standard input.
             """)
         @OptionGroup var location: Location
         @Argument(help: "The field to set.") var field: String
@@ -76,6 +78,7 @@ extension ConfigCommand {
 
         func run() throws {
             try runReporting {
+                if field == WebhookAuthorization.fieldName { return try Self.setWebhookAuthorization(given: value, location: location) }
                 guard let configField = ConfigField(name: field) else {
                     throw Failure.usage("unknown FIELD \(TerminalText.sanitized(field)); one of: \(ConfigField.allCases.map(\.rawValue).joined(separator: ", "))")
                 }

@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 struct EventsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "The events log's rejected lines.", subcommands: [Rejected.self])
+    static let configuration = CommandConfiguration(commandName: "events", abstract: "The events log's rejected lines and the deliveries serve refused.", subcommands: [Rejected.self, RefusedCommand.self])
 
     struct Rejected: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The rejected lines: file, line, offset, code, message.")

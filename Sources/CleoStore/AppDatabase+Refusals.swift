@@ -1,0 +1,67 @@
+import CleoDomain
+import Foundation
+import GRDB
+
+/// A delivery `serve` refused (serve.md, "A delivery"), kept for support.
+public struct RefusedDelivery: Sendable, Equatable {
+    public var id: Int64
+    public var at: Timestamp
+    public var remote: String
+    public var status: Int
+    public var reason: String
+    /// The body's first bytes (up to 64 KiB), kept only for a 400; never a header's value.
+    public var raw: [UInt8]?
+    public var rawLength: Int
+
+    public init(id: Int64 = 0, at: Timestamp, remote: String, status: Int, reason: String, raw: [UInt8]? = nil, rawLength: Int = 0) {
+        self.id = id
+        self.at = at
+        self.remote = remote
+        self.status = status
+        self.reason = reason
+        self.raw = raw
+        self.rawLength = rawLength
+    }
+}
+
+extension AppDatabase {
+    /// At most this much of a refused body is kept.
+    public static let refusedRawLimit = 65_536
+
+    static func registerServeMigration(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v3-serve") { db in
+            try db.execute(sql: """
+                CREATE TABLE refused_delivery (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL, remote TEXT NOT NULL, status INTEGER NOT NULL, reason TEXT NOT NULL,
+                    raw BLOB, raw_length INTEGER NOT NULL
+                );
+                CREATE INDEX refused_delivery_at ON refused_delivery(at);
+                """)
+            try registerWebhookAuthorizationColumns(db)
+        }
+    }
+
+    /// Keeps refusals in one transaction (a flood of them costs one commit per batch, not per request).
+    public func recordRefusedDeliveries(_ refusals: [RefusedDelivery]) throws {
+        guard !refusals.isEmpty else { return }
+        try writeImmediate { db in
+            for refusal in refusals {
+                let raw = refusal.raw.map { Data($0.prefix(Self.refusedRawLimit)) }
+                try db.execute(sql: "INSERT INTO refused_delivery(at, remote, status, reason, raw, raw_length) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [refusal.at.millisecondsSince1970, refusal.remote, refusal.status, refusal.reason, raw, refusal.rawLength])
+            }
+        }
+    }
+
+    /// Refused deliveries, oldest first; `limit` 0 means all.
+    public func refusedDeliveries(afterID: Int64 = 0, limit: Int = 0) throws -> [RefusedDelivery] {
+        try dbPool.read { db in
+            let limitSQL = limit > 0 ? " LIMIT \(limit)" : ""
+            return try Row.fetchAll(db, sql: "SELECT * FROM refused_delivery WHERE id > ? ORDER BY id" + limitSQL, arguments: [afterID]).map { row in
+                RefusedDelivery(id: row["id"], at: Timestamp(millisecondsSince1970: row["at"]), remote: row["remote"], status: row["status"],
+                                reason: row["reason"], raw: (row["raw"] as Data?).map { Array($0) }, rawLength: row["raw_length"])
+            }
+        }
+    }
+}

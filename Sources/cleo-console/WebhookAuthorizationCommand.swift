@@ -1,0 +1,40 @@
+import CleoDomain
+import CleoStore
+import TerminalCanvas
+
+/// `config set webhookAuthorization` and its line in `config show` (cli.md, serve.md): a secret
+/// like the regional keys, from standard input only, masked everywhere, not in `config export`.
+extension ConfigCommand.Set {
+    static func setWebhookAuthorization(given value: String?, location: Location) throws {
+        let name = WebhookAuthorization.fieldName
+        if value != nil {
+            throw Failure.usage("\(name) is a secret and is never taken from the command line (shell history, ps); pipe it on standard input or type it at the prompt")
+        }
+        let text = try SecretPrompt.read(prompt: "\(name): ", secret: true)
+        let database = try location.open()
+        do {
+            let hint = try database.setWebhookAuthorization(text, actor: .current(), now: .now())
+            printOut("saved \(name) = \(TerminalText.sanitized(hint.display)) (serve picks it up within 2 s)")
+        } catch let refusal as WebhookAuthorizationRefusal {
+            throw Failure.data("\(refusal.description); nothing was stored")
+        }
+    }
+}
+
+extension ConfigCommand.Show {
+    static func webhookAuthorizationLine(_ hint: StoredConfiguration.SecretHint?, time: OperatorTime) -> String {
+        var value = hint?.display ?? "(unset)"
+        if let setAt = hint?.setAt { value += "  set \(time.short(setAt))" }
+        return TerminalText.padded(WebhookAuthorization.fieldName, to: 28) + " " + TerminalText.sanitized(value)
+    }
+}
+
+extension JSONOut {
+    /// `config show --json` with `webhookAuthorization` (its mask, or null) after `isWebhookSecured`.
+    func addingWebhookAuthorization(_ hint: StoredConfiguration.SecretHint?) -> JSONOut {
+        guard case .object(var members) = self else { return self }
+        let at = (members.firstIndex { $0.0 == "isWebhookSecured" }).map { $0 + 1 } ?? members.endIndex
+        members.insert((WebhookAuthorization.fieldName, .optional(hint?.mask)), at: at)
+        return .object(members)
+    }
+}
