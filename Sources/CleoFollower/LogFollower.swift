@@ -172,7 +172,10 @@ public final class LogFollower {
                 written = nil
             }
             let repositioned = !(expected.map { $0.sameSpot(as: position) } ?? false)
-            if lines.isEmpty && pendingNotices.isEmpty && !(repositioned && size > 0) { return result }
+            // A file seen for the first time is recorded even while empty: were it rotated away
+            // after its first lines but before the next look, nothing stored would say it
+            // existed, and those lines would be skipped without a gap.
+            if lines.isEmpty && pendingNotices.isEmpty && !(repositioned && (size > 0 || expected == nil)) { return result }
             var next = position
             next.offset = offset
             next.nextLine = line

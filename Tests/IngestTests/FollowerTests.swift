@@ -119,4 +119,19 @@ import Glibc
         #expect(statuses.last?.phase == .following)
         #expect(statuses.last?.recovered?.contains("after: disk I/O error (simulated)") == true)
     }
+
+    /// A log first seen empty, then written and rotated away before the next look: its lines are
+    /// read from the rotated file, not skipped.
+    @Test func aLogFirstSeenEmptyIsRecordedSoItsRotationLosesNothing() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "".write(toFile: path("log.jsonl"), atomically: false, encoding: .utf8)
+        let sink = MemorySink()
+        try LogFollower(path: path("log.jsonl"), writer: sink).catchUp()
+        try write("log.jsonl", lines: 0..<2, append: true)
+        try FileManager.default.moveItem(atPath: path("log.jsonl"), toPath: path("log.jsonl.1"))
+        try write("log.jsonl", lines: 10..<11)
+        try LogFollower(path: path("log.jsonl"), writer: sink).catchUp()
+        #expect(sink.applied.map(\.line) == [1, 2, 1])
+        #expect(sink.applied.first?.file == path("log.jsonl.1"))
+    }
 }
