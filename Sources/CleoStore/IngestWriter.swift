@@ -107,11 +107,13 @@ public final class IngestWriter: IngestSink {
     /// grow it without end; past it, each new id costs one `tx_id` lookup).
     /// Each id's hash → its seq, so a transaction is found by its rowid without `tx_id` (which a
     /// bulk load builds after the load): the row read by seq is compared byte for byte, and an
-    /// id whose hash another id already holds goes to `collidedIDs`.
-    private var seenIDs: [Int: Int64] = [:]
+    /// id whose hash another id already holds goes to `collidedIDs`. 32 bits of each (8 bytes
+    /// a slot, ~19 B a transaction): a shared hash costs one row read, and a seq past 32 bits
+    /// gives the map up.
+    private var seenIDs: [UInt32: UInt32] = [:]
     private var collidedIDs: [ByteKey: Int64] = [:]
     private var seenIDsComplete = false
-    /// About 64 MB of hashes and seqs.
+    /// About 32 MB of hashes and seqs.
     public var seenIDsLimit = 2_000_000
     private var lastDataVersion: Int64?
     /// Where the hot inserts' text and blobs are copied for binding (see `RawStatement`).
@@ -269,7 +271,7 @@ public final class IngestWriter: IngestSink {
                             entry = try load(db, id: event.transactionID)
                         } else if let seq = collidedIDs[key] {
                             entry = try load(db, seq: seq)?.cached
-                        } else if let seq = seenIDs[key.bytesHash] {
+                        } else if let seq = seenIDs[UInt32(truncatingIfNeeded: key.bytesHash)].map(Int64.init) {
                             // Another id may share the hash (its row, read by seq, says whose it is;
                             // a row not written yet is in `cache`, so not this id's).
                             entry = try load(db, seq: seq).flatMap { $0.id.sameBytes(as: event.transactionID) ? $0.cached : nil }
@@ -278,8 +280,8 @@ public final class IngestWriter: IngestSink {
                         if entry == nil {
                             summary.newTransactions += 1
                             if seenIDsComplete {
-                                if hashTaken { collidedIDs[key] = nextSeq } else { seenIDs[key.bytesHash] = nextSeq }
-                                if seenIDs.count > seenIDsLimit {
+                                if hashTaken { collidedIDs[key] = nextSeq } else { seenIDs[UInt32(truncatingIfNeeded: key.bytesHash)] = UInt32(truncatingIfNeeded: nextSeq) }
+                                if seenIDs.count > seenIDsLimit || nextSeq >= Int64(UInt32.max) {
                                     forgetSeenIDs()
                                     try Self.ensureIDIndex(db)
                                 }
