@@ -1,28 +1,51 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Loading a backlog into an empty database: the secondary indexes are dropped for the load and
-/// built once at its end (2–3× faster than maintaining them row by row). A mark in `meta` and a
-/// lock file make a crashed load finish its index builds at the next open.
+/// Loading a backlog into an empty database, on a connection of its own (the pool is closed):
+/// the secondary indexes are dropped for the load and built once at its end. When no other
+/// connection has the database open, the load runs under a rollback journal (`DELETE`) with
+/// `tx_id` built after it too, so every page is written once (WAL writes each twice, and the
+/// random-key `tx_id` leaves are rewritten at every commit): the writer finds ids through its
+/// in-memory map meanwhile. The `.bulk` lock file is held throughout: other processes opening
+/// the database are told a backlog is being loaded (`OpenRefusal.loading`). A mark in `meta`
+/// makes a load killed midway finish its index builds at the next open (a rollback journal's
+/// unfinished batch is rolled back by SQLite first).
 public final class BulkLoad {
-    let database: AppDatabase
+    /// Applies the backlog's batches on the load's connection.
+    public let writer: IngestWriter
+    /// True when the load runs under a rollback journal (false: another connection had the
+    /// database open, so it stays in WAL with `tx_id` maintained live).
+    public let rollbackJournal: Bool
+    private let queue: DatabaseQueue
     private let lockFD: Int32
 
-    init(database: AppDatabase, lockFD: Int32) {
-        self.database = database
+    init(writer: IngestWriter, queue: DatabaseQueue, rollbackJournal: Bool, lockFD: Int32) {
+        self.writer = writer
+        self.queue = queue
+        self.rollbackJournal = rollbackJournal
         self.lockFD = lockFD
     }
 
-    /// Builds the indexes again and clears the mark.
+    /// Builds the indexes again, clears the mark, returns to WAL and closes the connection:
+    /// open the database again to go on.
     public func finish() throws {
         defer {
+            try? queue.close()
             flock(lockFD, LOCK_UN)
             close(lockFD)
         }
-        try database.dbPool.writeWithoutTransaction(AppDatabase.completeBulkLoad)
+        try queue.writeWithoutTransaction { db in
+            try AppDatabase.completeBulkLoad(db)
+            if rollbackJournal {
+                // Nobody else has it open (they were refused); if someone does, the next pool to
+                // open it switches it back.
+                try? db.execute(sql: "PRAGMA journal_mode = WAL")
+            }
+        }
     }
 }
 
@@ -41,26 +64,57 @@ extension AppDatabase {
         return fd
     }
 
-    /// Starts a bulk load when the database holds no transaction yet; nil otherwise.
-    public func beginBulkLoad() throws -> BulkLoad? {
-        guard let fd = lockBulkFile() else { return nil }
-        let started = try writeImmediate { db -> Bool in
-            guard try Int64.fetchOne(db, sql: "SELECT seq FROM tx LIMIT 1") == nil else { return false }
-            for name in Self.bulkIndexNames { try db.execute(sql: "DROP INDEX IF EXISTS \(name)") }
-            try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk_load', '1')")
-            return true
-        }
-        guard started else {
-            flock(fd, LOCK_UN)
-            close(fd)
-            return nil
-        }
-        return BulkLoad(database: self, lockFD: fd)
+    /// Refuses to open while another process holds the `.bulk` lock (loading a backlog): its
+    /// load may run under a rollback journal, which a pool would switch back to WAL midway.
+    /// Called under the `.lock` lock by `open`, which `beginBulkLoad` takes its lock under.
+    static func refuseWhileLoading(path: String) throws {
+        let fd = Glibc.open(path + ".bulk", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }  // never loaded in bulk, or not ours to read
+        defer { close(fd) }
+        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { throw OpenRefusal.loading(path: path) }
+        flock(fd, LOCK_UN)
     }
 
-    /// Builds the indexes a bulk load dropped, then clears its mark (the mark goes last: a crash
-    /// in between builds them again at the next open).
+    /// Starts a bulk load when the database holds no transaction yet; nil otherwise (this
+    /// database stays usable). When it starts, this database's pool is closed: use the load's
+    /// `writer`, then `finish()` and open the database again.
+    public func beginBulkLoad() throws -> BulkLoad? {
+        try FileSystem.withExclusiveLock(lockPath) { () -> BulkLoad? in
+            guard let fd = lockBulkFile() else { return nil }
+            do {
+                guard try dbPool.read({ db in try Int64.fetchOne(db, sql: "SELECT seq FROM tx LIMIT 1") }) == nil else {
+                    flock(fd, LOCK_UN)
+                    close(fd)
+                    return nil
+                }
+                try dbPool.close()
+                let queue = try DatabaseQueue(path: path, configuration: Self.configuration(tuning: .bulk, readOnly: false))
+                let rollback = try queue.writeWithoutTransaction { db -> Bool in
+                    // Leaving WAL needs every other connection closed: no wait for them.
+                    sqlite3_busy_timeout(db.sqliteConnection, 0)
+                    let mode = try? String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+                    sqlite3_busy_timeout(db.sqliteConnection, 10_000)
+                    return mode?.lowercased() == "delete"
+                }
+                try queue.inTransaction(.immediate) { db in
+                    for name in Self.bulkIndexNames { try db.execute(sql: "DROP INDEX IF EXISTS \(name)") }
+                    if rollback { try db.execute(sql: "DROP INDEX IF EXISTS tx_id") }
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk_load', '1')")
+                    return .commit
+                }
+                return BulkLoad(writer: IngestWriter(database: self, connection: queue), queue: queue, rollbackJournal: rollback, lockFD: fd)
+            } catch {
+                flock(fd, LOCK_UN)
+                close(fd)
+                throw error
+            }
+        }
+    }
+
+    /// Builds the indexes a bulk load dropped (`tx_id` included), then clears its mark (the
+    /// mark goes last: a crash in between builds them again at the next open).
     static func completeBulkLoad(_ db: Database) throws {
+        try db.execute(sql: idIndexSQL)
         try createSecondaryIndexes(db)
         try db.execute(sql: "DELETE FROM meta WHERE key = 'bulk_load'")
     }

@@ -154,6 +154,10 @@ extension AppDatabase {
         ("event_tx", "CREATE INDEX IF NOT EXISTS event_tx ON event(tx_seq, id)"),
     ]
 
+    /// The unique index on the id (see v2): a bulk load in a rollback journal builds it after the
+    /// load, finding ids through an in-memory map meanwhile (see `IngestWriter`).
+    static let idIndexSQL = "CREATE UNIQUE INDEX IF NOT EXISTS tx_id ON tx(id COLLATE NOCASE, id)"
+
     static func createSecondaryIndexes(_ db: Database) throws {
         for index in secondaryIndexes { try db.execute(sql: index.sql) }
     }

@@ -41,6 +41,7 @@ public final class AppDatabase: Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         try FileSystem.createDirectories(directory.isEmpty ? "." : directory)
         return try FileSystem.withExclusiveLock(path + ".lock") {
+            try refuseWhileLoading(path: path)
             try FileSystem.createOwnerOnlyFile(path)
             let pool = try DatabasePool(path: path, configuration: configuration(tuning: tuning, readOnly: false))
             try pool.read(refuseNewer)
@@ -70,6 +71,7 @@ public final class AppDatabase: Sendable {
     /// `-wal` and `-shm` exist (writers keep them: `persistentWAL`).
     public static func openReadOnly(path: String, keyFilePath: String? = nil, tuning: Tuning = .interactive) throws -> AppDatabase {
         guard FileManager.default.fileExists(atPath: path) else { throw OpenRefusal.missing(path: path) }
+        try refuseWhileLoading(path: path)
         let pool = try DatabasePool(path: path, configuration: configuration(tuning: tuning, readOnly: true))
         try pool.read(refuseNewer)
         guard try pool.read(migrator.hasCompletedMigrations) else { throw OpenRefusal.needsUpgrade(path: path) }
@@ -206,6 +208,8 @@ public enum OpenRefusal: Error, CustomStringConvertible, Sendable, Equatable {
     case unknownEnvironment(String)
     case missing(path: String)
     case needsUpgrade(path: String)
+    /// Another process holds the `.bulk` lock: it is loading a backlog (see `BulkLoad`).
+    case loading(path: String)
 
     public var description: String {
         switch self {
@@ -216,6 +220,8 @@ public enum OpenRefusal: Error, CustomStringConvertible, Sendable, Equatable {
             "the database records an unknown environment \"\(String(value.prefix(40)))\" (expected sandbox or production); nothing was changed"
         case .missing(let path):
             "the database \(path) does not exist (a read never creates one)"
+        case .loading(let path):
+            "a backlog is being loaded into the database \(path) by another process; try again when it finishes"
         case .needsUpgrade(let path):
             "the database \(path) needs an upgrade that only a user who may write it can make (run any cleo-console command as such a user)"
         }

@@ -8,6 +8,8 @@ import GRDB
 /// dropped whenever another connection has committed (`PRAGMA data_version`).
 public final class IngestWriter: IngestSink {
     public let database: AppDatabase
+    /// Where batches are written: the pool's writer, or a bulk load's own connection (see `BulkLoad`).
+    let connection: any DatabaseWriter
     /// Most transactions kept in memory between batches.
     public var cacheLimit = 30_000
 
@@ -103,19 +105,52 @@ public final class IngestWriter: IngestSink {
     /// certainly new, so no lookup is spent on it. Invalid after another process commits, and
     /// given up past `seenIDsLimit` (a console following a busy log for months would otherwise
     /// grow it without end; past it, each new id costs one `tx_id` lookup).
-    private var seenIDs: Set<Int> = []
+    /// Each id's hash → its seq, so a transaction is found by its rowid without `tx_id` (which a
+    /// bulk load builds after the load): the row read by seq is compared byte for byte, and an
+    /// id whose hash another id already holds goes to `collidedIDs`. 32 bits of each (8 bytes
+    /// a slot, ~19 B a transaction): a shared hash costs one row read, and a seq past 32 bits
+    /// gives the map up.
+    private var seenIDs: [UInt32: UInt32] = [:]
+    private var collidedIDs: [ByteKey: Int64] = [:]
     private var seenIDsComplete = false
-    /// About 32 MB of hashes.
+    /// About 32 MB of hashes and seqs.
     public var seenIDsLimit = 2_000_000
     private var lastDataVersion: Int64?
     /// Where the hot inserts' text and blobs are copied for binding (see `RawStatement`).
     private let scratch = BindScratch()
 
-    public init(database: AppDatabase) { self.database = database }
+    public init(database: AppDatabase) {
+        self.database = database
+        connection = database.dbPool
+    }
+
+    /// A writer on a bulk load's own connection.
+    init(database: AppDatabase, connection: any DatabaseWriter) {
+        self.database = database
+        self.connection = connection
+    }
+
+    /// `BEGIN IMMEDIATE` on `connection` (see `AppDatabase.writeImmediate`).
+    private func writeImmediate<T>(_ body: (Database) throws -> T) throws -> T {
+        try connection.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    /// Without a complete id map, transactions are found through `tx_id`: build it if a bulk
+    /// load left it for later (a no-op when it exists).
+    static func ensureIDIndex(_ db: Database) throws {
+        try db.execute(sql: AppDatabase.idIndexSQL)
+    }
 
     /// The stored position of the log `path` names (see `IngestSink`).
     public func position(path: String, file: (any LogIdentity)? = nil) throws -> FollowerPosition? {
-        try database.dbPool.read { db in try Self.fetchPosition(db, path: path, file: file) }
+        try connection.read { db in try Self.fetchPosition(db, path: path, file: file) }
     }
 
     /// Commits `lines` and `newPosition` if the stored position still equals `expected`
@@ -136,7 +171,7 @@ public final class IngestWriter: IngestSink {
 
     private func applyInTransaction(_ lines: [LogLine], expected: FollowerPosition?, newPosition: FollowerPosition, file: (any LogIdentity)?,
                                     notices: [FollowerNotice], now: Timestamp) throws -> BatchResult {
-        try database.writeImmediate { db in
+        try writeImmediate { db in
             let stored = try Self.fetchPosition(db, path: newPosition.path)
             switch (stored, expected) {
             case (nil, nil):
@@ -149,6 +184,7 @@ public final class IngestWriter: IngestSink {
             if version != lastDataVersion {
                 // Only a database with no transactions lets "not seen" mean "new".
                 forgetMemory(tableIsEmpty: try Int64.fetchOne(db, sql: "SELECT seq FROM tx LIMIT 1") == nil)
+                if !seenIDsComplete { try Self.ensureIDIndex(db) }
             }
             var summary = try write(lines, db: db, now: now)
             var position = newPosition
@@ -176,7 +212,8 @@ public final class IngestWriter: IngestSink {
     }
 
     private func forgetSeenIDs() {
-        seenIDs = []
+        seenIDs = [:]
+        collidedIDs = [:]
         seenIDsComplete = false
     }
 
@@ -228,13 +265,26 @@ public final class IngestWriter: IngestSink {
                     let firstSeenAt = receivedAt
                     var slot = cache.index(forKey: key)
                     if slot == nil {
-                        let known = !seenIDsComplete || seenIDs.contains(key.bytesHash)
-                        let entry = try known ? load(db, id: event.transactionID) : nil
+                        var entry: Cached?
+                        var hashTaken = false
+                        if !seenIDsComplete {
+                            entry = try load(db, id: event.transactionID)
+                        } else if let seq = collidedIDs[key] {
+                            entry = try load(db, seq: seq)?.cached
+                        } else if let seq = seenIDs[UInt32(truncatingIfNeeded: key.bytesHash)].map(Int64.init) {
+                            // Another id may share the hash (its row, read by seq, says whose it is;
+                            // a row not written yet is in `cache`, so not this id's).
+                            entry = try load(db, seq: seq).flatMap { $0.id.sameBytes(as: event.transactionID) ? $0.cached : nil }
+                            hashTaken = entry == nil
+                        }
                         if entry == nil {
                             summary.newTransactions += 1
                             if seenIDsComplete {
-                                seenIDs.insert(key.bytesHash)
-                                if seenIDs.count > seenIDsLimit { forgetSeenIDs() }
+                                if hashTaken { collidedIDs[key] = nextSeq } else { seenIDs[UInt32(truncatingIfNeeded: key.bytesHash)] = UInt32(truncatingIfNeeded: nextSeq) }
+                                if seenIDs.count > seenIDsLimit || nextSeq >= Int64(UInt32.max) {
+                                    forgetSeenIDs()
+                                    try Self.ensureIDIndex(db)
+                                }
                             }
                         }
                         if entry == nil {
@@ -299,7 +349,16 @@ public final class IngestWriter: IngestSink {
     /// Loads a transaction and its event history from the database, the id bound and every
     /// text read by its bytes (an id with a NUL is its own transaction; see `ByteRow`).
     private func load(_ db: Database, id: String) throws -> Cached? {
-        guard let (record, orderAt) = try db.firstByteRow("SELECT * FROM tx WHERE id = ? COLLATE NOCASE AND id = ? COLLATE BINARY", [.text(id), .text(id)], {
+        try load(db, "SELECT * FROM tx WHERE id = ? COLLATE NOCASE AND id = ? COLLATE BINARY", [.text(id), .text(id)])?.cached
+    }
+
+    /// The transaction whose seq the id map holds, with its id to compare.
+    private func load(_ db: Database, seq: Int64) throws -> (id: String, cached: Cached)? {
+        try load(db, "SELECT * FROM tx WHERE seq = ?", [.int(seq)])
+    }
+
+    private func load(_ db: Database, _ sql: String, _ arguments: [ByteValue]) throws -> (id: String, cached: Cached)? {
+        guard let (record, orderAt) = try db.firstByteRow(sql, arguments, {
             (AppDatabase.record($0), $0.int("order_at"))
         }) else { return nil }
         var history = EventHistory()
@@ -308,9 +367,9 @@ public final class IngestWriter: IngestSink {
             return true
         }
         let state = TransactionState(record)
-        return Cached(seq: record.seq, state: state, history: history, firstSeenAt: record.firstSeenAt.millisecondsSince1970,
-                      orderAt: orderAt, updatedAt: record.updatedAt.millisecondsSince1970, isNew: false, dirty: false,
-                      written: Written(state))
+        return (record.id, Cached(seq: record.seq, state: state, history: history, firstSeenAt: record.firstSeenAt.millisecondsSince1970,
+                                  orderAt: orderAt, updatedAt: record.updatedAt.millisecondsSince1970, isNew: false, dirty: false,
+                                  written: Written(state)))
     }
 
     /// The position recorded on `file` under any key, else (with `path`) the one keyed by `path`.

@@ -67,20 +67,20 @@ struct IngestCommand: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let database = try location.open(tuning: .bulk)
-            let writer = IngestWriter(database: database)
-            let follower = LogFollower(path: location.eventsPath, writer: writer, batchLines: max(1, batch))
-            // A backlog into an empty database: indexes built once, after the load.
+            var database = try location.open(tuning: .bulk)
+            // A backlog into an empty database: indexes built once, after the load, on a
+            // connection of the load's own (see `BulkLoad`); the database is opened again after.
             let size = ((try? FileManager.default.attributesOfItem(atPath: location.eventsPath)[.size]) as? Int) ?? 0
             let bulk = size >= Self.bulkThreshold ? try database.beginBulkLoad() : nil
             // What a bulk load applied, so `--follow`'s final total includes it.
             var backlog = BatchSummary()
             if let bulk {
                 printErr("loading a backlog of \(size / 1_000_000) MB into an empty database: indexes are built after the load")
+                let loader = LogFollower(path: location.eventsPath, writer: bulk.writer, batchLines: max(1, batch))
                 let loadStart = Date()
                 let cpuStart = (thread: Self.cpuSeconds(CLOCK_THREAD_CPUTIME_ID), process: Self.cpuSeconds(CLOCK_PROCESS_CPUTIME_ID))
                 let progress = BulkProgress(logBytes: size)
-                let summary = try follower.catchUp(onBatch: progress.batch)
+                let summary = try loader.catchUp(onBatch: progress.batch)
                 progress.say("building the indexes…")
                 let indexStart = Date()
                 let cpuLoad = (thread: Self.cpuSeconds(CLOCK_THREAD_CPUTIME_ID) - cpuStart.thread, process: Self.cpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - cpuStart.process)
@@ -89,12 +89,17 @@ struct IngestCommand: ParsableCommand {
                 if ProcessInfo.processInfo.environment["CLEO_CONSOLE_TIMING"] != nil {
                     // CPU seconds too: this machine's wall times vary by ±15% from run to run.
                     printErr(String(format: "load %.2f s (CPU: writer thread %.2f s, all threads %.2f s), index build %.2f s",
-                                    indexStart.timeIntervalSince(loadStart), cpuLoad.thread, cpuLoad.process, Date().timeIntervalSince(indexStart)))
+                                    indexStart.timeIntervalSince(loadStart), cpuLoad.thread, cpuLoad.process, Date().timeIntervalSince(indexStart))
+                             + (bulk.rollbackJournal ? ", rollback journal" : ", WAL"))
                 }
+                // Opened again before the summary is printed: `--follow` is ready for a stop once it is.
+                if follow { database = try location.open(tuning: .bulk) }
                 printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
                 if !follow { return }
                 backlog = summary
             }
+            let writer = IngestWriter(database: database)
+            let follower = LogFollower(path: location.eventsPath, writer: writer, batchLines: max(1, batch))
             if !follow {
                 let summary: BatchSummary
                 do {

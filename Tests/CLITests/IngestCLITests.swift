@@ -161,6 +161,84 @@ import Glibc
         #expect(try cli.sql("SELECT count(*) FROM meta WHERE key = 'bulk_load'") == "0\n")
     }
 
+    /// A 90,000-line log (over the bulk threshold) and the reference a batch-by-batch run of it
+    /// gives (ten lines first: a database that holds transactions is never loaded in bulk).
+    private func bulkLogAndReference(_ cli: CLIHarness) throws -> String {
+        #expect(try cli.run(["demo", "--count", "90000", "--rate", "0", "--seed", "21"]).status == 0)
+        let full = try Data(contentsOf: URL(fileURLWithPath: cli.events))
+        var cut = 0
+        for _ in 0..<10 { cut = full[cut...].firstIndex(of: 0x0A)! + 1 }
+        try full.prefix(cut).write(to: URL(fileURLWithPath: cli.events))
+        let reference = cli.directory.appendingPathComponent("reference.db").path
+        #expect(try cli.run(["ingest"], environment: ["CLEO_CONSOLE_DB": reference]).status == 0)
+        try cli.append(full.suffix(from: cut))
+        let rest = try cli.run(["ingest", "--batch", "7000"], environment: ["CLEO_CONSOLE_DB": reference])
+        #expect(rest.status == 0 && !rest.stderr.contains("backlog"))
+        return reference
+    }
+
+    /// The database file's header says which journal it uses: 1 a rollback journal, 2 WAL.
+    private func headerJournalByte(_ path: String) throws -> UInt8 {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return data.count > 18 ? data[18] : 0
+    }
+
+    /// A bulk load runs under a rollback journal with `tx_id` built after it; killed (SIGKILL)
+    /// midway, the next run rolls back its unfinished batch, builds every index and goes on
+    /// from the committed position: nothing lost, nothing applied twice, back in WAL.
+    @Test func aBulkLoadKilledInItsRollbackJournalLosesNothingAndAppliesNothingTwice() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        let reference = try bulkLogAndReference(cli)
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<2 {
+            let output = cli.directory.appendingPathComponent("bulk-\(round).out").path
+            let process = try cli.start(["ingest", "--batch", "7000"], output: output)
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+            try waitFor({ (try? String(contentsOfFile: output, encoding: .utf8))?.contains("loading a backlog") == true || !process.isRunning }, seconds: 60)
+            usleep(UInt32.random(in: 200_000...2_500_000, using: &generator))
+            let running = process.isRunning
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            if round == 0 {
+                #expect(running, "the load ended before it was killed")
+                #expect(try headerJournalByte(cli.db) == 1, "killed while loading under a rollback journal")
+            }
+        }
+        let last = try cli.run(["ingest", "--batch", "7000"])
+        #expect(last.status == 0, "\(last.stderr)")
+        #expect(try cli.content() == (try cli.content(db: reference)))
+        let indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+        #expect(try cli.sql(indexes) == (try cli.sql(indexes, db: reference)))
+        #expect(try cli.sql("SELECT count(*) FROM meta WHERE key = 'bulk_load'") == "0\n")
+        #expect(try headerJournalByte(cli.db) == 2)
+    }
+
+    /// While a backlog loads (the database under a rollback journal, its indexes not built),
+    /// another process that opens the database — to read or to write — is told so and exits 1,
+    /// changing nothing; once the load ends it opens as usual.
+    @Test func anotherProcessOpeningDuringABulkLoadIsToldABacklogIsLoading() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        #expect(try cli.run(["demo", "--count", "90000", "--rate", "0", "--seed", "21"]).status == 0)
+        let output = cli.directory.appendingPathComponent("bulk.out").path
+        let loader = try cli.start(["ingest"], output: output)
+        defer { if loader.isRunning { kill(loader.processIdentifier, SIGKILL) } }
+        try waitFor({ (try? String(contentsOfFile: output, encoding: .utf8))?.contains("loading a backlog") == true }, seconds: 60)
+        for command in [["tx", "list", "--json"], ["ingest"]] {
+            let refused = try cli.run(command)
+            #expect(refused.status == 1, "\(command): \(refused.stdout)")
+            #expect(refused.stderr.contains("a backlog is being loaded into the database"), "\(command): \(refused.stderr)")
+        }
+        #expect(loader.isRunning, "the load ended before the others tried")
+        loader.waitUntilExit()
+        #expect(loader.terminationStatus == 0)
+        #expect(try String(contentsOfFile: output, encoding: .utf8).contains("90000 lines applied"))
+        let after = try cli.run(["tx", "list", "--json", "--limit", "1"])
+        #expect(after.status == 0, "\(after.stderr)")
+        #expect(try cli.sql("PRAGMA journal_mode") == "wal\n")
+    }
+
     /// A line that arrives alone is committed alone, and the disk pays for every page it dirties
     /// (its rows and an entry in each index), written whole to the WAL: ~200 KB a line with the
     /// 16 KiB pages of a new database, ~800 KB with 64 KiB pages (70 GB a day at one event a second).
