@@ -99,6 +99,8 @@ public final class EffectRunner: @unchecked Sendable {
                     }
                 } catch let violation as ConfigRuleViolation {
                     mailbox.post(.configSaveFailed(violation.description, nil))
+                } catch let refusal as PermissionRefusal {
+                    mailbox.post(.configSaveFailed(refusal.description, nil))
                 }
             case .loadAudit:
                 let page = try database.auditTrailNewest(limit: AuditScreen.pageLimit)

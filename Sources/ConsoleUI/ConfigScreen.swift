@@ -62,6 +62,7 @@ public enum ConfigScreen {
         },
         KeyBinding([.enter], "edit") { state in
             let field = state.config.selected
+            if refuse(field, &state) { return [] }
             if field.isBoolean { return toggle(&state) }
             // A secret starts empty (its value is never shown); other fields start from their value.
             let start = field.isSecret ? (state.config.edits[field] ?? "") : (state.config.edits[field] ?? state.config.stored.plain[field] ?? "")
@@ -97,7 +98,15 @@ public enum ConfigScreen {
         return []
     }
 
+    /// The key still answers when the role or the database forbids the change: with the reason.
+    static func refuse(_ field: ConfigField, _ state: inout AppState) -> Bool {
+        guard let reason = state.session.refusal(toSet: field) else { return false }
+        state.say(reason, error: true, seconds: 6)
+        return true
+    }
+
     static func toggle(_ state: inout AppState) -> [Effect] {
+        if refuse(.isWebhookSecured, &state) { return [] }
         let current = state.config.effectiveSecured
         let stored = state.config.stored.isWebhookSecured
         if !current == stored { state.config.edits[.isWebhookSecured] = nil } else { state.config.edits[.isWebhookSecured] = current ? "false" : "true" }

@@ -12,7 +12,7 @@ struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Show, set, audit and export the Cleo configuration.",
-        subcommands: [Show.self, Set.self, History.self, Export.self, Check.self]
+        subcommands: [Show.self, Set.self, History.self, Export.self, Check.self, Pending.self, Approve.self, Reject.self]
     )
 }
 
@@ -82,11 +82,20 @@ extension ConfigCommand {
                 if configField.isSecret && value != nil {
                     throw Failure.usage("\(configField.rawValue) is a secret and is never taken from the command line (shell history, ps); pipe it on standard input or type it at the prompt")
                 }
-                let text = try value ?? SecretPrompt.read(prompt: "\(configField.rawValue): ", secret: configField.isSecret)
-                let database = try location.open()
+                let database = try location.openForChange()
                 let actor = Actor.current()
+                // Said before a secret is typed: a user who may not set it is not asked for it.
+                try database.authorize(actor, .set(configField), field: configField.rawValue, now: .now())
+                let text = try value ?? SecretPrompt.read(prompt: "\(configField.rawValue): ", secret: configField.isSecret)
                 do {
-                    let stored = try database.saveConfiguration([(configField, text)], expectedVersion: nil, actor: actor, now: .now())
+                    let outcome = try database.saveOrPropose([(configField, text)], expectedVersion: nil, actor: actor, now: .now())
+                    let stored = outcome.stored
+                    if let change = outcome.proposed.first {
+                        let time = OperatorTime()
+                        printOut(TerminalText.sanitized("proposed #\(change.id): \(configField.rawValue) \(change.old ?? "(unset)") → \(change.new); in production this waits for a second person "
+                                                        + "(config approve \(change.id)) until \(time.short(change.expiresAt)) (\(time.zoneName)); the old value stays in force"))
+                        return
+                    }
                     printOut("saved \(configField.rawValue) = \(TerminalText.sanitized(stored.display(configField) ?? "")) (version \(stored.version))")
                     if !stored.isComplete { printOut("still missing: " + stored.missing.map(\.rawValue).joined(separator: ", ")) }
                 } catch let violation as ConfigRuleViolation {
@@ -160,7 +169,7 @@ extension ConfigCommand {
                 if isatty(STDOUT_FILENO) == 1 {
                     throw Failure.usage("config export prints secrets in clear and refuses to write to a terminal; redirect it (cleo-console config export > connector.json)")
                 }
-                let database = try location.open()
+                let database = try location.openForChange()
                 do {
                     // Audited only once the bytes are out: a full disk or a closed pipe (74) exports nothing.
                     try database.exportConfiguration(actor: .current(), now: .now()) { config in
