@@ -162,10 +162,9 @@ public final class ConsoleApp {
     private func startChangeWatcher(mailbox: Mailbox, stop: StopFlag) {
         let database = self.database
         let path = LogFollower.absolute(eventsPath)
-        // Read-only, every commit is another process's: one reader connection of our own counts
-        // them (the writer connection, whose counter skips our own commits, is not ours to take).
-        let writerCounter: @Sendable () throws -> Int64 = { try database.dataVersion() }
-        let counter = database.isReadOnly ? ((try? database.readerChangeCounter()) ?? writerCounter) : writerCounter
+        // Read-only too: the pool's writer connection is then opened read-only, and every
+        // commit it counts is another process's (seen in tmux by a user who may only read).
+        let counter: @Sendable () throws -> Int64 = { try database.dataVersion() }
         let thread = Thread {
             var last = (try? counter()) ?? 0
             var lastInfo: FollowerInfo?
