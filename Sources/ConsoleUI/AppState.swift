@@ -145,7 +145,7 @@ public struct AppState: Sendable, Equatable {
             detail.missing = id
             return []
         case .configLoaded(let stored): return ConfigScreen.loaded(stored, in: &self)
-        case .configSaved(let stored): return ConfigScreen.saved(stored, in: &self)
+        case .configSaved(let stored, let proposed): return ConfigScreen.saved(stored, proposed: proposed, in: &self)
         case .configSaveFailed(let reason, let stored): return ConfigScreen.saveFailed(reason, stored, in: &self)
         case .auditLoaded(let entries, let total):
             ConfigScreen.auditLoaded(entries, in: &self)

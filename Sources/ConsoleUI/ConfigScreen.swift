@@ -214,14 +214,20 @@ public enum ConfigScreen {
         }
     }
 
-    static func saved(_ stored: StoredConfiguration, in state: inout AppState) -> [Effect] {
+    static func saved(_ stored: StoredConfiguration, proposed: [PendingChange] = [], in state: inout AppState) -> [Effect] {
         state.config.stored = stored
         state.config.seenVersion = stored.version
         state.config.edits = [:]
         state.config.conflict = nil
         state.config.theirChange = nil
         state.config.saveError = nil
-        state.say("saved: version \(stored.version)")
+        if proposed.isEmpty {
+            state.say("saved: version \(stored.version)")
+        } else {
+            // Production: these are not in force yet; saying "saved" would be a lie.
+            let list = proposed.map { "#\($0.id) \($0.field.rawValue)" }.joined(separator: ", ")
+            state.say("proposed \(list): waits for a second person (config approve ID); the old value stays in force", seconds: 10)
+        }
         return []
     }
 

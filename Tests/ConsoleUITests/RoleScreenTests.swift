@@ -39,3 +39,17 @@ import Testing
         #expect(writer.render().rows[0].contains("ops (engineer)@ssh"))
     }
 }
+
+@Suite struct FourEyesScreenTests {
+    @Test func aProductionSaveThatWasProposedSaysSoNotSaved() {
+        var state = Fixture.state(environment: "production")
+        _ = state.reduce(.configLoaded(StoredConfiguration()))
+        _ = state.reduce(.key(.character("2")))
+        let change = PendingChange(id: 7, field: .chileApiKey, proposedBy: "ops", proposedFrom: "local", proposedAt: Fixture.now,
+                                   expiresAt: Fixture.now.adding(milliseconds: FourEyes.expiryMilliseconds), old: nil, new: "••••aaaa hmac:1", state: .pending)
+        _ = state.reduce(.configSaved(StoredConfiguration(), proposed: [change]))
+        #expect(state.flash?.text == "proposed #7 chileApiKey: waits for a second person (config approve ID); the old value stays in force")
+        _ = state.reduce(.configSaved(StoredConfiguration()))
+        #expect(state.flash?.text.hasPrefix("saved") == true)
+    }
+}
