@@ -26,15 +26,24 @@ extension ConfigCommand {
             try runReporting {
                 let database = try location.openForReading()
                 let stored = try database.configuration()
+                let lifecycle = try database.keyLifecycle()
                 let time = OperatorTime()
                 if json {
-                    printOut(Self.json(stored, environment: database.environment, time: time).rendered())
+                    var out = Self.json(stored, environment: database.environment, time: time)
+                    if case .object(var members) = out {
+                        members.append(("keys", Self.lifecycleJSON(lifecycle, time: time)))
+                        out = .object(members)
+                    }
+                    printOut(out.rendered())
                     return
                 }
                 printOut("environment: \(database.environment.rawValue)")
                 for field in ConfigField.allCases {
                     var value = stored.display(field) ?? "(unset)"
                     if field.isSecret, let setAt = stored.secrets[field]?.setAt { value += "  set \(time.short(setAt))" }
+                    if field.isSecret, let life = lifecycle[field] {
+                        value += " by \(life.setBy)@\(life.setFrom)" + (life.previousFingerprint.map { ", replaced \($0)" } ?? ", the first")
+                    }
                     printOut(TerminalText.padded(field.qualifiedName, to: 28) + " " + TerminalText.sanitized(value))
                 }
                 printOut("complete: \(stored.isComplete ? "yes" : "no")" + (stored.isComplete ? "" : "  missing: " + stored.missing.map(\.rawValue).joined(separator: ", ")))
@@ -42,6 +51,16 @@ extension ConfigCommand {
                 printOut("version \(stored.version), last change \(when) (\(time.zoneName)) by \(TerminalText.sanitized(stored.updatedBy ?? "nobody"))")
                 if !stored.isWebhookSecured { printOut("warning: isWebhookSecured is false: webhook calls carry no Authorization header") }
             }
+        }
+
+        /// roles.md, key lifecycle: per secret, when and by whom it was set and the fingerprint of the key it replaced.
+        static func lifecycleJSON(_ lifecycle: [ConfigField: KeyLifecycle], time: OperatorTime) -> JSONOut {
+            .object(ConfigField.allCases.filter(\.isSecret).map { field in
+                (field.rawValue, lifecycle[field].map { life in
+                    JSONOut.object([("setAt", .string(time.rfc3339(life.setAt))), ("setBy", .string(life.setBy)), ("setFrom", .string(life.setFrom)),
+                                    ("previousFingerprint", .optional(life.previousFingerprint))])
+                } ?? .null)
+            })
         }
 
         static func json(_ stored: StoredConfiguration, environment: ConsoleEnvironment, time: OperatorTime) -> JSONOut {

@@ -140,3 +140,24 @@ extension CLIHarness {
         #expect(try cli.run(["users", "grant", me, "owner"]).status == 64)
     }
 }
+
+@Suite struct KeyLifecycleCLITests {
+    @Test func configShowSaysWhenAndByWhomEachKeyWasSetAndThePreviousFingerprint() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        #expect(try cli.run(["config", "set", "chileApiKey"], stdin: ConfigCLITests.chile).status == 0)
+        let first = ((try cli.json(["config", "show", "--json"]) as! [String: Any])["fingerprints"] as! [String: Any])["chileApiKey"] as! String
+        #expect(try cli.run(["config", "set", "chileApiKey"], stdin: "sk_cl_SECOND_5555eeee").status == 0)
+        let show = try cli.json(["config", "show", "--json"]) as! [String: Any]
+        let keys = show["keys"] as! [String: Any]
+        let chile = keys["chileApiKey"] as! [String: Any]
+        let me = String(cString: getpwuid(getuid())!.pointee.pw_name)
+        #expect(chile["setBy"] as? String == me)
+        #expect(chile["setFrom"] as? String == "local")
+        #expect(chile["previousFingerprint"] as? String == first)
+        #expect((chile["setAt"] as? String)?.hasSuffix("Z") == true)
+        #expect(keys["peruApiKey"] is NSNull)
+        let text = try cli.run(["config", "show"]).stdout
+        #expect(text.contains("by \(me)@local, replaced \(first)"), "\(text)")
+    }
+}
