@@ -127,6 +127,20 @@ extension CLIHarness {
         #expect(try FileManager.default.contentsOfDirectory(atPath: cli.directory.path).sorted() == files)
     }
 
+    @Test func anEngineerTheOperatingSystemKeepsFromWritingIsRefusedWith77AndTheReason() throws {
+        let cli = try CLIHarness()
+        let user = try TemporaryUser()
+        defer { user.remove(); cli.cleanup() }
+        try cli.configureAll()
+        #expect(try cli.run(["users", "grant", user.name, "engineer"]).status == 0)
+        chmod(cli.directory.path, 0o755)
+        for suffix in ["", "-wal", "-shm"] { chmod(cli.db + suffix, 0o644) }
+        let result = try cli.run(as: user.name, ["config", "set", "webhookUrl", "https://merchant.example/other"])
+        #expect(result.status == 77, "\(result.status) \(result.stderr)")
+        #expect(result.stderr.contains("the operating system does not let \(user.name) write the database"), "\(result.stderr)")
+        #expect((try cli.json(["config", "show", "--json"]) as! [String: Any])["webhookUrl"] as? String == "https://merchant.example/hooks/cleo")
+    }
+
     @Test func theLastAdminStaysAndGrantsNameRealUsersAndRoles() throws {
         let cli = try CLIHarness()
         defer { cli.cleanup() }
