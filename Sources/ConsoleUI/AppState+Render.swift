@@ -148,7 +148,7 @@ extension AppState {
         case .config:
             if config.editor != nil { hints = [("Enter", "accept"), ("Esc", "cancel"), ("Ctrl-U", "erase")] }
             else if config.confirmingWrite { hints = [("y", "write"), ("n", "cancel")] }
-            else { hints = ConfigScreen.keys.hints }
+            else { hints = ConfigScreen.hints(for: session) }
         case .events: hints = events.showingRaw ? [("Esc", "close raw view")] : EventsScreen.keys.hints
         case .audit: hints = audit.search != nil ? [("Enter", "apply"), ("Esc", "clear")] : AuditScreen.keys.hints
         case .help: hints = HelpScreen.keys.hints

@@ -98,6 +98,15 @@ public enum ConfigScreen {
         return []
     }
 
+    /// The hints, with the keys that change something marked when this session may not
+    /// (roles.md: the TUI marks what the role may not do; the keys still answer, with the reason).
+    static func hints(for session: Session) -> [(keys: String, label: String)] {
+        guard session.refusal(toSet: .webhookUrl) != nil else { return keys.hints }
+        let changing: Set<String> = ["edit", "toggle secured", "write", "undo edits"]
+        let why = session.role.refusal(of: .set(.webhookUrl)) != nil ? "not for \(session.role.rawValue)" : "read-only"
+        return keys.hints.filter { !changing.contains($0.label) } + [("Enter Space w", why)]
+    }
+
     /// The key still answers when the role or the database forbids the change: with the reason.
     static func refuse(_ field: ConfigField, _ state: inout AppState) -> Bool {
         guard let reason = state.session.refusal(toSet: field) else { return false }
