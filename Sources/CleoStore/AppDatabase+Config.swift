@@ -39,7 +39,8 @@ extension AppDatabase {
         }
         let box = changes.contains { $0.0.isSecret } ? try secretBox() : nil
         let production = environment == .production
-        return try writeImmediate { db in
+        // A refusal is returned from the transaction, not thrown, so its audit rows are committed.
+        let outcome: Result<SaveOutcome, StoreError> = try writeImmediate { db in
             for (field, _) in changes { try Self.requireRole(db, actor, .set(field)) }
             try Self.expirePending(db, now: now)
             let current = try Self.fetchConfiguration(db)
@@ -48,7 +49,7 @@ extension AppDatabase {
                     try Self.audit(db, actor: actor, now: now, field: field, old: current.display(field), new: nil, result: .refused,
                                    detail: "changed by \(current.updatedBy ?? "someone") since loaded (version \(expectedVersion) → \(current.version))")
                 }
-                throw StoreError.configChangedSince(version: current.version, by: current.updatedBy, at: current.updatedAt?.millisecondsSince1970)
+                return .failure(.configChangedSince(version: current.version, by: current.updatedBy, at: current.updatedAt?.millisecondsSince1970))
             }
             var proposed: [PendingChange] = []
             var applied = false
@@ -61,8 +62,9 @@ extension AppDatabase {
                 }
             }
             if applied { try Self.bumpVersion(db, by: actor.user, now: now) }
-            return SaveOutcome(stored: try Self.fetchConfiguration(db), proposed: proposed)
+            return .success(SaveOutcome(stored: try Self.fetchConfiguration(db), proposed: proposed))
         }
+        return try outcome.get()
     }
 
     /// Stores one validated value (a secret sealed, bound to its column) and audits it. For a

@@ -35,6 +35,22 @@ import Glibc
         #expect(expired.count == 1 && expired.first?.user == "alice")
     }
 
+    /// The refusal's audit row was written inside the transaction the refusal then rolled back.
+    @Test func aSaveRefusedBecauseAnotherSavedMeanwhileIsAudited() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let database = try database(.sandbox)
+        try database.saveConfiguration([(.webhookUrl, "https://merchant.example/a")], expectedVersion: nil, actor: alice, now: t0)
+        let seen = try database.configuration().version
+        try database.saveConfiguration([(.webhookUrl, "https://merchant.example/b")], expectedVersion: seen, actor: alice, now: t0)
+        #expect(throws: StoreError.self) {
+            try database.saveConfiguration([(.webhookUrl, "https://merchant.example/c")], expectedVersion: seen, actor: bob, now: t0)
+        }
+        let refused = try database.auditTrail().filter { $0.result == .refused && $0.user == "bob" }
+        #expect(refused.count == 1)
+        #expect(refused.first?.detail?.contains("changed by alice since loaded") == true)
+        #expect(try database.configuration().plain[.webhookUrl] == "https://merchant.example/b")
+    }
+
     @Test func aReplacedKeyKeepsWhenAndByWhomAndThePreviousFingerprintOnly() throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let database = try database(.sandbox)
