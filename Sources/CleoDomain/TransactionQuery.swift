@@ -179,7 +179,7 @@ public struct RejectedLine: Sendable, Equatable {
 
 /// One entry of the configuration's audit trail.
 public struct AuditEntry: Sendable, Equatable {
-    public enum Result: String, Sendable { case saved, refused, exported }
+    public enum Result: String, Sendable { case saved, refused, exported, proposed, approved, rejected, expired, viewed }
     public var id: Int64
     public var at: Timestamp
     public var user: String

@@ -10,9 +10,26 @@ extension AppDatabase {
     /// Validates and stores `changes` together, if the configuration is still at
     /// `expectedVersion` (compare-and-swap: two admins never silently overwrite each other).
     /// Every field's outcome is audited, refusals included. Values are in clear here and are
-    /// sealed before they reach the database.
+    /// sealed before they reach the database. In production some changes are proposed instead
+    /// (`saveOrPropose`).
     @discardableResult
     public func saveConfiguration(_ changes: [(ConfigField, String)], expectedVersion: Int64?, actor: Actor, now: Timestamp) throws -> StoredConfiguration {
+        try saveOrPropose(changes, expectedVersion: expectedVersion, actor: actor, now: now).stored
+    }
+
+    /// What a save did: the configuration now, and the changes that wait for a second person.
+    public struct SaveOutcome: Sendable {
+        public var stored: StoredConfiguration
+        public var proposed: [PendingChange]
+    }
+
+    /// The one write path of the configuration: the role first (roles.md), then the rules, then
+    /// in one transaction each change applied — or, in a `production` database, proposed when
+    /// it needs four eyes (`FourEyes`), the old value staying in force until approved.
+    public func saveOrPropose(_ changes: [(ConfigField, String)], expectedVersion: Int64?, actor: Actor, now: Timestamp) throws -> SaveOutcome {
+        // The role first (roles.md): a support user's attempt is refused whatever its value.
+        for (field, _) in changes { try authorize(actor, .set(field), field: field.rawValue, now: now) }
+        try requireWritable(actor)
         // Validate first: a refused value stores nothing, and is audited (its secret never shown).
         for (field, value) in changes {
             if case .failure(let violation) = ConfigRules.validate(value, for: field) {
@@ -21,31 +38,58 @@ extension AppDatabase {
             }
         }
         let box = changes.contains { $0.0.isSecret } ? try secretBox() : nil
-        return try writeImmediate { db in
+        let production = environment == .production
+        // A refusal is returned from the transaction, not thrown, so its audit rows are committed.
+        let outcome: Result<SaveOutcome, StoreError> = try writeImmediate { db in
+            for (field, _) in changes { try Self.requireRole(db, actor, .set(field)) }
+            try Self.expirePending(db, now: now)
             let current = try Self.fetchConfiguration(db)
             if let expectedVersion, expectedVersion != current.version {
                 for (field, _) in changes {
                     try Self.audit(db, actor: actor, now: now, field: field, old: current.display(field), new: nil, result: .refused,
                                    detail: "changed by \(current.updatedBy ?? "someone") since loaded (version \(expectedVersion) → \(current.version))")
                 }
-                throw StoreError.configChangedSince(version: current.version, by: current.updatedBy, at: current.updatedAt?.millisecondsSince1970)
+                return .failure(.configChangedSince(version: current.version, by: current.updatedBy, at: current.updatedAt?.millisecondsSince1970))
             }
+            var proposed: [PendingChange] = []
+            var applied = false
             for (field, value) in changes {
-                let old = current.display(field)
-                if field.isSecret, let box {
-                    let column = field.rawValue
-                    try db.execute(sql: "UPDATE config SET \(column) = ?, \(column)_hint = ?, \(column)_fingerprint = ?, \(column)_setAt = ? WHERE id = 1",
-                                   arguments: [try box.seal(value, boundTo: column), SecretMask.mask(value), box.fingerprint(value), now.millisecondsSince1970])
+                if production, FourEyes.needsSecondPerson(field, old: current.display(field), new: value) {
+                    proposed.append(try Self.propose(db, field: field, value: value, old: current.display(field), box: box, actor: actor, now: now))
                 } else {
-                    try db.execute(sql: "UPDATE config SET \(field.rawValue) = ? WHERE id = 1", arguments: [value])
+                    try Self.apply(db, field: field, value: value, old: current.display(field), box: box, actor: actor, now: now, result: .saved, detail: nil)
+                    applied = true
                 }
-                try Self.audit(db, actor: actor, now: now, field: field, old: old, new: box.map { field.isSecret ? $0.display(value) : value } ?? value,
-                               result: .saved, detail: nil)
             }
-            try db.execute(sql: "UPDATE config SET version = version + 1, updatedAt = ?, updatedBy = ? WHERE id = 1",
-                           arguments: [now.millisecondsSince1970, actor.user])
-            return try Self.fetchConfiguration(db)
+            if applied { try Self.bumpVersion(db, by: actor.user, now: now) }
+            return .success(SaveOutcome(stored: try Self.fetchConfiguration(db), proposed: proposed))
         }
+        return try outcome.get()
+    }
+
+    /// Stores one validated value (a secret sealed, bound to its column) and audits it. For a
+    /// secret, its lifecycle: when, by whom, and the fingerprint of the key it replaces — nothing
+    /// else of the previous key is kept.
+    static func apply(_ db: Database, field: ConfigField, value: String, old: String?, box: SecretBox?, actor: Actor, now: Timestamp,
+                      result: AuditEntry.Result, detail: String?) throws {
+        if field.isSecret {
+            guard let box else { preconditionFailure("a secret is applied with its box") }
+            let column = field.rawValue
+            let previous = try String.fetchOne(db, sql: "SELECT \(column)_fingerprint FROM config WHERE id = 1")
+            try db.execute(sql: "UPDATE config SET \(column) = ?, \(column)_hint = ?, \(column)_fingerprint = ?, \(column)_setAt = ? WHERE id = 1",
+                           arguments: [try box.seal(value, boundTo: column), SecretMask.mask(value), box.fingerprint(value), now.millisecondsSince1970])
+            try db.execute(sql: "INSERT OR REPLACE INTO key_lifecycle(field, setAt, setBy, setFrom, previousFingerprint) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [column, now.millisecondsSince1970, actor.user, actor.origin, previous])
+            try audit(db, actor: actor, now: now, field: field, old: old, new: box.display(value), result: result, detail: detail)
+        } else {
+            try db.execute(sql: "UPDATE config SET \(field.rawValue) = ? WHERE id = 1", arguments: [value])
+            try audit(db, actor: actor, now: now, field: field, old: old, new: value, result: result, detail: detail)
+        }
+    }
+
+    static func bumpVersion(_ db: Database, by user: String, now: Timestamp) throws {
+        try db.execute(sql: "UPDATE config SET version = version + 1, updatedAt = ?, updatedBy = ? WHERE id = 1",
+                       arguments: [now.millisecondsSince1970, user])
     }
 
     /// Audits a refused value. A refused secret is never recorded, not even masked (it may be a
@@ -63,6 +107,8 @@ extension AppDatabase {
     /// returned) while incomplete. `deliver` writes it out; the export is audited only once
     /// `deliver` has returned (the bytes are out), so a failed write is never recorded as an export.
     public func exportConfiguration(actor: Actor, now: Timestamp, deliver: (CleoConfiguration) throws -> Void) throws {
+        try authorize(actor, .export, field: "(all)", now: now)
+        try requireWritable(actor)  // an export that cannot be audited is not made
         let stored = try configuration()
         guard stored.isComplete else { throw ExportRefusal.incomplete(missing: stored.missing) }
         let box = try secretBox()

@@ -121,6 +121,29 @@ extension AppDatabase {
             try scrubRefusedValues(db)
         }
         registerServeMigration(&migrator)
+        // roles.md: a user's role (no row means support; the creator is seeded by `open`); the
+        // changes that wait for a second person in production (a secret's new value sealed,
+        // bound to `pending.<column>`, removed once decided); each secret's lifecycle, by field
+        // name, so a secret field declared later joins without a migration of its own.
+        migrator.registerMigration("v3-roles") { db in
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    name TEXT PRIMARY KEY,
+                    role TEXT NOT NULL CHECK (role IN ('support', 'engineer', 'admin')),
+                    grantedBy TEXT NOT NULL, grantedAt INTEGER NOT NULL
+                );
+                CREATE TABLE pending_change (
+                    id INTEGER PRIMARY KEY,
+                    field TEXT NOT NULL, sealed BLOB, value TEXT, old TEXT, new TEXT NOT NULL,
+                    proposedBy TEXT NOT NULL, proposedFrom TEXT NOT NULL, proposedAt INTEGER NOT NULL, expiresAt INTEGER NOT NULL,
+                    state TEXT NOT NULL DEFAULT 'pending', decidedBy TEXT, decidedAt INTEGER
+                );
+                CREATE TABLE key_lifecycle (
+                    field TEXT PRIMARY KEY,
+                    setAt INTEGER NOT NULL, setBy TEXT NOT NULL, setFrom TEXT NOT NULL, previousFingerprint TEXT
+                );
+                """)
+        }
         return migrator
     }
 

@@ -61,6 +61,7 @@ public final class AppDatabase: Sendable {
             }
             let database = AppDatabase(dbPool: pool, path: path, keyFilePath: defaultKeyFile(keyFilePath, beside: path), environment: environment)
             try database.finishAbandonedBulkLoad()
+            try database.seedCreatorAdmin()
             return database
         }
     }

@@ -68,7 +68,13 @@ public final class ConsoleApp {
         let runner = EffectRunner(database: database, mailbox: mailbox, actor: actor, clock: clock)
         var state = AppState(session: session, size: terminal.size, now: clock(), eventsPath: LogFollower.absolute(eventsPath))
         state.transactions.pageSize = max(1, state.bodyHeight - 2)
-        startFollower(mailbox: mailbox, stop: stop)
+        // A database this user may only read (roles.md: support): no follower (it writes); the
+        // follower of whoever writes it is shown from the database.
+        if database.isReadOnly {
+            if let info = try? Self.storedInfo(database: database, path: LogFollower.absolute(eventsPath)) { mailbox.post(.followerChanged(info)) }
+        } else {
+            startFollower(mailbox: mailbox, stop: stop)
+        }
         startChangeWatcher(mailbox: mailbox, stop: stop)
 
         var pending = state.startEffects()
@@ -156,12 +162,15 @@ public final class ConsoleApp {
     private func startChangeWatcher(mailbox: Mailbox, stop: StopFlag) {
         let database = self.database
         let path = LogFollower.absolute(eventsPath)
+        // Read-only too: the pool's writer connection is then opened read-only, and every
+        // commit it counts is another process's (seen in tmux by a user who may only read).
+        let counter: @Sendable () throws -> Int64 = { try database.dataVersion() }
         let thread = Thread {
-            var last = (try? database.dataVersion()) ?? 0
+            var last = (try? counter()) ?? 0
             var lastInfo: FollowerInfo?
             while !stop.isSet {
                 usleep(150_000)
-                guard let version = try? database.dataVersion(), version != last else { continue }
+                guard let version = try? counter(), version != last else { continue }
                 last = version
                 mailbox.post(.dataChanged)
                 if let info = try? Self.storedInfo(database: database, path: path), info != lastInfo {

@@ -89,8 +89,8 @@ public final class EffectRunner: @unchecked Sendable {
                 mailbox.post(.configLoaded(try database.configuration()))
             case .saveConfig(let edits, let version):
                 do {
-                    let stored = try database.saveConfiguration(edits.map { ($0.field, $0.value) }, expectedVersion: version, actor: actor, now: clock())
-                    mailbox.post(.configSaved(stored))
+                    let outcome = try database.saveOrPropose(edits.map { ($0.field, $0.value) }, expectedVersion: version, actor: actor, now: clock())
+                    mailbox.post(.configSaved(outcome.stored, proposed: outcome.proposed))
                 } catch let error as StoreError {
                     if case .configChangedSince = error {
                         mailbox.post(.configSaveFailed(error.description, try? database.configuration()))
@@ -99,6 +99,8 @@ public final class EffectRunner: @unchecked Sendable {
                     }
                 } catch let violation as ConfigRuleViolation {
                     mailbox.post(.configSaveFailed(violation.description, nil))
+                } catch let refusal as PermissionRefusal {
+                    mailbox.post(.configSaveFailed(refusal.description, nil))
                 }
             case .loadAudit:
                 let page = try database.auditTrailNewest(limit: AuditScreen.pageLimit)

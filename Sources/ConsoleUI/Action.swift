@@ -17,7 +17,8 @@ public enum Action: Sendable, Equatable {
     case eventRawLoaded(rowID: Int64, [UInt8])
     case detailMissing(String)
     case configLoaded(StoredConfiguration)
-    case configSaved(StoredConfiguration)
+    /// Saved; in production `proposed` lists what waits for a second person instead.
+    case configSaved(StoredConfiguration, proposed: [PendingChange] = [])
     case configSaveFailed(String, StoredConfiguration?)
     /// The newest audit entries (oldest first among them) and how many there are in all.
     case auditLoaded([AuditEntry], total: Int)

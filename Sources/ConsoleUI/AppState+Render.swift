@@ -51,11 +51,12 @@ extension AppState {
         case .starting: ("… starting", .title)
         case .failed: ("✗ follower failed", .error)
         }
-        let followerText = " " + follower.0 + " "
+        // A console that may not write the database follows nothing: it shows what others commit.
+        let followerText = " " + (session.readOnlyReason == nil ? follower.0 : "◇ read-only") + " "
         let followerWidth = TerminalText.width(followerText)
-        canvas.write(followerText, x: width - followerWidth, y: 0, role: follower.1)
+        canvas.write(followerText, x: width - followerWidth, y: 0, role: session.readOnlyReason == nil ? follower.1 : .warning)
         var room = width - followerWidth - x - 1
-        let user = "  " + TerminalText.sanitized(session.user)
+        let user = "  " + TerminalText.sanitized(session.user) + " (" + session.role.rawValue + (session.readOnlyReason == nil ? "" : ", read-only") + ")"
         let origin = "@" + TerminalText.sanitized(session.origin)
         let zone = " · " + TerminalText.sanitized(session.zoneName)
         let userWidth = TerminalText.width(user), zoneWidth = TerminalText.width(zone), originWidth = TerminalText.width(origin)
@@ -107,8 +108,12 @@ extension AppState {
             let text = " ⚠ \(notice.kind) \(when): " + TerminalText.truncated(TerminalText.sanitized(notice.detail), to: 34) + " "
             x = canvas.write(text, x: 0, y: y, role: .warning, maxWidth: size.width)
         }
+        if let reason = session.readOnlyReason {
+            x += canvas.write(" read-only: " + TerminalText.sanitized(reason) + " ·", x: x, y: y, role: .warning, maxWidth: size.width - x)
+        }
         var parts: [String] = []
         switch follower.phase {
+        case _ where session.readOnlyReason != nil: parts.append("showing what writers commit")
         case .following: parts.append(transactions.isPaused ? "paused" : "following")
         case .waiting: parts.append("waiting for the log (screen 3)")
         case .starting: parts.append("starting")
@@ -143,7 +148,7 @@ extension AppState {
         case .config:
             if config.editor != nil { hints = [("Enter", "accept"), ("Esc", "cancel"), ("Ctrl-U", "erase")] }
             else if config.confirmingWrite { hints = [("y", "write"), ("n", "cancel")] }
-            else { hints = ConfigScreen.keys.hints }
+            else { hints = ConfigScreen.hints(for: session) }
         case .events: hints = events.showingRaw ? [("Esc", "close raw view")] : EventsScreen.keys.hints
         case .audit: hints = audit.search != nil ? [("Enter", "apply"), ("Esc", "clear")] : AuditScreen.keys.hints
         case .help: hints = HelpScreen.keys.hints

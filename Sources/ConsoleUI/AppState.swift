@@ -15,8 +15,15 @@ public struct Session: Sendable, Equatable {
     /// The operator's offset from UTC (seconds); fixed for the session so screens are pure.
     public var offsetSeconds: Int
     public var databasePath: String
+    /// The user's role (roles.md), shown in the frame; what it may not do is refused with the reason.
+    public var role: OperatorRole
+    /// Why this console cannot write the database (a user who may only read it), or nil.
+    public var readOnlyReason: String?
 
-    public init(environment: String, user: String, origin: String, zoneName: String, offsetSeconds: Int, databasePath: String) {
+    public init(environment: String, user: String, origin: String, zoneName: String, offsetSeconds: Int, databasePath: String,
+                role: OperatorRole = .admin, readOnlyReason: String? = nil) {
+        self.role = role
+        self.readOnlyReason = readOnlyReason
         self.environment = environment
         self.user = user
         self.origin = origin
@@ -26,6 +33,12 @@ public struct Session: Sendable, Equatable {
     }
 
     public var isProduction: Bool { environment == "production" }
+
+    /// Why a config change may not be made here, or nil: the role first, then the database.
+    public func refusal(toSet field: ConfigField) -> String? {
+        if let reason = role.refusal(of: .set(field)) { return "\(user): \(reason)" }
+        return readOnlyReason.map { "read-only: \($0)" }
+    }
 }
 
 /// Every screen is a pure function of this value.
@@ -132,7 +145,7 @@ public struct AppState: Sendable, Equatable {
             detail.missing = id
             return []
         case .configLoaded(let stored): return ConfigScreen.loaded(stored, in: &self)
-        case .configSaved(let stored): return ConfigScreen.saved(stored, in: &self)
+        case .configSaved(let stored, let proposed): return ConfigScreen.saved(stored, proposed: proposed, in: &self)
         case .configSaveFailed(let reason, let stored): return ConfigScreen.saveFailed(reason, stored, in: &self)
         case .auditLoaded(let entries, let total):
             ConfigScreen.auditLoaded(entries, in: &self)

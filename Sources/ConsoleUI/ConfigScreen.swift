@@ -62,6 +62,7 @@ public enum ConfigScreen {
         },
         KeyBinding([.enter], "edit") { state in
             let field = state.config.selected
+            if refuse(field, &state) { return [] }
             if field.isBoolean { return toggle(&state) }
             // A secret starts empty (its value is never shown); other fields start from their value.
             let start = field.isSecret ? (state.config.edits[field] ?? "") : (state.config.edits[field] ?? state.config.stored.plain[field] ?? "")
@@ -97,7 +98,24 @@ public enum ConfigScreen {
         return []
     }
 
+    /// The hints, with the keys that change something marked when this session may not
+    /// (roles.md: the TUI marks what the role may not do; the keys still answer, with the reason).
+    static func hints(for session: Session) -> [(keys: String, label: String)] {
+        guard session.refusal(toSet: .webhookUrl) != nil else { return keys.hints }
+        let changing: Set<String> = ["edit", "toggle secured", "write", "undo edits"]
+        let why = session.role.refusal(of: .set(.webhookUrl)) != nil ? "not for \(session.role.rawValue)" : "read-only"
+        return keys.hints.filter { !changing.contains($0.label) } + [("Enter Space w", why)]
+    }
+
+    /// The key still answers when the role or the database forbids the change: with the reason.
+    static func refuse(_ field: ConfigField, _ state: inout AppState) -> Bool {
+        guard let reason = state.session.refusal(toSet: field) else { return false }
+        state.say(reason, error: true, seconds: 6)
+        return true
+    }
+
     static func toggle(_ state: inout AppState) -> [Effect] {
+        if refuse(.isWebhookSecured, &state) { return [] }
         let current = state.config.effectiveSecured
         let stored = state.config.stored.isWebhookSecured
         if !current == stored { state.config.edits[.isWebhookSecured] = nil } else { state.config.edits[.isWebhookSecured] = current ? "false" : "true" }
@@ -205,14 +223,20 @@ public enum ConfigScreen {
         }
     }
 
-    static func saved(_ stored: StoredConfiguration, in state: inout AppState) -> [Effect] {
+    static func saved(_ stored: StoredConfiguration, proposed: [PendingChange] = [], in state: inout AppState) -> [Effect] {
         state.config.stored = stored
         state.config.seenVersion = stored.version
         state.config.edits = [:]
         state.config.conflict = nil
         state.config.theirChange = nil
         state.config.saveError = nil
-        state.say("saved: version \(stored.version)")
+        if proposed.isEmpty {
+            state.say("saved: version \(stored.version)")
+        } else {
+            // Production: these are not in force yet; saying "saved" would be a lie.
+            let list = proposed.map { "#\($0.id) \($0.field.rawValue)" }.joined(separator: ", ")
+            state.say("proposed \(list): waits for a second person (config approve ID); the old value stays in force", seconds: 10)
+        }
         return []
     }
 

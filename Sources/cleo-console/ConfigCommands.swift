@@ -12,7 +12,7 @@ struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
         abstract: "Show, set, audit and export the Cleo configuration.",
-        subcommands: [Show.self, Set.self, History.self, Export.self, Check.self]
+        subcommands: [Show.self, Set.self, History.self, Export.self, Check.self, Pending.self, Approve.self, Reject.self]
     )
 }
 
@@ -26,16 +26,25 @@ extension ConfigCommand {
             try runReporting {
                 let database = try location.openForReading()
                 let stored = try database.configuration()
+                let lifecycle = try database.keyLifecycle()
                 let time = OperatorTime()
                 let authorization = try database.webhookAuthorizationHint()
                 if json {
-                    printOut(Self.json(stored, environment: database.environment, time: time).addingWebhookAuthorization(authorization).rendered())
+                    var out = Self.json(stored, environment: database.environment, time: time).addingWebhookAuthorization(authorization)
+                    if case .object(var members) = out {
+                        members.append(("keys", Self.lifecycleJSON(lifecycle, time: time)))
+                        out = .object(members)
+                    }
+                    printOut(out.rendered())
                     return
                 }
                 printOut("environment: \(database.environment.rawValue)")
                 for field in ConfigField.allCases {
                     var value = stored.display(field) ?? "(unset)"
                     if field.isSecret, let setAt = stored.secrets[field]?.setAt { value += "  set \(time.short(setAt))" }
+                    if field.isSecret, let life = lifecycle[field] {
+                        value += " by \(life.setBy)@\(life.setFrom)" + (life.previousFingerprint.map { ", replaced \($0)" } ?? ", the first")
+                    }
                     printOut(TerminalText.padded(field.qualifiedName, to: 28) + " " + TerminalText.sanitized(value))
                 }
                 printOut(Self.webhookAuthorizationLine(authorization, time: time))
@@ -44,6 +53,16 @@ extension ConfigCommand {
                 printOut("version \(stored.version), last change \(when) (\(time.zoneName)) by \(TerminalText.sanitized(stored.updatedBy ?? "nobody"))")
                 if !stored.isWebhookSecured { printOut("warning: isWebhookSecured is false: webhook calls carry no Authorization header") }
             }
+        }
+
+        /// roles.md, key lifecycle: per secret, when and by whom it was set and the fingerprint of the key it replaced.
+        static func lifecycleJSON(_ lifecycle: [ConfigField: KeyLifecycle], time: OperatorTime) -> JSONOut {
+            .object(ConfigField.allCases.filter(\.isSecret).map { field in
+                (field.rawValue, lifecycle[field].map { life in
+                    JSONOut.object([("setAt", .string(time.rfc3339(life.setAt))), ("setBy", .string(life.setBy)), ("setFrom", .string(life.setFrom)),
+                                    ("previousFingerprint", .optional(life.previousFingerprint))])
+                } ?? .null)
+            })
         }
 
         static func json(_ stored: StoredConfiguration, environment: ConsoleEnvironment, time: OperatorTime) -> JSONOut {
@@ -85,11 +104,20 @@ extension ConfigCommand {
                 if configField.isSecret && value != nil {
                     throw Failure.usage("\(configField.rawValue) is a secret and is never taken from the command line (shell history, ps); pipe it on standard input or type it at the prompt")
                 }
-                let text = try value ?? SecretPrompt.read(prompt: "\(configField.rawValue): ", secret: configField.isSecret)
-                let database = try location.open()
+                let database = try location.openForChange()
                 let actor = Actor.current()
+                // Said before a secret is typed: a user who may not set it is not asked for it.
+                try database.authorize(actor, .set(configField), field: configField.rawValue, now: .now())
+                let text = try value ?? SecretPrompt.read(prompt: "\(configField.rawValue): ", secret: configField.isSecret)
                 do {
-                    let stored = try database.saveConfiguration([(configField, text)], expectedVersion: nil, actor: actor, now: .now())
+                    let outcome = try database.saveOrPropose([(configField, text)], expectedVersion: nil, actor: actor, now: .now())
+                    let stored = outcome.stored
+                    if let change = outcome.proposed.first {
+                        let time = OperatorTime()
+                        printOut(TerminalText.sanitized("proposed #\(change.id): \(configField.rawValue) \(change.old ?? "(unset)") → \(change.new); in production this waits for a second person "
+                                                        + "(config approve \(change.id)) until \(time.short(change.expiresAt)) (\(time.zoneName)); the old value stays in force"))
+                        return
+                    }
                     printOut("saved \(configField.rawValue) = \(TerminalText.sanitized(stored.display(configField) ?? "")) (version \(stored.version))")
                     if !stored.isComplete { printOut("still missing: " + stored.missing.map(\.rawValue).joined(separator: ", ")) }
                 } catch let violation as ConfigRuleViolation {
@@ -163,7 +191,7 @@ extension ConfigCommand {
                 if isatty(STDOUT_FILENO) == 1 {
                     throw Failure.usage("config export prints secrets in clear and refuses to write to a terminal; redirect it (cleo-console config export > connector.json)")
                 }
-                let database = try location.open()
+                let database = try location.openForChange()
                 do {
                     // Audited only once the bytes are out: a full disk or a closed pipe (74) exports nothing.
                     try database.exportConfiguration(actor: .current(), now: .now()) { config in

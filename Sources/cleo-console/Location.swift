@@ -107,6 +107,8 @@ enum Failure: Error {
     case missing(String)
     /// 74: standard output or a file could not be written (nothing recorded as done).
     case output(String)
+    /// 77: the role (roles.md) or the operating system forbids it; the reason is said.
+    case notPermitted(String)
     /// 1: anything else, with what to do.
     case general(String)
 }
@@ -118,13 +120,14 @@ extension Failure {
         case .data: 65
         case .missing: 66
         case .output: 74
+        case .notPermitted: 77
         case .general: 1
         }
     }
 
     var message: String {
         switch self {
-        case .usage(let m), .data(let m), .missing(let m), .output(let m), .general(let m): m
+        case .usage(let m), .data(let m), .missing(let m), .output(let m), .notPermitted(let m), .general(let m): m
         }
     }
 }
@@ -134,7 +137,11 @@ extension Failure {
 /// sanitised on their way to standard error (`StandardOutput.error`).
 func runReporting(_ body: () throws -> Void) throws {
     do {
-        try body()
+        do {
+            try body()
+        } catch let refusal as PermissionRefusal {
+            throw Failure.notPermitted(refusal.description)
+        }
         try StandardOutput.check()
     } catch let failure as Failure {
         StandardOutput.error("cleo-console: " + failure.message)

@@ -17,11 +17,14 @@ struct TUICommand: ParsableCommand {
             guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
                 throw Failure.usage("the console needs a terminal; for scripts use the subcommands (cleo-console --help)")
             }
-            let database = try location.open()
+            // A database this user may only read opens read-only: a working console, no write tried.
+            let database = try location.openForChange()
             let actor = Actor.current()
             let zone = TimeZone.current
             let session = Session(environment: database.environment.rawValue, user: actor.user, origin: actor.origin,
-                                  zoneName: zone.identifier, offsetSeconds: zone.secondsFromGMT(), databasePath: database.path)
+                                  zoneName: zone.identifier, offsetSeconds: zone.secondsFromGMT(), databasePath: database.path,
+                                  role: try database.role(of: actor.user),
+                                  readOnlyReason: database.isReadOnly ? "\(actor.user) may not write the database" : nil)
             try ConsoleApp(database: database, eventsPath: location.eventsPath, session: session, actor: actor).run()
         }
     }
