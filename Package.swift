@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // ncursesw behind our own shim: the wide API on, Swift-6-hostile globals and macros wrapped.
@@ -30,6 +32,12 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The Mozarto platform over HTTP (the cashier call); answers are normalised in CleoDomain.
+        .target(name: "CleoPlatform", dependencies: [
+            "CleoDomain",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // Tails the events log into the store: inotify wake-ups, rotation, truncation, batches.
         .target(name: "CleoFollower", dependencies: ["CleoDomain", "CleoIngest"]),
         // The cell grid, widgets, text width and sanitising: pure.
@@ -43,7 +51,7 @@ let package = Package(
         .executableTarget(
             name: "cleo-console",
             dependencies: [
-                "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas", "ConsoleUI", "ConsoleRuntime",
+                "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas", "ConsoleUI", "ConsoleRuntime", "CleoPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

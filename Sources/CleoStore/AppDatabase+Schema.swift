@@ -120,6 +120,7 @@ extension AppDatabase {
         migrator.registerMigration("v2-refused-excerpts") { db in
             try scrubRefusedValues(db)
         }
+        migrator.registerMigration("v3-cashier") { db in try createCashierTables(db) }
         return migrator
     }
 

@@ -26,15 +26,19 @@ extension ConfigCommand {
             try runReporting {
                 let database = try location.openForReading()
                 let stored = try database.configuration()
+                let tests = try database.cashierLastTests()
                 let time = OperatorTime()
                 if json {
-                    printOut(Self.json(stored, environment: database.environment, time: time).rendered())
+                    printOut(Self.json(stored, environment: database.environment, time: time, lastTests: tests).rendered())
                     return
                 }
                 printOut("environment: \(database.environment.rawValue)")
                 for field in ConfigField.allCases {
                     var value = stored.display(field) ?? "(unset)"
                     if field.isSecret, let setAt = stored.secrets[field]?.setAt { value += "  set \(time.short(setAt))" }
+                    if let test = Region.allCases.first(where: { $0.apiKeyField == field }).flatMap({ tests[$0] }) {
+                        value += "  last test \(time.short(test.at)): \(test.result)" + (test.errorCode.map { " \($0)" } ?? "")
+                    }
                     printOut(TerminalText.padded(field.qualifiedName, to: 28) + " " + TerminalText.sanitized(value))
                 }
                 printOut("complete: \(stored.isComplete ? "yes" : "no")" + (stored.isComplete ? "" : "  missing: " + stored.missing.map(\.rawValue).joined(separator: ", ")))
@@ -44,8 +48,16 @@ extension ConfigCommand {
             }
         }
 
-        static func json(_ stored: StoredConfiguration, environment: ConsoleEnvironment, time: OperatorTime) -> JSONOut {
+        static func json(_ stored: StoredConfiguration, environment: ConsoleEnvironment, time: OperatorTime,
+                         lastTests: [Region: CashierLastTest] = [:]) -> JSONOut {
             let keys = ConfigField.allCases.filter(\.isSecret)
+            // cashier.md: each key's last test, `{at, result, errorCode?}` or null.
+            let lastTest = JSONOut.object(keys.map { key in
+                guard let test = Region.allCases.first(where: { $0.apiKeyField == key }).flatMap({ lastTests[$0] }) else { return (key.rawValue, .null) }
+                var members: [(String, JSONOut)] = [("at", .string(time.rfc3339(test.at))), ("result", .string(test.result))]
+                if let code = test.errorCode { members.append(("errorCode", .string(code))) }
+                return (key.rawValue, .object(members))
+            })
             return .object([
                 ("environment", .string(environment.rawValue)),
                 ("cleoApiKey", .object(keys.map { ($0.rawValue, JSONOut.optional(stored.secrets[$0]?.mask)) })),
@@ -58,6 +70,7 @@ extension ConfigCommand {
                 ("version", .number(String(stored.version))),
                 ("updatedAt", stored.updatedAt.map { .string(time.rfc3339($0)) } ?? .null),
                 ("updatedBy", .optional(stored.updatedBy)),
+                ("lastTest", lastTest),
             ])
         }
     }
