@@ -21,8 +21,19 @@ final class FakePlatform: @unchecked Sendable {
     func base(_ scenario: String) -> String { "http://127.0.0.1:\(port)/\(scenario)" }
 
     static let script = #"""
-import json, sys, threading, time
+import json, os, signal, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# Foundation's Process starts children with signals blocked: take SIGTERM back, and end on
+# our own when the test process is gone or after 5 minutes (bounded, whatever happens).
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+PARENT = os.getppid()
+def watchdog():
+    started = time.time()
+    while os.getppid() == PARENT and time.time() - started < 300: time.sleep(0.5)
+    os._exit(0)
+threading.Thread(target=watchdog, daemon=True).start()
 
 TOKEN, USER_TOKEN, PORT_FILE, LOG = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 REQUIRED = ["pspType","type","baseamount","currency","currencyCode","userId","email","firstName","lastName","phone","gender","dob",
@@ -140,7 +151,8 @@ server.serve_forever()
     enum FakePlatformError: Error { case didNotStart }
 
     func stop() {
-        if process.isRunning { process.terminate() }
+        // SIGKILL: a child of Foundation's Process may have SIGTERM blocked.
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
     }

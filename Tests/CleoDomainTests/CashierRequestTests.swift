@@ -59,7 +59,7 @@ import Testing
 
     @Test func currencyAndCurrencyCodeMustBeTheCountrysCurrency() throws {
         let result = try replacing("countryCode", with: "\"MX\"")
-        #expect(result.problems.map(\.field) == ["currency", "currencyCode"])
+        #expect(result.problems.map(\.field) == ["currency", "currencyCode", "address.country"])
         #expect(result.apiKeyField == .mexicoApiKey)
     }
 
