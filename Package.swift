@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // ncursesw behind our own shim: the wide API on, Swift-6-hostile globals and macros wrapped.
@@ -35,6 +36,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The Mozarto platform over HTTP (the cashier call); answers are normalised in CleoDomain.
+        .target(name: "CleoPlatform", dependencies: [
+            "CleoDomain",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // Tails the events log into the store: inotify wake-ups, rotation, truncation, batches.
         .target(name: "CleoFollower", dependencies: ["CleoDomain", "CleoIngest"]),
@@ -61,7 +68,7 @@ let package = Package(
         .executableTarget(
             name: "cleo-console",
             dependencies: [
-                "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas", "ConsoleUI", "ConsoleRuntime", "CleoService",
+                "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas", "ConsoleUI", "ConsoleRuntime", "CleoService", "CleoPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,6 +2,10 @@
 public struct RequestProblem: Sendable, Equatable, CustomStringConvertible {
     public let field: String
     public let rule: String
+    public init(field: String, rule: String) {
+        self.field = field
+        self.rule = rule
+    }
     public var description: String { "\(field): \(rule)" }
 }
 
@@ -9,6 +13,8 @@ public struct RequestProblem: Sendable, Equatable, CustomStringConvertible {
 /// is known, the regional key that would sign it.
 public struct CashierRequestValidation: Sendable, Equatable {
     public var problems: [RequestProblem]
+    /// Not errors: unknown fields, a blocked user (cashier.md). The request may still be sent.
+    public var warnings: [RequestProblem] = []
     public var region: Region?
     public var method: PaymentMethod?
     public var amount: Amount?
@@ -42,16 +48,26 @@ public enum CashierRequest {
         ("line1", true), ("line2", false), ("city", true), ("state", true), ("postalCode", true), ("country", true),
     ]
 
-    public static func validate(_ body: JSONValue) -> CashierRequestValidation {
+    /// `today` (`YYYY-MM-DD`, the operator's date) makes `dob` a date in the past; `expected`
+    /// is the type the command asked for (`cashier payin` with a file that says PAYOUT is a problem).
+    public static func validate(_ body: JSONValue, today: String? = nil, expected: PaymentMethod? = nil) -> CashierRequestValidation {
         guard case .object(let object) = body else {
             return CashierRequestValidation(problems: [.init(field: "(body)", rule: "must be a JSON object")])
         }
-        return validate(object)
+        return validate(object, today: today, expected: expected)
     }
 
-    public static func validate(_ object: JSONObject) -> CashierRequestValidation {
+    public static func validate(_ object: JSONObject, today: String? = nil, expected: PaymentMethod? = nil) -> CashierRequestValidation {
         var result = CashierRequestValidation(problems: [])
         func problem(_ field: String, _ rule: String) { result.problems.append(.init(field: field, rule: rule)) }
+        func warning(_ field: String, _ rule: String) { result.warnings.append(.init(field: field, rule: rule)) }
+
+        let known = Set(fields.map(\.name))
+        var seen = Set<String>()
+        for (key, _) in object.members {
+            if !seen.insert(key).inserted { problem(key, "appears more than once") }
+            if !known.contains(key) { warning(key, "is not a field of the provider page's table (sent as it is)") }
+        }
 
         // Presence and JSON types.
         var typed: [String: JSONValue] = [:]
@@ -73,6 +89,9 @@ public enum CashierRequest {
             case "PAYIN": result.method = .payIn
             case "PAYOUT": result.method = .payOut
             default: problem("type", "must be \"PAYIN\" or \"PAYOUT\"")
+            }
+            if let expected, let method = result.method, method != expected {
+                problem("type", "is \(type) but the command is \(expected == .payIn ? "payin" : "payout")")
             }
         }
         if let code = text("countryCode") {
@@ -114,6 +133,9 @@ public enum CashierRequest {
         for name in ["dob", "verificationDate"] {
             if let value = text(name), !isRealDate(value) { problem(name, "must be a real date YYYY-MM-DD (e.g. 1990-01-15)") }
         }
+        // Valid dates of one format compare as text.
+        if let dob = text("dob"), isRealDate(dob), let today, dob >= today { problem("dob", "must be in the past") }
+        if case .bool(true)? = typed["blocked"] { warning("blocked", "is true: Mozarto may refuse it") }
         if let count = text("transactionCount"), count.isEmpty || !count.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) {
             problem("transactionCount", "must be a whole number as a string (e.g. \"1\")")
         }
@@ -131,6 +153,13 @@ public enum CashierRequest {
                     continue
                 }
                 if required && s.allSatisfy(\.isWhitespace) { problem("address.\(name)", "must not be empty") }
+                if name == "country", let region = result.region, !s.allSatisfy(\.isWhitespace), !s.sameBytes(as: region.countryCode) {
+                    problem("address.country", "must be \(region.countryCode), the countryCode")
+                }
+            }
+            let knownAddress = Set(addressFields.map(\.name))
+            for (key, _) in address.members where !knownAddress.contains(key) {
+                warning("address.\(key)", "is not a field of the address (sent as it is)")
             }
         }
         return result

@@ -144,6 +144,7 @@ extension AppDatabase {
                 );
                 """)
         }
+        migrator.registerMigration("v3-cashier") { db in try createCashierTables(db) }
         return migrator
     }
 

@@ -27,10 +27,11 @@ extension ConfigCommand {
                 let database = try location.openForReading()
                 let stored = try database.configuration()
                 let lifecycle = try database.keyLifecycle()
+                let tests = try database.cashierLastTests()
                 let time = OperatorTime()
                 let authorization = try database.webhookAuthorizationHint()
                 if json {
-                    var out = Self.json(stored, environment: database.environment, time: time).addingWebhookAuthorization(authorization)
+                    var out = Self.json(stored, environment: database.environment, time: time, lastTests: tests).addingWebhookAuthorization(authorization)
                     if case .object(var members) = out {
                         members.append(("keys", Self.lifecycleJSON(lifecycle, time: time)))
                         out = .object(members)
@@ -44,6 +45,9 @@ extension ConfigCommand {
                     if field.isSecret, let setAt = stored.secrets[field]?.setAt { value += "  set \(time.short(setAt))" }
                     if field.isSecret, let life = lifecycle[field] {
                         value += " by \(life.setBy)@\(life.setFrom)" + (life.previousFingerprint.map { ", replaced \($0)" } ?? ", the first")
+                    }
+                    if let test = Region.allCases.first(where: { $0.apiKeyField == field }).flatMap({ tests[$0] }) {
+                        value += "  last test \(time.short(test.at)): \(test.result)" + (test.errorCode.map { " \($0)" } ?? "")
                     }
                     printOut(TerminalText.padded(field.qualifiedName, to: 28) + " " + TerminalText.sanitized(value))
                 }
@@ -65,8 +69,17 @@ extension ConfigCommand {
             })
         }
 
-        static func json(_ stored: StoredConfiguration, environment: ConsoleEnvironment, time: OperatorTime) -> JSONOut {
+
+        static func json(_ stored: StoredConfiguration, environment: ConsoleEnvironment, time: OperatorTime,
+                         lastTests: [Region: CashierLastTest] = [:]) -> JSONOut {
             let keys = ConfigField.allCases.filter(\.isSecret)
+            // cashier.md: each key's last test, `{at, result, errorCode?}` or null.
+            let lastTest = JSONOut.object(keys.map { key in
+                guard let test = Region.allCases.first(where: { $0.apiKeyField == key }).flatMap({ lastTests[$0] }) else { return (key.rawValue, .null) }
+                var members: [(String, JSONOut)] = [("at", .string(time.rfc3339(test.at))), ("result", .string(test.result))]
+                if let code = test.errorCode { members.append(("errorCode", .string(code))) }
+                return (key.rawValue, .object(members))
+            })
             return .object([
                 ("environment", .string(environment.rawValue)),
                 ("cleoApiKey", .object(keys.map { ($0.rawValue, JSONOut.optional(stored.secrets[$0]?.mask)) })),
@@ -79,6 +92,7 @@ extension ConfigCommand {
                 ("version", .number(String(stored.version))),
                 ("updatedAt", stored.updatedAt.map { .string(time.rfc3339($0)) } ?? .null),
                 ("updatedBy", .optional(stored.updatedBy)),
+                ("lastTest", lastTest),
             ])
         }
     }

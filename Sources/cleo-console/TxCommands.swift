@@ -121,12 +121,16 @@ extension TxCommand {
                     throw Failure.general("no transaction with id \(TerminalText.sanitized(id)); try `cleo-console tx list --search PREFIX`")
                 }
                 let time = OperatorTime()
+                // cashier.md: a transaction created by `cashier --send` says so.
+                let origin = try database.transactionOrigin(id: record.id) ?? "webhook"
                 if json {
                     guard case .object(var members) = TxJSON.object(record, time: time) else { return }
+                    members.append(("origin", .string(origin)))
                     members.append(("events", .array(events.map { TxJSON.event($0, time: time) })))
                     printOut(JSONOut.object(members).rendered())
                 } else {
                     TxTable.detail(record, events: events, time: time)
+                    if origin == "cashier" { printOut("origin: cashier (created by cleo-console cashier --send; listed before its first webhook)") }
                 }
             }
         }

@@ -59,7 +59,7 @@ import Testing
 
     @Test func currencyAndCurrencyCodeMustBeTheCountrysCurrency() throws {
         let result = try replacing("countryCode", with: "\"MX\"")
-        #expect(result.problems.map(\.field) == ["currency", "currencyCode"])
+        #expect(result.problems.map(\.field) == ["currency", "currencyCode", "address.country"])
         #expect(result.apiKeyField == .mexicoApiKey)
     }
 
@@ -73,5 +73,65 @@ import Testing
         #expect(try replacing("phone", with: "\"+56 9 12\"").problems.map(\.field) == ["phone"])
         #expect(try replacing("phone", with: "\"123456\"").isValid)
         #expect(try replacing("countryCode", with: "\"AR\"").problems.map(\.field) == ["countryCode"])
+    }
+}
+
+/// The rules the validator gained with the cashier command (cashier.md, "Validation").
+@Suite struct CashierRequestRulesTests {
+    func example() throws -> JSONObject {
+        guard case .object(let object) = try StrictJSONParser.parse(Array(CashierRequestTests.example.utf8)) else { fatalError() }
+        return object
+    }
+
+    @Test func dobMustBeInThePast() throws {
+        var body = try example()
+        CashierBody.set("dob", to: .string("2026-12-01"), in: &body)
+        #expect(CashierRequest.validate(body, today: "2026-12-01").problems.map(\.field) == ["dob"])
+        CashierBody.set("dob", to: .string("2026-11-30"), in: &body)
+        #expect(CashierRequest.validate(body, today: "2026-12-01").isValid)
+    }
+
+    @Test func theAddressCountryMustBeTheCountryCode() throws {
+        var body = try example()
+        CashierBody.set("address.country", to: .string("PE"), in: &body)
+        let result = CashierRequest.validate(body)
+        #expect(result.problems == [RequestProblem(field: "address.country", rule: "must be CL, the countryCode")])
+    }
+
+    @Test func unknownFieldsAreWarningsNotErrors() throws {
+        var body = try example()
+        CashierBody.set("favouriteColour", to: .string("blue"), in: &body)
+        CashierBody.set("address.floor", to: .string("3"), in: &body)
+        let result = CashierRequest.validate(body)
+        #expect(result.isValid)
+        #expect(result.warnings.map(\.field) == ["favouriteColour", "address.floor"])
+    }
+
+    @Test func aBlockedUserIsAWarning() throws {
+        var body = try example()
+        CashierBody.set("blocked", to: .bool(true), in: &body)
+        let result = CashierRequest.validate(body)
+        #expect(result.isValid && result.warnings == [RequestProblem(field: "blocked", rule: "is true: Mozarto may refuse it")])
+    }
+
+    @Test func aTypeThatDisagreesWithTheCommandIsAProblem() throws {
+        let body = try example()
+        #expect(CashierRequest.validate(body, expected: .payOut).problems.map(\.field) == ["type"])
+        #expect(CashierRequest.validate(body, expected: .payIn).isValid)
+    }
+
+    @Test func aRepeatedFieldIsAProblem() throws {
+        var body = try example()
+        body.members.append(("userId", .string("someone-else")))
+        #expect(CashierRequest.validate(body).problems == [RequestProblem(field: "userId", rule: "appears more than once")])
+    }
+
+    @Test func booleansMustBeBooleansAndTheBalanceANumber() throws {
+        for (name, value) in [("isVelocity", JSONValue.string("false")), ("blocked", .number("0")), ("userBalance", .string("0")),
+                              ("userBalance", .number("-1")), ("emailVerification", .string("no-at-sign")), ("verificationDate", .string("2024-13-01"))] {
+            var body = try example()
+            CashierBody.set(name, to: value, in: &body)
+            #expect(CashierRequest.validate(body).problems.map(\.field) == [name])
+        }
     }
 }
