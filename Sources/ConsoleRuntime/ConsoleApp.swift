@@ -168,8 +168,19 @@ public final class ConsoleApp {
         let thread = Thread {
             var last = (try? counter()) ?? 0
             var lastInfo: FollowerInfo?
+            var lastService: ServiceState?
+            var polls = 0
             while !stop.isSet {
                 usleep(150_000)
+                // serve's state file, about once a second (it beats every 2 s).
+                polls += 1
+                if polls % 7 == 1 {
+                    let service = ServiceStateFile.read(forDatabase: database.path)
+                    if service != lastService || polls == 1 {
+                        lastService = service
+                        mailbox.post(.serviceStateRead(service))
+                    }
+                }
                 guard let version = try? counter(), version != last else { continue }
                 last = version
                 mailbox.post(.dataChanged)

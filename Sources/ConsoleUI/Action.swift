@@ -25,6 +25,8 @@ public enum Action: Sendable, Equatable {
     /// The newest rejected lines (newest first) and how many there are in all.
     case rejectedLoaded([RejectedLine], total: Int)
     case followerChanged(FollowerInfo)
+    /// What the `serve` of this database last wrote of itself (nil: none ever ran).
+    case serviceStateRead(ServiceState?)
     /// Another process (or our follower) committed: what is on screen may be stale.
     case dataChanged
     case failed(String)

@@ -119,10 +119,30 @@ extension AppState {
         case .starting: parts.append("starting")
         case .failed: parts.append("follower failed: \(follower.error ?? "")")
         }
+        // A receiver taking unauthenticated deliveries in production is said first (serve.md).
+        if let service, session.isProduction, !service.isSecured, case .receiving = service.phase(now: now) {
+            parts.append("⚠ serve takes unauthenticated deliveries")
+        }
         parts.append("last event " + (follower.lastEventAt.map { EventsScreen.ago($0, now) } ?? "never"))
         parts.append(TransactionsScreen.counted(transactions.total, "transaction") + (transactions.query.isFiltered ? " (filtered)" : ""))
+        if let service { parts.append(serviceSummary(service)) }
         if follower.rejected > 0 { parts.append("\(follower.rejected) rejected") }
         canvas.write(TerminalText.truncated(" " + parts.joined(separator: " · "), to: size.width - x), x: x, y: y, role: .muted)
+    }
+
+    /// serve.md: receiving (last delivery N s ago, deliveries and refusals in the last hour),
+    /// stopped, or not seen; in production, a receiver taking unauthenticated deliveries says so.
+    func serviceSummary(_ service: ServiceState) -> String {
+        switch service.phase(now: now) {
+        case .receiving(let ago):
+            let last = ago.map { "last \($0) s ago" } ?? "none yet"
+            return "serve receiving (\(last), \(service.deliveriesLastHour)/h"
+                + (service.refusalsLastHour > 0 ? ", \(service.refusalsLastHour) refused)" : ")")
+        case .stopped(let at):
+            return "serve stopped " + EventsScreen.ago(at, now)
+        case .notSeen(let since):
+            return "serve not seen since " + EventsScreen.ago(since, now)
+        }
     }
 
     /// The key hints, generated from the table that handles the keys.

@@ -50,6 +50,8 @@ public struct AppState: Sendable, Equatable {
     /// Where `Esc` from help or detail returns.
     public var returnScreen: ScreenID = .transactions
     public var follower: FollowerInfo
+    /// The receiver's state where a `serve` runs on this database (serve.md, "What the console shows").
+    public var service: ServiceState?
     public var transactions = TransactionsScreen.State()
     public var detail = TransactionDetailScreen.State()
     public var config = ConfigScreen.State()
@@ -163,6 +165,9 @@ public struct AppState: Sendable, Equatable {
             return []
         case .followerChanged(let info):
             follower = info
+            return []
+        case .serviceStateRead(let state):
+            service = state
             return []
         case .dataChanged: return refreshEffects()
         case .failed(let message):

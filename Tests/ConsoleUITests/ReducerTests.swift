@@ -263,4 +263,32 @@ import Testing
         #expect(state.detail.events.last?.raw == Array("{}".utf8))
         #expect(state.render().rows.joined().contains("TIMELINE (newest \(events.count) of 41)"))
     }
+
+    /// serve.md, "What the console shows": receiving (last delivery, the last hour), stopped, not
+    /// seen; unauthenticated deliveries in production said first.
+    @Test func theFrameShowsTheServiceState() {
+        func line(_ state: AppState) -> String { state.render().rows[state.size.height - 2] }
+        var state = Fixture.state(size: Size(width: 132, height: 30))
+        let now = state.now
+        var service = ServiceState(pid: 1, listen: "127.0.0.1:8080", isSecured: true, startedAt: now.adding(milliseconds: -60_000),
+                                   beatAt: now.adding(milliseconds: -1_000), lastDeliveryAt: now.adding(milliseconds: -3_000),
+                                   deliveriesLastHour: 120, refusalsLastHour: 2, stoppedAt: nil)
+        #expect(!line(state).contains("serve"))
+        _ = state.reduce(.serviceStateRead(service))
+        #expect(line(state).contains("serve receiving (last 3 s ago, 120/h, 2 refused)"), "\(line(state))")
+        service.beatAt = now.adding(milliseconds: -60_000)
+        _ = state.reduce(.serviceStateRead(service))
+        #expect(line(state).contains("serve not seen since"))
+        service.stoppedAt = now.adding(milliseconds: -30_000)
+        _ = state.reduce(.serviceStateRead(service))
+        #expect(line(state).contains("serve stopped"))
+        var production = Fixture.state(size: Size(width: 132, height: 30), environment: "production")
+        service.stoppedAt = nil
+        service.beatAt = now
+        service.isSecured = false
+        _ = production.reduce(.serviceStateRead(service))
+        #expect(line(production).contains("⚠ serve takes unauthenticated deliveries"))
+        _ = state.reduce(.serviceStateRead(service))
+        #expect(!line(state).contains("unauthenticated"))  // sandbox
+    }
 }
