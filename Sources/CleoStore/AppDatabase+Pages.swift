@@ -29,6 +29,30 @@ extension AppDatabase {
         }
     }
 
+    /// Refused deliveries, newest first: `limit` of them before `beforeID` (nil: the newest), and
+    /// how many there are in all. Bodies are not read (500 of 64 KiB each would be 32 MB a reload):
+    /// a kept body comes as `raw == []`, none kept as `raw == nil`; `refusedBody(id:)` reads one.
+    public func refusedDeliveriesNewestFirst(beforeID: Int64? = nil, limit: Int) throws -> (refusals: [RefusedDelivery], total: Int) {
+        try dbPool.read { db in
+            let refusals = try db.byteRows("SELECT id, at, remote, status, reason, raw IS NOT NULL AS kept, raw_length FROM refused_delivery WHERE id < ? ORDER BY id DESC LIMIT ?",
+                                           [.int(beforeID ?? Int64.max), .int(Int64(max(1, limit)))]) { row in
+                RefusedDelivery(id: row.int("id"), at: Timestamp(millisecondsSince1970: row.int("at")), remote: row.text("remote"),
+                                status: Int(row.int("status")), reason: row.text("reason"), raw: row.bool("kept") ? [] : nil,
+                                rawLength: Int(row.int("raw_length")))
+            }
+            return (refusals, try Int.fetchOne(db, sql: "SELECT count(*) FROM refused_delivery") ?? 0)
+        }
+    }
+
+    /// The kept body of one refused delivery (nil: none kept, or no such refusal).
+    public func refusedBody(id: Int64) throws -> [UInt8]? {
+        try dbPool.read { db in
+            try db.firstByteRow("SELECT raw IS NOT NULL AS kept, raw FROM refused_delivery WHERE id = ?", [.int(id)]) { row in
+                row.bool("kept") ? row.blob("raw") : nil
+            } ?? nil
+        }
+    }
+
     /// The newest `limit` audit entries (oldest first among them, as `auditTrail` orders them)
     /// and how many there are in all: the console never loads the whole trail.
     public func auditTrailNewest(limit: Int) throws -> (entries: [AuditEntry], total: Int) {

@@ -108,6 +108,11 @@ public final class EffectRunner: @unchecked Sendable {
             case .loadRejected:
                 let page = try database.rejectedLinesNewestFirst(limit: EventsScreen.pageLimit)
                 mailbox.post(.rejectedLoaded(page.lines, total: page.total))
+            case .loadRefused:
+                let page = try database.refusedDeliveriesNewestFirst(limit: EventsScreen.pageLimit)
+                mailbox.post(.refusedLoaded(page.refusals, total: page.total))
+            case .loadRefusedBody(let id):
+                if let body = try database.refusedBody(id: id) { mailbox.post(.refusedBodyLoaded(id: id, body)) }
             case .loadPage, .countTransactions, .copy, .repaint, .quit:
                 break
             }

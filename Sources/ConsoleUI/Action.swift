@@ -24,6 +24,10 @@ public enum Action: Sendable, Equatable {
     case auditLoaded([AuditEntry], total: Int)
     /// The newest rejected lines (newest first) and how many there are in all.
     case rejectedLoaded([RejectedLine], total: Int)
+    /// The newest refused deliveries (newest first, bodies not read) and how many there are in all.
+    case refusedLoaded([RefusedDelivery], total: Int)
+    /// A refused delivery's kept body, for the raw view.
+    case refusedBodyLoaded(id: Int64, [UInt8])
     case followerChanged(FollowerInfo)
     /// What the `serve` of this database last wrote of itself (nil: none ever ran).
     case serviceStateRead(ServiceState?)
@@ -107,6 +111,9 @@ public enum Effect: Sendable, Equatable {
     case loadAudit
     /// The newest `EventsScreen.pageLimit` rejected lines, newest first (never the whole table).
     case loadRejected
+    /// The newest `EventsScreen.pageLimit` refused deliveries, newest first, without their bodies.
+    case loadRefused
+    case loadRefusedBody(id: Int64)
     /// OSC 52: the terminal copies the text to the clipboard (works over SSH).
     case copy(String)
     case repaint

@@ -163,6 +163,11 @@ public struct AppState: Sendable, Equatable {
             if let selectedID, events.selected > 0, let index = lines.firstIndex(where: { $0.id == selectedID }) { events.selected = index }
             events.selected = min(events.selected, max(0, lines.count - 1))
             return []
+        case .refusedLoaded(let refusals, let total): return EventsScreen.refusedLoaded(refusals, total: total, in: &self)
+        case .refusedBodyLoaded(let id, let body):
+            events.refusedBodyID = id
+            events.refusedBody = body
+            return []
         case .followerChanged(let info):
             follower = info
             return []
@@ -191,7 +196,7 @@ public struct AppState: Sendable, Equatable {
                 let known = detail.record.flatMap { $0.id.utf8.elementsEqual(id.utf8) ? $0.eventCount : nil }
                 effects.append(.loadDetail(id, knownEventCount: known))
             }
-        case .events: effects.append(.loadRejected)
+        case .events: effects += [.loadRejected, .loadRefused]
         case .audit: effects.append(.loadAudit)
         case .config: effects.append(.loadConfig)
         default: break
@@ -251,6 +256,12 @@ public struct AppState: Sendable, Equatable {
                 events.showingRaw = false
                 return []
             }
+            // The hints offer q, ?, : and 1-4 here: they close the view and do what they say.
+            if Self.globalKeys.contains(where: { $0.keys.contains(key) }) {
+                detail.showingRaw = false
+                events.showingRaw = false
+                return nil
+            }
             return []
         default:
             return nil
@@ -293,7 +304,7 @@ public struct AppState: Sendable, Equatable {
         switch target {
         case .transactions: return [loadPage()]
         case .config: return [.loadConfig]
-        case .events: return [.loadRejected]
+        case .events: return [.loadRejected, .loadRefused]
         case .audit: return [.loadAudit]
         case .detail, .help: return []
         }

@@ -204,9 +204,37 @@ func line(_ id: String, _ status: String = "Pending") -> String {
         h.start()
         h.terminal.waitFor("row 1 of 1")
         h.terminal.press(.key(.character("3")))
-        let screen = h.terminal.waitFor("REJECTED LINES (3), NEWEST FIRST")
+        let screen = h.terminal.waitFor("Rejected lines (3)")
         let lineNumbers = screen.split(separator: "\n").filter { $0.contains("INVALID_JSON") }.map { $0.split(separator: " ")[1] }
         #expect(lineNumbers == ["4", "3", "1"], "\(screen)")
+        #expect(h.stop())
+    }
+
+    /// serve.md, "What the console shows": a refusal `serve` records (through the store, from
+    /// another connection, as serve's process does) appears on screen 3 while it is open.
+    @Test func aRefusalRecordedByTheStoreAppearsOnTheEventsScreen() throws {
+        let h = try LoopHarness()
+        defer { h.cleanup() }
+        let serve = try AppDatabase.open(path: h.directory.appendingPathComponent("console.db").path)
+        try serve.recordRefusedDeliveries([RefusedDelivery(at: Timestamp(millisecondsSince1970: 1_764_633_600_000), remote: "192.0.2.10",
+                                                           status: 415, reason: "Content-Type must be application/json")])
+        h.start()
+        h.terminal.waitFor("Transactions")
+        h.terminal.press(.key(.character("3")))
+        h.terminal.waitFor("Refused deliveries (1)")
+        h.terminal.press(.key(.tab))
+        h.terminal.waitFor("REMOTE")
+        // Recorded while the screen is open: the commit reaches it, newest first.
+        try serve.recordRefusedDeliveries([RefusedDelivery(at: Timestamp(millisecondsSince1970: 1_764_633_660_000), remote: "198.51.100.\u{1B}[2J4",
+                                                           status: 400, reason: "not strict JSON", raw: Array("{\"a\":".utf8), rawLength: 5)])
+        let screen = h.terminal.waitFor("Refused deliveries (2)")
+        let rows = screen.split(separator: "\n").filter { $0.contains(" 415 ") || $0.contains(" 400 ") }
+        #expect(rows.count == 2 && rows[0].contains("198.51.100.␛[2J4") && rows[0].contains("not strict JSON") && rows[1].contains("192.0.2.10"), "\(screen)")
+        #expect(!screen.contains("\u{1B}"))
+        // Enter on the newest shows its kept body through the raw view.
+        h.terminal.press(.key(.enter))
+        h.terminal.waitFor("{\"a\":")
+        h.terminal.waitFor("400 from 198.51.100.")
         #expect(h.stop())
     }
 }

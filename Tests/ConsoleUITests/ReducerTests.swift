@@ -98,7 +98,7 @@ import Testing
         var state = Fixture.state()
         #expect(state.reduce(.key(.character("2"))) == [.loadConfig])
         #expect(state.screen == .config)
-        #expect(state.reduce(.key(.character("3"))) == [.loadRejected])
+        #expect(state.reduce(.key(.character("3"))) == [.loadRejected, .loadRefused])
         #expect(state.reduce(.key(.character("4"))) == [.loadAudit])
         _ = state.reduce(.key(.character("?")))
         #expect(state.screen == .help)
@@ -262,6 +262,46 @@ import Testing
         #expect(state.detail.selected == events.count - 1)
         #expect(state.detail.events.last?.raw == Array("{}".utf8))
         #expect(state.render().rows.joined().contains("TIMELINE (newest \(events.count) of 41)"))
+    }
+
+    /// serve.md, "What the console shows": the Events screen lists refused deliveries beside the
+    /// rejected lines; `Tab` switches, each list keeps its selection, a reload keeps the selected
+    /// refusal, `Enter` reads a kept body once and says when none was kept.
+    @Test func eventsSwitchToRefusedDeliveriesAndShowAKeptBody() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("3")))
+        func refusal(_ id: Int64, _ status: Int, kept: Bool) -> RefusedDelivery {
+            RefusedDelivery(id: id, at: Fixture.now, remote: "10.0.0.\(id)", status: status, reason: "r\(id)", raw: kept ? [] : nil, rawLength: kept ? 9 : 0)
+        }
+        _ = state.reduce(.refusedLoaded([refusal(3, 400, kept: true), refusal(2, 401, kept: false), refusal(1, 400, kept: true)], total: 3))
+        #expect(state.events.list == .rejected)
+        #expect(state.reduce(.key(.tab)).isEmpty)
+        #expect(state.events.list == .refused)
+        _ = state.reduce(.key(.character("j")))
+        #expect(state.events.refusedSelected == 1 && state.events.selected == 0)
+        // No body kept (a 401): said, no raw view.
+        #expect(state.reduce(.key(.enter)).isEmpty)
+        #expect(!state.events.showingRaw)
+        #expect(state.flash?.text.contains("no body kept") == true)
+        // A newer refusal arrives above: the selection stays on its refusal.
+        _ = state.reduce(.refusedLoaded([refusal(4, 415, kept: false), refusal(3, 400, kept: true), refusal(2, 401, kept: false), refusal(1, 400, kept: true)], total: 4))
+        #expect(state.events.refusedSelected == 2)
+        _ = state.reduce(.key(.character("G")))
+        #expect(state.reduce(.key(.enter)) == [.loadRefusedBody(id: 1)])
+        #expect(state.events.showingRaw)
+        _ = state.reduce(.refusedBodyLoaded(id: 1, Array("{\"a\":\u{1B}[2J".utf8)))
+        let raw = state.render().rows.joined(separator: "\n")
+        #expect(raw.contains("400 from 10.0.0.1") && raw.contains("{\"a\":\\x1B[2J") && !raw.contains("\u{1B}"), "\(raw)")
+        _ = state.reduce(.key(.escape))
+        // Read once: the same refusal's body is not read again.
+        #expect(state.reduce(.key(.enter)).isEmpty)
+        _ = state.reduce(.key(.escape))
+        // Tab back: the rejected lines' selection was untouched; both lists reload on a commit.
+        _ = state.reduce(.key(.tab))
+        #expect(state.events.list == .rejected && state.events.selected == 0)
+        let effects = state.reduce(.dataChanged)
+        #expect(effects.contains(.loadRejected) && effects.contains(.loadRefused))
+        #expect(state.render().rows.joined().contains("Refused deliveries (4)"))
     }
 
     /// serve.md, "What the console shows": receiving (last delivery, the last hour), stopped, not

@@ -109,6 +109,29 @@ import Testing
         assertScreen(state.render(), "events-raw")
     }
 
+    /// The refused deliveries, newest first, with hostile text from outside in every cell: a
+    /// remote and a reason with ESC and a bidi override must not move the columns or reach the
+    /// terminal.
+    @Test func eventsRefusedScreen() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("3")))
+        _ = state.reduce(.rejectedLoaded([], total: 0))
+        let at = Fixture.now.adding(milliseconds: -120_000)
+        _ = state.reduce(.refusedLoaded([
+            RefusedDelivery(id: 3, at: at.adding(milliseconds: 60_000), remote: "2001:db8:85a3::8a2e:370:7334", status: 401,
+                            reason: "missing or wrong Authorization", raw: nil),
+            RefusedDelivery(id: 2, at: at.adding(milliseconds: 30_000), remote: "10.0.0.\u{1B}[31m7", status: 400,
+                            reason: "not strict JSON: \u{202E}unexpected character at byte 9", raw: [], rawLength: 70_000),
+            RefusedDelivery(id: 1, at: at, remote: "203.0.113.7", status: 413, reason: "body over 1 MiB", raw: nil),
+        ], total: 1_204))
+        _ = state.reduce(.key(.tab))
+        _ = state.reduce(.key(.character("j")))
+        assertScreen(state.render(), "events-refused")
+        _ = state.reduce(.key(.enter))
+        _ = state.reduce(.refusedBodyLoaded(id: 2, Array("{\"amount\":\u{1B}]0;pwned\u{07}\n}".utf8)))
+        assertScreen(state.render(), "events-refused-raw")
+    }
+
     @Test func auditScreen() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("4")))
