@@ -36,9 +36,11 @@ extension AppDatabase {
     public func refusedDeliveries(afterID: Int64 = 0, limit: Int = 0) throws -> [RefusedDelivery] {
         try dbPool.read { db in
             let limitSQL = limit > 0 ? " LIMIT \(limit)" : ""
-            return try Row.fetchAll(db, sql: "SELECT * FROM refused_delivery WHERE id > ? ORDER BY id" + limitSQL, arguments: [afterID]).map { row in
-                RefusedDelivery(id: row["id"], at: Timestamp(millisecondsSince1970: row["at"]), remote: row["remote"], status: row["status"],
-                                reason: row["reason"], raw: (row["raw"] as Data?).map { Array($0) }, rawLength: row["raw_length"])
+            return try db.byteRows("SELECT id, at, remote, status, reason, raw IS NOT NULL AS kept, raw, raw_length FROM refused_delivery WHERE id > ? ORDER BY id" + limitSQL,
+                                   [.int(afterID)], cached: false) { row in
+                RefusedDelivery(id: row.int("id"), at: Timestamp(millisecondsSince1970: row.int("at")), remote: row.text("remote"),
+                                status: Int(row.int("status")), reason: row.text("reason"), raw: row.bool("kept") ? row.blob("raw") : nil,
+                                rawLength: Int(row.int("raw_length")))
             }
         }
     }
