@@ -122,13 +122,11 @@ public enum ConfigScreen {
             state.say("no company token: start the console with CLEO_CONSOLE_TOKEN_FILE=FILE (never on the command line); nothing sent", error: true, seconds: 10)
             return []
         }
-        if let reason = state.session.readOnlyReason {
-            state.say("read-only: \(reason); a test's answer could not be recorded; nothing sent", error: true, seconds: 8)
-            return []
-        }
+        // Who may not change the key may not test it either (the send is recorded in the history).
+        if refuse(field, &state) { return [] }
         if state.session.isProduction {
             state.config.confirmingTest = region
-            state.say("PRODUCTION: t creates a real \(PaymentMethod.payIn.displayName) with \(field.rawValue) — y sends · any other key cancels", error: true, seconds: 3600)
+            state.say("PRODUCTION: a real \(PaymentMethod.payIn.displayName) with \(field.rawValue) — y sends it, n cancels", error: true, seconds: 3600)
             return []
         }
         return startTest(region, &state)
@@ -180,15 +178,17 @@ public enum ConfigScreen {
     static func lastTestText(_ field: ConfigField, _ state: AppState) -> String? {
         guard let region = Region.allCases.first(where: { $0.apiKeyField == field }) else { return nil }
         if state.config.testing == region { return "testing…" }
-        guard let test = state.config.lastTests[region] else { return "untested (t)" }
+        guard let test = state.config.lastTests[region] else { return state.config.stored.secrets[field] == nil ? nil : "untested (t)" }
         return "test: \(test.result)\(test.errorCode.map { " " + $0 } ?? "")"
     }
 
     /// Under the table for the selected key: the last test whole, with its time.
     static func lastTestDetail(_ field: ConfigField, _ state: AppState) -> String? {
         guard let region = Region.allCases.first(where: { $0.apiKeyField == field }) else { return nil }
-        guard let test = state.config.lastTests[region] else { return "last test: never (t sends a sandbox \(PaymentMethod.payIn.displayName))" }
-        return "last test: \(test.result)\(test.errorCode.map { " " + $0 } ?? "") at \(RFC3339.formatShort(test.at, offsetSeconds: state.session.offsetSeconds)) (t tests again)"
+        guard let test = state.config.lastTests[region] else {
+            return state.config.stored.secrets[field] == nil ? nil : "last test: never (t sends a test \(PaymentMethod.payIn.displayName))"
+        }
+        return "last test: \(test.result)\(test.errorCode.map { " " + $0 } ?? "") at \(RFC3339.formatShort(test.at, offsetSeconds: state.session.offsetSeconds))"
     }
 
     static func step(_ state: inout AppState, _ delta: Int) -> [Effect] {
@@ -202,9 +202,9 @@ public enum ConfigScreen {
     /// (roles.md: the TUI marks what the role may not do; the keys still answer, with the reason).
     static func hints(for session: Session) -> [(keys: String, label: String)] {
         guard session.refusal(toSet: .webhookUrl) != nil else { return keys.hints }
-        let changing: Set<String> = ["edit", "toggle secured", "write", "undo edits"]
+        let changing: Set<String> = ["edit", "toggle secured", "write", "undo edits", "test key"]
         let why = session.role.refusal(of: .set(.webhookUrl)) != nil ? "not for \(session.role.rawValue)" : "read-only"
-        return keys.hints.filter { !changing.contains($0.label) } + [("Enter Space w", why)]
+        return keys.hints.filter { !changing.contains($0.label) } + [("Enter Space w t", why)]
     }
 
     /// The key still answers when the role or the database forbids the change: with the reason.
