@@ -39,7 +39,7 @@ let package = Package(
         ]),
         // The Mozarto platform over HTTP (the cashier call); answers are normalised in CleoDomain.
         .target(name: "CleoPlatform", dependencies: [
-            "CleoDomain",
+            "CleoDomain", "CleoStore", "TerminalCanvas",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
@@ -64,7 +64,7 @@ let package = Package(
         // The pure core of the console: state, actions, effects, reduce, one file per screen.
         .target(name: "ConsoleUI", dependencies: ["CleoDomain", "TerminalCanvas"]),
         // The loop, the effect runner and the wiring of follower and observations.
-        .target(name: "ConsoleRuntime", dependencies: ["CleoDomain", "CleoStore", "CleoFollower", "ConsoleUI", "TerminalCanvas", "TerminalCurses"]),
+        .target(name: "ConsoleRuntime", dependencies: ["CleoDomain", "CleoStore", "CleoPlatform", "CleoFollower", "ConsoleUI", "TerminalCanvas", "TerminalCurses"]),
         .executableTarget(
             name: "cleo-console",
             dependencies: [

@@ -1,4 +1,5 @@
 import CleoDomain
+import CleoPlatform
 import CleoStore
 import ConsoleUI
 import Foundation
@@ -14,11 +15,17 @@ public final class EffectRunner: @unchecked Sendable {
     /// Counts over millions of rows run beside page loads (WAL lets reads run in parallel), so a
     /// page move never waits behind a count.
     private let countQueue = DispatchQueue(label: "cleo-console.counts")
+    /// A key test waits up to the platform's timeout: never in front of the database's effects.
+    private let cashierQueue = DispatchQueue(label: "cleo-console.cashier")
+    /// The process's environment, read for the platform's settings as `cashier --send` reads them.
+    let environment: [String: String]
     private let lock = NSLock()
     private var pendingPage: TransactionQuery?
     private var pendingCount: CountRequest?
 
-    public init(database: AppDatabase, mailbox: Mailbox, actor: Actor, clock: @escaping @Sendable () -> Timestamp) {
+    public init(database: AppDatabase, mailbox: Mailbox, actor: Actor, clock: @escaping @Sendable () -> Timestamp,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
         self.database = database
         self.mailbox = mailbox
         self.actor = actor
@@ -40,6 +47,8 @@ public final class EffectRunner: @unchecked Sendable {
             pendingCount = request
             lock.unlock()
             if !alreadyQueued { countQueue.async { self.runPendingCount() } }
+        case .testKey(let region):
+            cashierQueue.async { self.mailbox.post(.keyTested(region, self.testKey(region))) }
         default:
             queue.async { self.run(effect) }
         }
@@ -87,6 +96,7 @@ public final class EffectRunner: @unchecked Sendable {
                 if let raw = try database.eventRaw(rowID: rowID) { mailbox.post(.eventRawLoaded(rowID: rowID, raw)) }
             case .loadConfig:
                 mailbox.post(.configLoaded(try database.configuration()))
+                mailbox.post(.lastTestsLoaded(try database.cashierLastTests()))
             case .saveConfig(let edits, let version):
                 do {
                     let outcome = try database.saveOrPropose(edits.map { ($0.field, $0.value) }, expectedVersion: version, actor: actor, now: clock())
@@ -113,9 +123,42 @@ public final class EffectRunner: @unchecked Sendable {
                 mailbox.post(.refusedLoaded(page.refusals, total: page.total))
             case .loadRefusedBody(let id):
                 if let body = try database.refusedBody(id: id) { mailbox.post(.refusedBodyLoaded(id: id, body)) }
-            case .loadPage, .countTransactions, .copy, .repaint, .quit:
+            case .loadPage, .countTransactions, .testKey, .copy, .repaint, .quit:
                 break
             }
+        }
+    }
+
+    /// `t` on a regional key: the country's template pay-in, with the stored key, sent and recorded
+    /// as `cashier payin --country XX --send` would (the reducer asked first in production).
+    private func testKey(_ region: Region) -> KeyTestResult {
+        do {
+            guard let tokenPath = CashierSender.tokenPath(given: nil, environment: environment) else {
+                return .notSent("no company token: start the console with CLEO_CONSOLE_TOKEN_FILE=FILE (never on the command line)")
+            }
+            let stored = try database.configuration()
+            guard let key = stored.secrets[region.apiKeyField] else { return .notSent("\(region.apiKeyField.rawValue) is not set") }
+            let token = try CashierSender.readToken(tokenPath, what: "company token")
+            let base = try CashierSender.baseURL(given: nil, environment: environment, database: database.environment)
+            let timeout = try CashierSender.timeoutSeconds(given: nil, environment: environment)
+            let request = CashierBody.template(region, method: .payIn)
+            let now = clock()
+            let today = String(RFC3339.format(now, offsetSeconds: TimeZone.current.secondsFromGMT()).prefix(10))
+            let validation = CashierRequest.validate(request, today: today, expected: .payIn)
+            guard validation.isValid else {
+                return .notSent("the test request has problems: " + validation.problems.map(\.description).joined(separator: "; "))
+            }
+            var userID = ""
+            if case .string(let id)? = request["userId"] { userID = id }
+            let sent = CashierSender.sendAndRecord(.init(
+                baseURL: base, body: CashierBody.render(.object(request)), token: token, userToken: nil, timeoutSeconds: timeout,
+                method: .payIn, region: region, userID: userID, amount: validation.amount?.literal ?? "",
+                keyFingerprint: key.fingerprint, actor: actor, at: now), database: database)
+            return .answered(sent.outcome, at: now, recordError: sent.recordError)
+        } catch let problem as CashierSendProblem {
+            return .notSent(problem.message)
+        } catch {
+            return .notSent("database: \(error)")
         }
     }
 

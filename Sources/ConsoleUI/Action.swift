@@ -20,6 +20,10 @@ public enum Action: Sendable, Equatable {
     /// Saved; in production `proposed` lists what waits for a second person instead.
     case configSaved(StoredConfiguration, proposed: [PendingChange] = [])
     case configSaveFailed(String, StoredConfiguration?)
+    /// Each region's last cashier test (cashier.md, `lastTest`), beside its key in Config.
+    case lastTestsLoaded([Region: CashierLastTest])
+    /// What `t`'s sandbox test pay-in of a region's key got.
+    case keyTested(Region, KeyTestResult)
     /// The newest audit entries (oldest first among them) and how many there are in all.
     case auditLoaded([AuditEntry], total: Int)
     /// The newest rejected lines (newest first) and how many there are in all.
@@ -108,6 +112,8 @@ public enum Effect: Sendable, Equatable {
     case loadEventRaw(rowID: Int64)
     case loadConfig
     case saveConfig([ConfigEdit], expectedVersion: Int64)
+    /// A test pay-in with the region's stored key, sent to the platform and recorded (cashier.md, key health).
+    case testKey(Region)
     case loadAudit
     /// The newest `EventsScreen.pageLimit` rejected lines, newest first (never the whole table).
     case loadRejected
@@ -128,4 +134,11 @@ public struct ConfigEdit: Sendable, Equatable {
         self.field = field
         self.value = value
     }
+}
+
+/// What a key test came to: the platform's answer (recorded unless `recordError` says why not),
+/// or why nothing was sent.
+public enum KeyTestResult: Sendable, Equatable {
+    case answered(CashierOutcome, at: Timestamp, recordError: String?)
+    case notSent(String)
 }

@@ -168,12 +168,13 @@ extension AppState {
         case .config:
             if config.editor != nil { hints = [("Enter", "accept"), ("Esc", "cancel"), ("Ctrl-U", "erase")] }
             else if config.confirmingWrite { hints = [("y", "write"), ("n", "cancel")] }
+            else if config.confirmingTest != nil { hints = [("y", "send the test"), ("n", "cancel")] }
             else { hints = ConfigScreen.hints(for: session) }
         case .events: hints = events.showingRaw ? [("Esc", "close raw view")] : EventsScreen.keys.hints
         case .audit: hints = audit.search != nil ? [("Enter", "apply"), ("Esc", "clear")] : AuditScreen.keys.hints
         case .help: hints = HelpScreen.keys.hints
         }
-        if !textFieldHasFocus && !config.confirmingWrite { hints = [("?", "help"), ("q", "quit")] + hints + [("1-4", "screens")] }
+        if !textFieldHasFocus && !config.confirmingWrite && config.confirmingTest == nil { hints = [("?", "help"), ("q", "quit")] + hints + [("1-4", "screens")] }
         var x = 1
         for hint in hints {
             let width = TerminalText.width(hint.keys) + TerminalText.width(hint.label) + 3

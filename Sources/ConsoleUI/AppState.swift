@@ -19,9 +19,12 @@ public struct Session: Sendable, Equatable {
     public var role: OperatorRole
     /// Why this console cannot write the database (a user who may only read it), or nil.
     public var readOnlyReason: String?
+    /// A company token file is named (`CLEO_CONSOLE_TOKEN_FILE`): `t` on a key can send a test.
+    public var hasCompanyToken: Bool
 
     public init(environment: String, user: String, origin: String, zoneName: String, offsetSeconds: Int, databasePath: String,
-                role: OperatorRole = .admin, readOnlyReason: String? = nil) {
+                role: OperatorRole = .admin, readOnlyReason: String? = nil, hasCompanyToken: Bool = false) {
+        self.hasCompanyToken = hasCompanyToken
         self.role = role
         self.readOnlyReason = readOnlyReason
         self.environment = environment
@@ -149,6 +152,10 @@ public struct AppState: Sendable, Equatable {
         case .configLoaded(let stored): return ConfigScreen.loaded(stored, in: &self)
         case .configSaved(let stored, let proposed): return ConfigScreen.saved(stored, proposed: proposed, in: &self)
         case .configSaveFailed(let reason, let stored): return ConfigScreen.saveFailed(reason, stored, in: &self)
+        case .lastTestsLoaded(let tests):
+            config.lastTests = tests
+            return []
+        case .keyTested(let region, let result): return ConfigScreen.keyTested(region, result, in: &self)
         case .auditLoaded(let entries, let total):
             ConfigScreen.auditLoaded(entries, in: &self)
             audit.entries = entries
@@ -246,7 +253,7 @@ public struct AppState: Sendable, Equatable {
         switch screen {
         case .transactions where transactions.search != nil || transactions.filters.isOpen:
             return TransactionsScreen.reduce(key, in: &self)
-        case .config where config.editor != nil || config.confirmingWrite:
+        case .config where config.editor != nil || config.confirmingWrite || config.confirmingTest != nil:
             return ConfigScreen.reduce(key, in: &self)
         case .audit where audit.search != nil:
             return AuditScreen.reduce(key, in: &self)

@@ -24,6 +24,12 @@ public enum ConfigScreen {
         public var saveError: String?
         /// The write dialog's first line shown (it scrolls when the diff is taller than the screen).
         public var diffScroll = 0
+        /// Each region's last cashier test, beside its key.
+        public var lastTests: [Region: CashierLastTest] = [:]
+        /// Production: the test pay-in `t` asked about (y sends it).
+        public var confirmingTest: Region?
+        /// The test sent and not answered yet (one at a time).
+        public var testing: Region?
         public init() {}
 
         public struct TheirChange: Sendable, Equatable {
@@ -79,6 +85,7 @@ public enum ConfigScreen {
             state.config.confirmingWrite = true
             return []
         },
+        KeyBinding([.character("t")], "test key") { testKey(&$0) },
         KeyBinding([.character("u")], "undo edits") { state in
             state.config.edits = [:]
             state.config.conflict = nil
@@ -91,6 +98,99 @@ public enum ConfigScreen {
         },
     ]
 
+    /// `t`: a sandbox test pay-in with the selected regional key — or why not.
+    static func testKey(_ state: inout AppState) -> [Effect] {
+        let field = state.config.selected
+        guard let region = Region.allCases.first(where: { $0.apiKeyField == field }) else {
+            state.say("t tests a regional key: select chileApiKey, peruApiKey or mexicoApiKey", error: true)
+            return []
+        }
+        if let testing = state.config.testing {
+            state.say("a test of \(testing.apiKeyField.rawValue) is still waiting for the platform's answer", error: true)
+            return []
+        }
+        guard state.config.stored.secrets[field] != nil else {
+            let how = state.config.edits[field] != nil ? "w writes the edit first" : "Enter sets it, w writes it"
+            state.say("\(field.rawValue) is not set: nothing to test (\(how))", error: true, seconds: 8)
+            return []
+        }
+        if state.config.edits[field] != nil {
+            state.say("\(field.rawValue) has an unsaved edit: w writes it first (the test uses the stored key)", error: true, seconds: 8)
+            return []
+        }
+        guard state.session.hasCompanyToken else {
+            state.say("no company token: start the console with CLEO_CONSOLE_TOKEN_FILE=FILE (never on the command line); nothing sent", error: true, seconds: 10)
+            return []
+        }
+        // Who may not change the key may not test it either (the send is recorded in the history).
+        if refuse(field, &state) { return [] }
+        if state.session.isProduction {
+            state.config.confirmingTest = region
+            state.say("PRODUCTION: a real \(PaymentMethod.payIn.displayName) with \(field.rawValue) — y sends it, n cancels", error: true, seconds: 3600)
+            return []
+        }
+        return startTest(region, &state)
+    }
+
+    static func startTest(_ region: Region, _ state: inout AppState) -> [Effect] {
+        state.config.testing = region
+        state.say("testing \(region.apiKeyField.rawValue): a sandbox \(PaymentMethod.payIn.displayName) sent to the platform…", seconds: 3600)
+        return [.testKey(region)]
+    }
+
+    /// The answer in one line, in the command line's words (`CashierOutcome.lines`).
+    static func keyTested(_ region: Region, _ result: KeyTestResult, in state: inout AppState) -> [Effect] {
+        if state.config.testing == region { state.config.testing = nil }
+        let name = region.apiKeyField.rawValue
+        switch result {
+        case .notSent(let why):
+            state.say("\(name) not tested: \(why)", error: true, seconds: 10)
+        case .answered(let outcome, let at, let recordError):
+            state.config.lastTests[region] = CashierLastTest(at: at, result: outcome.result.rawValue, errorCode: outcome.errorCode)
+            var line = "\(name) test: " + oneLine(outcome)
+            if let recordError { line += " · not recorded in the history: \(recordError)" }
+            state.say(TerminalText.sanitized(line), error: outcome.result != .created || recordError != nil, seconds: 15)
+        }
+        return []
+    }
+
+    /// The first line of the answer and what matters most after it: the error code's meaning,
+    /// else the platform's message, else what happened on the way.
+    static func oneLine(_ outcome: CashierOutcome) -> String {
+        let lines = outcome.lines
+        var parts = [lines.first ?? outcome.result.rawValue]
+        switch outcome.result {
+        case .created:
+            if let id = outcome.transactionID { parts.append("transactionId \(id)") }
+        default:
+            if let code = lines.first(where: { $0.hasPrefix("errorCode ") }) {
+                parts.append(code)
+            } else if let message = outcome.message {
+                parts.append(message)
+            } else if let detail = outcome.detail {
+                parts.append(detail)
+            }
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    /// Beside a regional key, short (the row is narrow): `test: created`, `test: refused PSP_TIMEOUT`.
+    static func lastTestText(_ field: ConfigField, _ state: AppState) -> String? {
+        guard let region = Region.allCases.first(where: { $0.apiKeyField == field }) else { return nil }
+        if state.config.testing == region { return "testing…" }
+        guard let test = state.config.lastTests[region] else { return state.config.stored.secrets[field] == nil ? nil : "untested (t)" }
+        return "test: \(test.result)\(test.errorCode.map { " " + $0 } ?? "")"
+    }
+
+    /// Under the table for the selected key: the last test whole, with its time.
+    static func lastTestDetail(_ field: ConfigField, _ state: AppState) -> String? {
+        guard let region = Region.allCases.first(where: { $0.apiKeyField == field }) else { return nil }
+        guard let test = state.config.lastTests[region] else {
+            return state.config.stored.secrets[field] == nil ? nil : "last test: never (t sends a test \(PaymentMethod.payIn.displayName))"
+        }
+        return "last test: \(test.result)\(test.errorCode.map { " " + $0 } ?? "") at \(RFC3339.formatShort(test.at, offsetSeconds: state.session.offsetSeconds))"
+    }
+
     static func step(_ state: inout AppState, _ delta: Int) -> [Effect] {
         let all = ConfigField.allCases
         let index = all.firstIndex(of: state.config.selected)!
@@ -102,9 +202,9 @@ public enum ConfigScreen {
     /// (roles.md: the TUI marks what the role may not do; the keys still answer, with the reason).
     static func hints(for session: Session) -> [(keys: String, label: String)] {
         guard session.refusal(toSet: .webhookUrl) != nil else { return keys.hints }
-        let changing: Set<String> = ["edit", "toggle secured", "write", "undo edits"]
+        let changing: Set<String> = ["edit", "toggle secured", "write", "undo edits", "test key"]
         let why = session.role.refusal(of: .set(.webhookUrl)) != nil ? "not for \(session.role.rawValue)" : "read-only"
-        return keys.hints.filter { !changing.contains($0.label) } + [("Enter Space w", why)]
+        return keys.hints.filter { !changing.contains($0.label) } + [("Enter Space w t", why)]
     }
 
     /// The key still answers when the role or the database forbids the change: with the reason.
@@ -148,6 +248,14 @@ public enum ConfigScreen {
                 }
                 return []
             }
+        }
+        if let region = state.config.confirmingTest {
+            state.config.confirmingTest = nil
+            guard key == .character("y") else {
+                state.say("not sent: the test was cancelled")
+                return []
+            }
+            return startTest(region, &state)
         }
         if state.config.confirmingWrite {
             switch key {
@@ -319,7 +427,10 @@ public enum ConfigScreen {
             if value.hasSuffix(Self.unsavedMark), TerminalText.width(TerminalText.sanitized(value)) > width - 37 {
                 shown = TerminalText.truncated(TerminalText.sanitized(String(value.dropLast(Self.unsavedMark.count))), to: width - 37 - Self.unsavedMark.count) + Self.unsavedMark
             }
-            canvas.write(shown, x: 36, y: y, role: selected ? .selected : role, maxWidth: width - 37)
+            let end = 36 + canvas.write(shown, x: 36, y: y, role: selected ? .selected : role, maxWidth: width - 37)
+            if let test = lastTestText(field, state), end + 4 < width {
+                canvas.write(TerminalText.truncated(test, to: width - end - 3), x: end + 2, y: y, role: selected ? .selected : .muted)
+            }
             if selected { canvas.paint(x: 3, y: y, width: width - 4, role: .selected) }
             y += 1
         }
@@ -330,6 +441,10 @@ public enum ConfigScreen {
         y += canvas.wrapped("rule: " + field.ruleText, x: 3, y: y, width: width - 4, maxLines: 2, role: .muted)
         if field.isSecret, let setAt = c.stored.secrets[field]?.setAt {
             canvas.write("set \(TransactionsScreen.age(from: setAt, to: state.now)) ago (\(RFC3339.formatShort(setAt, offsetSeconds: offset)))", x: 3, y: y, role: .muted)
+            y += 1
+        }
+        if let test = lastTestDetail(field, state) {
+            canvas.write(test, x: 3, y: y, role: .muted, maxWidth: width - 4)
             y += 1
         }
         if let editor = c.editor {

@@ -164,7 +164,7 @@ struct CashierRun {
         }
 
         // --send
-        let tokenPath = options.tokenFile ?? env["CLEO_CONSOLE_TOKEN_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let tokenPath = CashierSender.tokenPath(given: options.tokenFile, environment: env)
         guard let tokenPath else {
             throw CashierExit(status: 78, message: "no company token: give --token-file FILE or CLEO_CONSOLE_TOKEN_FILE (never on the command line); nothing was sent")
         }
@@ -175,24 +175,17 @@ struct CashierRun {
             printOut("sending \(method.shortName) \(validation.amount.map { $0.formatted(currency: validation.region?.currency) } ?? "") to \(TerminalText.sanitized(url)) with \(keyField?.rawValue ?? "?") \(key?.mask ?? "") \(key?.fingerprint ?? "")…")
             try StandardOutput.check()
         }
-        let reply = PlatformClient.sendAndWait(.init(url: url, body: Array(bodyText.utf8), token: token, userToken: userToken, timeoutSeconds: timeoutSeconds))
-        let outcome = CashierOutcome.normalise(reply, method: method, sentUserToken: userToken != nil)
-            .redacting([token] + (userToken.map { [$0] } ?? []))
-        let actor = Actor.current()
-        let record = CashierSendRecord(
-            at: now, user: actor.user, origin: actor.origin, environment: database.environment.rawValue, baseURL: base,
-            region: validation.region!, method: method, userID: text(request["userId"]) ?? "",
-            amount: validation.amount?.literal ?? "", currency: validation.region!.currency.rawValue, keyFingerprint: key?.fingerprint,
-            result: outcome.result.rawValue, httpStatus: outcome.httpStatus, errorCode: outcome.errorCode, message: outcome.message,
-            transactionID: outcome.transactionID, sessionID: outcome.sessionID)
+        let sent = CashierSender.sendAndRecord(.init(
+            baseURL: base, body: bodyText, token: token, userToken: userToken, timeoutSeconds: timeoutSeconds, method: method,
+            region: validation.region!, userID: text(request["userId"]) ?? "", amount: validation.amount?.literal ?? "",
+            keyFingerprint: key?.fingerprint, actor: Actor.current(), at: now), database: database)
+        let outcome = sent.outcome
         // Recorded before it is printed: a closed standard output loses no history.
-        let listed: Bool
-        do {
-            listed = try database.recordCashierSend(record)
-        } catch {
+        if let recordError = sent.recordError {
             printOutcome(outcome, listed: false)
-            throw CashierExit(status: 1, message: "the answer above was not recorded in the history: \(error)")
+            throw CashierExit(status: 1, message: "the answer above was not recorded in the history: \(recordError)")
         }
+        let listed = sent.listed
         printOutcome(outcome, listed: listed)
         if outcome.result != .created { throw CashierExit(status: outcome.result.exitStatus, message: "") }
     }
@@ -267,44 +260,15 @@ struct CashierRun {
     // MARK: settings
 
     func baseURL(environment: ConsoleEnvironment) throws -> String {
-        let given = options.baseURL ?? env["CLEO_CONSOLE_PLATFORM_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        let base = given ?? (environment == .production ? "https://backend.app.mozarto.io" : "https://backend.stg-app.mozarto.io")
-        if let problem = PlatformURL.problem(base) {
-            throw Failure.usage("base URL \(TerminalText.sanitized(base)): \(problem)")
-        }
-        return base.hasSuffix("/") ? String(base.dropLast()) : base
+        do { return try CashierSender.baseURL(given: options.baseURL, environment: env, database: environment) } catch let problem as CashierSendProblem { throw Failure.usage(problem.message) }
     }
 
     func timeoutSeconds() throws -> Int {
-        if let seconds = options.timeout {
-            guard (1...600).contains(seconds) else { throw Failure.usage("--timeout: 1 to 600 seconds") }
-            return seconds
-        }
-        if let text = env["CLEO_CONSOLE_PLATFORM_TIMEOUT"], !text.isEmpty {
-            guard let seconds = Int(text), (1...600).contains(seconds) else {
-                throw Failure.usage("CLEO_CONSOLE_PLATFORM_TIMEOUT: 1 to 600 seconds (not \(TerminalText.sanitized(text)))")
-            }
-            return seconds
-        }
-        return 30
+        do { return try CashierSender.timeoutSeconds(given: options.timeout, environment: env) } catch let problem as CashierSendProblem { throw Failure.usage(problem.message) }
     }
 
-    /// A token from a file: one trailing newline removed; what a header value can carry, nothing else
-    /// (a CR or LF would start another header). Its value is never shown.
     func readToken(_ path: String, what: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CashierExit(status: 78, message: "the \(what) file \(TerminalText.sanitized(path)) cannot be read; nothing was sent")
-        }
-        var bytes = Array(data.prefix(16_385))
-        guard bytes.count <= 16_384 else { throw CashierExit(status: 65, message: "the \(what) file holds more than 16 KiB; nothing was sent") }
-        if bytes.last == 0x0A { bytes.removeLast() }
-        if bytes.last == 0x0D { bytes.removeLast() }
-        if bytes.starts(with: Array("Bearer ".utf8)) { bytes.removeFirst(7) }
-        guard !bytes.isEmpty else { throw CashierExit(status: 78, message: "the \(what) file is empty; nothing was sent") }
-        guard bytes.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw CashierExit(status: 65, message: "the \(what) file holds a space, a control or a non-ASCII character, which no token has; nothing was sent")
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        do { return try CashierSender.readToken(path, what: what) } catch let problem as CashierSendProblem { throw CashierExit(status: problem.status, message: problem.message) }
     }
 
     func confirmProduction(_ validation: CashierRequestValidation) throws {

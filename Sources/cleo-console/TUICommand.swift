@@ -24,7 +24,8 @@ struct TUICommand: ParsableCommand {
             let session = Session(environment: database.environment.rawValue, user: actor.user, origin: actor.origin,
                                   zoneName: zone.identifier, offsetSeconds: zone.secondsFromGMT(), databasePath: database.path,
                                   role: try database.role(of: actor.user),
-                                  readOnlyReason: database.isReadOnly ? "\(actor.user) may not write the database" : nil)
+                                  readOnlyReason: database.isReadOnly ? "\(actor.user) may not write the database" : nil,
+                                  hasCompanyToken: ProcessInfo.processInfo.environment["CLEO_CONSOLE_TOKEN_FILE"].map { !$0.isEmpty } ?? false)
             try ConsoleApp(database: database, eventsPath: location.eventsPath, session: session, actor: actor).run()
         }
     }

@@ -1,0 +1,87 @@
+import CleoDomain
+@testable import ConsoleUI
+import TerminalCanvas
+import Testing
+
+/// `t` on a regional key in Config (cashier.md, key health): the reducer decides whether a test
+/// is sent, says why not, and shows the answer in one line and beside the key.
+@Suite struct KeyTestReducerTests {
+    func configState(environment: String = "sandbox", token: Bool = true) -> AppState {
+        var state = Fixture.state(environment: environment)
+        state.session.hasCompanyToken = token
+        _ = state.reduce(.key(.character("2")))
+        #expect(state.screen == .config)
+        return state
+    }
+
+    @Test func tOnTheChileKeySendsATestAndTheAnswerShowsInOneLineAndBesideTheKey() {
+        var state = configState()
+        #expect(state.render().rows.contains { $0.contains("chileApiKey") && $0.contains("untested (t)") })
+        let effects = state.reduce(.key(.character("t")))
+        #expect(effects == [.testKey(.chile)])
+        #expect(state.config.testing == .chile)
+        // A second t while waiting sends nothing.
+        #expect(state.reduce(.key(.character("t"))).isEmpty)
+
+        let outcome = CashierOutcome.normalise(.http(status: 200, body: Array(#"{"status":"success","isSuccess":true,"data":{"status":"PENDING","sessionId":"s-1","transactionId":"tx-777"}}"#.utf8)), method: .payIn)
+        let at = Fixture.now.adding(milliseconds: 60_000)
+        _ = state.reduce(.keyTested(.chile, .answered(outcome, at: at, recordError: nil)))
+        #expect(state.config.testing == nil)
+        #expect(state.flash?.text == "chileApiKey test: created: PENDING (HTTP 200) · transactionId tx-777")
+        #expect(state.flash?.isError == false)
+        #expect(state.config.lastTests[.chile] == CashierLastTest(at: at, result: "created", errorCode: nil))
+        let rows = state.render().rows
+        #expect(rows.first { $0.contains("chileApiKey") }?.contains("test: created") == true)
+        #expect(rows.contains { $0.contains("last test: created at 2026-11-25 15:01:00") })
+        assertScreen(state.render(), "config-key-tested")
+    }
+
+    @Test func aRefusalIsToldWithTheErrorCodesMeaning() {
+        var state = configState()
+        _ = state.reduce(.key(.character("t")))
+        let outcome = CashierOutcome.normalise(.http(status: 400, body: Array(#"{"errorCode":"INVALID_PSP_CREDENTIALS","message":"bad key"}"#.utf8)), method: .payIn)
+        _ = state.reduce(.keyTested(.chile, .answered(outcome, at: Fixture.now, recordError: nil)))
+        let meaning = PSPErrorCode(code: "INVALID_PSP_CREDENTIALS")!.meaning
+        #expect(state.flash?.text == "chileApiKey test: refused by the platform (HTTP 400) · errorCode INVALID_PSP_CREDENTIALS: \(meaning)")
+        #expect(state.flash?.isError == true)
+        #expect(state.config.lastTests[.chile]?.errorCode == "INVALID_PSP_CREDENTIALS")
+        assertScreen(state.render(), "config-key-refused")
+    }
+
+    @Test func anUnsetKeyNoTokenOrAnotherFieldSaysWhyAndSendsNothing() {
+        var state = configState()
+        _ = state.reduce(.key(.character("j")))
+        _ = state.reduce(.key(.character("j")))
+        #expect(state.config.selected == .mexicoApiKey)
+        #expect(state.reduce(.key(.character("t"))).isEmpty)
+        #expect(state.flash?.text.contains("mexicoApiKey is not set") == true)
+        _ = state.reduce(.key(.character("j")))
+        #expect(state.reduce(.key(.character("t"))).isEmpty)
+        #expect(state.flash?.text.contains("t tests a regional key") == true)
+
+        var noToken = configState(token: false)
+        #expect(noToken.reduce(.key(.character("t"))).isEmpty)
+        #expect(noToken.flash?.text.contains("no company token") == true)
+        #expect(noToken.config.testing == nil)
+    }
+
+    @Test func productionAsksYesOrNoFirst() {
+        var state = configState(environment: "production")
+        #expect(state.reduce(.key(.character("t"))).isEmpty)
+        #expect(state.flash?.text.contains("PRODUCTION") == true)
+        assertScreen(state.render(), "config-key-test-production")
+        #expect(state.reduce(.key(.character("n"))).isEmpty)
+        #expect(state.flash?.text == "not sent: the test was cancelled")
+        _ = state.reduce(.key(.character("t")))
+        #expect(state.reduce(.key(.character("y"))) == [.testKey(.chile)])
+    }
+
+    @Test func nothingSentIsToldAsNotTested() {
+        var state = configState()
+        _ = state.reduce(.key(.character("t")))
+        _ = state.reduce(.keyTested(.chile, .notSent("the company token file /x cannot be read; nothing was sent")))
+        #expect(state.flash?.text == "chileApiKey not tested: the company token file /x cannot be read; nothing was sent")
+        #expect(state.config.lastTests[.chile] == nil)
+        #expect(state.config.testing == nil)
+    }
+}
