@@ -43,7 +43,7 @@ extension AppDatabase {
     /// A transaction and its whole timeline, in log order. The id is compared byte for byte.
     public func transaction(id: String) throws -> (TransactionRecord, [EventRecord])? {
         try dbPool.read { db in
-            guard let record = try db.firstByteRow("SELECT * FROM tx WHERE id = ? COLLATE NOCASE AND id = ? COLLATE BINARY", [.text(id), .text(id)], Self.record) else { return nil }
+            guard let record = try db.firstByteRow(Self.transactionByID, [.text(id), .text(id)], Self.record) else { return nil }
             let events = try db.byteRows("SELECT * FROM event WHERE tx_seq = ? ORDER BY id", [.int(record.seq)], Self.eventRecord)
             return (record, events)
         }
@@ -56,7 +56,7 @@ extension AppDatabase {
     /// 680 MB; raw lines are up to 1 MiB each).
     public func transactionDetail(id: String, knownEventCount: Int?, eventLimit: Int) throws -> TransactionDetail {
         try dbPool.read { db in
-            guard let record = try db.firstByteRow("SELECT * FROM tx WHERE id = ? COLLATE NOCASE AND id = ? COLLATE BINARY", [.text(id), .text(id)],
+            guard let record = try db.firstByteRow(Self.transactionByID, [.text(id), .text(id)],
                                                    Self.record) else { return .missing }
             if record.eventCount == knownEventCount { return .unchanged }
             let columns = "id, tx_seq, file, line, offset, received_at, received_at_given, transaction_status, status, message, error_code, event_id, duplicate, late, notes, x'' AS raw"
@@ -155,14 +155,13 @@ extension AppDatabase {
                 .joined(separator: " OR ") + ")")
             for _ in columns { arguments += [.text(search), .text(search)] }
         }
-        let disorder = try timeDisorder(db)
         if let since = query.since?.millisecondsSince1970 {
             guard let low = try firstSeq(db, orderAtOrAfter: since) else { return nil }
             clauses.append("seq >= ? AND first_seen_at >= ?")
             arguments += [.int(low), .int(since)]
         }
         if let until = query.until?.millisecondsSince1970 {
-            if let high = try firstSeq(db, orderAtOrAfter: until + disorder + 1) {
+            if let high = try firstSeq(db, orderAtOrAfter: until + timeDisorder(db) + 1) {
                 clauses.append("seq < ?")
                 arguments.append(.int(high))
             }
@@ -174,13 +173,17 @@ extension AppDatabase {
             let cutoff = now.millisecondsSince1970 - Int64(minutes) * 60_000
             clauses.append("status = 'Pending' AND first_seen_at < ?")
             arguments.append(.int(cutoff))
-            if let high = try firstSeq(db, orderAtOrAfter: cutoff + disorder) {
+            if let high = try firstSeq(db, orderAtOrAfter: cutoff + timeDisorder(db)) {
                 clauses.append("seq < ?")
                 arguments.append(.int(high))
             }
         }
         return (clauses.joined(separator: " AND "), arguments)
     }
+
+    /// The transaction whose id is these bytes: the NOCASE column of `tx_id` narrows, the BINARY
+    /// one decides (bind the id twice).
+    static let transactionByID = "SELECT * FROM tx WHERE id = ? COLLATE NOCASE AND id = ? COLLATE BINARY"
 
     /// The first transaction whose running-maximum time is at or after `time` (by `tx_order_at`).
     static func firstSeq(_ db: Database, orderAtOrAfter time: Int64) throws -> Int64? {

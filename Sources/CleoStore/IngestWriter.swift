@@ -349,7 +349,7 @@ public final class IngestWriter: IngestSink {
     /// Loads a transaction and its event history from the database, the id bound and every
     /// text read by its bytes (an id with a NUL is its own transaction; see `ByteRow`).
     private func load(_ db: Database, id: String) throws -> Cached? {
-        try load(db, "SELECT * FROM tx WHERE id = ? COLLATE NOCASE AND id = ? COLLATE BINARY", [.text(id), .text(id)])?.cached
+        try load(db, AppDatabase.transactionByID, [.text(id), .text(id)])?.cached
     }
 
     /// The transaction whose seq the id map holds, with its id to compare.
