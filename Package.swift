@@ -73,7 +73,10 @@ let package = Package(
             ]
         ),
         // make bench: benchmarks that print figures (never run by make test).
-        .executableTarget(name: "cleo-bench", dependencies: ["CleoDomain", "CleoStore", "CleoFollower", "ConsoleUI", "ConsoleRuntime", "TerminalCanvas"]),
+        .executableTarget(name: "cleo-bench", dependencies: [
+            "CleoDomain", "CleoStore", "CleoFollower", "ConsoleUI", "ConsoleRuntime", "TerminalCanvas",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain"]),
         .testTarget(name: "ServiceTests", dependencies: ["CleoService", "CleoDomain", "CleoStore"]),
