@@ -11,11 +11,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
@@ -48,13 +46,11 @@ let package = Package(
         // serve: the webhook receiver (HTTP, compact line, group-commit append) beside the follower.
         .target(name: "CleoService", dependencies: [
             "CleoDomain", "CleoStore", "CleoFollower", "TerminalCanvas",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdCore", package: "hummingbird"),
-            .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOExtras", package: "swift-nio-extras"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // The cell grid, widgets, text width and sanitising: pure.
@@ -75,7 +71,9 @@ let package = Package(
         // make bench: benchmarks that print figures (never run by make test).
         .executableTarget(name: "cleo-bench", dependencies: [
             "CleoDomain", "CleoStore", "CleoFollower", "ConsoleUI", "ConsoleRuntime", "TerminalCanvas",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain"]),

@@ -75,18 +75,23 @@ public final class GroupCommitLog: @unchecked Sendable {
 
     /// Appends one complete line (ending in LF) and returns once it is durable, or why not.
     public func append(_ line: [UInt8]) async -> Outcome {
-        await withCheckedContinuation { continuation in
-            let waiter = Waiter(line: line, continuation: continuation)
-            lock.lock()
-            if stopping {
-                lock.unlock()
-                waiter.resolve(.failed("the receiver is stopping"))
-                return
-            }
-            pending.append(waiter)
-            lock.signal()
+        await withCheckedContinuation { continuation in append(line) { continuation.resume(returning: $0) } }
+    }
+
+    /// Appends one complete line (ending in LF); `answer` is called once, on the writer's thread,
+    /// when it is durable or why not (the receiver hands it back to its event loop).
+    public func append(_ line: [UInt8], answer: @escaping @Sendable (Outcome) -> Void) {
+        let waiter = Waiter(line: line, answer: answer)
+        lock.lock()
+        if stopping {
             lock.unlock()
+            waiter.resolve(.failed("the receiver is stopping"))
+            return
         }
+        pending.append(waiter)
+        // The writer waits only when nothing is pending: one wake-up per batch, not per line.
+        if pending.count == 1 { lock.signal() }
+        lock.unlock()
     }
 
     /// SIGHUP: the next batch goes to the file the path names now.
@@ -269,26 +274,26 @@ public final class GroupCommitLog: @unchecked Sendable {
 final class Waiter: @unchecked Sendable {
     let line: [UInt8]
     let arrived = DispatchTime.now().uptimeNanoseconds
-    private var continuation: CheckedContinuation<GroupCommitLog.Outcome, Never>?
+    private var answer: (@Sendable (GroupCommitLog.Outcome) -> Void)?
     private let lock = NSLock()
 
-    init(line: [UInt8], continuation: CheckedContinuation<GroupCommitLog.Outcome, Never>) {
+    init(line: [UInt8], answer: @escaping @Sendable (GroupCommitLog.Outcome) -> Void) {
         self.line = line
-        self.continuation = continuation
+        self.answer = answer
     }
 
     var isResolved: Bool {
         lock.lock()
         defer { lock.unlock() }
-        return continuation == nil
+        return answer == nil
     }
 
     func resolve(_ outcome: GroupCommitLog.Outcome) {
         lock.lock()
-        let taken = continuation
-        continuation = nil
+        let taken = answer
+        answer = nil
         lock.unlock()
-        taken?.resume(returning: outcome)
+        taken?(outcome)
     }
 }
 

@@ -14,7 +14,7 @@ public final class RefusalRecorder: @unchecked Sendable {
     private let say: @Sendable (String) -> Void
 
     private let lock = NSLock()
-    private var pending: [(RefusedDelivery, CheckedContinuation<Void, Never>?)] = []
+    private var pending: [(RefusedDelivery, (@Sendable () -> Void)?)] = []
     private var draining = false
     private var second: Int64 = .min
     private var keptThisSecond = 0
@@ -27,13 +27,16 @@ public final class RefusalRecorder: @unchecked Sendable {
     }
 
     func record(_ refusal: RefusedDelivery) async {
-        guard admit(refusal) else { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            lock.lock()
-            pending.append((refusal, continuation))
-            scheduleDrain()
-            lock.unlock()
-        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in record(refusal) { continuation.resume() } }
+    }
+
+    /// `then` is called once the refusal is kept (or counted in its second's summary).
+    func record(_ refusal: RefusedDelivery, then: @escaping @Sendable () -> Void) {
+        guard admit(refusal) else { then(); return }
+        lock.lock()
+        pending.append((refusal, then))
+        scheduleDrain()
+        lock.unlock()
     }
 
     /// Whether this refusal gets a record of its own (else it is counted in its second's summary).
@@ -89,7 +92,7 @@ public final class RefusalRecorder: @unchecked Sendable {
             if batch.isEmpty { draining = false; lock.unlock(); return }
             lock.unlock()
             do { try store(batch.map(\.0)) } catch { say("could not keep \(batch.count) refusal record(s): \(error)") }
-            for (_, continuation) in batch { continuation?.resume() }
+            for (_, then) in batch { then?() }
         }
     }
 }

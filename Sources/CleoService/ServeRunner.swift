@@ -3,12 +3,8 @@ import CleoFollower
 import CleoStore
 import Dispatch
 import Foundation
-import Hummingbird
-import Logging
 import NIOCore
-import HummingbirdCore
-import HummingbirdTLS
-import ServiceLifecycle
+import NIOSSL
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -69,10 +65,13 @@ public final class ServeRunner: @unchecked Sendable {
             say("SIGHUP: reopening the events log \(self.options.eventsPath)")
             log.requestReopen()
         }
-        // A drain that takes too long (a client holding its request open) must not keep a
-        // supervisor waiting: every delivery answered 200 is already durable.
+        let stopRequested = DispatchSemaphore(value: 0)
         let deadline = [SIGTERM, SIGINT].map { signal in
-            Self.onSignal(signal, ignore: false) {
+            Self.onSignal(signal) {
+                say("\(signal == SIGTERM ? "SIGTERM" : "SIGINT"): draining (no new connections; answering what is in flight)")
+                stopRequested.signal()
+                // A drain that takes too long (a client holding its request open) must not keep a
+                // supervisor waiting: every delivery answered 200 is already durable.
                 DispatchQueue.global().asyncAfter(deadline: .now() + Self.drainSeconds) {
                     say("still draining after \(Self.drainSeconds) s: exiting (no unanswered delivery was acknowledged)")
                     _exit(0)
@@ -92,7 +91,7 @@ public final class ServeRunner: @unchecked Sendable {
         let refusals = RefusalRecorder(store: { [database] in try database.recordRefusedDeliveries($0) }, say: say)
         let eventsPath = options.eventsPath
         let follow = options.follow
-        let responder = WebhookResponder(
+        let receiver = WebhookReceiver(
             settings: settings, log: log, metrics: metrics, refusals: refusals, beat: beat,
             health: {
                 let lagSeconds = follow ? lag.seconds : 0
@@ -100,43 +99,25 @@ public final class ServeRunner: @unchecked Sendable {
                 return Self.health(log: log, eventsPath: eventsPath, lagSeconds: follow ? lagSeconds : nil)
             },
             clock: { Timestamp.now() })
-        var logger = Logger(label: "cleo-serve")
-        logger.logLevel = .error
         let host = options.host
         let scheme = options.tls == nil ? "http" : "https"
-        let server: HTTPServerBuilder
+        let tls: NIOSSLContext?
         do {
-            if let tls = options.tls {
-                server = try HTTPServerBuilder.tls(.http1(), tlsConfiguration: tls.configuration)
-            } else {
-                server = .http1()
-            }
+            tls = try options.tls.map { try NIOSSLContext(configuration: $0.configuration) }
         } catch {
             say("cannot set up TLS: \(error)")
             return 1
         }
-        let app = Application(
-            responder: responder,
-            server: server,
-            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? 0
-                beat.listening(on: "\(scheme)://\(host):\(port)")
-                say("listening on \(scheme)://\(host):\(port)")
-            },
-            logger: logger)
-        let finished = DispatchSemaphore(value: 0)
-        let failure = LockedBox<String?>(nil)
-        Task {
-            do {
-                let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-                try await group.run()
-            } catch {
-                failure.set("\(error)")
-            }
-            finished.signal()
+        var failure: String?
+        do {
+            let listener = try HTTPListener(host: host, port: options.port, tls: tls, receiver: receiver)
+            beat.listening(on: "\(scheme)://\(host):\(listener.port)")
+            say("listening on \(scheme)://\(host):\(listener.port)")
+            stopRequested.wait()
+            listener.shutDown()
+        } catch {
+            failure = "\(error)"
         }
-        finished.wait()
         // In-flight deliveries have been answered; write whatever is queued, stop the follower.
         log.drainAndStop()
         settings.stop()
@@ -149,7 +130,7 @@ public final class ServeRunner: @unchecked Sendable {
         beat.stop()
         hangUp.cancel()
         deadline.forEach { $0.cancel() }
-        if let problem = failure.get() {
+        if let problem = failure {
             say("the HTTP server stopped: \(problem)")
             return 1
         }

@@ -1,26 +1,45 @@
-import Foundation
-import Hummingbird
-import HummingbirdCore
-import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
-/// `cleo-bench http-floor PORT`: Hummingbird alone — read the body, answer 200 — with no parsing,
-/// no disk and no follower: the floor under `serve`, measured beside it in the serve benchmark so
-/// the cost of the framework and the cost of durability are told apart.
+/// `cleo-bench http-floor PORT`: NIO's HTTP/1.1 pipeline alone (the one `serve` stands on) —
+/// read the body, answer 200 — with no parsing, no disk and no follower: the floor under
+/// `serve`, measured beside it so the cost of HTTP and the cost of durability are told apart.
 enum HTTPFloor {
-    struct Responder: HTTPResponder {
-        typealias Context = BasicRequestContext
-        func respond(to request: Request, context: Context) async throws -> Response {
-            var bytes = 0
-            for try await chunk in request.body { bytes += chunk.readableBytes }
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\",\"bytes\":\(bytes)}\n")))
+    final class Handler: ChannelInboundHandler {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+        private var bytes = 0
+        private var keepAlive = true
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head): bytes = 0; keepAlive = head.isKeepAlive
+            case .body(let chunk): bytes += chunk.readableBytes
+            case .end:
+                let body = context.channel.allocator.buffer(string: "{\"status\":\"ok\",\"bytes\":\(bytes)}\n")
+                var headers = HTTPHeaders()
+                headers.add(name: "content-type", value: "application/json")
+                headers.add(name: "content-length", value: String(body.readableBytes))
+                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                if !keepAlive { context.close(promise: nil) }
+            }
         }
     }
 
-    static func run(port: Int) async throws {
-        var logger = Logger(label: "http-floor")
-        logger.logLevel = .error
-        let app = Application(responder: Responder(), configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
-        try await app.runService()
+    static func run(port: Int) throws {
+        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 512)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(Handler())
+                }
+            }
+            .bind(host: "127.0.0.1", port: port).wait()
+        try channel.closeFuture.wait()
     }
 }

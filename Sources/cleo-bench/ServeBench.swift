@@ -40,11 +40,11 @@ enum ServeBench {
         let ceiling = try wrk(port: nginxPort, path: "/hooks/cleo", script: script, seconds: seconds)
         let nginxCPU = ProcessCPU.seconds(nginxProcesses) - nginxCPUBefore
 
-        // The framework's floor: Hummingbird reading the body and answering 200, nothing else.
+        // The floor: NIO's HTTP pipeline reading the body and answering 200, nothing else.
         let floorPort = freePort()
         let floorProcess = try start(CommandLine.arguments[0], ["http-floor", String(floorPort)], environment: [:], stderr: dir.appendingPathComponent("floor.err").path)
         defer { if floorProcess.isRunning { floorProcess.terminate(); floorProcess.waitUntilExit() } }
-        guard waitForPort(floorPort) else { print("serve: the Hummingbird floor did not start"); return }
+        guard waitForPort(floorPort) else { print("serve: the HTTP floor did not start"); return }
         let floorCPUBefore = ProcessCPU.seconds([floorProcess.processIdentifier])
         let floor = try wrk(port: floorPort, path: "/hooks/cleo", script: script, seconds: seconds)
         let floorCPU = ProcessCPU.seconds([floorProcess.processIdentifier]) - floorCPUBefore
@@ -89,14 +89,14 @@ enum ServeBench {
 
         print("serve (wrk -t2 -c64 -d\(seconds)s, \(bodies.split(separator: "/").last!): 2,000 realistic bodies, 200 only after fdatasync, follower on)")
         print("  nginx return 200 (ceiling)   \(format(ceiling.requestsPerSecond, 0)) req/s   p50 \(format(ceiling.p50, 2)) ms   p99 \(format(ceiling.p99, 2)) ms   200s \(ceiling.ok)\(ceiling.errors)")
-        print("  Hummingbird alone (floor)    \(format(floor.requestsPerSecond, 0)) req/s   p50 \(format(floor.p50, 2)) ms   p99 \(format(floor.p99, 2)) ms   200s \(floor.ok)\(floor.errors)   (\(format(floor.requestsPerSecond / max(ceiling.requestsPerSecond, 1), 3)) of nginx)")
+        print("  NIO HTTP alone (floor)       \(format(floor.requestsPerSecond, 0)) req/s   p50 \(format(floor.p50, 2)) ms   p99 \(format(floor.p99, 2)) ms   200s \(floor.ok)\(floor.errors)   (\(format(floor.requestsPerSecond / max(ceiling.requestsPerSecond, 1), 3)) of nginx)")
         print("  cleo-console serve (durable) \(format(measured.requestsPerSecond, 0)) req/s   p50 \(format(measured.p50, 2)) ms   p99 \(format(measured.p99, 2)) ms   200s \(measured.ok), other \(measured.other)\(measured.errors)")
         print("  ratio to nginx               \(format(measured.requestsPerSecond / max(ceiling.requestsPerSecond, 1), 3))   (goal ≥ 0.25 with p99 ≤ 10 ms)")
         // CPU per request is what the server costs whatever else the machine runs (req/s is not).
         let nginxPerRequest = nginxCPU / Double(max(ceiling.ok, 1)) * 1e6
         let servePerRequest = serveCPU / Double(max(measured.ok, 1)) * 1e6
         let floorPerRequest = floorCPU / Double(max(floor.ok, 1)) * 1e6
-        print("  CPU per request              nginx \(format(nginxPerRequest, 1)) µs, Hummingbird alone \(format(floorPerRequest, 1)) µs, serve \(format(servePerRequest, 1)) µs (user+system of each server while wrk ran)")
+        print("  CPU per request              nginx \(format(nginxPerRequest, 1)) µs, NIO HTTP alone \(format(floorPerRequest, 1)) µs, serve \(format(servePerRequest, 1)) µs (user+system of each server while wrk ran)")
         print("  lines appended \(lines) \(lines == served200 ? "=" : "≠") 200s answered \(served200) (wrk read \(measured.ok): the rest were in flight when it stopped); \(commits) fdatasyncs, \(format(Double(lines) / Double(max(commits, 1)), 1)) lines each")
         print("  this disk now: one 400-byte append + fdatasync \(format(syncCost.p50, 3)) ms (p50), \(format(syncCost.p99, 3)) ms (p99)")
         print("  follower: \(format(lagAtEnd * 1000, 1)) ms behind when the load stopped, caught up \(caughtUp < 0 ? "not within 30 s" : format(caughtUp, 2) + " s") later; lines applied \(applied)")

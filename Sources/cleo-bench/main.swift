@@ -221,11 +221,7 @@ case "console":
         if run.status != 0 { print("  console-large \(size) exited \(run.status)") }
     }
 case "live-writes": try LiveWritesBench.run(binary: binary)
-case "http-floor":
-    let port = Int(arguments[2]) ?? 0
-    let done = DispatchSemaphore(value: 0)
-    Task.detached { try? await HTTPFloor.run(port: port); done.signal() }  // not the main actor: main waits
-    done.wait()
+case "http-floor": try HTTPFloor.run(port: Int(arguments[2]) ?? 0)
 case "console-large":
     try ConsoleBench.largeDatabase(path: arguments[2])
 case "queries": try queries(transactions: arguments.count > 2 ? Int(arguments[2]) ?? 10_000_000 : 10_000_000, binary: binary)

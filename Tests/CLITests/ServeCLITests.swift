@@ -179,6 +179,37 @@ import Glibc
         #expect(tx["status"] as? String == "Approved")
     }
 
+    /// The platform keeps its connections open and may pipeline: requests sent together on one
+    /// connection are answered in the order sent, each delivery only once durable, and a refusal
+    /// without a body keeps the connection.
+    @Test func pipelinedRequestsOnOneConnectionAreAnsweredInOrder() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        func post(_ id: String) -> String {
+            let body = "{\"transaction_id\":\"\(id)\",\"method\":\"CLEO_PAYIN\",\"transaction_status\":\"Pending\",\"status\":\"SUCCESS\",\"amount\":\"1.00\",\"currency\":\"CLP\"}"
+            return "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+        }
+        let fd = try RawHTTP.connect(port: serve.port)
+        defer { close(fd) }
+        let requests = post("pipe-1") + "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n" + post("pipe-2") + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + post("pipe-3")
+        #expect(RawHTTP.send(fd, Array(requests.utf8)))
+        let replies = try RawHTTP.readReplies(fd, count: 5)
+        #expect(replies.map(\.status) == [200, 404, 200, 200, 200])
+        #expect(replies.allSatisfy { $0.headers["connection"] == nil }, "the connection is kept")
+        #expect(replies[0].body.contains("deliveryId") && replies[2].body.contains("deliveryId") && replies[4].body.contains("deliveryId"))
+        // /healthz was answered after pipe-2's answer: both deliveries before it were written.
+        let written = try #require(jsonObject(replies[3].body)?["linesWritten"] as? Int)
+        #expect(written >= 2)
+        // And the same connection still takes a request after them.
+        #expect(RawHTTP.send(fd, Array(post("pipe-4").utf8)))
+        #expect(try RawHTTP.readReplies(fd, count: 1).map(\.status) == [200])
+        let ids = try h.logLines().compactMap { jsonObject($0)?["transaction_id"] as? String }
+        #expect(ids == ["pipe-1", "pipe-2", "pipe-3", "pipe-4"])
+    }
+
     @Test func aRetriedDeliveryIsOneTransactionWithADuplicateEvent() throws {
         let h = try CLIHarness()
         defer { h.cleanup() }

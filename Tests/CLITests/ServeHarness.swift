@@ -54,6 +54,35 @@ enum RawHTTP {
         return reply.reply
     }
 
+    /// `count` answers read off one connection, in the order the server wrote them.
+    static func readReplies(_ fd: Int32, count: Int) throws -> [HTTPReply] {
+        var data = [UInt8]()
+        var replies: [HTTPReply] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while replies.count < count {
+            while let (reply, used) = parseOne(data) {
+                replies.append(reply)
+                data.removeFirst(used)
+            }
+            if replies.count >= count { break }
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { throw HTTPError.io("the connection ended after \(replies.count) of \(count) answers") }
+            data.append(contentsOf: buffer[0..<n])
+        }
+        return replies
+    }
+
+    /// The first complete answer in `data` (with a Content-Length) and how many bytes it took.
+    private static func parseOne(_ data: [UInt8]) -> (HTTPReply, Int)? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard data.count >= 4, let end = (0...(data.count - 4)).first(where: { Array(data[$0..<$0 + 4]) == separator }) else { return nil }
+        guard let parsed = parse(Array(data[..<(end + 4)])), let length = parsed.reply.headers["content-length"].flatMap(Int.init),
+              data.count >= end + 4 + length else { return nil }
+        var reply = parsed.reply
+        reply.body = String(decoding: data[(end + 4)..<(end + 4 + length)], as: UTF8.self)
+        return (reply, end + 4 + length)
+    }
+
     private static func parse(_ data: [UInt8]) -> (reply: HTTPReply, complete: Bool)? {
         let text = String(decoding: data, as: UTF8.self)
         guard let end = text.range(of: "\r\n\r\n") else { return nil }

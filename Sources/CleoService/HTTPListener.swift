@@ -1,0 +1,58 @@
+import Foundation
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// `serve`'s listening socket on NIO's event loops (one per core): each connection gets TLS (when
+/// configured), HTTP/1.1 with pipelining kept in order and malformed requests answered 400, then
+/// the `DeliveryHandler`. Shutting down stops accepting, closes idle connections, and lets busy
+/// ones finish their answer.
+final class HTTPListener: @unchecked Sendable {
+    private let group: MultiThreadedEventLoopGroup
+    private let quiesce: ServerQuiescingHelper
+    private let channel: any Channel
+
+    /// Binds; throws what the socket said (an address in use, no permission).
+    init(host: String, port: Int, tls: NIOSSLContext?, receiver: WebhookReceiver) throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let quiesce = ServerQuiescingHelper(group: group)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 512)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try pipeline.addHandler(DeliveryHandler(receiver: receiver))
+                }
+            }
+            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+        self.group = group
+        self.quiesce = quiesce
+        self.channel = try bootstrap.bind(host: host, port: port).wait()
+    }
+
+    /// The port actually bound (0 asks the system for one).
+    var port: Int { channel.localAddress?.port ?? 0 }
+
+    /// Returns once the listening socket and every connection are closed.
+    func shutDown() {
+        let done = group.next().makePromise(of: Void.self)
+        quiesce.initiateShutdown(promise: done)
+        try? done.futureResult.wait()
+    }
+
+    /// Returns when the listening socket closes (after `shutDown`, or an error).
+    func waitUntilClosed() {
+        try? channel.closeFuture.wait()
+    }
+}

@@ -1,0 +1,208 @@
+import CleoDomain
+import CleoStore
+import Foundation
+import TerminalCanvas
+
+/// What `serve` answers (serve.md's table), free of any HTTP framework: `GET /healthz`,
+/// `GET /metrics`, and deliveries on the webhook's path. The HTTP edge (`DeliveryHandler`) hands
+/// it a request's head, then its body, and writes the answer it is called back with.
+/// One line per delivery on standard error: time, remote address, status, bytes, milliseconds,
+/// transaction_id — never a body or a header's value.
+public struct WebhookReceiver: Sendable {
+    let settings: LiveSettings
+    let log: GroupCommitLog
+    let metrics: ServiceMetrics
+    let health: @Sendable () -> (ok: Bool, detail: String)
+    let refusals: RefusalRecorder
+    let clock: @Sendable () -> Timestamp
+    let beat: ServiceBeat?
+
+    public init(settings: LiveSettings, log: GroupCommitLog, metrics: ServiceMetrics, refusals: RefusalRecorder, beat: ServiceBeat? = nil,
+                health: @escaping @Sendable () -> (ok: Bool, detail: String), clock: @escaping @Sendable () -> Timestamp) {
+        self.beat = beat
+        self.settings = settings
+        self.log = log
+        self.metrics = metrics
+        self.refusals = refusals
+        self.health = health
+        self.clock = clock
+    }
+
+    /// An answer: status, body, content type, and whether the connection closes after it.
+    public struct Answer: Sendable, Equatable {
+        public var status: Int
+        public var body: [UInt8]
+        public var contentType: String
+        public var closes = false
+    }
+
+    /// The request's head, as the edge parsed it.
+    public struct Head: Sendable {
+        public var method: String
+        public var path: String
+        public var contentType: String?
+        public var contentLength: String?
+        public var transferEncoding: String?
+        public var authorization: [UInt8]?
+        public var remote: String
+        public init(method: String, path: String, contentType: String?, contentLength: String?, transferEncoding: String?,
+                    authorization: [UInt8]?, remote: String) {
+            self.method = method
+            self.path = path
+            self.contentType = contentType
+            self.contentLength = contentLength
+            self.transferEncoding = transferEncoding
+            self.authorization = authorization
+            self.remote = remote
+        }
+    }
+
+    /// What the edge does after the head.
+    public enum Start: Sendable {
+        /// Answer now (the body, if any, is never read).
+        case answer(Answer)
+        /// Answer after a refusal is kept.
+        case refused(Delivery)
+        /// Read the body (at most `DeliveryGate.maximumBodyBytes` + 1 bytes), then `finish`.
+        case readBody(Delivery)
+    }
+
+    /// One delivery in progress: when it started, for the access log.
+    public struct Delivery: Sendable {
+        let head: Head
+        let started = DispatchTime.now().uptimeNanoseconds
+        var refusal: (status: Int, reason: String)?
+    }
+
+    public func start(_ head: Head) -> Start {
+        if head.method == "GET" && head.path == "/healthz" {
+            let (ok, detail) = health()
+            return .answer(Self.text(ok ? 200 : 503, detail, type: "application/json"))
+        }
+        if head.method == "GET" && head.path == "/metrics" {
+            return .answer(Answer(status: 200, body: metrics.text(), contentType: "text/plain; version=0.0.4"))
+        }
+        let verdict = DeliveryGate.check(method: head.method, path: head.path, contentType: head.contentType,
+                                         contentLength: head.contentLength, authorization: head.authorization, settings: settings.current)
+        var delivery = Delivery(head: head)
+        switch verdict {
+        case .readBody:
+            return .readBody(delivery)
+        case .refuse(let status, let reason, let recorded):
+            delivery.refusal = (status, reason)
+            // A refused body is never read, and never drained either (an unauthenticated sender
+            // could stream without end): the connection closes after the answer.
+            let hasBody = head.contentLength != "0" && (head.contentLength != nil || head.transferEncoding != nil)
+            if recorded { return .refused(delivery) }
+            return .answer(finish(delivery, Outcome(status: status, message: reason), closes: hasBody))
+        }
+    }
+
+    /// A refusal from `start`: kept, then answered.
+    public func keepRefusal(_ delivery: Delivery, hop: @escaping Hop, answer: @escaping @Sendable (Answer) -> Void) {
+        guard let (status, reason) = delivery.refusal else { return }
+        let head = delivery.head
+        let hasBody = head.contentLength != "0" && (head.contentLength != nil || head.transferEncoding != nil)
+        refusals.record(RefusedDelivery(at: clock(), remote: head.remote, status: status, reason: reason)) { hop {
+            answer(finish(delivery, Outcome(status: status, message: reason), closes: hasBody))
+        } }
+    }
+
+    /// Runs work on the connection's own thread (its event loop).
+    public typealias Hop = @Sendable (@escaping @Sendable () -> Void) -> Void
+
+    /// The body, read whole (or one byte over the limit): made a line, made durable, answered.
+    /// The log's writer only hands the outcome back (`hop`): the answer is made on the
+    /// connection's thread, so the writer goes straight on to the next group commit.
+    public func finish(_ delivery: Delivery, body: [UInt8], hop: @escaping Hop, answer: @escaping @Sendable (Answer) -> Void) {
+        let remote = delivery.head.remote
+        if body.count > DeliveryGate.maximumBodyBytes {
+            // Read no more of it: without closing the server would drain the rest to keep the connection alive.
+            let reason = "body over 1 MiB"
+            refusals.record(RefusedDelivery(at: clock(), remote: remote, status: 413, reason: reason)) { hop {
+                answer(finish(delivery, Outcome(status: 413, message: reason, bytes: body.count), closes: true))
+            } }
+            return
+        }
+        let receivedAt = clock()
+        let deliveryID = DeliveryID.make()
+        switch DeliveryLine.make(body: body, receivedAt: RFC3339.format(receivedAt, offsetSeconds: 0), deliveryId: deliveryID) {
+        case .failure(let refusal):
+            refusals.record(RefusedDelivery(at: receivedAt, remote: remote, status: 400, reason: refusal.reason,
+                                            raw: Array(body.prefix(AppDatabase.refusedRawLimit)), rawLength: body.count)) { hop {
+                answer(finish(delivery, Outcome(status: 400, message: refusal.reason, bytes: body.count)))
+            } }
+        case .success(let line):
+            let transactionID = line.transactionID
+            log.append(line.bytes) { outcome in hop {
+                switch outcome {
+                case .durable:
+                    answer(finish(delivery, Outcome(status: 200, message: "{\"status\":\"ok\",\"deliveryId\":\"\(deliveryID)\"}",
+                                                    bytes: body.count, transactionID: transactionID)))
+                case .failed(let reason):
+                    refusals.record(RefusedDelivery(at: receivedAt, remote: remote, status: 503, reason: reason)) { hop {
+                        answer(finish(delivery, Outcome(status: 503, message: "not stored, retry later: " + reason,
+                                                        bytes: body.count, transactionID: transactionID)))
+                    } }
+                }
+            } }
+        }
+    }
+
+    struct Outcome {
+        var status: Int
+        var message: String
+        var bytes = 0
+        var transactionID: String?
+    }
+
+    /// Counted, told to the frame's state and the access log, and made an answer.
+    private func finish(_ delivery: Delivery, _ outcome: Outcome, closes: Bool = false) -> Answer {
+        metrics.delivery(status: outcome.status, bodyBytes: outcome.bytes)
+        let ms = Double(DispatchTime.now().uptimeNanoseconds - delivery.started) / 1e6
+        let now = clock()
+        beat?.answered(status: outcome.status, at: now)
+        AccessLog.write(at: now, remote: delivery.head.remote, method: delivery.head.method, status: outcome.status, bytes: outcome.bytes, ms: ms,
+                        transactionID: outcome.transactionID)
+        var answer = Self.text(outcome.status, outcome.message, type: outcome.status == 200 ? "application/json" : "text/plain; charset=utf-8")
+        answer.closes = closes
+        return answer
+    }
+
+    static func text(_ status: Int, _ message: String, type: String) -> Answer {
+        Answer(status: status, body: Array((message + "\n").utf8), contentType: type)
+    }
+}
+
+/// A delivery's id: 128 random bits as 32 lower-case hex digits (unique per POST, no order implied).
+enum DeliveryID {
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let words = (generator.next() as UInt64, generator.next() as UInt64)
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            for i in 0..<16 {
+                let word = i < 8 ? words.0 : words.1
+                let byte = UInt8(truncatingIfNeeded: word >> (UInt64(i % 8) * 8))
+                buffer[2 * i] = digits[Int(byte >> 4)]
+                buffer[2 * i + 1] = digits[Int(byte & 0x0F)]
+            }
+            return 32
+        }
+    }
+}
+
+/// The receiver's line per delivery on standard error, sanitised (a transaction id is the
+/// sender's text).
+enum AccessLog {
+    static func write(at: Timestamp, remote: String, method: String, status: Int, bytes: Int, ms: Double, transactionID: String?) {
+        let id = transactionID.map { TerminalText.sanitized(String($0.prefix(128))) } ?? "-"
+        // Our own texts need no sanitising: the time, the peer's IP, a method the parser took (a token), numbers.
+        let tenths = Int((ms * 100).rounded())
+        var text = RFC3339.format(at, offsetSeconds: 0)
+        text += " " + remote + " " + String(method.prefix(16)) + " " + String(status) + " " + String(bytes) + " B "
+        text += String(tenths / 100) + "." + (tenths % 100 < 10 ? "0" : "") + String(tenths % 100) + " ms transaction_id=" + id + "\n"
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+}
