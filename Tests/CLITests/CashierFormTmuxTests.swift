@@ -13,7 +13,7 @@ import Testing
         let tmux = Tmux()
         defer { tmux.kill(); platform.stop(); cli.cleanup() }
         let keyTests = KeyTestTmuxTests()
-        tmux.start(keyTests.console(cli, tokenFile: try keyTests.tokenFile(cli), base: platform.base("created")), width: 100, height: 30)
+        tmux.start(keyTests.console(cli, tokenFile: try keyTests.tokenFile(cli), base: platform.base("created")), width: 132, height: 30)
         tmux.waitFor("1 Transactions", seconds: 20)
         tmux.keys(":")
         tmux.type("cashier")
