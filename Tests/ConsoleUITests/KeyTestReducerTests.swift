@@ -1,3 +1,4 @@
+import Foundation
 import CleoDomain
 @testable import ConsoleUI
 import TerminalCanvas
@@ -45,6 +46,11 @@ import Testing
         #expect(state.flash?.text == "chileApiKey test: refused by the platform (HTTP 400) · errorCode INVALID_PSP_CREDENTIALS: \(meaning)")
         #expect(state.flash?.isError == true)
         #expect(state.config.lastTests[.chile]?.errorCode == "INVALID_PSP_CREDENTIALS")
+        // At 80 columns the status line cuts the meaning: it is read whole under the key.
+        let shown = state.render().rows.map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "│ ")) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
+        #expect(shown.contains("errorCode INVALID_PSP_CREDENTIALS: \(meaning)"), "\(shown)")
+        #expect(shown.contains("message: bad key"))
         assertScreen(state.render(), "config-key-refused")
     }
 
