@@ -133,18 +133,24 @@ extension ConfigScreen {
 
     // MARK: - Render
 
-    /// One row of the list: with fingerprints when they fit, else the masks alone (the
-    /// selected change has them whole below the list).
-    static func pendingLine(_ change: PendingChange, offset: Int, width: Int) -> String {
+    /// One row of the list: with fingerprints, or (`compact`) the masks alone and no "by" — the
+    /// selected change has everything whole below the list.
+    static func pendingLine(_ change: PendingChange, offset: Int, compact: Bool) -> String {
         let expires = RFC3339.formatShort(change.expiresAt, offsetSeconds: offset).dropFirst(5).prefix(11)
         let proposed = RFC3339.formatShort(change.proposedAt, offsetSeconds: offset).dropFirst(5).prefix(11)
-        func line(_ old: String, _ new: String) -> String {
-            TerminalText.sanitized("#\(change.id) \(change.field.rawValue)  \(old) → \(new)  by \(change.proposedBy) \(proposed) · expires \(expires)")
+        let old = change.old ?? "(unset)"
+        if !compact {
+            return TerminalText.sanitized("#\(change.id) \(change.field.rawValue)  \(old) → \(change.new)  by \(change.proposedBy) \(proposed) · expires \(expires)")
         }
-        let full = line(change.old ?? "(unset)", change.new)
-        if TerminalText.width(full) <= width { return full }
         func mask(_ text: String) -> String { String(text.split(separator: " ").first ?? Substring(text)) }
-        return TerminalText.sanitized("#\(change.id) \(change.field.rawValue) \(mask(change.old ?? "(unset)")) → \(mask(change.new)) · \(change.proposedBy) \(proposed) · expires \(expires)")
+        return TerminalText.sanitized("#\(change.id) \(change.field.rawValue) \(mask(old)) → \(mask(change.new)) · \(change.proposedBy) \(proposed) · expires \(expires)")
+    }
+
+    /// Every row in the same form: compact when any full row would not fit.
+    static func pendingLines(_ changes: [PendingChange], offset: Int, width: Int) -> [String] {
+        let full = changes.map { pendingLine($0, offset: offset, compact: false) }
+        if full.allSatisfy({ TerminalText.width($0) <= width }) { return full }
+        return changes.map { pendingLine($0, offset: offset, compact: true) }
     }
 
     /// The selected change whole (wrapped): who, from where, when; what the keys do for this
@@ -176,9 +182,10 @@ extension ConfigScreen {
         var row = y
         canvas.write("Waiting for a second person (\(c.pending.count)) · a approves · x rejects", x: 3, y: row, role: .warning, maxWidth: width - 4)
         row += 1
-        for change in c.pending where row < bottom {
+        let lines = pendingLines(c.pending, offset: state.session.offsetSeconds, width: width - 4)
+        for (change, line) in zip(c.pending, lines) where row < bottom {
             let selected = c.selectedPending == change.id
-            canvas.write(pendingLine(change, offset: state.session.offsetSeconds, width: width - 4), x: 3, y: row, role: selected ? .selected : .normal, maxWidth: width - 4)
+            canvas.write(line, x: 3, y: row, role: selected ? .selected : .normal, maxWidth: width - 4)
             if selected { canvas.paint(x: 3, y: row, width: width - 4, role: .selected) }
             row += 1
         }

@@ -74,6 +74,40 @@ import Testing
         assertScreen(screen, "cashier-form-problems")
     }
 
+    /// Every row of the table: emptied, a required field's problem is beside it (its row marked ✗
+    /// on screen, the rule whole under the list); an optional one stays without a problem.
+    @Test func everyRowEmptiedShowsItsOwnProblemBesideIt() {
+        let state = form(size: Size(width: 120, height: 40))
+        let optional: Set<String> = ["brandId", "bonusCode", "address.line2"]
+        for row in CashierFormScreen.rows where !CashierFormScreen.selectors.contains(row) {
+            var copy = state
+            _ = type("", into: row, in: &copy)
+            let problems = CashierFormScreen.validation(copy).problems.filter { $0.field == row }
+            if optional.contains(row) {
+                #expect(problems.isEmpty, "\(row): optional")
+                continue
+            }
+            #expect(!problems.isEmpty, "\(row): no problem when empty")
+            let rows = copy.render().rows
+            let line = rows.first { $0.hasPrefix(" ✗ \(row) *") }
+            #expect(line?.contains(problems[0].rule.prefix(20)) == true, "\(row): \(line ?? "no ✗ row")")
+            #expect(rows.contains { $0.contains("\(row): \(problems[0].rule)") }, "\(row): the rule whole under the list")
+        }
+        // The two rows chosen with Space: a wrong type or country typed into the body is still named.
+        var typed = state
+        typed.cashier.values["type"] = "REFUND"
+        typed.cashier.values["countryCode"] = "AR"
+        let problems = CashierFormScreen.validation(typed).problems.map(\.field)
+        #expect(problems.contains("type") && problems.contains("countryCode"), "\(problems)")
+    }
+
+    @Test func theNewStatesAt120Columns() {
+        var state = form(size: Size(width: 120, height: 30))
+        assertScreen(state.render(), "cashier-form")
+        _ = type("12", into: "phone", in: &state)
+        assertScreen(state.render(), "cashier-form-problems")
+    }
+
     @Test func aProblemIsShownWhileTheEditorIsStillOpen() {
         var state = form()
         select("email", in: &state)

@@ -85,6 +85,27 @@ import Testing
         assertScreen(state.render(), "config-pending-reject")
     }
 
+    @Test func theOtherStatesAtTheOtherWidth() {
+        var narrow = production()
+        assertScreen(narrow.render(), "config-pending")
+        for _ in 0..<6 { _ = press(.character("j"), in: &narrow) }
+        _ = press(.character("x"), in: &narrow)
+        assertScreen(narrow.render(), "config-pending-reject")
+        var wide = production(size: Size(width: 120, height: 30))
+        for _ in 0..<6 { _ = press(.character("j"), in: &wide) }
+        _ = press(.character("a"), in: &wide)
+        assertScreen(wide.render(), "config-pending-approve")
+        var reveal = production(size: Size(width: 120, height: 30), pending: [])
+        _ = press(.character("v"), in: &reveal)
+        assertScreen(reveal.render(), "config-reveal-ask")
+        _ = press(.character("y"), in: &reveal)
+        _ = reveal.reduce(.secretRevealed(.chileApiKey, .shown(Self.clear, at: Fixture.now)))
+        assertScreen(reveal.render(), "config-revealed")
+        var support = production(role: .support, readOnly: "ops may not write the database", size: Size(width: 120, height: 30))
+        _ = support.reduce(.pendingDecided(.approve, id: 3, .refused("ops is not permitted: support may not approve or reject a pending change: that needs the role engineer (not recorded: this user may only read the database)")))
+        assertScreen(support.render(), "config-pending-support")
+    }
+
     @Test func anyOtherKeyCancelsAndTheChangeStillWaits() {
         var state = production()
         _ = press(.character("a"), in: &state)  // on chileApiKey: its pending change
