@@ -354,6 +354,10 @@ public enum ConfigScreen {
     // MARK: - Results
 
     static func loaded(_ stored: StoredConfiguration, in state: inout AppState) -> [Effect] {
+        // A revealed key that was replaced meanwhile is no longer the key: hidden at once.
+        if let shown = state.config.revealed, stored.secrets[shown.field] != state.config.stored.secrets[shown.field] {
+            state.config.revealed = nil
+        }
         var c = state.config
         var effects: [Effect] = []
         if c.hasUnsavedEdits && c.isLoaded && stored.version != c.seenVersion {

@@ -192,6 +192,18 @@ import Testing
         #expect(!state.render().rows.joined().contains(Self.clear))
     }
 
+    @Test func aKeyReplacedMeanwhileHidesTheOldOneAtOnce() {
+        var state = production(pending: [])
+        _ = state.reduce(.secretRevealed(.chileApiKey, .shown(Self.clear, at: Fixture.now)))
+        _ = state.reduce(.configLoaded(Fixture.config))
+        #expect(state.config.revealed != nil, "the same key: still shown")
+        var replaced = Fixture.config
+        replaced.version += 1
+        replaced.secrets[.chileApiKey] = .init(mask: "••••0000", fingerprint: "sha256:00000000", setAt: Fixture.now)
+        _ = state.reduce(.configLoaded(replaced))
+        #expect(state.config.revealed == nil)
+    }
+
     @Test func aNonAdminGoesToTheStoreUnaskedAndIsToldWhy() {
         var state = production(role: .engineer, pending: [])
         let wide = production(role: .engineer, size: Size(width: 120, height: 30), pending: []).render().rows[29]
