@@ -529,7 +529,11 @@ public enum ConfigScreen {
         }
         canvas.write(field.qualifiedName + ": " + field.summary, x: 3, y: y, role: .muted, maxWidth: width - 4)
         y += 1
-        y += canvas.wrapped("rule: " + field.ruleText, x: 3, y: y, width: width - 4, maxLines: 2, role: .muted)
+        // Right after a test its answer matters more than the rule (which the editor shows when broken).
+        let answer = Region.allCases.first(where: { $0.apiKeyField == field }).flatMap { region in c.answers[region].map { (region, $0) } }
+        if answer == nil || c.editor != nil {
+            y += canvas.wrapped("rule: " + field.ruleText, x: 3, y: y, width: width - 4, maxLines: 2, role: .muted)
+        }
         if field.isSecret, let setAt = c.stored.secrets[field]?.setAt {
             canvas.write("set \(TransactionsScreen.age(from: setAt, to: state.now)) ago (\(RFC3339.formatShort(setAt, offsetSeconds: offset)))", x: 3, y: y, role: .muted)
             y += 1
@@ -539,9 +543,19 @@ public enum ConfigScreen {
             y += 1
         }
         // The answer of this session's test whole (the status line is one row, cut at 80 columns).
-        if let region = Region.allCases.first(where: { $0.apiKeyField == field }), let answer = c.answers[region], c.editor == nil {
-            for line in answer where y < top + height {
-                y += canvas.wrapped(line, x: 5, y: y, width: width - 6, maxLines: top + height - y, role: c.lastTests[region]?.result == "created" ? .muted : .error)
+        // Never cut: what does not fit is said, with where to read it whole.
+        if let (region, answer) = answer, c.editor == nil {
+            let lines = answer.flatMap { TerminalText.wrap($0, width: width - 6) }
+            let room = top + height - y
+            let shown = lines.count <= room ? lines : Array(lines.prefix(max(0, room - 1)))
+            let role: Role = c.lastTests[region]?.result == "created" ? .muted : .error
+            for line in shown {
+                canvas.write(line, x: 5, y: y, role: role, maxWidth: width - 6)
+                y += 1
+            }
+            if shown.count < lines.count, room > 0 {
+                canvas.write("… \(lines.count - shown.count) more line(s): cleo-console cashier history, or a taller terminal", x: 5, y: y, role: .muted, maxWidth: width - 6)
+                y += 1
             }
         }
         if let shown = c.revealed, shown.field == field, y < top + height {

@@ -54,6 +54,22 @@ import Testing
         assertScreen(state.render(), "config-key-refused")
     }
 
+    @Test func anAnswerTallerThanTheRoomSaysWhatIsLeftInsteadOfCuttingSilently() {
+        var state = configState()
+        _ = state.reduce(.key(.character("t")))
+        let message = String(repeating: "the platform explains at length ", count: 20)
+        let outcome = CashierOutcome.normalise(.http(status: 400, body: Array("{\"errorCode\":\"PSP_TIMEOUT\",\"message\":\"\(message)\"}".utf8)), method: .payIn)
+        _ = state.reduce(.keyTested(.chile, .answered(outcome, at: Fixture.now, recordError: nil)))
+        let rows = state.render().rows
+        #expect(rows.contains { $0.contains("more line(s): cleo-console cashier history, or a taller terminal") }, "\(rows)")
+        var tall = configState()
+        tall.size = Size(width: 80, height: 40)
+        _ = tall.reduce(.key(.character("t")))
+        _ = tall.reduce(.keyTested(.chile, .answered(outcome, at: Fixture.now, recordError: nil)))
+        #expect(!tall.render().rows.contains { $0.contains("more line(s)") })
+        #expect(tall.render().rows.contains { $0.contains("what to do:") })
+    }
+
     @Test func anUnsetKeyNoTokenOrAnotherFieldSaysWhyAndSendsNothing() {
         var state = configState()
         _ = state.reduce(.key(.character("j")))
