@@ -54,8 +54,10 @@ import Testing
         tmux.keys("Escape")
         tmux.keys("Escape")
         tmux.keys("1")
-        let list = tmux.waitFor("cashier-cleo-console-test", seconds: 15)
-        #expect(list.split(separator: "\n").contains { $0.contains("cashier-cleo-console-test") && $0.contains("Pending") }, "\(list)")
+        // The list's column cuts the id: its start, on a Pending row, once the form is gone.
+        let list = tmux.waitFor("Transactions  row 1 of 1", seconds: 15)
+        #expect(!list.contains("The platform's answer"), "\(list)")
+        #expect(list.split(separator: "\n").contains { $0.contains("cashier-cleo-console-te") && $0.contains("Pending") && $0.contains("Pay-In") }, "\(list)")
         let history = try cli.json(["cashier", "history", "--json"]) as? [[String: Any]] ?? []
         #expect(history.count == 1 && history.first?["result"] as? String == "created")
         try keyTests.expectNoSecrets(cli, screens: screens + [list])
