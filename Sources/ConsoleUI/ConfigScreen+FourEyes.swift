@@ -179,11 +179,18 @@ extension ConfigScreen {
         let c = state.config
         guard !c.pending.isEmpty, y < bottom else { return 0 }
         let width = canvas.size.width
+        // Rows for the list, leaving four for the selected change's detail (two for a field's);
+        // a window that keeps the selected change in view when they do not all fit.
+        let room = max(1, min(c.pending.count, bottom - y - 1 - (c.selectedPending == nil ? 2 : pendingDetailRows)))
+        let index = c.selectedPending.flatMap { id in c.pending.firstIndex { $0.id == id } } ?? 0
+        let first = max(0, min(index - room / 2, c.pending.count - room))
+        let window = first..<(first + room)
         var row = y
-        canvas.write("Waiting for a second person (\(c.pending.count)) · a approves · x rejects", x: 3, y: row, role: .warning, maxWidth: width - 4)
+        let count = room < c.pending.count ? ": \(first + 1)–\(first + room) of \(c.pending.count) (j/k)" : " (\(c.pending.count))"
+        canvas.write("Waiting for a second person\(count) · a approves · x rejects", x: 3, y: row, role: .warning, maxWidth: width - 4)
         row += 1
         let lines = pendingLines(c.pending, offset: state.session.offsetSeconds, width: width - 4)
-        for (change, line) in zip(c.pending, lines) where row < bottom {
+        for (change, line) in zip(c.pending[window], lines[window]) where row < bottom {
             let selected = c.selectedPending == change.id
             canvas.write(line, x: 3, y: row, role: selected ? .selected : .normal, maxWidth: width - 4)
             if selected { canvas.paint(x: 3, y: row, width: width - 4, role: .selected) }
@@ -191,6 +198,8 @@ extension ConfigScreen {
         }
         return row - y
     }
+
+    static let pendingDetailRows = 4
 
     /// The questions of `a`/`x` and `v`, in an overlay that clears what is under it.
     static func renderQuestion(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {

@@ -106,6 +106,21 @@ import Testing
         assertScreen(support.render(), "config-pending-support")
     }
 
+    @Test func manyPendingChangesScrollWithTheSelectionInView() {
+        let many = (10...21).map { id in
+            PendingChange(id: Int64(id), field: .peruApiKey, proposedBy: "maria", proposedFrom: "local", proposedAt: Fixture.now,
+                          expiresAt: Fixture.now.adding(milliseconds: FourEyes.expiryMilliseconds), old: nil, new: "••••\(id)00 sha256:0000\(id)00", state: .pending)
+        }
+        var state = production(pending: many)
+        #expect(state.render().rows.contains { $0.contains("Waiting for a second person: 1–") && $0.contains("of 12 (j/k) · a approves · x rejects") })
+        _ = press(.character("G"), in: &state)
+        #expect(state.config.selectedPending == 21)
+        let rows = state.render().rows
+        #expect(rows.contains { $0.contains("#21 peruApiKey") }, "the selected one is in view")
+        #expect(rows.contains { $0.contains("#21 peruApiKey proposed by maria@local") }, "and its detail below")
+        #expect(!rows.contains { $0.contains("#10 peruApiKey") })
+    }
+
     @Test func anyOtherKeyCancelsAndTheChangeStillWaits() {
         var state = production()
         _ = press(.character("a"), in: &state)  // on chileApiKey: its pending change
