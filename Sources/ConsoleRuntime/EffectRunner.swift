@@ -49,6 +49,8 @@ public final class EffectRunner: @unchecked Sendable {
             if !alreadyQueued { countQueue.async { self.runPendingCount() } }
         case .testKey(let region):
             cashierQueue.async { self.mailbox.post(.keyTested(region, self.testKey(region))) }
+        case .sendCashier(let request):
+            cashierQueue.async { self.mailbox.post(.cashierSent(self.sendCashier(request))) }
         default:
             queue.async { self.run(effect) }
         }
@@ -97,6 +99,11 @@ public final class EffectRunner: @unchecked Sendable {
             case .loadConfig:
                 mailbox.post(.configLoaded(try database.configuration()))
                 mailbox.post(.lastTestsLoaded(try database.cashierLastTests()))
+                mailbox.post(.pendingLoaded(try database.pendingChanges(now: clock())))
+            case .decidePending(let decision, let id):
+                mailbox.post(.pendingDecided(decision, id: id, decide(decision, id: id)))
+            case .revealSecret(let field):
+                mailbox.post(.secretRevealed(field, reveal(field)))
             case .saveConfig(let edits, let version):
                 do {
                     let outcome = try database.saveOrPropose(edits.map { ($0.field, $0.value) }, expectedVersion: version, actor: actor, now: clock())
@@ -123,7 +130,7 @@ public final class EffectRunner: @unchecked Sendable {
                 mailbox.post(.refusedLoaded(page.refusals, total: page.total))
             case .loadRefusedBody(let id):
                 if let body = try database.refusedBody(id: id) { mailbox.post(.refusedBodyLoaded(id: id, body)) }
-            case .loadPage, .countTransactions, .testKey, .copy, .repaint, .quit:
+            case .loadPage, .countTransactions, .testKey, .sendCashier, .copy, .repaint, .quit:
                 break
             }
         }

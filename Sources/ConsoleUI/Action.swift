@@ -24,6 +24,14 @@ public enum Action: Sendable, Equatable {
     case lastTestsLoaded([Region: CashierLastTest])
     /// What `t`'s sandbox test pay-in of a region's key got.
     case keyTested(Region, KeyTestResult)
+    /// The changes that wait for a second person (production), oldest first.
+    case pendingLoaded([PendingChange])
+    /// What the store said to `a`/`x` on a pending change (decided, or refused with the reason).
+    case pendingDecided(PendingDecision, id: Int64, DecisionResult)
+    /// The clear value of a secret `v` asked for (audited as `viewed`), or why not.
+    case secretRevealed(ConfigField, RevealResult)
+    /// What the `:cashier` form's send got.
+    case cashierSent(CashierFormResult)
     /// The newest audit entries (oldest first among them) and how many there are in all.
     case auditLoaded([AuditEntry], total: Int)
     /// The newest rejected lines (newest first) and how many there are in all.
@@ -114,6 +122,12 @@ public enum Effect: Sendable, Equatable {
     case saveConfig([ConfigEdit], expectedVersion: Int64)
     /// A test pay-in with the region's stored key, sent to the platform and recorded (cashier.md, key health).
     case testKey(Region)
+    /// Approve or reject a pending change through the store's one path (audited as the CLI's).
+    case decidePending(PendingDecision, id: Int64)
+    /// The clear value of a secret, for at most 10 s on screen (admin only, audited `viewed`).
+    case revealSecret(ConfigField)
+    /// The `:cashier` form's request, sent and recorded as `cashier payin|payout --send` does.
+    case sendCashier(CashierFormRequest)
     case loadAudit
     /// The newest `EventsScreen.pageLimit` rejected lines, newest first (never the whole table).
     case loadRejected
@@ -140,5 +154,41 @@ public struct ConfigEdit: Sendable, Equatable {
 /// or why nothing was sent.
 public enum KeyTestResult: Sendable, Equatable {
     case answered(CashierOutcome, at: Timestamp, recordError: String?)
+    case notSent(String)
+}
+
+/// `a` approves, `x` rejects (roles.md, four eyes).
+public enum PendingDecision: String, Sendable, Equatable { case approve, reject }
+
+public enum DecisionResult: Sendable, Equatable {
+    case decided(PendingChange)
+    case refused(String)
+}
+
+public enum RevealResult: Sendable, Equatable {
+    /// The clear value and when the store handed it out (the 10 s count from then).
+    case shown(String, at: Timestamp)
+    case refused(String)
+}
+
+/// The form's body, ready to send: the exact JSON text and what the history records of it.
+public struct CashierFormRequest: Sendable, Equatable {
+    public var method: PaymentMethod
+    public var region: Region
+    public var body: String
+    public var userID: String
+    public var amount: String
+    public init(method: PaymentMethod, region: Region, body: String, userID: String, amount: String) {
+        self.method = method
+        self.region = region
+        self.body = body
+        self.userID = userID
+        self.amount = amount
+    }
+}
+
+public enum CashierFormResult: Sendable, Equatable {
+    /// `listed`: a Pending transaction was listed for it (origin: cashier).
+    case answered(CashierOutcome, listed: Bool, recordError: String?)
     case notSent(String)
 }

@@ -28,6 +28,7 @@ extension AppState {
         case .audit: AuditScreen.render(self, into: &canvas, top: top, height: height)
         case .help: HelpScreen.render(self, into: &canvas, top: top, height: height)
         }
+        if cashier.isOpen { CashierFormScreen.render(self, into: &canvas, top: top, height: height) }
         renderStatusLine(into: &canvas)
         renderHints(into: &canvas)
         return canvas
@@ -167,14 +168,14 @@ extension AppState {
         case .detail: hints = detail.showingRaw ? [("Esc", "close raw view")] : TransactionDetailScreen.keys.hints
         case .config:
             if config.editor != nil { hints = [("Enter", "accept"), ("Esc", "cancel"), ("Ctrl-U", "erase")] }
-            else if config.confirmingWrite { hints = [("y", "write"), ("n", "cancel")] }
-            else if config.confirmingTest != nil { hints = [("y", "send the test"), ("n", "cancel")] }
-            else { hints = ConfigScreen.hints(for: session) }
+            else if let asking = ConfigScreen.questionHints(config) { hints = asking }
+            else { hints = ConfigScreen.hints(for: self) }
         case .events: hints = events.showingRaw ? [("Esc", "close raw view")] : EventsScreen.keys.hints
         case .audit: hints = audit.search != nil ? [("Enter", "apply"), ("Esc", "clear")] : AuditScreen.keys.hints
         case .help: hints = HelpScreen.keys.hints
         }
-        if !textFieldHasFocus && !config.confirmingWrite && config.confirmingTest == nil { hints = [("?", "help"), ("q", "quit")] + hints + [("1-4", "screens")] }
+        if cashier.isOpen { hints = CashierFormScreen.hints(cashier) }
+        if !textFieldHasFocus && !config.isAsking && !cashier.isOpen { hints = [("?", "help"), ("q", "quit")] + hints + [("1-4", "screens")] }
         var x = 1
         for hint in hints {
             let width = TerminalText.width(hint.keys) + TerminalText.width(hint.label) + 3

@@ -61,6 +61,8 @@ public struct AppState: Sendable, Equatable {
     public var events = EventsScreen.State()
     public var audit = AuditScreen.State()
     public var help = HelpScreen.State()
+    /// The `:cashier` form, over whatever screen it was opened on.
+    public var cashier = CashierFormScreen.State()
     /// The command palette (`:`), when open.
     public var palette: TextField?
     /// A one-line message on the status line, and until when.
@@ -106,7 +108,7 @@ public struct AppState: Sendable, Equatable {
 
     /// A text field has the focus: printable keys are text, global keys are off.
     public var textFieldHasFocus: Bool {
-        palette != nil || transactions.search != nil || transactions.filters.editing != nil || config.editor != nil || audit.search != nil
+        palette != nil || cashier.editor != nil || cashier.typedConfirmation != nil || transactions.search != nil || transactions.filters.editing != nil || config.editor != nil || audit.search != nil
     }
 
     // MARK: - Reduce
@@ -121,6 +123,7 @@ public struct AppState: Sendable, Equatable {
         case .clockTicked(let now):
             self.now = now
             if let flash, flash.until < now { self.flash = nil }
+            ConfigScreen.clockTicked(&self)
             transactions.expireMarks(now: now)
             return transactions.countsStale ? requestCounts() : []
         case .pageLoaded(let page): return TransactionsScreen.pageLoaded(page, in: &self)
@@ -156,6 +159,12 @@ public struct AppState: Sendable, Equatable {
             config.lastTests = tests
             return []
         case .keyTested(let region, let result): return ConfigScreen.keyTested(region, result, in: &self)
+        case .pendingLoaded(let changes):
+            ConfigScreen.pendingLoaded(changes, in: &self)
+            return []
+        case .pendingDecided(let decision, let id, let result): return ConfigScreen.decided(decision, id: id, result, in: &self)
+        case .secretRevealed(let field, let result): return ConfigScreen.revealed(field, result, in: &self)
+        case .cashierSent(let result): return CashierFormScreen.sent(result, in: &self)
         case .auditLoaded(let entries, let total):
             ConfigScreen.auditLoaded(entries, in: &self)
             audit.entries = entries
@@ -212,6 +221,8 @@ public struct AppState: Sendable, Equatable {
     }
 
     mutating func handleKey(_ key: Key) -> [Effect] {
+        // A revealed secret stays only until the next key (or 10 s).
+        ConfigScreen.hideRevealed(&self)
         if key == .ctrl("l") { return [.repaint] }
         if confirmingQuit {
             confirmingQuit = false
@@ -232,6 +243,8 @@ public struct AppState: Sendable, Equatable {
             }
             return []
         }
+        // The cashier form is modal: every key is its own until Esc closes it.
+        if cashier.isOpen && !isTooSmall { return CashierFormScreen.reduce(key, in: &self) }
         if isTooSmall {
             // With a field open, q is not a reason to lose what it holds.
             if key == .character("q") && !textFieldHasFocus { return quit() }
@@ -253,7 +266,7 @@ public struct AppState: Sendable, Equatable {
         switch screen {
         case .transactions where transactions.search != nil || transactions.filters.isOpen:
             return TransactionsScreen.reduce(key, in: &self)
-        case .config where config.editor != nil || config.confirmingWrite || config.confirmingTest != nil:
+        case .config where config.editor != nil || config.isAsking:
             return ConfigScreen.reduce(key, in: &self)
         case .audit where audit.search != nil:
             return AuditScreen.reduce(key, in: &self)

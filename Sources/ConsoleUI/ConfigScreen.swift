@@ -30,7 +30,32 @@ public enum ConfigScreen {
         public var confirmingTest: Region?
         /// The test sent and not answered yet (one at a time).
         public var testing: Region?
+        /// The answer of each region's test in this session, line by line (sanitised), shown whole.
+        public var answers: [Region: [String]] = [:]
+        /// The changes that wait for a second person (production), oldest first.
+        public var pending: [PendingChange] = []
+        /// The selection is on this pending change (below the fields) rather than on a field.
+        public var selectedPending: Int64?
+        /// `a`/`x` asked about this change (y decides it).
+        public var confirmingDecision: DecisionAsk?
+        /// `v` asked about revealing this secret (y reveals it).
+        public var confirmingReveal: ConfigField?
+        /// The store's last refusal of `a`/`x`/`v`, shown whole until the next key.
+        public var refusal: String?
+        /// A secret shown in clear, until `until` (at most 10 s) or the next key.
+        public var revealed: Revealed?
         public init() {}
+
+        public struct Revealed: Sendable, Equatable {
+            public var field: ConfigField
+            public var value: String
+            public var until: Timestamp
+        }
+
+        public struct DecisionAsk: Sendable, Equatable {
+            public var decision: PendingDecision
+            public var change: PendingChange
+        }
 
         public struct TheirChange: Sendable, Equatable {
             public var by: String
@@ -60,13 +85,21 @@ public enum ConfigScreen {
         KeyBinding([.character("k"), .up], "select", inHints: false) { step(&$0, -1) },
         KeyBinding([.character("g"), .home], "first", inHints: false) { state in
             state.config.selected = ConfigField.allCases.first!
+            state.config.selectedPending = nil
             return []
         },
         KeyBinding([.character("G"), .end], "last", inHints: false) { state in
             state.config.selected = ConfigField.allCases.last!
+            state.config.selectedPending = state.config.pending.last?.id
             return []
         },
+        KeyBinding([.character("a")], "approve") { askDecision(.approve, &$0) },
+        KeyBinding([.character("x")], "reject") { askDecision(.reject, &$0) },
         KeyBinding([.enter], "edit") { state in
+            if let change = targetChange(state), state.config.selectedPending != nil {
+                state.say("change #\(change.id) waits for a second person: a approves, x rejects", error: true, seconds: 6)
+                return []
+            }
             let field = state.config.selected
             if refuse(field, &state) { return [] }
             if field.isBoolean { return toggle(&state) }
@@ -86,6 +119,7 @@ public enum ConfigScreen {
             return []
         },
         KeyBinding([.character("t")], "test key") { testKey(&$0) },
+        KeyBinding([.character("v")], "reveal") { askReveal(&$0) },
         KeyBinding([.character("u")], "undo edits") { state in
             state.config.edits = [:]
             state.config.conflict = nil
@@ -101,7 +135,7 @@ public enum ConfigScreen {
     /// `t`: a sandbox test pay-in with the selected regional key — or why not.
     static func testKey(_ state: inout AppState) -> [Effect] {
         let field = state.config.selected
-        guard let region = Region.allCases.first(where: { $0.apiKeyField == field }) else {
+        guard state.config.selectedPending == nil, let region = Region.allCases.first(where: { $0.apiKeyField == field }) else {
             state.say("t tests a regional key: select chileApiKey, peruApiKey or mexicoApiKey", error: true)
             return []
         }
@@ -147,6 +181,7 @@ public enum ConfigScreen {
             state.say("\(name) not tested: \(why)", error: true, seconds: 10)
         case .answered(let outcome, let at, let recordError):
             state.config.lastTests[region] = CashierLastTest(at: at, result: outcome.result.rawValue, errorCode: outcome.errorCode)
+            state.config.answers[region] = (outcome.lines + (recordError.map { ["not recorded in the history: \($0)"] } ?? [])).map(TerminalText.sanitized)
             var line = "\(name) test: " + oneLine(outcome)
             if let recordError { line += " · not recorded in the history: \(recordError)" }
             state.say(TerminalText.sanitized(line), error: outcome.result != .created || recordError != nil, seconds: 15)
@@ -191,20 +226,52 @@ public enum ConfigScreen {
         return "last test: \(test.result)\(test.errorCode.map { " " + $0 } ?? "") at \(RFC3339.formatShort(test.at, offsetSeconds: state.session.offsetSeconds))"
     }
 
+    /// One list: the six fields, then the pending changes below them.
     static func step(_ state: inout AppState, _ delta: Int) -> [Effect] {
         let all = ConfigField.allCases
-        let index = all.firstIndex(of: state.config.selected)!
-        state.config.selected = all[max(0, min(all.count - 1, index + delta))]
+        let ids = state.config.pending.map(\.id)
+        let index = state.config.selectedPending.flatMap { id in ids.firstIndex(of: id).map { all.count + $0 } } ?? all.firstIndex(of: state.config.selected)!
+        let next = max(0, min(all.count + ids.count - 1, index + delta))
+        if next < all.count {
+            state.config.selected = all[next]
+            state.config.selectedPending = nil
+        } else {
+            state.config.selected = all.last!
+            state.config.selectedPending = ids[next - all.count]
+        }
         return []
     }
 
     /// The hints, with the keys that change something marked when this session may not
     /// (roles.md: the TUI marks what the role may not do; the keys still answer, with the reason).
-    static func hints(for session: Session) -> [(keys: String, label: String)] {
-        guard session.refusal(toSet: .webhookUrl) != nil else { return keys.hints }
-        let changing: Set<String> = ["edit", "toggle secured", "write", "undo edits", "test key"]
-        let why = session.role.refusal(of: .set(.webhookUrl)) != nil ? "not for \(session.role.rawValue)" : "read-only"
-        return keys.hints.filter { !changing.contains($0.label) } + [("Enter Space w t", why)]
+    /// With changes waiting, `a` and `x` come first (they fit at 80 columns); without, they hide.
+    static func hints(for state: AppState) -> [(keys: String, label: String)] {
+        let session = state.session
+        let waiting = !state.config.pending.isEmpty
+        var hidden: Set<String> = []
+        var marked: [String] = []
+        if session.refusal(toSet: .webhookUrl) != nil {
+            hidden.formUnion(["edit", "toggle secured", "write", "undo edits", "test key"])
+            marked += ["Enter", "Space", "w", "t"]
+        }
+        if !waiting || session.decideRefusal != nil {
+            hidden.formUnion(["approve", "reject"])
+            if waiting { marked += ["a", "x"] }
+        }
+        if session.role.refusal(of: .reveal) != nil || session.readOnlyReason != nil {
+            hidden.insert("reveal")
+            marked.append("v")
+        }
+        var out = keys.hints.filter { !hidden.contains($0.label) }
+        let decide = out.filter { $0.label == "approve" || $0.label == "reject" }
+        out = decide + out.filter { $0.label != "approve" && $0.label != "reject" }
+        if !marked.isEmpty {
+            let why = session.role.refusal(of: .set(.webhookUrl)) != nil || session.readOnlyReason == nil ? "not for \(session.role.rawValue)" : "read-only"
+            // Before `Esc back`: what this role may not do matters more, and the line is cut at the edge.
+            let back = out.firstIndex { $0.label == "back" } ?? out.count
+            out.insert((marked.joined(separator: " "), why), at: back)
+        }
+        return out
     }
 
     /// The key still answers when the role or the database forbids the change: with the reason.
@@ -224,6 +291,7 @@ public enum ConfigScreen {
     }
 
     static func reduce(_ key: Key, in state: inout AppState) -> [Effect] {
+        state.config.refusal = nil
         if var field = state.config.editor {
             switch field.handle(key) {
             case .editing:
@@ -249,6 +317,7 @@ public enum ConfigScreen {
                 return []
             }
         }
+        if let effects = answerQuestion(key, in: &state) { return effects }
         if let region = state.config.confirmingTest {
             state.config.confirmingTest = nil
             guard key == .character("y") else {
@@ -285,6 +354,10 @@ public enum ConfigScreen {
     // MARK: - Results
 
     static func loaded(_ stored: StoredConfiguration, in state: inout AppState) -> [Effect] {
+        // A revealed key that was replaced meanwhile is no longer the key: hidden at once.
+        if let shown = state.config.revealed, stored.secrets[shown.field] != state.config.stored.secrets[shown.field] {
+            state.config.revealed = nil
+        }
         var c = state.config
         var effects: [Effect] = []
         if c.hasUnsavedEdits && c.isLoaded && stored.version != c.seenVersion {
@@ -415,10 +488,19 @@ public enum ConfigScreen {
             canvas.write(" ✗", x: 0, y: y, role: .error)
             y += canvas.wrapped(error, x: 3, y: y, width: width - 4, maxLines: 3, role: .error)
         }
+        if let refusal = c.refusal {
+            canvas.write(" ✗", x: 0, y: y, role: .error)
+            y += canvas.wrapped(refusal, x: 3, y: y, width: width - 4, maxLines: 3, role: .error)
+        }
         y += 1
         for field in ConfigField.allCases {
-            let selected = field == c.selected
-            let (value, role) = display(field, c)
+            let selected = field == c.selected && c.selectedPending == nil
+            var (value, role) = display(field, c)
+            if let shown = c.revealed, shown.field == field {
+                // Sanitised like any text (a key is bytes someone typed); the time left is under the table.
+                value = TerminalText.sanitized(shown.value)
+                role = .warning
+            }
             let marker = c.edits[field] != nil ? "*" : " "
             canvas.write(marker, x: 1, y: y, role: .changed)
             canvas.write(TerminalText.padded(field.qualifiedName + (field.isRequired ? " *" : ""), to: 32), x: 3, y: y, role: selected ? .selected : .normal)
@@ -434,11 +516,24 @@ public enum ConfigScreen {
             if selected { canvas.paint(x: 3, y: y, width: width - 4, role: .selected) }
             y += 1
         }
-        y += 1
+        let pendingRows = renderPending(state, into: &canvas, y: y + 1, bottom: top + height)
+        y += pendingRows == 0 ? 1 : pendingRows + 2
         let field = c.selected
+        if c.selectedPending != nil, let change = targetChange(state) {
+            for line in pendingDetail(change, state) where y < top + height {
+                y += canvas.wrapped(line, x: 3, y: y, width: width - 4, maxLines: top + height - y, role: .muted)
+            }
+            if c.confirmingWrite { renderDiff(state, into: &canvas, top: top, height: height) }
+            renderQuestion(state, into: &canvas, top: top, height: height)
+            return
+        }
         canvas.write(field.qualifiedName + ": " + field.summary, x: 3, y: y, role: .muted, maxWidth: width - 4)
         y += 1
-        y += canvas.wrapped("rule: " + field.ruleText, x: 3, y: y, width: width - 4, maxLines: 2, role: .muted)
+        // Right after a test its answer matters more than the rule (which the editor shows when broken).
+        let answer = Region.allCases.first(where: { $0.apiKeyField == field }).flatMap { region in c.answers[region].map { (region, $0) } }
+        if answer == nil || c.editor != nil {
+            y += canvas.wrapped("rule: " + field.ruleText, x: 3, y: y, width: width - 4, maxLines: 2, role: .muted)
+        }
         if field.isSecret, let setAt = c.stored.secrets[field]?.setAt {
             canvas.write("set \(TransactionsScreen.age(from: setAt, to: state.now)) ago (\(RFC3339.formatShort(setAt, offsetSeconds: offset)))", x: 3, y: y, role: .muted)
             y += 1
@@ -446,6 +541,27 @@ public enum ConfigScreen {
         if let test = lastTestDetail(field, state) {
             canvas.write(test, x: 3, y: y, role: .muted, maxWidth: width - 4)
             y += 1
+        }
+        // The answer of this session's test whole (the status line is one row, cut at 80 columns).
+        // Never cut: what does not fit is said, with where to read it whole.
+        if let (region, answer) = answer, c.editor == nil {
+            let lines = answer.flatMap { TerminalText.wrap($0, width: width - 6) }
+            let room = top + height - y
+            let shown = lines.count <= room ? lines : Array(lines.prefix(max(0, room - 1)))
+            let role: Role = c.lastTests[region]?.result == "created" ? .muted : .error
+            for line in shown {
+                canvas.write(line, x: 5, y: y, role: role, maxWidth: width - 6)
+                y += 1
+            }
+            if shown.count < lines.count, room > 0 {
+                canvas.write("… \(lines.count - shown.count) more line(s): cleo-console cashier history, or a taller terminal", x: 5, y: y, role: .muted, maxWidth: width - 6)
+                y += 1
+            }
+        }
+        if let shown = c.revealed, shown.field == field, y < top + height {
+            let left = secondsLeft(shown, now: state.now)
+            y += canvas.wrapped("in clear: hidden in \(left) s or at the next key · audited as viewed · never copied",
+                                x: 3, y: y, width: width - 4, maxLines: 2, role: .warning)
         }
         if let editor = c.editor {
             y += 1
@@ -460,6 +576,7 @@ public enum ConfigScreen {
             }
         }
         if c.confirmingWrite { renderDiff(state, into: &canvas, top: top, height: height) }
+        renderQuestion(state, into: &canvas, top: top, height: height)
     }
 
     /// The lines of the write dialog: every changed value whole (wrapped, secrets masked), then

@@ -57,7 +57,8 @@ public enum HelpScreen {
         }
         out.append(("In a text field every printable key is text; Enter, Esc, Ctrl-U, Backspace, arrows, Home/End (Ctrl-A/E) edit.", .muted))
         out.append((": palette — tx, config, events, audit, help, q, status <s>, country <cc>, currency <ccy>,", .muted))
-        out.append(("  method payin|payout, flagged, overdue, search <prefix>, clear", .muted))
+        out.append(("  method payin|payout, flagged, overdue, search <prefix>, clear,", .muted))
+        out.append(("  cashier [payin|payout] [CL|PE|MX] (a test request: the form, its problems, y/n, the send)", .muted))
         return out
     }
 
@@ -98,6 +99,7 @@ enum Palette {
             state.screen = .help
             return []
         case "q", "quit": return state.quit()
+        case "cashier": return CashierFormScreen.open(argument, in: &state)
         case "status", "country", "currency", "method", "flagged", "overdue", "search", "clear":
             var q = state.transactions.query
             // An argument that names nothing is an error, never a silent change of the filters.

@@ -112,9 +112,9 @@ final class LoopHarness: @unchecked Sendable {
                          actor: Actor(user: "test", origin: "local"))
     }
 
-    func start() {
+    func start(clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         let thread = Thread { [self] in
-            try? app.runLoop(on: terminal)
+            try? app.runLoop(on: terminal, clock: clock)
             ended.signal()
         }
         thread.start()

@@ -1,3 +1,4 @@
+import Foundation
 import CleoDomain
 @testable import ConsoleUI
 import TerminalCanvas
@@ -45,7 +46,28 @@ import Testing
         #expect(state.flash?.text == "chileApiKey test: refused by the platform (HTTP 400) · errorCode INVALID_PSP_CREDENTIALS: \(meaning)")
         #expect(state.flash?.isError == true)
         #expect(state.config.lastTests[.chile]?.errorCode == "INVALID_PSP_CREDENTIALS")
+        // At 80 columns the status line cuts the meaning: it is read whole under the key.
+        let shown = state.render().rows.map { $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "│ ")) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
+        #expect(shown.contains("errorCode INVALID_PSP_CREDENTIALS: \(meaning)"), "\(shown)")
+        #expect(shown.contains("message: bad key"))
         assertScreen(state.render(), "config-key-refused")
+    }
+
+    @Test func anAnswerTallerThanTheRoomSaysWhatIsLeftInsteadOfCuttingSilently() {
+        var state = configState()
+        _ = state.reduce(.key(.character("t")))
+        let message = String(repeating: "the platform explains at length ", count: 20)
+        let outcome = CashierOutcome.normalise(.http(status: 400, body: Array("{\"errorCode\":\"PSP_TIMEOUT\",\"message\":\"\(message)\"}".utf8)), method: .payIn)
+        _ = state.reduce(.keyTested(.chile, .answered(outcome, at: Fixture.now, recordError: nil)))
+        let rows = state.render().rows
+        #expect(rows.contains { $0.contains("more line(s): cleo-console cashier history, or a taller terminal") }, "\(rows)")
+        var tall = configState()
+        tall.size = Size(width: 80, height: 40)
+        _ = tall.reduce(.key(.character("t")))
+        _ = tall.reduce(.keyTested(.chile, .answered(outcome, at: Fixture.now, recordError: nil)))
+        #expect(!tall.render().rows.contains { $0.contains("more line(s)") })
+        #expect(tall.render().rows.contains { $0.contains("what to do:") })
     }
 
     @Test func anUnsetKeyNoTokenOrAnotherFieldSaysWhyAndSendsNothing() {

@@ -25,7 +25,7 @@ import Testing
             #expect(state.config.editor == nil && !state.config.hasUnsavedEdits)
             #expect(state.flash?.text == "ops: support may not set \(key == .enter ? "chileApiKey" : "isWebhookSecured"): that needs the role engineer")
         }
-        #expect(state.render().rows[23].contains("Enter Space w t not for support"), "\(state.render().rows[23])")
+        #expect(state.render().rows[23].contains("Enter Space w t v not for support"), "\(state.render().rows[23])")
         assertScreen(state.render(), "config-support-read-only")
     }
 
@@ -34,7 +34,7 @@ import Testing
         _ = state.reduce(.key(.enter))
         #expect(state.config.editor == nil)
         #expect(state.flash?.text == "read-only: ops may not write the database")
-        #expect(state.render().rows[23].contains("Enter Space w t read-only"))
+        #expect(state.render().rows[23].contains("Enter Space w t v read-only"))
         var writer = self.state(role: .engineer, readOnly: nil)
         _ = writer.reduce(.key(.enter))
         #expect(writer.config.editor != nil)
