@@ -7,8 +7,9 @@ import GRDB
 extension AppDatabase {
     /// How many transactions match `query`'s filters, how many of them are at or after
     /// `atOrAfter` (the rows above a window), and how many are overdue — from one snapshot, so
-    /// the position and the total agree.
-    public func countTransactions(_ query: TransactionQuery, atOrAfter seq: Int64?, overdue: TransactionQuery) throws -> (total: Int, above: Int?, overdue: Int) {
+    /// the position and the total agree; with `facets`, the filter panel's counts per value too.
+    public func countTransactions(_ query: TransactionQuery, atOrAfter seq: Int64?, overdue: TransactionQuery,
+                                  facets: Bool = false) throws -> (total: Int, above: Int?, overdue: Int, facets: TransactionFacets?) {
         try dbPool.read { db in
             func count(_ query: TransactionQuery, extra: String = "", _ more: [ByteValue] = []) throws -> Int {
                 guard let (whereSQL, arguments) = try Self.whereClause(db, query) else { return 0 }
@@ -16,7 +17,7 @@ extension AppDatabase {
             }
             let total = try count(query)
             let above = try seq.map { try count(query, extra: " AND seq >= ?", [.int($0)]) }
-            return (total, above, try count(overdue))
+            return (total, above, try count(overdue), facets ? try Self.facets(db, query) : nil)
         }
     }
 

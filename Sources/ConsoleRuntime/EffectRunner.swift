@@ -17,6 +17,7 @@ public final class EffectRunner: @unchecked Sendable {
     private let countQueue = DispatchQueue(label: "cleo-console.counts")
     /// A key test waits up to the platform's timeout: never in front of the database's effects.
     private let cashierQueue = DispatchQueue(label: "cleo-console.cashier")
+    private let exportQueue = DispatchQueue(label: "cleo-console.export")
     /// The process's environment, read for the platform's settings as `cashier --send` reads them.
     let environment: [String: String]
     private let lock = NSLock()
@@ -49,6 +50,9 @@ public final class EffectRunner: @unchecked Sendable {
             if !alreadyQueued { countQueue.async { self.runPendingCount() } }
         case .testKey(let region):
             cashierQueue.async { self.mailbox.post(.keyTested(region, self.testKey(region))) }
+        case .export(let request):
+            // An export of a million rows takes seconds: never in front of the list's pages.
+            exportQueue.async { self.mailbox.post(.exportFinished(TransactionExport.run(request, database: self.database))) }
         default:
             queue.async { self.run(effect) }
         }
@@ -76,8 +80,8 @@ public final class EffectRunner: @unchecked Sendable {
             var overdue = TransactionQuery()
             overdue.overdueMinutes = TransactionsScreen.overdueMinutes
             overdue.now = clock()
-            let counted = try database.countTransactions(request.filters, atOrAfter: request.atOrBelow, overdue: overdue)
-            mailbox.post(.countsLoaded(request, Counts(total: counted.total, overdue: counted.overdue, above: counted.above)))
+            let counted = try database.countTransactions(request.filters, atOrAfter: request.atOrBelow, overdue: overdue, facets: request.facets)
+            mailbox.post(.countsLoaded(request, Counts(total: counted.total, overdue: counted.overdue, above: counted.above, facets: counted.facets)))
         }
     }
 
@@ -123,7 +127,7 @@ public final class EffectRunner: @unchecked Sendable {
                 mailbox.post(.refusedLoaded(page.refusals, total: page.total))
             case .loadRefusedBody(let id):
                 if let body = try database.refusedBody(id: id) { mailbox.post(.refusedBodyLoaded(id: id, body)) }
-            case .loadPage, .countTransactions, .testKey, .copy, .repaint, .quit:
+            case .loadPage, .countTransactions, .testKey, .export, .copy, .repaint, .quit:
                 break
             }
         }

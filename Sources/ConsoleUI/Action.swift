@@ -37,6 +37,8 @@ public enum Action: Sendable, Equatable {
     case serviceStateRead(ServiceState?)
     /// Another process (or our follower) committed: what is on screen may be stale.
     case dataChanged
+    /// What `:export` came to.
+    case exportFinished(ExportOutcome)
     case failed(String)
 }
 
@@ -120,6 +122,8 @@ public enum Effect: Sendable, Equatable {
     /// The newest `EventsScreen.pageLimit` refused deliveries, newest first, without their bodies.
     case loadRefused
     case loadRefusedBody(id: Int64)
+    /// `:export FILE`: the filtered list to CSV (TransactionsScreen+Export).
+    case export(ExportRequest)
     /// OSC 52: the terminal copies the text to the clipboard (works over SSH).
     case copy(String)
     case repaint

@@ -8,9 +8,12 @@ import TerminalCanvas
 public struct CountRequest: Sendable, Equatable {
     public var filters: TransactionQuery
     public var atOrBelow: Int64?
-    public init(filters: TransactionQuery, atOrBelow: Int64?) {
+    /// The filter panel is open: its counts per value too (one grouped query).
+    public var facets: Bool
+    public init(filters: TransactionQuery, atOrBelow: Int64?, facets: Bool = false) {
         self.filters = filters
         self.atOrBelow = atOrBelow
+        self.facets = facets
     }
 }
 
@@ -20,10 +23,13 @@ public struct Counts: Sendable, Equatable {
     public var overdue: Int
     /// Matching rows with seq ≥ `atOrBelow` (nil when the request had none).
     public var above: Int?
-    public init(total: Int, overdue: Int, above: Int?) {
+    /// The filter panel's counts per value, when the request asked for them.
+    public var facets: TransactionFacets?
+    public init(total: Int, overdue: Int, above: Int?, facets: TransactionFacets? = nil) {
         self.total = total
         self.overdue = overdue
         self.above = above
+        self.facets = facets
     }
 }
 
@@ -61,6 +67,7 @@ extension AppState {
         if TransactionsScreen.sameFilters(request.filters, filters) {
             transactions.total = counts.total
             transactions.overdue = counts.overdue
+            if let facets = counts.facets { transactions.filters.facets = facets }
             if let top = request.atOrBelow, transactions.window == .olderThan(top) {
                 transactions.rowsAbove = counts.above
                 transactions.rowsAboveWindow = transactions.window

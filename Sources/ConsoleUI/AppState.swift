@@ -182,6 +182,7 @@ public struct AppState: Sendable, Equatable {
             service = state
             return []
         case .dataChanged: return refreshEffects()
+        case .exportFinished(let outcome): return TransactionsScreen.exportFinished(outcome, in: &self)
         case .failed(let message):
             say(message, error: true, seconds: 8)
             return []
@@ -251,6 +252,8 @@ public struct AppState: Sendable, Equatable {
     /// Keys for a screen that is editing (text field or dialog): nothing global applies.
     mutating func screenKeyWithFocus(_ key: Key) -> [Effect]? {
         switch screen {
+        case .transactions where transactions.confirmingExport != nil:
+            return TransactionsScreen.reduceExportQuestion(key, in: &self)
         case .transactions where transactions.search != nil || transactions.filters.isOpen:
             return TransactionsScreen.reduce(key, in: &self)
         case .config where config.editor != nil || config.confirmingWrite || config.confirmingTest != nil:

@@ -132,7 +132,7 @@ public enum AuditScreen {
 
     /// The selected entry, every value whole: old and new each on their own wrapped lines.
     static func detailLines(_ entry: AuditEntry, state: AppState, width: Int) -> [(String, Role)] {
-        let when = RFC3339.formatShort(entry.at, offsetSeconds: state.session.offsetSeconds)
+        let when = RFC3339.formatShort(entry.at, offsetSeconds: state.session.offsetSeconds) + " (\(RelativeTime.ago(entry.at, now: state.now)))"
         var lines: [(String, Role)] = TerminalText.wrap("\(when) · \(entry.user) from \(entry.origin) · \(entry.field) · \(entry.result.rawValue)", width: width)
             .map { ($0, .normal) }
         lines += TerminalText.wrap("old: " + (entry.old ?? "(unset)"), width: width).map { ($0, .muted) }

@@ -210,12 +210,7 @@ public enum EventsScreen {
         TerminalText.padded(TerminalText.sanitized(text), to: columns)
     }
 
-    static func ago(_ t: Timestamp, _ now: Timestamp) -> String {
-        let seconds = max(0, (now.millisecondsSince1970 - t.millisecondsSince1970) / 1000)
-        if seconds < 60 { return "\(seconds) s ago" }
-        if seconds < 3600 { return "\(seconds / 60) min ago" }
-        return "\(seconds / 3600) h ago"
-    }
+    static func ago(_ t: Timestamp, _ now: Timestamp) -> String { RelativeTime.ago(t, now: now) }
 }
 
 /// The last path component (a rotated file shows as `webhook-events.jsonl.1`).

@@ -56,8 +56,8 @@ public enum HelpScreen {
             out.append(("", .normal))
         }
         out.append(("In a text field every printable key is text; Enter, Esc, Ctrl-U, Backspace, arrows, Home/End (Ctrl-A/E) edit.", .muted))
-        out.append((": palette — tx, config, events, audit, help, q, status <s>, country <cc>, currency <ccy>,", .muted))
-        out.append(("  method payin|payout, flagged, overdue, search <prefix>, clear", .muted))
+        out.append((": palette — tx, config, events, audit, help, q, status <s>[,<s>…], country <cc>, currency <ccy>,", .muted))
+        out.append(("  method payin|payout, flagged, overdue, search <prefix>, clear, export <file.csv>", .muted))
         return out
     }
 
@@ -98,6 +98,7 @@ enum Palette {
             state.screen = .help
             return []
         case "q", "quit": return state.quit()
+        case "export": return TransactionsScreen.export(String(text.drop { $0 == " " }.dropFirst(command.count)), in: &state)
         case "status", "country", "currency", "method", "flagged", "overdue", "search", "clear":
             var q = state.transactions.query
             // An argument that names nothing is an error, never a silent change of the filters.
@@ -107,9 +108,12 @@ enum Palette {
             }
             switch command {
             case "status":
-                if argument.isEmpty { q.status = nil } else {
-                    guard let status = TransactionStatus(caseInsensitive: argument) else { return refuse("try Pending, Approved, Declined (no argument: any)") }
-                    q.status = status
+                if argument.isEmpty { q.statuses = [] } else {
+                    switch TransactionQuery.parseStatuses(argument) {
+                    case .success(let statuses): q.statuses = statuses.count == TransactionStatus.allCases.count ? [] : statuses
+                    case .failure(let unknown):
+                        return refuse("\(TerminalText.sanitized(unknown.word)) is not a status: try Pending, Approved, Declined, several with commas (no argument: any)")
+                    }
                 }
             case "country":
                 if argument.isEmpty { q.region = nil } else {

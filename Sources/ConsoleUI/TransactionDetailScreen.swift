@@ -101,6 +101,10 @@ public enum TransactionDetailScreen {
         canvas.write("first seen", x: right, y: y, role: .muted)
         canvas.write(RFC3339.formatShort(r.firstSeenAt, offsetSeconds: offset), x: right + 12, y: y, maxWidth: halfWidth)
         y += 1
+        // How long ago, beside the absolute times (seconds shown), from the runtime's tick.
+        field("updated", RFC3339.formatShort(r.updatedAt, offsetSeconds: offset) + " (\(RelativeTime.ago(r.updatedAt, now: state.now)))"
+              + " · first seen \(RelativeTime.ago(r.firstSeenAt, now: state.now))", maxWidth: width - 14)
+        y += 1
         let key: String
         if let region = r.region {
             let hint = state.config.stored.secrets[region.apiKeyField]
@@ -153,7 +157,8 @@ public enum TransactionDetailScreen {
                 + (event.errorCode.map { "[\($0)] " } ?? "") + (event.message ?? "")
                 + (event.notes.map { " · " + $0 } ?? "")
             let role: Role = selected ? .selected : (event.duplicate || event.late ? .muted : .normal)
-            canvas.write(line, x: 0, y: y, role: role, maxWidth: width)
+            // Cut with a visible mark, never mid-word in silence (`r` shows the event whole).
+            canvas.write(TerminalText.truncated(TerminalText.sanitized(line), to: width), x: 0, y: y, role: role, maxWidth: width)
             if selected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
             y += 1
         }

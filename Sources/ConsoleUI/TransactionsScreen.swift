@@ -35,6 +35,8 @@ public enum TransactionsScreen {
         public var marks: [String: Mark] = [:]
         public var search: TextField?
         public var filters = FilterPanel()
+        /// `:export` found its file already there: the question asked before replacing it.
+        public var confirmingExport: ExportRequest?
         public var pageSize = 18
         var pendingSelection: PendingSelection?
         var lastRequested: TransactionQuery?
@@ -81,8 +83,9 @@ public enum TransactionsScreen {
             filters.cursor = .newest
             filters.limit = 0
             filters.now = query.overdueMinutes != nil ? now : nil
-            if case .olderThan(let top) = window { return CountRequest(filters: filters, atOrBelow: top) }
-            return CountRequest(filters: filters, atOrBelow: nil)
+            let facets = self.filters.isOpen
+            if case .olderThan(let top) = window { return CountRequest(filters: filters, atOrBelow: top, facets: facets) }
+            return CountRequest(filters: filters, atOrBelow: nil, facets: facets)
         }
 
         mutating func anchorIfNeeded() {
@@ -150,7 +153,8 @@ public enum TransactionsScreen {
         },
         KeyBinding([.character("f")], "filters") { state in
             state.transactions.filters.isOpen = true
-            return []
+            // The panel's counts per value: asked now, then with the other counts while it is open.
+            return state.requestCounts(onlyIfChanged: true)
         },
         KeyBinding([.character("p")], "pause") { state in
             state.transactions.isPaused.toggle()

@@ -185,14 +185,12 @@ import Testing
     @Test func filtersStackAndReload() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("f")))
-        _ = state.reduce(.key(.enter))  // status → Pending
-        _ = state.reduce(.key(.down))
+        _ = state.reduce(.key(.enter))  // status: Pending
+        for _ in 0..<3 { _ = state.reduce(.key(.down)) }
         _ = state.reduce(.key(.enter))  // country → CL
         #expect(state.transactions.query.status == .pending)
         #expect(state.transactions.query.region == .chile)
-        _ = state.reduce(.key(.character("j")))
-        _ = state.reduce(.key(.character("j")))
-        _ = state.reduce(.key(.character("j")))
+        for _ in 0..<3 { _ = state.reduce(.key(.character("j"))) }
         _ = state.reduce(.key(.character(" ")))  // flagged
         #expect(state.transactions.query.flaggedOnly)
         _ = state.reduce(.key(.character("c")))
