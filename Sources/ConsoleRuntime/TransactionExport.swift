@@ -31,13 +31,13 @@ public enum TransactionExport {
             default: return .failed(path: request.path, reason: "\(shown) is not a regular file (a device or FIFO): nothing written")
             }
         } else if errno != ENOENT {
-            return .failed(path: request.path, reason: "\(shown): \(describe(errno, folder: nil))")
+            return .failed(path: request.path, reason: "\(shown): \(describe(errno, folder: nil)) — nothing written")
         }
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temporary = (folder as NSString).appendingPathComponent(".\(name).cleo-export-\(UUID().uuidString.prefix(8))")
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return .failed(path: request.path, reason: "\(shown): \(describe(errno, folder: folder))") }
+        guard fd >= 0 else { return .failed(path: request.path, reason: "\(describe(errno, folder: folder)) — nothing written") }
         var written = 0
         let failure: String? = {
             defer { close(fd) }
@@ -65,7 +65,7 @@ public enum TransactionExport {
         }()
         if let failure {
             unlink(temporary)
-            return .failed(path: request.path, reason: "\(shown): \(failure) — nothing written")
+            return .failed(path: request.path, reason: "\(failure) — \(shown) not written")
         }
         // Not replacing: link fails if FILE appeared meanwhile (a symlink too), so nothing is
         // ever clobbered. Replacing (confirmed): rename replaces the name, never a link's target.
@@ -74,7 +74,7 @@ public enum TransactionExport {
         if !request.overwrite || placed != 0 { unlink(temporary) }
         if placed != 0 {
             if placeError == EEXIST { return .exists(path: request.path) }
-            return .failed(path: request.path, reason: "\(shown): \(describe(placeError, folder: folder)) — nothing written")
+            return .failed(path: request.path, reason: "\(describe(placeError, folder: folder)) — \(shown) not written")
         }
         return .written(path: request.path, rows: written)
     }
@@ -101,9 +101,9 @@ public enum TransactionExport {
         case EACCES, EPERM: return "no permission to write\(place)"
         case ENOSPC, EDQUOT: return "the disk is full"
         case EROFS: return "the file system is read-only"
-        case ENOENT: return "the folder\(place.isEmpty ? "" : place.replacingOccurrences(of: " in ", with: " ")) does not exist"
-        case ENOTDIR: return "a part of the path is not a folder"
-        case EISDIR: return "is a folder"
+        case ENOENT: return "the folder\(folder.map { " " + TerminalText.sanitized($0) } ?? "") does not exist"
+        case ENOTDIR: return "a part of the path\(folder.map { " " + TerminalText.sanitized($0) } ?? "") is not a folder"
+        case EISDIR: return "a folder is in the way"
         case ENAMETOOLONG: return "the name is too long"
         default: return String(cString: strerror(code))
         }

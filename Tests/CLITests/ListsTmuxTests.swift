@@ -118,10 +118,10 @@ import Glibc
         let mine = cli.directory.appendingPathComponent("support").path
         try FileManager.default.createDirectory(atPath: mine, withIntermediateDirectories: false)
         chown(mine, user.uid, 0)
-        tmux.start("exec /usr/sbin/runuser -u \(user.name) -- " + consoleCommand(cli))
+        tmux.start("exec /usr/sbin/runuser -u \(user.name) -- " + consoleCommand(cli), width: 160, height: 30)
         tmux.waitFor("tx-support-2")
         palette(tmux, "export \(cli.directory.path)/root-owned.csv")
-        tmux.waitFor("no permission to write in \(cli.directory.path)")
+        tmux.waitFor("export failed: no permission to write in \(cli.directory.path) — nothing written")
         #expect(!FileManager.default.fileExists(atPath: cli.directory.path + "/root-owned.csv"))
         palette(tmux, "export \(mine)/list.csv")
         tmux.waitFor("exported 2 transactions to \(mine)/list.csv")
