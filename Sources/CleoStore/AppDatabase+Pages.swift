@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// Reads for the console's paged lists: counts that place a window in the whole list, and the
-/// rejected lines newest first (a page, never the whole table).
+/// rejected lines and refused deliveries by keyset pages on id, newest first (never the whole table).
 extension AppDatabase {
     /// How many transactions match `query`'s filters, how many of them are at or after
     /// `atOrAfter` (the rows above a window), and how many are overdue — from one snapshot, so
@@ -23,10 +23,28 @@ extension AppDatabase {
 
     /// Rejected lines, newest first: `limit` of them before `beforeID` (nil: the newest).
     public func rejectedLinesNewestFirst(beforeID: Int64? = nil, limit: Int) throws -> (lines: [RejectedLine], total: Int) {
+        let page = try rejectedLinesPage(beforeID.map { .olderThan($0) } ?? .newest, limit: limit)
+        return (page.lines, page.total)
+    }
+
+    /// A page of rejected lines at `window`, newest first, how many there are in all and how
+    /// many are newer than the page (its place in the whole list), from one snapshot.
+    public func rejectedLinesPage(_ window: RowWindow, limit: Int) throws -> (lines: [RejectedLine], total: Int, above: Int) {
         try dbPool.read { db in
-            let lines = try db.byteRows("SELECT * FROM rejected WHERE id < ? ORDER BY id DESC LIMIT ?",
-                                        [.int(beforeID ?? Int64.max), .int(Int64(max(1, limit)))], Self.rejectedLine)
-            return (lines, try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected") ?? 0)
+            let lines = try Self.keysetPage(db, "SELECT * FROM rejected", window, limit, Self.rejectedLine)
+            return (lines, try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected") ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected WHERE id > ?", arguments: [lines.first?.id ?? Int64.max]) ?? 0)
+        }
+    }
+
+    /// Rows of `select` (a table with a growing `id`) at `window`, newest first.
+    static func keysetPage<T>(_ db: Database, _ select: String, _ window: RowWindow, _ limit: Int, _ transform: (ByteRow) throws -> T) throws -> [T] {
+        let limit = ByteValue.int(Int64(max(1, limit)))
+        switch window {
+        case .newest: return try db.byteRows(select + " ORDER BY id DESC LIMIT ?", [limit], cached: false, transform)
+        case .oldest: return try db.byteRows(select + " ORDER BY id ASC LIMIT ?", [limit], cached: false, transform).reversed()
+        case .olderThan(let id): return try db.byteRows(select + " WHERE id < ? ORDER BY id DESC LIMIT ?", [.int(id), limit], cached: false, transform)
+        case .newerThan(let id): return try db.byteRows(select + " WHERE id > ? ORDER BY id ASC LIMIT ?", [.int(id), limit], cached: false, transform).reversed()
         }
     }
 
@@ -34,14 +52,21 @@ extension AppDatabase {
     /// how many there are in all. Bodies are not read (500 of 64 KiB each would be 32 MB a reload):
     /// a kept body comes as `raw == []`, none kept as `raw == nil`; `refusedBody(id:)` reads one.
     public func refusedDeliveriesNewestFirst(beforeID: Int64? = nil, limit: Int) throws -> (refusals: [RefusedDelivery], total: Int) {
+        let page = try refusedDeliveriesPage(beforeID.map { .olderThan($0) } ?? .newest, limit: limit)
+        return (page.refusals, page.total)
+    }
+
+    /// A page of refused deliveries at `window` (bodies not read), as `rejectedLinesPage`.
+    public func refusedDeliveriesPage(_ window: RowWindow, limit: Int) throws -> (refusals: [RefusedDelivery], total: Int, above: Int) {
         try dbPool.read { db in
-            let refusals = try db.byteRows("SELECT id, at, remote, status, reason, raw IS NOT NULL AS kept, raw_length FROM refused_delivery WHERE id < ? ORDER BY id DESC LIMIT ?",
-                                           [.int(beforeID ?? Int64.max), .int(Int64(max(1, limit)))]) { row in
+            let refusals = try Self.keysetPage(db, "SELECT id, at, remote, status, reason, raw IS NOT NULL AS kept, raw_length FROM refused_delivery",
+                                               window, limit) { row in
                 RefusedDelivery(id: row.int("id"), at: Timestamp(millisecondsSince1970: row.int("at")), remote: row.text("remote"),
                                 status: Int(row.int("status")), reason: row.text("reason"), raw: row.bool("kept") ? [] : nil,
                                 rawLength: Int(row.int("raw_length")))
             }
-            return (refusals, try Int.fetchOne(db, sql: "SELECT count(*) FROM refused_delivery") ?? 0)
+            return (refusals, try Int.fetchOne(db, sql: "SELECT count(*) FROM refused_delivery") ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM refused_delivery WHERE id > ?", arguments: [refusals.first?.id ?? Int64.max]) ?? 0)
         }
     }
 

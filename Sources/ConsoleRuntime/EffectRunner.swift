@@ -119,12 +119,12 @@ public final class EffectRunner: @unchecked Sendable {
             case .loadAudit:
                 let page = try database.auditTrailNewest(limit: AuditScreen.pageLimit)
                 mailbox.post(.auditLoaded(page.entries, total: page.total))
-            case .loadRejected:
-                let page = try database.rejectedLinesNewestFirst(limit: EventsScreen.pageLimit)
-                mailbox.post(.rejectedLoaded(page.lines, total: page.total))
-            case .loadRefused:
-                let page = try database.refusedDeliveriesNewestFirst(limit: EventsScreen.pageLimit)
-                mailbox.post(.refusedLoaded(page.refusals, total: page.total))
+            case .loadRejected(let window):
+                let page = try database.rejectedLinesPage(window, limit: EventsScreen.pageLimit)
+                mailbox.post(.rejectedLoaded(page.lines, total: page.total, above: page.above, window: window))
+            case .loadRefused(let window):
+                let page = try database.refusedDeliveriesPage(window, limit: EventsScreen.pageLimit)
+                mailbox.post(.refusedLoaded(page.refusals, total: page.total, above: page.above, window: window))
             case .loadRefusedBody(let id):
                 if let body = try database.refusedBody(id: id) { mailbox.post(.refusedBodyLoaded(id: id, body)) }
             case .loadPage, .countTransactions, .testKey, .export, .copy, .repaint, .quit:

@@ -26,10 +26,11 @@ public enum Action: Sendable, Equatable {
     case keyTested(Region, KeyTestResult)
     /// The newest audit entries (oldest first among them) and how many there are in all.
     case auditLoaded([AuditEntry], total: Int)
-    /// The newest rejected lines (newest first) and how many there are in all.
-    case rejectedLoaded([RejectedLine], total: Int)
-    /// The newest refused deliveries (newest first, bodies not read) and how many there are in all.
-    case refusedLoaded([RefusedDelivery], total: Int)
+    /// A page of rejected lines (newest first) at `window`, how many there are in all and how
+    /// many are newer than the page.
+    case rejectedLoaded([RejectedLine], total: Int, above: Int = 0, window: RowWindow = .newest)
+    /// A page of refused deliveries (newest first, bodies not read), as `rejectedLoaded`.
+    case refusedLoaded([RefusedDelivery], total: Int, above: Int = 0, window: RowWindow = .newest)
     /// A refused delivery's kept body, for the raw view.
     case refusedBodyLoaded(id: Int64, [UInt8])
     case followerChanged(FollowerInfo)
@@ -117,10 +118,10 @@ public enum Effect: Sendable, Equatable {
     /// A test pay-in with the region's stored key, sent to the platform and recorded (cashier.md, key health).
     case testKey(Region)
     case loadAudit
-    /// The newest `EventsScreen.pageLimit` rejected lines, newest first (never the whole table).
-    case loadRejected
-    /// The newest `EventsScreen.pageLimit` refused deliveries, newest first, without their bodies.
-    case loadRefused
+    /// `EventsScreen.pageLimit` rejected lines at the window, newest first (keyset on id, never the whole table).
+    case loadRejected(RowWindow)
+    /// `EventsScreen.pageLimit` refused deliveries at the window, newest first, without their bodies.
+    case loadRefused(RowWindow)
     case loadRefusedBody(id: Int64)
     /// `:export FILE`: the filtered list to CSV (TransactionsScreen+Export).
     case export(ExportRequest)

@@ -162,15 +162,10 @@ public struct AppState: Sendable, Equatable {
             audit.total = total
             audit.clampSelection()
             return []
-        case .rejectedLoaded(let lines, let total):
-            // Newest first: the selection stays on its line when new ones arrive above it.
-            let selectedID = events.selected < events.rejected.count ? events.rejected[events.selected].id : nil
-            events.rejected = lines
-            events.total = total
-            if let selectedID, events.selected > 0, let index = lines.firstIndex(where: { $0.id == selectedID }) { events.selected = index }
-            events.selected = min(events.selected, max(0, lines.count - 1))
-            return []
-        case .refusedLoaded(let refusals, let total): return EventsScreen.refusedLoaded(refusals, total: total, in: &self)
+        case .rejectedLoaded(let lines, let total, let above, let window):
+            return EventsScreen.rejectedLoaded(lines, total: total, above: above, window: window, in: &self)
+        case .refusedLoaded(let refusals, let total, let above, let window):
+            return EventsScreen.refusedLoaded(refusals, total: total, above: above, window: window, in: &self)
         case .refusedBodyLoaded(let id, let body):
             events.refusedBodyID = id
             events.refusedBody = body
@@ -204,7 +199,7 @@ public struct AppState: Sendable, Equatable {
                 let known = detail.record.flatMap { $0.id.utf8.elementsEqual(id.utf8) ? $0.eventCount : nil }
                 effects.append(.loadDetail(id, knownEventCount: known))
             }
-        case .events: effects += [.loadRejected, .loadRefused]
+        case .events: effects += EventsScreen.reloadEffects(self)
         case .audit: effects.append(.loadAudit)
         case .config: effects.append(.loadConfig)
         default: break
@@ -314,7 +309,7 @@ public struct AppState: Sendable, Equatable {
         switch target {
         case .transactions: return [loadPage()]
         case .config: return [.loadConfig]
-        case .events: return [.loadRejected, .loadRefused]
+        case .events: return EventsScreen.reloadEffects(self)
         case .audit: return [.loadAudit]
         case .detail, .help: return []
         }

@@ -98,7 +98,7 @@ import Testing
         var state = Fixture.state()
         #expect(state.reduce(.key(.character("2"))) == [.loadConfig])
         #expect(state.screen == .config)
-        #expect(state.reduce(.key(.character("3"))) == [.loadRejected, .loadRefused])
+        #expect(state.reduce(.key(.character("3"))) == [.loadRejected(.newest), .loadRefused(.newest)])
         #expect(state.reduce(.key(.character("4"))) == [.loadAudit])
         _ = state.reduce(.key(.character("?")))
         #expect(state.screen == .help)
@@ -298,7 +298,7 @@ import Testing
         _ = state.reduce(.key(.tab))
         #expect(state.events.list == .rejected && state.events.selected == 0)
         let effects = state.reduce(.dataChanged)
-        #expect(effects.contains(.loadRejected) && effects.contains(.loadRefused))
+        #expect(effects.contains(.loadRejected(.newest)) && effects.contains(.loadRefused(.newest)))
         #expect(state.render().rows.joined().contains("Refused deliveries (4)"))
     }
 
