@@ -27,6 +27,9 @@ public enum TransactionsScreen {
         var countsStale = false
         var lastCounted: CountRequest?
         var lastCountAt: Timestamp?
+        /// When the panel's counts per value were last asked, and under which filters.
+        var lastFacetsAt: Timestamp?
+        var lastFacetFilters: TransactionQuery?
         public var newestSeq: Int64?
         public var isLoaded = false
         public var isPaused = false
@@ -83,9 +86,8 @@ public enum TransactionsScreen {
             filters.cursor = .newest
             filters.limit = 0
             filters.now = query.overdueMinutes != nil ? now : nil
-            let facets = self.filters.isOpen
-            if case .olderThan(let top) = window { return CountRequest(filters: filters, atOrBelow: top, facets: facets) }
-            return CountRequest(filters: filters, atOrBelow: nil, facets: facets)
+            if case .olderThan(let top) = window { return CountRequest(filters: filters, atOrBelow: top) }
+            return CountRequest(filters: filters, atOrBelow: nil)
         }
 
         mutating func anchorIfNeeded() {
@@ -153,8 +155,8 @@ public enum TransactionsScreen {
         },
         KeyBinding([.character("f")], "filters") { state in
             state.transactions.filters.isOpen = true
-            // The panel's counts per value: asked now, then with the other counts while it is open.
-            return state.requestCounts(onlyIfChanged: true)
+            // The panel's counts per value: asked now (unless fresh), then with the other counts.
+            return state.requestCounts(onlyIfChanged: true, now: true)
         },
         KeyBinding([.character("p")], "pause") { state in
             state.transactions.isPaused.toggle()

@@ -60,10 +60,29 @@ import Testing
         // A frame drawn, a tick without a change: nothing asked.
         _ = world.state.render()
         #expect(world.state.reduce(.clockTicked(world.state.now.adding(milliseconds: 1500))).isEmpty)
-        // A change of filters in the panel: counted again, facets included.
+        // A status chosen: counted again, the facets only re-summed (they are counted under the
+        // filters that are not facets).
         world.key(.character(" "))
-        #expect(world.state.transactions.lastCounted?.facets == true)
         #expect(world.state.transactions.lastCounted?.filters.statuses == [.pending])
+        #expect(world.state.transactions.lastCounted?.facets == false)
+        #expect(world.state.transactions.filters.facets != nil)
+        // Under a feed: the counts every second, the facets at most every 10 s.
+        world.tick(milliseconds: 1500)
+        world.feed(3)
+        #expect(world.state.transactions.lastCounted?.facets == false)
+        #expect(world.state.transactions.total == 33)
+        world.tick(milliseconds: 10_000)
+        world.feed(1)
+        #expect(world.state.transactions.lastCounted?.facets == true)
+        // A filter that is not a facet (a search): the facets are due at once.
+        world.tick(milliseconds: 1500)
+        world.key(.character("f"))  // closes the panel
+        world.key(.character("/"))
+        world.key(.character("t"))
+        world.key(.enter)
+        world.key(.character("f"))
+        #expect(world.state.transactions.lastCounted?.facets == true)
+        #expect(world.state.transactions.lastCounted?.filters.search == "t")
     }
 
     @Test func thePanelShowsTheCountOfEachChoice() {
