@@ -96,6 +96,9 @@ public final class EffectRunner: @unchecked Sendable {
                 case .unchanged: break
                 case .loaded(let record, let events, let total): mailbox.post(.detailLoaded(record, events, totalEvents: total))
                 }
+            case .loadTimeline(let txSeq, let window):
+                let page = try database.timeline(txSeq: txSeq, window: window, limit: TransactionDetailScreen.timelineLimit)
+                mailbox.post(.timelineLoaded(txSeq: txSeq, page.events, total: page.total, after: page.after, window: window))
             case .loadEventRaw(let rowID):
                 if let raw = try database.eventRaw(rowID: rowID) { mailbox.post(.eventRawLoaded(rowID: rowID, raw)) }
             case .loadConfig:

@@ -13,6 +13,9 @@ public enum Action: Sendable, Equatable {
     case arrivalsCounted(Int)
     /// The detail's row and the newest page of its timeline (raw lines not loaded), of `totalEvents`.
     case detailLoaded(TransactionRecord, [EventRecord], totalEvents: Int)
+    /// A page of a transaction's timeline (log order, raw lines not loaded) at `window`, of
+    /// `total` events, `after` of them later than the page.
+    case timelineLoaded(txSeq: Int64, [EventRecord], total: Int, after: Int, window: RowWindow)
     /// An event's raw line, for the raw view.
     case eventRawLoaded(rowID: Int64, [UInt8])
     case detailMissing(String)
@@ -113,6 +116,8 @@ public enum Effect: Sendable, Equatable {
     /// Loads the detail unless it still has `knownEventCount` events (nothing changed).
     case loadDetail(String, knownEventCount: Int?)
     case loadEventRaw(rowID: Int64)
+    /// A page of the detail's timeline (keyset on the event's id; `.newest` is its end).
+    case loadTimeline(txSeq: Int64, RowWindow)
     case loadConfig
     case saveConfig([ConfigEdit], expectedVersion: Int64)
     /// A test pay-in with the region's stored key, sent to the platform and recorded (cashier.md, key health).

@@ -129,20 +129,9 @@ public struct AppState: Sendable, Equatable {
             transactions.arrivedWhilePaused = count
             return []
         case .detailLoaded(let record, let events, let total):
-            // A reload keeps the selection on its event, and the raw line already shown.
-            let selectedRow = detail.selected < detail.events.count ? detail.events[detail.selected].rowID : nil
-            let raws = Dictionary(detail.events.filter { !$0.raw.isEmpty }.map { ($0.rowID, $0.raw) }, uniquingKeysWith: { a, _ in a })
-            detail.record = record
-            detail.events = events.map { event in
-                var event = event
-                if event.raw.isEmpty, let raw = raws[event.rowID] { event.raw = raw }
-                return event
-            }
-            detail.totalEvents = total
-            if let selectedRow, let index = events.firstIndex(where: { $0.rowID == selectedRow }) { detail.selected = index }
-            detail.selected = min(detail.selected, max(0, events.count - 1))
-            detail.missing = nil
-            return []
+            return TransactionDetailScreen.loaded(record, events, totalEvents: total, in: &self)
+        case .timelineLoaded(let txSeq, let events, let total, let after, let window):
+            return TransactionDetailScreen.timelineLoaded(txSeq: txSeq, events, total: total, after: after, window: window, in: &self)
         case .eventRawLoaded(let rowID, let raw):
             if let index = detail.events.firstIndex(where: { $0.rowID == rowID }) { detail.events[index].raw = raw }
             return []
