@@ -96,6 +96,29 @@ extension AppDatabase {
         }
     }
 
+    /// A page of the audit trail at `window` (oldest first among them, as `auditTrail` orders
+    /// them), only entries whose field or user contains `search` (ASCII case ignored) when
+    /// given; how many match in all and how many matching ones are newer than the page.
+    public func auditPage(_ window: RowWindow, search: String?, limit: Int) throws -> (entries: [AuditEntry], total: Int, above: Int) {
+        try dbPool.read { db in
+            var filter = "1"
+            var arguments: [ByteValue] = []
+            if let search, !search.isEmpty {
+                filter = "(instr(lower(field), lower(?)) > 0 OR instr(lower(user), lower(?)) > 0)"
+                arguments = [.text(search), .text(search)]
+            }
+            let newestFirst = try Self.keysetPage(db, "SELECT * FROM config_audit", filter: filter, arguments: arguments, window, limit) { row in
+                AuditEntry(id: row.int("id"), at: Timestamp(millisecondsSince1970: row.int("at")), user: row.text("user"), origin: row.text("origin"),
+                           field: row.text("field"), old: row.optionalText("old"), new: row.optionalText("new"),
+                           result: AuditEntry.Result(rawValue: row.text("result")) ?? .refused, detail: row.optionalText("detail"))
+            }
+            let total = try db.firstByteRow("SELECT count(*) AS n FROM config_audit WHERE \(filter)", arguments) { Int($0.int("n")) } ?? 0
+            let above = try db.firstByteRow("SELECT count(*) AS n FROM config_audit WHERE \(filter) AND id > ?",
+                                            arguments + [.int(newestFirst.first?.id ?? Int64.max)]) { Int($0.int("n")) } ?? 0
+            return (newestFirst.reversed(), total, above)
+        }
+    }
+
     /// The newest `limit` audit entries (oldest first among them, as `auditTrail` orders them)
     /// and how many there are in all: the console never loads the whole trail.
     public func auditTrailNewest(limit: Int) throws -> (entries: [AuditEntry], total: Int) {

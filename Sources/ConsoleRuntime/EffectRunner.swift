@@ -122,6 +122,9 @@ public final class EffectRunner: @unchecked Sendable {
             case .loadAudit:
                 let page = try database.auditTrailNewest(limit: AuditScreen.pageLimit)
                 mailbox.post(.auditLoaded(page.entries, total: page.total))
+            case .loadAuditPage(let window, let search):
+                let page = try database.auditPage(window, search: search, limit: AuditScreen.pageLimit)
+                mailbox.post(.auditPageLoaded(page.entries, total: page.total, above: page.above, window: window, search: search))
             case .loadRejected(let window):
                 let page = try database.rejectedLinesPage(window, limit: EventsScreen.pageLimit)
                 mailbox.post(.rejectedLoaded(page.lines, total: page.total, above: page.above, window: window))

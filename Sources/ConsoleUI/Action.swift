@@ -29,6 +29,9 @@ public enum Action: Sendable, Equatable {
     case keyTested(Region, KeyTestResult)
     /// The newest audit entries (oldest first among them) and how many there are in all.
     case auditLoaded([AuditEntry], total: Int)
+    /// A page of the Audit screen (oldest first among them) at `window` for `search`, how many
+    /// match in all and how many matching ones are newer than the page.
+    case auditPageLoaded([AuditEntry], total: Int, above: Int, window: RowWindow, search: String?)
     /// A page of rejected lines (newest first) at `window`, how many there are in all and how
     /// many are newer than the page.
     case rejectedLoaded([RejectedLine], total: Int, above: Int = 0, window: RowWindow = .newest)
@@ -122,7 +125,10 @@ public enum Effect: Sendable, Equatable {
     case saveConfig([ConfigEdit], expectedVersion: Int64)
     /// A test pay-in with the region's stored key, sent to the platform and recorded (cashier.md, key health).
     case testKey(Region)
+    /// The newest audit entries (Config names where another operator's save came from).
     case loadAudit
+    /// A page of the Audit screen (keyset on id; the search by field or user runs in SQL).
+    case loadAuditPage(RowWindow, search: String?)
     /// `EventsScreen.pageLimit` rejected lines at the window, newest first (keyset on id, never the whole table).
     case loadRejected(RowWindow)
     /// `EventsScreen.pageLimit` refused deliveries at the window, newest first, without their bodies.

@@ -147,10 +147,9 @@ public struct AppState: Sendable, Equatable {
         case .keyTested(let region, let result): return ConfigScreen.keyTested(region, result, in: &self)
         case .auditLoaded(let entries, let total):
             ConfigScreen.auditLoaded(entries, in: &self)
-            audit.entries = entries
-            audit.total = total
-            audit.clampSelection()
-            return []
+            return AuditScreen.pageLoaded(entries, total: total, above: 0, window: .newest, search: nil, in: &self)
+        case .auditPageLoaded(let entries, let total, let above, let window, let search):
+            return AuditScreen.pageLoaded(entries, total: total, above: above, window: window, search: search, in: &self)
         case .rejectedLoaded(let lines, let total, let above, let window):
             return EventsScreen.rejectedLoaded(lines, total: total, above: above, window: window, in: &self)
         case .refusedLoaded(let refusals, let total, let above, let window):
@@ -189,7 +188,7 @@ public struct AppState: Sendable, Equatable {
                 effects.append(.loadDetail(id, knownEventCount: known))
             }
         case .events: effects += EventsScreen.reloadEffects(self)
-        case .audit: effects.append(.loadAudit)
+        case .audit: effects.append(AuditScreen.reload(self))
         case .config: effects.append(.loadConfig)
         default: break
         }
@@ -299,7 +298,7 @@ public struct AppState: Sendable, Equatable {
         case .transactions: return [loadPage()]
         case .config: return [.loadConfig]
         case .events: return EventsScreen.reloadEffects(self)
-        case .audit: return [.loadAudit]
+        case .audit: return [AuditScreen.reload(self)]
         case .detail, .help: return []
         }
     }

@@ -99,7 +99,7 @@ import Testing
         #expect(state.reduce(.key(.character("2"))) == [.loadConfig])
         #expect(state.screen == .config)
         #expect(state.reduce(.key(.character("3"))) == [.loadRejected(.newest), .loadRefused(.newest)])
-        #expect(state.reduce(.key(.character("4"))) == [.loadAudit])
+        #expect(state.reduce(.key(.character("4"))) == [.loadAuditPage(.newest, search: nil)])
         _ = state.reduce(.key(.character("?")))
         #expect(state.screen == .help)
         _ = state.reduce(.key(.escape))
