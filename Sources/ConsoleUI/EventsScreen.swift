@@ -279,10 +279,19 @@ public enum EventsScreen {
         }
         if width - x >= 12 { canvas.write(list.above > 0 ? "newest first · g newest" : "newest first", x: x, y: y, role: .muted, maxWidth: width - x) }
         y += 1
-        let header = list.list == .rejected
-            ? "  " + TerminalText.padded("FILE", to: 20) + " " + TerminalText.padded("LINE", to: 8) + " " + TerminalText.padded("CODE", to: 22) + " MESSAGE"
-            : "  " + TerminalText.padded("TIME", to: 19) + " " + TerminalText.padded("REMOTE", to: 26) + " HTTP REASON"
-        canvas.write(TerminalText.padded(header, to: width), x: 0, y: y, role: .header)
+        // One table primitive: the column specs drive header and cells, sized to the page's
+        // values; at a narrow width the message (reason) is cut first, then the file (remote).
+        let offset = state.session.offsetSeconds
+        let (columns, cells): ([TableColumn], [[String]]) = list.list == .rejected
+            ? ([TableColumn("FILE", minimum: 12, rank: 1), TableColumn("LINE"), TableColumn("CODE", minimum: 12, rank: 2),
+                TableColumn("MESSAGE", minimum: 10, rank: 0)],
+               list.rejected.map { [lastComponent($0.file), String($0.line), $0.code, $0.message].map(TerminalText.sanitized) })
+            : ([TableColumn("TIME"), TableColumn("AGO", droppable: true, rank: 0), TableColumn("REMOTE", minimum: 15, rank: 1),
+                TableColumn("HTTP"), TableColumn("REASON", minimum: 10, rank: 0)],
+               list.refused.map { [RFC3339.formatShort($0.at, offsetSeconds: offset), RelativeTime.span($0.at, now: state.now),
+                                   $0.remote, String($0.status), $0.reason].map(TerminalText.sanitized) })
+        let table = TableLayout(columns, rows: cells, available: width - 2)
+        canvas.write(TerminalText.padded("  " + table.header, to: width), x: 0, y: y, role: .header)
         y += 1
         let room = bottom - y
         guard list.count > 0 else {
@@ -295,16 +304,7 @@ public enum EventsScreen {
         let cursor = list.cursor
         let start = max(0, min(cursor - room / 2, list.count - room))
         for index in (start..<list.count).prefix(max(0, room)) {
-            let text: String
-            switch list.list {
-            case .rejected:
-                let r = list.rejected[index]
-                text = "  " + cell(lastComponent(r.file), 20) + " " + cell(String(r.line), 8) + " " + cell(r.code, 22) + " " + TerminalText.truncated(TerminalText.sanitized(r.message), to: width - 55)
-            case .refused:
-                let r = list.refused[index]
-                text = "  " + cell(RFC3339.formatShort(r.at, offsetSeconds: state.session.offsetSeconds), 19) + " " + cell(r.remote, 26)
-                    + " " + cell(String(r.status), 4) + " " + TerminalText.truncated(TerminalText.sanitized(r.reason), to: width - 54)
-            }
+            let text = "  " + table.line(cells[index])
             let selected = index == cursor
             canvas.write(text, x: 0, y: y, role: selected ? .selected : .normal, maxWidth: width)
             if selected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
