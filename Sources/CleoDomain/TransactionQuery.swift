@@ -1,7 +1,8 @@
 /// A page request over the transactions: stacked filters (cli.md `tx list`, keys.md `f` and `/`)
 /// and a keyset cursor. Pure data: the store turns it into SQL.
 public struct TransactionQuery: Sendable, Equatable {
-    public var status: TransactionStatus?
+    /// Any of these statuses (empty: any status; all three mean the same).
+    public var statuses: Set<TransactionStatus> = []
     public var region: Region?
     public var currency: Currency?
     public var method: PaymentMethod?
@@ -33,6 +34,36 @@ public struct TransactionQuery: Sendable, Equatable {
 
     public init() {}
 
+    /// One status, or nil for any (set); nil too when several are chosen (get) — read `statuses`.
+    public var status: TransactionStatus? {
+        get { statuses.count == 1 ? statuses.first : nil }
+        set { statuses = newValue.map { [$0] } ?? [] }
+    }
+
+    /// The statuses that narrow the list, in the spec's order (empty when none or all are chosen).
+    public var statusFilter: [TransactionStatus] {
+        statuses.count == TransactionStatus.allCases.count ? [] : TransactionStatus.allCases.filter(statuses.contains)
+    }
+
+    /// Statuses as typed after `--status` or `:status`: names separated by commas or spaces (ASCII case
+    /// ignored, spaces around them allowed); the first word that names no status is the failure.
+    public static func parseStatuses(_ text: String) -> Result<Set<TransactionStatus>, UnknownStatus> {
+        var out: Set<TransactionStatus> = []
+        let words = text.split(whereSeparator: { $0 == "," || $0 == " " })
+        if words.isEmpty { return .failure(UnknownStatus(word: normalisedSearch(text))) }
+        for word in words {
+            let name = normalisedSearch(String(word))
+            guard let status = TransactionStatus(caseInsensitive: name) else { return .failure(UnknownStatus(word: name)) }
+            out.insert(status)
+        }
+        return .success(out)
+    }
+
+    /// A word after `--status`/`:status` that is no status (`aproved`).
+    public struct UnknownStatus: Error, Equatable {
+        public var word: String
+    }
+
     /// A search as cli.md compares it: surrounding whitespace removed (the store ignores ASCII case).
     public static func normalisedSearch(_ text: String) -> String {
         var scalars = Substring(text).unicodeScalars
@@ -43,14 +74,17 @@ public struct TransactionQuery: Sendable, Equatable {
 
     /// Whether any filter is set (the cursor and limit aside).
     public var isFiltered: Bool {
-        status != nil || region != nil || currency != nil || method != nil || userID != nil || search != nil
+        !statusFilter.isEmpty || region != nil || currency != nil || method != nil || userID != nil || search != nil
             || flaggedOnly || since != nil || until != nil || overdueMinutes != nil
     }
 
     /// A short description of the filters, for the frame (`status=Pending country=CL`).
-    public var summary: String {
+    public var summary: String { summaryParts.joined(separator: " ") }
+
+    /// The filters set, one part each.
+    public var summaryParts: [String] {
         var parts: [String] = []
-        if let status { parts.append("status=\(status.rawValue)") }
+        if !statusFilter.isEmpty { parts.append("status=" + statusFilter.map(\.rawValue).joined(separator: ",")) }
         if let region { parts.append("country=\(region.countryCode)") }
         if let currency { parts.append("currency=\(currency.rawValue)") }
         if let method { parts.append("method=\(method.shortName)") }
@@ -60,7 +94,7 @@ public struct TransactionQuery: Sendable, Equatable {
         if let overdueMinutes { parts.append("overdue>\(overdueMinutes)m") }
         if since != nil { parts.append("since") }
         if until != nil { parts.append("until") }
-        return parts.joined(separator: " ")
+        return parts
     }
 }
 

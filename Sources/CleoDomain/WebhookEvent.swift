@@ -25,10 +25,11 @@ public enum TransactionStatus: String, CaseIterable, Sendable, Codable {
     /// Approved and Declined are final (rule 2).
     public var isFinal: Bool { self != .pending }
 
-    /// The word with a symbol, so a status never depends on colour alone (`✓ Approved`).
+    /// The word with a symbol, so a status never depends on colour alone (`✓ Approved`);
+    /// Pending's is not `…`, the mark of a value cut to its column (issue 10).
     public var label: String {
         switch self {
-        case .pending: "… Pending"
+        case .pending: "◌ Pending"
         case .approved: "✓ Approved"
         case .declined: "✗ Declined"
         }

@@ -33,8 +33,8 @@ extension AppDatabase {
     /// SQLite's plan for a page query (for the benchmark's report and the index tests).
     public func queryPlan(_ query: TransactionQuery) throws -> [String] {
         try dbPool.read { db in
-            guard let (whereSQL, arguments) = try Self.whereClause(db, query) else { return [] }
-            return try db.byteRows("EXPLAIN QUERY PLAN SELECT * FROM tx WHERE \(whereSQL) ORDER BY seq DESC LIMIT 50", arguments, cached: false) {
+            guard let (sql, arguments, _) = try Self.pageSQL(db, query) else { return [] }
+            return try db.byteRows("EXPLAIN QUERY PLAN " + sql, arguments, cached: false) {
                 $0.text("detail")
             }
         }

@@ -3,12 +3,13 @@ import Foundation
 import GRDB
 
 /// Reads for the console's paged lists: counts that place a window in the whole list, and the
-/// rejected lines newest first (a page, never the whole table).
+/// rejected lines and refused deliveries by keyset pages on id, newest first (never the whole table).
 extension AppDatabase {
     /// How many transactions match `query`'s filters, how many of them are at or after
     /// `atOrAfter` (the rows above a window), and how many are overdue — from one snapshot, so
-    /// the position and the total agree.
-    public func countTransactions(_ query: TransactionQuery, atOrAfter seq: Int64?, overdue: TransactionQuery) throws -> (total: Int, above: Int?, overdue: Int) {
+    /// the position and the total agree; with `facets`, the filter panel's counts per value too.
+    public func countTransactions(_ query: TransactionQuery, atOrAfter seq: Int64?, overdue: TransactionQuery,
+                                  facets: Bool = false) throws -> (total: Int, above: Int?, overdue: Int, facets: TransactionFacets?) {
         try dbPool.read { db in
             func count(_ query: TransactionQuery, extra: String = "", _ more: [ByteValue] = []) throws -> Int {
                 guard let (whereSQL, arguments) = try Self.whereClause(db, query) else { return 0 }
@@ -16,16 +17,51 @@ extension AppDatabase {
             }
             let total = try count(query)
             let above = try seq.map { try count(query, extra: " AND seq >= ?", [.int($0)]) }
-            return (total, above, try count(overdue))
+            return (total, above, try count(overdue), facets ? try Self.facets(db, query) : nil)
         }
     }
 
     /// Rejected lines, newest first: `limit` of them before `beforeID` (nil: the newest).
     public func rejectedLinesNewestFirst(beforeID: Int64? = nil, limit: Int) throws -> (lines: [RejectedLine], total: Int) {
+        let page = try rejectedLinesPage(beforeID.map { .olderThan($0) } ?? .newest, limit: limit)
+        return (page.lines, page.total)
+    }
+
+    /// A page of rejected lines at `window`, newest first, how many there are in all and how
+    /// many are newer than the page (its place in the whole list), from one snapshot.
+    public func rejectedLinesPage(_ window: RowWindow, limit: Int) throws -> (lines: [RejectedLine], total: Int, above: Int) {
         try dbPool.read { db in
-            let lines = try db.byteRows("SELECT * FROM rejected WHERE id < ? ORDER BY id DESC LIMIT ?",
-                                        [.int(beforeID ?? Int64.max), .int(Int64(max(1, limit)))], Self.rejectedLine)
-            return (lines, try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected") ?? 0)
+            let lines = try Self.keysetPage(db, "SELECT * FROM rejected", window, limit, Self.rejectedLine)
+            return (lines, try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected") ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected WHERE id > ?", arguments: [lines.first?.id ?? Int64.max]) ?? 0)
+        }
+    }
+
+    /// Rows of `select` (a table with a growing `id`, narrowed by `filter`) at `window`, newest first.
+    static func keysetPage<T>(_ db: Database, _ select: String, filter: String = "1", arguments: [ByteValue] = [], _ window: RowWindow,
+                              _ limit: Int, _ transform: (ByteRow) throws -> T) throws -> [T] {
+        let limit = ByteValue.int(Int64(max(1, limit)))
+        let select = select + " WHERE " + filter
+        switch window {
+        case .newest: return try db.byteRows(select + " ORDER BY id DESC LIMIT ?", arguments + [limit], cached: false, transform)
+        case .oldest: return try db.byteRows(select + " ORDER BY id ASC LIMIT ?", arguments + [limit], cached: false, transform).reversed()
+        case .olderThan(let id):
+            return try db.byteRows(select + " AND id < ? ORDER BY id DESC LIMIT ?", arguments + [.int(id), limit], cached: false, transform)
+        case .newerThan(let id):
+            return try db.byteRows(select + " AND id > ? ORDER BY id ASC LIMIT ?", arguments + [.int(id), limit], cached: false, transform).reversed()
+        }
+    }
+
+    /// A page of a transaction's timeline at `window` in log order, without raw lines (`r`
+    /// reads one), how many events it has, and how many come after the page — by `event_tx`.
+    public func timeline(txSeq: Int64, window: RowWindow, limit: Int) throws -> (events: [EventRecord], total: Int, after: Int) {
+        try dbPool.read { db in
+            let columns = "id, tx_seq, file, line, offset, received_at, received_at_given, transaction_status, status, message, error_code, event_id, duplicate, late, notes, x'' AS raw"
+            let newestFirst = try Self.keysetPage(db, "SELECT \(columns) FROM event", filter: "tx_seq = ?", arguments: [.int(txSeq)], window, limit, Self.eventRecord)
+            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM event WHERE tx_seq = ?", arguments: [txSeq]) ?? 0
+            let after = try Int.fetchOne(db, sql: "SELECT count(*) FROM event WHERE tx_seq = ? AND id > ?",
+                                         arguments: [txSeq, newestFirst.first?.rowID ?? Int64.max]) ?? 0
+            return (newestFirst.reversed(), total, after)
         }
     }
 
@@ -33,14 +69,21 @@ extension AppDatabase {
     /// how many there are in all. Bodies are not read (500 of 64 KiB each would be 32 MB a reload):
     /// a kept body comes as `raw == []`, none kept as `raw == nil`; `refusedBody(id:)` reads one.
     public func refusedDeliveriesNewestFirst(beforeID: Int64? = nil, limit: Int) throws -> (refusals: [RefusedDelivery], total: Int) {
+        let page = try refusedDeliveriesPage(beforeID.map { .olderThan($0) } ?? .newest, limit: limit)
+        return (page.refusals, page.total)
+    }
+
+    /// A page of refused deliveries at `window` (bodies not read), as `rejectedLinesPage`.
+    public func refusedDeliveriesPage(_ window: RowWindow, limit: Int) throws -> (refusals: [RefusedDelivery], total: Int, above: Int) {
         try dbPool.read { db in
-            let refusals = try db.byteRows("SELECT id, at, remote, status, reason, raw IS NOT NULL AS kept, raw_length FROM refused_delivery WHERE id < ? ORDER BY id DESC LIMIT ?",
-                                           [.int(beforeID ?? Int64.max), .int(Int64(max(1, limit)))]) { row in
+            let refusals = try Self.keysetPage(db, "SELECT id, at, remote, status, reason, raw IS NOT NULL AS kept, raw_length FROM refused_delivery",
+                                               window, limit) { row in
                 RefusedDelivery(id: row.int("id"), at: Timestamp(millisecondsSince1970: row.int("at")), remote: row.text("remote"),
                                 status: Int(row.int("status")), reason: row.text("reason"), raw: row.bool("kept") ? [] : nil,
                                 rawLength: Int(row.int("raw_length")))
             }
-            return (refusals, try Int.fetchOne(db, sql: "SELECT count(*) FROM refused_delivery") ?? 0)
+            return (refusals, try Int.fetchOne(db, sql: "SELECT count(*) FROM refused_delivery") ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM refused_delivery WHERE id > ?", arguments: [refusals.first?.id ?? Int64.max]) ?? 0)
         }
     }
 
@@ -50,6 +93,29 @@ extension AppDatabase {
             try db.firstByteRow("SELECT raw IS NOT NULL AS kept, raw FROM refused_delivery WHERE id = ?", [.int(id)]) { row in
                 row.bool("kept") ? row.blob("raw") : nil
             } ?? nil
+        }
+    }
+
+    /// A page of the audit trail at `window` (oldest first among them, as `auditTrail` orders
+    /// them), only entries whose field or user contains `search` (ASCII case ignored) when
+    /// given; how many match in all and how many matching ones are newer than the page.
+    public func auditPage(_ window: RowWindow, search: String?, limit: Int) throws -> (entries: [AuditEntry], total: Int, above: Int) {
+        try dbPool.read { db in
+            var filter = "1"
+            var arguments: [ByteValue] = []
+            if let search, !search.isEmpty {
+                filter = "(instr(lower(field), lower(?)) > 0 OR instr(lower(user), lower(?)) > 0)"
+                arguments = [.text(search), .text(search)]
+            }
+            let newestFirst = try Self.keysetPage(db, "SELECT * FROM config_audit", filter: filter, arguments: arguments, window, limit) { row in
+                AuditEntry(id: row.int("id"), at: Timestamp(millisecondsSince1970: row.int("at")), user: row.text("user"), origin: row.text("origin"),
+                           field: row.text("field"), old: row.optionalText("old"), new: row.optionalText("new"),
+                           result: AuditEntry.Result(rawValue: row.text("result")) ?? .refused, detail: row.optionalText("detail"))
+            }
+            let total = try db.firstByteRow("SELECT count(*) AS n FROM config_audit WHERE \(filter)", arguments) { Int($0.int("n")) } ?? 0
+            let above = try db.firstByteRow("SELECT count(*) AS n FROM config_audit WHERE \(filter) AND id > ?",
+                                            arguments + [.int(newestFirst.first?.id ?? Int64.max)]) { Int($0.int("n")) } ?? 0
+            return (newestFirst.reversed(), total, above)
         }
     }
 

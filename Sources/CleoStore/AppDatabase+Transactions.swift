@@ -93,23 +93,67 @@ extension AppDatabase {
     }
 
     static func fetchTransactions(_ db: Database, _ query: TransactionQuery) throws -> [TransactionRecord] {
-        guard var (whereSQL, arguments) = try whereClause(db, query) else { return [] }
+        guard let (sql, arguments, ascending) = try pageSQL(db, query) else { return [] }
+        var rows = try db.byteRows(sql, arguments, cached: false, record)
+        if ascending { rows.reverse() }
+        return rows
+    }
+
+    /// The page's statement (and whether it reads upwards, to be reversed). Several statuses
+    /// are one ordered arm each over `tx_status(status, seq)`, merged by SQLite (a compound
+    /// ORDER BY is a merge of sorted arms): `status IN (…) ORDER BY seq` would sort every
+    /// matching row in a temporary B-tree before the first page (cli.md: none scans the table).
+    static func pageSQL(_ db: Database, _ query: TransactionQuery) throws -> (String, [ByteValue], ascending: Bool)? {
         var order = "DESC"
+        var cursorSQL = ""
+        var cursorArguments: [ByteValue] = []
         switch query.cursor {
         case .newest: break
         case .oldest: order = "ASC"
         case .olderThan(let seq):
-            whereSQL += " AND seq < ?"
-            arguments.append(.int(seq))
+            cursorSQL = " AND seq < ?"
+            cursorArguments = [.int(seq)]
         case .newerThan(let seq):
-            whereSQL += " AND seq > ?"
-            arguments.append(.int(seq))
+            cursorSQL = " AND seq > ?"
+            cursorArguments = [.int(seq)]
             order = "ASC"
         }
+        let statuses = query.statusFilter
+        var arms: [TransactionQuery] = [query]
+        if statuses.count > 1 {
+            arms = statuses.map { status in
+                var arm = query
+                arm.statuses = [status]
+                return arm
+            }
+        }
+        var selects: [String] = []
+        var arguments: [ByteValue] = []
+        for arm in arms {
+            guard let (whereSQL, armArguments) = try whereClause(db, arm) else { continue }
+            selects.append("SELECT * FROM tx WHERE \(whereSQL)\(cursorSQL)")
+            arguments += armArguments + cursorArguments
+        }
+        guard !selects.isEmpty else { return nil }
         let limit = query.limit > 0 ? " LIMIT \(query.limit)" : ""
-        var rows = try db.byteRows("SELECT * FROM tx WHERE \(whereSQL) ORDER BY seq \(order)\(limit)", arguments, cached: false, record)
-        if order == "ASC" { rows.reverse() }
-        return rows
+        return (selects.joined(separator: " UNION ALL ") + " ORDER BY seq \(order)\(limit)", arguments, order == "ASC")
+    }
+
+    /// Counts per filter value for the filter panel: one grouped query under the filters that
+    /// are not facets (`TransactionFacets` sums each facet from its groups).
+    public func transactionFacets(_ query: TransactionQuery) throws -> TransactionFacets {
+        try dbPool.read { db in try Self.facets(db, query) }
+    }
+
+    static func facets(_ db: Database, _ query: TransactionQuery) throws -> TransactionFacets {
+        guard let (whereSQL, arguments) = try whereClause(db, TransactionFacets.base(of: query)) else { return TransactionFacets(cells: []) }
+        let sql = "SELECT status, country, method, flags != 0 AS flagged, count(*) AS n FROM tx WHERE \(whereSQL) GROUP BY 1, 2, 3, 4"
+        let cells = try db.byteRows(sql, arguments, cached: false) { row -> TransactionFacets.Cell? in
+            guard let status = TransactionStatus(rawValue: row.text("status")), let method = PaymentMethod(rawValue: row.text("method")) else { return nil }
+            return TransactionFacets.Cell(status: status, region: row.optionalText("country").flatMap(Region.init(countryCode:)), method: method,
+                                          flagged: row.bool("flagged"), count: Int(row.int("n")))
+        }
+        return TransactionFacets(cells: cells.compactMap { $0 })
     }
 
     /// The filters as SQL over indexed columns, every value bound by its bytes. nil when nothing
@@ -124,9 +168,10 @@ extension AppDatabase {
     static func whereClause(_ db: Database, _ query: TransactionQuery) throws -> (String, [ByteValue])? {
         var clauses = ["1"]
         var arguments: [ByteValue] = []
-        if let status = query.status {
-            clauses.append("status = ?")
-            arguments.append(.text(status.rawValue))
+        let statuses = query.statusFilter
+        if !statuses.isEmpty {
+            clauses.append("status IN (" + statuses.map { _ in "?" }.joined(separator: ", ") + ")")
+            arguments += statuses.map { .text($0.rawValue) }
         }
         if let region = query.region {
             clauses.append("country = ?")

@@ -17,6 +17,7 @@ public final class EffectRunner: @unchecked Sendable {
     private let countQueue = DispatchQueue(label: "cleo-console.counts")
     /// A key test waits up to the platform's timeout: never in front of the database's effects.
     private let cashierQueue = DispatchQueue(label: "cleo-console.cashier")
+    private let exportQueue = DispatchQueue(label: "cleo-console.export")
     /// The process's environment, read for the platform's settings as `cashier --send` reads them.
     let environment: [String: String]
     private let lock = NSLock()
@@ -51,6 +52,9 @@ public final class EffectRunner: @unchecked Sendable {
             cashierQueue.async { self.mailbox.post(.keyTested(region, self.testKey(region))) }
         case .sendCashier(let request):
             cashierQueue.async { self.mailbox.post(.cashierSent(self.sendCashier(request))) }
+        case .export(let request):
+            // An export of a million rows takes seconds: never in front of the list's pages.
+            exportQueue.async { self.mailbox.post(.exportFinished(TransactionExport.run(request, database: self.database))) }
         default:
             queue.async { self.run(effect) }
         }
@@ -78,8 +82,8 @@ public final class EffectRunner: @unchecked Sendable {
             var overdue = TransactionQuery()
             overdue.overdueMinutes = TransactionsScreen.overdueMinutes
             overdue.now = clock()
-            let counted = try database.countTransactions(request.filters, atOrAfter: request.atOrBelow, overdue: overdue)
-            mailbox.post(.countsLoaded(request, Counts(total: counted.total, overdue: counted.overdue, above: counted.above)))
+            let counted = try database.countTransactions(request.filters, atOrAfter: request.atOrBelow, overdue: overdue, facets: request.facets)
+            mailbox.post(.countsLoaded(request, Counts(total: counted.total, overdue: counted.overdue, above: counted.above, facets: counted.facets)))
         }
     }
 
@@ -94,6 +98,9 @@ public final class EffectRunner: @unchecked Sendable {
                 case .unchanged: break
                 case .loaded(let record, let events, let total): mailbox.post(.detailLoaded(record, events, totalEvents: total))
                 }
+            case .loadTimeline(let txSeq, let window):
+                let page = try database.timeline(txSeq: txSeq, window: window, limit: TransactionDetailScreen.timelineLimit)
+                mailbox.post(.timelineLoaded(txSeq: txSeq, page.events, total: page.total, after: page.after, window: window))
             case .loadEventRaw(let rowID):
                 if let raw = try database.eventRaw(rowID: rowID) { mailbox.post(.eventRawLoaded(rowID: rowID, raw)) }
             case .loadConfig:
@@ -122,15 +129,18 @@ public final class EffectRunner: @unchecked Sendable {
             case .loadAudit:
                 let page = try database.auditTrailNewest(limit: AuditScreen.pageLimit)
                 mailbox.post(.auditLoaded(page.entries, total: page.total))
-            case .loadRejected:
-                let page = try database.rejectedLinesNewestFirst(limit: EventsScreen.pageLimit)
-                mailbox.post(.rejectedLoaded(page.lines, total: page.total))
-            case .loadRefused:
-                let page = try database.refusedDeliveriesNewestFirst(limit: EventsScreen.pageLimit)
-                mailbox.post(.refusedLoaded(page.refusals, total: page.total))
+            case .loadAuditPage(let window, let search):
+                let page = try database.auditPage(window, search: search, limit: AuditScreen.pageLimit)
+                mailbox.post(.auditPageLoaded(page.entries, total: page.total, above: page.above, window: window, search: search))
+            case .loadRejected(let window):
+                let page = try database.rejectedLinesPage(window, limit: EventsScreen.pageLimit)
+                mailbox.post(.rejectedLoaded(page.lines, total: page.total, above: page.above, window: window))
+            case .loadRefused(let window):
+                let page = try database.refusedDeliveriesPage(window, limit: EventsScreen.pageLimit)
+                mailbox.post(.refusedLoaded(page.refusals, total: page.total, above: page.above, window: window))
             case .loadRefusedBody(let id):
                 if let body = try database.refusedBody(id: id) { mailbox.post(.refusedBodyLoaded(id: id, body)) }
-            case .loadPage, .countTransactions, .testKey, .sendCashier, .copy, .repaint, .quit:
+            case .loadPage, .countTransactions, .testKey, .sendCashier, .export, .copy, .repaint, .quit:
                 break
             }
         }

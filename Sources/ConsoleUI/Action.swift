@@ -13,6 +13,9 @@ public enum Action: Sendable, Equatable {
     case arrivalsCounted(Int)
     /// The detail's row and the newest page of its timeline (raw lines not loaded), of `totalEvents`.
     case detailLoaded(TransactionRecord, [EventRecord], totalEvents: Int)
+    /// A page of a transaction's timeline (log order, raw lines not loaded) at `window`, of
+    /// `total` events, `after` of them later than the page.
+    case timelineLoaded(txSeq: Int64, [EventRecord], total: Int, after: Int, window: RowWindow)
     /// An event's raw line, for the raw view.
     case eventRawLoaded(rowID: Int64, [UInt8])
     case detailMissing(String)
@@ -34,10 +37,14 @@ public enum Action: Sendable, Equatable {
     case cashierSent(CashierFormResult)
     /// The newest audit entries (oldest first among them) and how many there are in all.
     case auditLoaded([AuditEntry], total: Int)
-    /// The newest rejected lines (newest first) and how many there are in all.
-    case rejectedLoaded([RejectedLine], total: Int)
-    /// The newest refused deliveries (newest first, bodies not read) and how many there are in all.
-    case refusedLoaded([RefusedDelivery], total: Int)
+    /// A page of the Audit screen (oldest first among them) at `window` for `search`, how many
+    /// match in all and how many matching ones are newer than the page.
+    case auditPageLoaded([AuditEntry], total: Int, above: Int, window: RowWindow, search: String?)
+    /// A page of rejected lines (newest first) at `window`, how many there are in all and how
+    /// many are newer than the page.
+    case rejectedLoaded([RejectedLine], total: Int, above: Int = 0, window: RowWindow = .newest)
+    /// A page of refused deliveries (newest first, bodies not read), as `rejectedLoaded`.
+    case refusedLoaded([RefusedDelivery], total: Int, above: Int = 0, window: RowWindow = .newest)
     /// A refused delivery's kept body, for the raw view.
     case refusedBodyLoaded(id: Int64, [UInt8])
     case followerChanged(FollowerInfo)
@@ -45,6 +52,8 @@ public enum Action: Sendable, Equatable {
     case serviceStateRead(ServiceState?)
     /// Another process (or our follower) committed: what is on screen may be stale.
     case dataChanged
+    /// What `:export` came to.
+    case exportFinished(ExportOutcome)
     case failed(String)
 }
 
@@ -118,6 +127,8 @@ public enum Effect: Sendable, Equatable {
     /// Loads the detail unless it still has `knownEventCount` events (nothing changed).
     case loadDetail(String, knownEventCount: Int?)
     case loadEventRaw(rowID: Int64)
+    /// A page of the detail's timeline (keyset on the event's id; `.newest` is its end).
+    case loadTimeline(txSeq: Int64, RowWindow)
     case loadConfig
     case saveConfig([ConfigEdit], expectedVersion: Int64)
     /// A test pay-in with the region's stored key, sent to the platform and recorded (cashier.md, key health).
@@ -128,12 +139,17 @@ public enum Effect: Sendable, Equatable {
     case revealSecret(ConfigField)
     /// The `:cashier` form's request, sent and recorded as `cashier payin|payout --send` does.
     case sendCashier(CashierFormRequest)
+    /// The newest audit entries (Config names where another operator's save came from).
     case loadAudit
-    /// The newest `EventsScreen.pageLimit` rejected lines, newest first (never the whole table).
-    case loadRejected
-    /// The newest `EventsScreen.pageLimit` refused deliveries, newest first, without their bodies.
-    case loadRefused
+    /// A page of the Audit screen (keyset on id; the search by field or user runs in SQL).
+    case loadAuditPage(RowWindow, search: String?)
+    /// `EventsScreen.pageLimit` rejected lines at the window, newest first (keyset on id, never the whole table).
+    case loadRejected(RowWindow)
+    /// `EventsScreen.pageLimit` refused deliveries at the window, newest first, without their bodies.
+    case loadRefused(RowWindow)
     case loadRefusedBody(id: Int64)
+    /// `:export FILE`: the filtered list to CSV (TransactionsScreen+Export).
+    case export(ExportRequest)
     /// OSC 52: the terminal copies the text to the clipboard (works over SSH).
     case copy(String)
     case repaint

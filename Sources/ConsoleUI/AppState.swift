@@ -132,20 +132,9 @@ public struct AppState: Sendable, Equatable {
             transactions.arrivedWhilePaused = count
             return []
         case .detailLoaded(let record, let events, let total):
-            // A reload keeps the selection on its event, and the raw line already shown.
-            let selectedRow = detail.selected < detail.events.count ? detail.events[detail.selected].rowID : nil
-            let raws = Dictionary(detail.events.filter { !$0.raw.isEmpty }.map { ($0.rowID, $0.raw) }, uniquingKeysWith: { a, _ in a })
-            detail.record = record
-            detail.events = events.map { event in
-                var event = event
-                if event.raw.isEmpty, let raw = raws[event.rowID] { event.raw = raw }
-                return event
-            }
-            detail.totalEvents = total
-            if let selectedRow, let index = events.firstIndex(where: { $0.rowID == selectedRow }) { detail.selected = index }
-            detail.selected = min(detail.selected, max(0, events.count - 1))
-            detail.missing = nil
-            return []
+            return TransactionDetailScreen.loaded(record, events, totalEvents: total, in: &self)
+        case .timelineLoaded(let txSeq, let events, let total, let after, let window):
+            return TransactionDetailScreen.timelineLoaded(txSeq: txSeq, events, total: total, after: after, window: window, in: &self)
         case .eventRawLoaded(let rowID, let raw):
             if let index = detail.events.firstIndex(where: { $0.rowID == rowID }) { detail.events[index].raw = raw }
             return []
@@ -167,19 +156,13 @@ public struct AppState: Sendable, Equatable {
         case .cashierSent(let result): return CashierFormScreen.sent(result, in: &self)
         case .auditLoaded(let entries, let total):
             ConfigScreen.auditLoaded(entries, in: &self)
-            audit.entries = entries
-            audit.total = total
-            audit.clampSelection()
-            return []
-        case .rejectedLoaded(let lines, let total):
-            // Newest first: the selection stays on its line when new ones arrive above it.
-            let selectedID = events.selected < events.rejected.count ? events.rejected[events.selected].id : nil
-            events.rejected = lines
-            events.total = total
-            if let selectedID, events.selected > 0, let index = lines.firstIndex(where: { $0.id == selectedID }) { events.selected = index }
-            events.selected = min(events.selected, max(0, lines.count - 1))
-            return []
-        case .refusedLoaded(let refusals, let total): return EventsScreen.refusedLoaded(refusals, total: total, in: &self)
+            return AuditScreen.pageLoaded(entries, total: total, above: 0, window: .newest, search: nil, in: &self)
+        case .auditPageLoaded(let entries, let total, let above, let window, let search):
+            return AuditScreen.pageLoaded(entries, total: total, above: above, window: window, search: search, in: &self)
+        case .rejectedLoaded(let lines, let total, let above, let window):
+            return EventsScreen.rejectedLoaded(lines, total: total, above: above, window: window, in: &self)
+        case .refusedLoaded(let refusals, let total, let above, let window):
+            return EventsScreen.refusedLoaded(refusals, total: total, above: above, window: window, in: &self)
         case .refusedBodyLoaded(let id, let body):
             events.refusedBodyID = id
             events.refusedBody = body
@@ -191,6 +174,7 @@ public struct AppState: Sendable, Equatable {
             service = state
             return []
         case .dataChanged: return refreshEffects()
+        case .exportFinished(let outcome): return TransactionsScreen.exportFinished(outcome, in: &self)
         case .failed(let message):
             say(message, error: true, seconds: 8)
             return []
@@ -212,8 +196,8 @@ public struct AppState: Sendable, Equatable {
                 let known = detail.record.flatMap { $0.id.utf8.elementsEqual(id.utf8) ? $0.eventCount : nil }
                 effects.append(.loadDetail(id, knownEventCount: known))
             }
-        case .events: effects += [.loadRejected, .loadRefused]
-        case .audit: effects.append(.loadAudit)
+        case .events: effects += EventsScreen.reloadEffects(self)
+        case .audit: effects.append(AuditScreen.reload(self))
         case .config: effects.append(.loadConfig)
         default: break
         }
@@ -264,6 +248,8 @@ public struct AppState: Sendable, Equatable {
     /// Keys for a screen that is editing (text field or dialog): nothing global applies.
     mutating func screenKeyWithFocus(_ key: Key) -> [Effect]? {
         switch screen {
+        case .transactions where transactions.confirmingExport != nil:
+            return TransactionsScreen.reduceExportQuestion(key, in: &self)
         case .transactions where transactions.search != nil || transactions.filters.isOpen:
             return TransactionsScreen.reduce(key, in: &self)
         case .config where config.editor != nil || config.isAsking:
@@ -324,8 +310,8 @@ public struct AppState: Sendable, Equatable {
         switch target {
         case .transactions: return [loadPage()]
         case .config: return [.loadConfig]
-        case .events: return [.loadRejected, .loadRefused]
-        case .audit: return [.loadAudit]
+        case .events: return EventsScreen.reloadEffects(self)
+        case .audit: return [AuditScreen.reload(self)]
         case .detail, .help: return []
         }
     }

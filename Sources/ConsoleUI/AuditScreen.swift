@@ -4,45 +4,103 @@ import TerminalCanvas
 /// The configuration's history: when, who, from where, field, old → new (masked), result.
 public enum AuditScreen {
     public struct State: Sendable, Equatable {
-        /// The newest entries (at most `pageLimit`), oldest first as stored.
+        /// A page of entries (at most `pageLimit`), oldest first as stored.
         public var entries: [AuditEntry] = []
-        /// Entries in the whole trail (`config history` lists them all).
+        /// Entries matching the search in the whole trail (`config history` lists them all).
         public var total = 0
         public var selected = 0
         public var search: TextField?
+        /// The search by field or user (run in SQL, over the whole trail).
         public var filter: String?
+        /// Where the page is (keyset on id; `.newest` follows new entries) and how many matching
+        /// entries are newer than it.
+        public var window = RowWindow.newest
+        public var above = 0
+        /// Where the cursor goes on the page being loaded (`Int.max`: the last row).
+        var pendingIndex: Int?
         public init() {}
 
-        /// Newest first, filtered by field or user.
-        public var visible: [AuditEntry] {
-            let newestFirst = entries.reversed()
-            guard let filter, !filter.isEmpty else { return Array(newestFirst) }
-            let needle = filter.lowercased()
-            return newestFirst.filter { $0.field.lowercased().contains(needle) || $0.user.lowercased().contains(needle) }
-        }
+        /// Newest first.
+        public var visible: [AuditEntry] { entries.reversed() }
 
         mutating func clampSelection() { selected = min(selected, max(0, visible.count - 1)) }
     }
 
-    /// How many of the newest entries the screen holds.
+    /// How many entries a page holds; moving past its end reads the next.
     public static let pageLimit = 500
 
+    static func reload(_ state: AppState) -> Effect { .loadAuditPage(state.audit.window, search: state.audit.filter) }
+
+    static func jump(_ state: inout AppState, to window: RowWindow, index: Int) -> [Effect] {
+        state.audit.window = window
+        state.audit.pendingIndex = index
+        return [reload(state)]
+    }
+
+    /// The cursor moves; past the page's ends the next page is read, like the transactions.
+    static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
+        let a = state.audit
+        let rows = a.visible
+        let target = a.selected + delta
+        if target >= 0 && target < rows.count {
+            state.audit.selected = target
+            return []
+        }
+        if target >= rows.count, rows.count == pageLimit, let last = rows.last {
+            return jump(&state, to: .olderThan(last.id), index: target - rows.count)
+        }
+        if target < 0, a.window != .newest, let first = rows.first {
+            return jump(&state, to: .newerThan(first.id), index: pageLimit + target)
+        }
+        state.audit.selected = max(0, min(rows.count - 1, target))
+        return []
+    }
+
+    /// A page came back (or Config's newest entries: shown only while the screen is at its top,
+    /// unsearched). A short page above the top is replaced by the newest page.
+    static func pageLoaded(_ entries: [AuditEntry], total: Int, above: Int, window: RowWindow, search: String?, in state: inout AppState) -> [Effect] {
+        var a = state.audit
+        guard window == a.window, search == a.filter else { return [] }
+        if case .newerThan = window, entries.count < pageLimit {
+            a.window = .newest
+            state.audit = a
+            return [reload(state)]
+        }
+        let newestFirst = Array(entries.reversed())
+        let selectedID = a.selected < a.visible.count ? a.visible[a.selected].id : nil
+        a.entries = entries
+        a.total = total
+        a.above = above
+        if let index = a.pendingIndex {
+            a.selected = index
+        } else if let selectedID, a.selected > 0 || window != .newest, let index = newestFirst.firstIndex(where: { $0.id == selectedID }) {
+            a.selected = index
+        }
+        a.pendingIndex = nil
+        if let first = newestFirst.first, window != .newest { a.window = .olderThan(first.id + 1) }
+        state.audit = a
+        state.audit.clampSelection()
+        return []
+    }
+
     static let keys: [KeyBinding] = [
-        KeyBinding([.character("j"), .down], "move") { state in
-            state.audit.selected = stepped(state.audit.selected, by: 1, count: state.audit.visible.count)
-            return []
-        },
-        KeyBinding([.character("k"), .up], "move", inHints: false) { state in
-            state.audit.selected = stepped(state.audit.selected, by: -1, count: state.audit.visible.count)
-            return []
-        },
+        KeyBinding([.character("j"), .down], "move") { move(&$0, by: 1) },
+        KeyBinding([.character("k"), .up], "move", inHints: false) { move(&$0, by: -1) },
         KeyBinding([.character("g"), .home], "first", inHints: false) { state in
-            state.audit.selected = 0
-            return []
+            if state.audit.window == .newest {
+                state.audit.selected = 0
+                return []
+            }
+            return jump(&state, to: .newest, index: 0)
         },
         KeyBinding([.character("G"), .end], "last", inHints: false) { state in
-            state.audit.selected = max(0, state.audit.visible.count - 1)
-            return []
+            let a = state.audit
+            // The whole trail is held: its last row. Else the oldest entry of the whole trail.
+            if a.above == 0 && a.entries.count >= a.total {
+                state.audit.selected = max(0, a.visible.count - 1)
+                return []
+            }
+            return jump(&state, to: .oldest, index: Int.max)
         },
         KeyBinding([.character("/")], "search field or user") { state in
             state.audit.search = TextField(text: state.audit.filter ?? "")
@@ -51,7 +109,7 @@ public enum AuditScreen {
         KeyBinding([.escape], "back") { state in
             if state.audit.filter != nil {
                 state.audit.filter = nil
-                return []
+                return jump(&state, to: .newest, index: 0)
             }
             state.screen = .transactions
             return []
@@ -64,11 +122,14 @@ public enum AuditScreen {
             case .editing: state.audit.search = field
             case .cancelled:
                 state.audit.search = nil
+                guard state.audit.filter != nil else { return [] }
                 state.audit.filter = nil
+                return jump(&state, to: .newest, index: 0)
             case .submitted:
                 state.audit.search = nil
                 state.audit.filter = field.text.isEmpty ? nil : field.text
-                state.audit.selected = 0
+                // Searched over the whole trail, not the page held.
+                return jump(&state, to: .newest, index: 0)
             }
             return []
         }
@@ -79,7 +140,9 @@ public enum AuditScreen {
         let a = state.audit
         let width = canvas.size.width
         let x = canvas.write(" Audit trail ", x: 0, y: top, role: .title)
-        let count = a.total > a.entries.count ? "newest \(a.entries.count) of \(TransactionsScreen.grouped(a.total)) entries" : "\(a.entries.count) entries"
+        let n = TransactionsScreen.grouped
+        let count = a.above > 0 ? "\(n(a.above + 1))–\(n(a.above + a.entries.count)) of \(n(a.total)) entries"
+            : a.total > a.entries.count ? "newest \(n(a.entries.count)) of \(n(a.total)) entries" : "\(n(a.entries.count)) entries"
         canvas.write("\(count), newest first\(a.filter.map { " · matching \"\($0)\"" } ?? "") · secrets as masks and fingerprints",
                      x: x + 1, y: top, role: .muted, maxWidth: width - x - 2)
         let rows = a.visible
@@ -92,7 +155,7 @@ public enum AuditScreen {
         canvas.write(TerminalText.padded(" WHEN            WHO                 FIELD                " + TerminalText.padded("OLD → NEW", to: changeWidth) + "RESULT", to: width),
                      x: 0, y: top + 1, role: .header)
         if rows.isEmpty {
-            canvas.write(a.entries.isEmpty ? "No configuration changes yet: press 2 to set up Cleo." : "Nothing matches.", x: 2, y: top + 3, role: .muted)
+            canvas.write(a.filter == nil ? "No configuration changes yet: press 2 to set up Cleo." : "Nothing matches.", x: 2, y: top + 3, role: .muted)
         }
         let start = max(0, min(a.selected - room / 2, rows.count - room))
         var y = top + 2
@@ -132,7 +195,7 @@ public enum AuditScreen {
 
     /// The selected entry, every value whole: old and new each on their own wrapped lines.
     static func detailLines(_ entry: AuditEntry, state: AppState, width: Int) -> [(String, Role)] {
-        let when = RFC3339.formatShort(entry.at, offsetSeconds: state.session.offsetSeconds)
+        let when = RFC3339.formatShort(entry.at, offsetSeconds: state.session.offsetSeconds) + " (\(RelativeTime.ago(entry.at, now: state.now)))"
         var lines: [(String, Role)] = TerminalText.wrap("\(when) · \(entry.user) from \(entry.origin) · \(entry.field) · \(entry.result.rawValue)", width: width)
             .map { ($0, .normal) }
         lines += TerminalText.wrap("old: " + (entry.old ?? "(unset)"), width: width).map { ($0, .muted) }

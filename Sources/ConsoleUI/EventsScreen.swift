@@ -23,10 +23,32 @@ public enum EventsScreen {
         public var refusedBodyID: Int64?
         public var refusedBody: [UInt8] = []
         public var showingRaw = false
+        /// Where each list's page is (keyset on id; `.newest` follows new rows) and how many rows
+        /// are newer than it: paging goes back as far as the table does.
+        public var rejectedWindow = RowWindow.newest
+        public var rejectedAbove = 0
+        public var refusedWindow = RowWindow.newest
+        public var refusedAbove = 0
+        /// Where the cursor goes on the page being loaded (an index; `Int.max` is the last row).
+        var pendingIndex: Int?
+        /// Or the row to stay on, by id.
+        var pendingID: Int64?
         public init() {}
 
         /// Rows in the list shown.
         var count: Int { list == .rejected ? rejected.count : refused.count }
+
+        /// The shown list's ids, newest first.
+        var ids: [Int64] { list == .rejected ? rejected.map(\.id) : refused.map(\.id) }
+
+        var window: RowWindow {
+            get { list == .rejected ? rejectedWindow : refusedWindow }
+            set { if list == .rejected { rejectedWindow = newValue } else { refusedWindow = newValue } }
+        }
+
+        var above: Int { list == .rejected ? rejectedAbove : refusedAbove }
+
+        func load(_ window: RowWindow) -> Effect { list == .rejected ? .loadRejected(window) : .loadRefused(window) }
 
         /// The list shown's selection.
         var cursor: Int {
@@ -34,11 +56,9 @@ public enum EventsScreen {
             set { if list == .rejected { selected = newValue } else { refusedSelected = newValue } }
         }
 
-        mutating func move(by delta: Int) { cursor = stepped(cursor, by: delta, count: count) }
     }
 
-    /// How many of the newest rejected lines (and of the newest refusals) the screen holds (the
-    /// CLI lists them all).
+    /// How many rejected lines (and refusals) a page holds; moving past its end reads the next.
     public static let pageLimit = 500
 
     static let keys: [KeyBinding] = [
@@ -47,29 +67,26 @@ public enum EventsScreen {
             return []
         },
         KeyBinding([.character("g"), .home], "first", inHints: false) { state in
-            state.events.cursor = 0
-            return []
+            if state.events.window == .newest {
+                state.events.cursor = 0
+                return []
+            }
+            return jump(&state, to: .newest, index: 0)
         },
         KeyBinding([.character("G"), .end], "last", inHints: false) { state in
-            state.events.cursor = max(0, state.events.count - 1)
-            return []
+            let e = state.events
+            let total = e.list == .rejected ? e.total : e.refusedTotal
+            // The whole list is held: its last row. Else the oldest row of the whole table.
+            if e.above == 0 && e.count >= total {
+                state.events.cursor = max(0, e.count - 1)
+                return []
+            }
+            return jump(&state, to: .oldest, index: Int.max)
         },
-        KeyBinding([.ctrl("d")], "half page", inHints: false) { state in
-            state.events.move(by: max(1, (state.bodyHeight - 8) / 2))
-            return []
-        },
-        KeyBinding([.ctrl("u")], "half page up", inHints: false) { state in
-            state.events.move(by: -max(1, (state.bodyHeight - 8) / 2))
-            return []
-        },
-        KeyBinding([.character("j"), .down], "move") { state in
-            state.events.move(by: 1)
-            return []
-        },
-        KeyBinding([.character("k"), .up], "move", inHints: false) { state in
-            state.events.move(by: -1)
-            return []
-        },
+        KeyBinding([.ctrl("d")], "half page", inHints: false) { move(&$0, by: max(1, ($0.bodyHeight - 8) / 2)) },
+        KeyBinding([.ctrl("u")], "half page up", inHints: false) { move(&$0, by: -max(1, ($0.bodyHeight - 8) / 2)) },
+        KeyBinding([.character("j"), .down], "move") { move(&$0, by: 1) },
+        KeyBinding([.character("k"), .up], "move", inHints: false) { move(&$0, by: -1) },
         KeyBinding([.enter, .character("r")], "raw") { state in
             let e = state.events
             switch e.list {
@@ -93,17 +110,106 @@ public enum EventsScreen {
         },
     ]
 
-    /// A new page of refusals: newest first, so the selection stays on its refusal when new ones
-    /// arrive above it.
-    static func refusedLoaded(_ refusals: [RefusedDelivery], total: Int, in state: inout AppState) -> [Effect] {
+    /// What the screen reloads after a commit or when shown: each list's page where it is.
+    static func reloadEffects(_ state: AppState) -> [Effect] {
+        [.loadRejected(state.events.rejectedWindow), .loadRefused(state.events.refusedWindow)]
+    }
+
+    /// The cursor moves; past the page's last row the next older page is read, above its first
+    /// (when the page is not the newest) the newer one — keyset on id, like the transactions.
+    static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
+        let e = state.events
+        let ids = e.ids
+        let target = e.cursor + delta
+        if target >= 0 && target < ids.count {
+            state.events.cursor = target
+            return []
+        }
+        if target >= ids.count, ids.count == pageLimit, let last = ids.last {
+            return jump(&state, to: .olderThan(last), index: target - ids.count)
+        }
+        if target < 0, e.window != .newest, let first = ids.first {
+            return jump(&state, to: .newerThan(first), index: pageLimit + target)
+        }
+        state.events.cursor = max(0, min(ids.count - 1, target))
+        return []
+    }
+
+    static func jump(_ state: inout AppState, to window: RowWindow, index: Int) -> [Effect] {
+        state.events.window = window
+        state.events.pendingIndex = index
+        state.events.pendingID = nil
+        return [state.events.load(window)]
+    }
+
+    static func rejectedLoaded(_ lines: [RejectedLine], total: Int, above: Int, window: RowWindow, in state: inout AppState) -> [Effect] {
         var e = state.events
-        let selectedID = e.refusedSelected < e.refused.count ? e.refused[e.refusedSelected].id : nil
-        e.refused = refusals
-        e.refusedTotal = total
-        if let selectedID, e.refusedSelected > 0, let index = refusals.firstIndex(where: { $0.id == selectedID }) { e.refusedSelected = index }
-        e.refusedSelected = min(e.refusedSelected, max(0, refusals.count - 1))
+        guard window == e.rejectedWindow else { return [] }  // an answer to an older request
+        let selectedID = e.selected < e.rejected.count ? e.rejected[e.selected].id : nil
+        let placed = placeLoaded(lines.map(\.id), of: .rejected, window: window, selectedID: selectedID, cursor: e.selected, events: &e)
+        if let reload = placed.reload {
+            state.events = e
+            return [.loadRejected(reload)]
+        }
+        e.selected = placed.cursor
+        e.rejected = lines
+        e.total = total
+        e.rejectedAbove = above
+        if let first = lines.first, window != .newest { e.rejectedWindow = .olderThan(first.id + 1) }
         state.events = e
         return []
+    }
+
+    static func refusedLoaded(_ refusals: [RefusedDelivery], total: Int, above: Int, window: RowWindow, in state: inout AppState) -> [Effect] {
+        var e = state.events
+        guard window == e.refusedWindow else { return [] }
+        let selectedID = e.refusedSelected < e.refused.count ? e.refused[e.refusedSelected].id : nil
+        let placed = placeLoaded(refusals.map(\.id), of: .refused, window: window, selectedID: selectedID, cursor: e.refusedSelected, events: &e)
+        if let reload = placed.reload {
+            state.events = e
+            return [.loadRefused(reload)]
+        }
+        e.refusedSelected = placed.cursor
+        e.refused = refusals
+        e.refusedTotal = total
+        e.refusedAbove = above
+        if let first = refusals.first, window != .newest { e.refusedWindow = .olderThan(first.id + 1) }
+        state.events = e
+        return []
+    }
+
+    /// Where the cursor lands on a loaded page (newest first): where a move asked, else on the
+    /// row it was on (new rows arriving above it), else as near as the page allows. A short page
+    /// above the top is replaced by the newest page (returned: the window to load instead).
+    static func placeLoaded(_ ids: [Int64], of kind: State.List, window: RowWindow, selectedID: Int64?, cursor current: Int,
+                            events e: inout State) -> (cursor: Int, reload: RowWindow?) {
+        var cursor = current
+        // A move's target is the shown list's (the other one reloads beside it after a commit).
+        let pendingIndex = kind == e.list ? e.pendingIndex : nil
+        let pendingID = kind == e.list ? e.pendingID : nil
+        if case .newerThan = window, ids.count < pageLimit {
+            if let pendingIndex {
+                // The row the move was going to, found again on the newest page.
+                let index = min(pendingIndex, ids.count - 1)
+                e.pendingID = index >= 0 ? ids[index] : selectedID
+                e.pendingIndex = nil
+            }
+            if kind == .rejected { e.rejectedWindow = .newest } else { e.refusedWindow = .newest }
+            return (current, .newest)
+        }
+        if let index = pendingIndex {
+            cursor = index
+        } else if let id = pendingID {
+            cursor = ids.firstIndex(of: id) ?? 0
+        } else if let selectedID, cursor > 0 || window != .newest, let index = ids.firstIndex(of: selectedID) {
+            cursor = index
+        }
+        cursor = max(0, min(cursor, ids.count - 1))
+        if kind == e.list {
+            e.pendingIndex = nil
+            e.pendingID = nil
+        }
+        return (cursor, nil)
     }
 
     static func reduce(_ key: Key, in state: inout AppState) -> [Effect] {
@@ -161,20 +267,31 @@ public enum EventsScreen {
         let list = state.events
         let width = canvas.size.width
         var y = top
-        func counted(_ shown: Int, _ total: Int) -> String {
-            total > shown ? "newest \(TransactionsScreen.grouped(shown)) of \(TransactionsScreen.grouped(total))" : TransactionsScreen.grouped(shown)
+        func counted(_ shown: Int, _ total: Int, above: Int) -> String {
+            let n = TransactionsScreen.grouped
+            if above == 0 { return total > shown ? "newest \(n(shown)) of \(n(total))" : n(shown) }
+            return "\(n(above + 1))–\(n(above + shown)) of \(n(total))"
         }
         var x = 1
-        for (kind, title) in [(State.List.rejected, "Rejected lines (\(counted(list.rejected.count, list.total)))"),
-                              (.refused, "Refused deliveries (\(counted(list.refused.count, list.refusedTotal)))")] {
+        for (kind, title) in [(State.List.rejected, "Rejected lines (\(counted(list.rejected.count, list.total, above: list.rejectedAbove)))"),
+                              (.refused, "Refused deliveries (\(counted(list.refused.count, list.refusedTotal, above: list.refusedAbove)))")] {
             x += canvas.write(" \(title) ", x: x, y: y, role: kind == list.list ? .title : .muted) + 2
         }
-        if width - x >= 12 { canvas.write("newest first", x: x, y: y, role: .muted) }
+        if width - x >= 12 { canvas.write(list.above > 0 ? "newest first · g newest" : "newest first", x: x, y: y, role: .muted, maxWidth: width - x) }
         y += 1
-        let header = list.list == .rejected
-            ? "  " + TerminalText.padded("FILE", to: 20) + " " + TerminalText.padded("LINE", to: 8) + " " + TerminalText.padded("CODE", to: 22) + " MESSAGE"
-            : "  " + TerminalText.padded("TIME", to: 19) + " " + TerminalText.padded("REMOTE", to: 26) + " HTTP REASON"
-        canvas.write(TerminalText.padded(header, to: width), x: 0, y: y, role: .header)
+        // One table primitive: the column specs drive header and cells, sized to the page's
+        // values; at a narrow width the message (reason) is cut first, then the file (remote).
+        let offset = state.session.offsetSeconds
+        let (columns, cells): ([TableColumn], [[String]]) = list.list == .rejected
+            ? ([TableColumn("FILE", minimum: 12, rank: 1), TableColumn("LINE"), TableColumn("CODE", minimum: 12, rank: 2),
+                TableColumn("MESSAGE", minimum: 10, rank: 0)],
+               list.rejected.map { [lastComponent($0.file), String($0.line), $0.code, $0.message].map(TerminalText.sanitized) })
+            : ([TableColumn("TIME"), TableColumn("AGO", droppable: true, rank: 0), TableColumn("REMOTE", minimum: 15, rank: 1),
+                TableColumn("HTTP"), TableColumn("REASON", minimum: 10, rank: 0)],
+               list.refused.map { [RFC3339.formatShort($0.at, offsetSeconds: offset), RelativeTime.span($0.at, now: state.now),
+                                   $0.remote, String($0.status), $0.reason].map(TerminalText.sanitized) })
+        let table = TableLayout(columns, rows: cells, available: width - 2)
+        canvas.write(TerminalText.padded("  " + table.header, to: width), x: 0, y: y, role: .header)
         y += 1
         let room = bottom - y
         guard list.count > 0 else {
@@ -187,16 +304,7 @@ public enum EventsScreen {
         let cursor = list.cursor
         let start = max(0, min(cursor - room / 2, list.count - room))
         for index in (start..<list.count).prefix(max(0, room)) {
-            let text: String
-            switch list.list {
-            case .rejected:
-                let r = list.rejected[index]
-                text = "  " + cell(lastComponent(r.file), 20) + " " + cell(String(r.line), 8) + " " + cell(r.code, 22) + " " + TerminalText.truncated(TerminalText.sanitized(r.message), to: width - 55)
-            case .refused:
-                let r = list.refused[index]
-                text = "  " + cell(RFC3339.formatShort(r.at, offsetSeconds: state.session.offsetSeconds), 19) + " " + cell(r.remote, 26)
-                    + " " + cell(String(r.status), 4) + " " + TerminalText.truncated(TerminalText.sanitized(r.reason), to: width - 54)
-            }
+            let text = "  " + table.line(cells[index])
             let selected = index == cursor
             canvas.write(text, x: 0, y: y, role: selected ? .selected : .normal, maxWidth: width)
             if selected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
@@ -210,12 +318,7 @@ public enum EventsScreen {
         TerminalText.padded(TerminalText.sanitized(text), to: columns)
     }
 
-    static func ago(_ t: Timestamp, _ now: Timestamp) -> String {
-        let seconds = max(0, (now.millisecondsSince1970 - t.millisecondsSince1970) / 1000)
-        if seconds < 60 { return "\(seconds) s ago" }
-        if seconds < 3600 { return "\(seconds / 60) min ago" }
-        return "\(seconds / 3600) h ago"
-    }
+    static func ago(_ t: Timestamp, _ now: Timestamp) -> String { RelativeTime.ago(t, now: now) }
 }
 
 /// The last path component (a rotated file shows as `webhook-events.jsonl.1`).

@@ -2,28 +2,42 @@ import Foundation
 import CleoDomain
 import TerminalCanvas
 
-/// The stacked filters of `f`: status, country, currency, method, flagged, overdue Pending and a
-/// date range. Each change reloads the list (the filters run as SQL).
+/// The stacked filters of `f`: any of the statuses (one box each), country, currency, method,
+/// flagged, overdue Pending and a date range, each value with how many it would show. Each
+/// change reloads the list (the filters run as SQL).
 public struct FilterPanel: Sendable, Equatable {
     public enum Row: Int, CaseIterable, Sendable {
-        case status, country, currency, method, flagged, overdue, since, until
+        case pending, approved, declined, country, currency, method, flagged, overdue, since, until
 
         var label: String {
             switch self {
-            case .status: "status"
+            case .pending: "status"
+            case .approved, .declined: ""
             case .country: "country"
             case .currency: "currency"
             case .method: "method"
-            case .flagged: "flagged (CONFLICT/MISMATCH)"
-            case .overdue: "overdue Pending (>30 min)"
-            case .since: "first seen since (date or 6h)"
-            case .until: "first seen until (date or 2d)"
+            case .flagged: "flagged"
+            case .overdue: "overdue"
+            case .since: "since"
+            case .until: "until"
+            }
+        }
+
+        /// The status a status row toggles.
+        var status: TransactionStatus? {
+            switch self {
+            case .pending: .pending
+            case .approved: .approved
+            case .declined: .declined
+            default: nil
             }
         }
     }
 
     public var isOpen = false
-    public var row = Row.status
+    public var row = Row.pending
+    /// How many each value would show (the counts' grouped query, while the panel is open).
+    public var facets: TransactionFacets?
     /// The date being typed, when a date row is being edited.
     public var editing: TextField?
     public var error: String?
@@ -96,7 +110,11 @@ public struct FilterPanel: Sendable, Equatable {
     static func change(_ state: inout AppState, backwards: Bool) -> [Effect] {
         var q = state.transactions.query
         switch state.transactions.filters.row {
-        case .status: q.status = cycle(q.status, TransactionStatus.allCases, backwards: backwards)
+        case .pending, .approved, .declined:
+            let status = state.transactions.filters.row.status!
+            if q.statuses.contains(status) { q.statuses.remove(status) } else { q.statuses.insert(status) }
+            // All three is no filter at all.
+            if q.statuses.count == TransactionStatus.allCases.count { q.statuses = [] }
         case .country: q.region = cycle(q.region, Region.allCases, backwards: backwards)
         case .currency: q.currency = cycle(q.currency, Currency.allCases, backwards: backwards)
         case .method: q.method = cycle(q.method, PaymentMethod.allCases, backwards: backwards)
@@ -112,6 +130,11 @@ public struct FilterPanel: Sendable, Equatable {
         return reload(&state)
     }
 
+    /// `:status` and the panel say the same: several statuses, comma-separated.
+    static func statusesText(_ q: TransactionQuery) -> String {
+        q.statusFilter.isEmpty ? "any" : q.statusFilter.map(\.rawValue).joined(separator: ",")
+    }
+
     static func reload(_ state: inout AppState) -> [Effect] {
         state.transactions.window = .newest
         state.transactions.pendingSelection = .first
@@ -122,41 +145,70 @@ public struct FilterPanel: Sendable, Equatable {
         let q = state.transactions.query
         let offset = state.session.offsetSeconds
         // A bound at midnight shows as its day; one from a duration with its time.
-        func day(_ t: Timestamp?) -> String {
-            guard let t else { return "any" }
+        func day(_ t: Timestamp?, _ hint: String) -> String {
+            guard let t else { return "any  (a date, RFC 3339 or \(hint))" }
             let full = RFC3339.formatShort(t, offsetSeconds: offset)
             return full.hasSuffix("00:00:00") || full.hasSuffix("23:59:59") ? String(full.prefix(10)) : String(full.prefix(16))
         }
         switch row {
-        case .status: return q.status?.rawValue ?? "any"
+        case .pending, .approved, .declined:
+            let status = row.status!
+            let checked = !q.statusFilter.isEmpty && q.statuses.contains(status)
+            return (checked ? "[x] " : "[ ] ") + TransactionsScreen.statusLabel(status)
         case .country: return q.region.map { "\($0.countryCode) \($0.displayName)" } ?? "any"
         case .currency: return q.currency?.rawValue ?? "any"
         case .method: return q.method?.displayName ?? "any"
-        case .flagged: return q.flaggedOnly ? "[x] only flagged" : "[ ] all"
-        case .overdue: return q.overdueMinutes != nil ? "[x] only overdue" : "[ ] all"
-        case .since: return day(q.since)
-        case .until: return day(q.until)
+        case .flagged: return q.flaggedOnly ? "[x] only CONFLICT/MISMATCH" : "[ ] all"
+        case .overdue: return q.overdueMinutes.map { "[x] only Pending > \($0) min" } ?? "[ ] all"
+        case .since: return day(q.since, "6h")
+        case .until: return day(q.until, "2d")
+        }
+    }
+
+    /// How many each choice of a row would show, given the other filters ("" until counted).
+    static func counts(_ row: Row, _ state: AppState) -> String {
+        guard let facets = state.transactions.filters.facets else { return "" }
+        let q = state.transactions.query
+        let n = TransactionsScreen.grouped
+        switch row {
+        case .pending, .approved, .declined: return n(facets.count(row.status!, in: q))
+        case .country: return Region.allCases.map { "\($0.countryCode) \(n(facets.count($0, in: q)))" }.joined(separator: " · ")
+        case .currency: return Currency.allCases.map { "\($0.rawValue) \(n(facets.count($0.region, in: q)))" }.joined(separator: " · ")
+        case .method: return PaymentMethod.allCases.map { "\($0.displayName) \(n(facets.count($0, in: q)))" }.joined(separator: " · ")
+        case .flagged: return "\(n(facets.countFlagged(in: q))) flagged"
+        default: return ""
         }
     }
 
     static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
         let panel = state.transactions.filters
-        let width = 52
+        let width = min(canvas.size.width - 2, 78)
         let x = canvas.size.width - width - 1
         let boxHeight = Row.allCases.count + 4
-        canvas.box(x: x, y: top + 1, width: width, height: boxHeight, title: " Filters ", role: .accent)
+        let inner = canvas.overlay(Rect(x: x, y: top + 1, width: width, height: boxHeight), title: " Filters · counts for each choice ", role: .accent)
+        let valueX = inner.x + 11
         for row in Row.allCases {
-            let y = top + 2 + row.rawValue
+            let y = inner.y + row.rawValue
             let selected = row == panel.row
-            canvas.fill(x: x + 1, y: y, width: width - 2, role: selected ? .selected : .normal)
-            canvas.write(TerminalText.padded(row.label, to: 30), x: x + 2, y: y, role: selected ? .selected : .muted)
+            canvas.fill(x: inner.x, y: y, width: inner.width, role: selected ? .selected : .normal)
+            canvas.write(row.label, x: inner.x + 1, y: y, role: selected ? .selected : .muted)
+            let room = inner.right - valueX - 1
             if selected, let field = panel.editing {
-                canvas.field(field, x: x + 33, y: y, width: width - 35, role: .selected)
+                canvas.field(field, x: valueX, y: y, width: room, role: .selected)
+                continue
+            }
+            let used = canvas.write(value(row, state), x: valueX, y: y, role: selected ? .selected : .normal, maxWidth: room)
+            let counts = counts(row, state)
+            guard !counts.isEmpty else { continue }
+            if row.status != nil {
+                // A status's count right-aligned in its own column.
+                canvas.write(TerminalText.padded(counts, to: 11, alignRight: true), x: valueX + 16, y: y, role: selected ? .selected : .muted)
             } else {
-                canvas.write(value(row, state), x: x + 33, y: y, role: selected ? .selected : .normal, maxWidth: width - 35)
+                let countsX = max(valueX + used + 2, valueX + 14)
+                canvas.write(counts, x: countsX, y: y, role: selected ? .selected : .muted, maxWidth: inner.right - countsX - 1)
             }
         }
-        let footer = panel.error ?? "Space/Enter change · c clear all · Esc close"
-        canvas.write(footer, x: x + 2, y: top + 2 + Row.allCases.count + 1, role: panel.error == nil ? .muted : .error, maxWidth: width - 4)
+        let footer = panel.error ?? "Space/Enter change · statuses add up · c clear all · Esc close"
+        canvas.write(footer, x: inner.x + 1, y: inner.y + Row.allCases.count + 1, role: panel.error == nil ? .muted : .error, maxWidth: inner.width - 2)
     }
 }

@@ -56,8 +56,8 @@ public enum HelpScreen {
             out.append(("", .normal))
         }
         out.append(("In a text field every printable key is text; Enter, Esc, Ctrl-U, Backspace, arrows, Home/End (Ctrl-A/E) edit.", .muted))
-        out.append((": palette — tx, config, events, audit, help, q, status <s>, country <cc>, currency <ccy>,", .muted))
-        out.append(("  method payin|payout, flagged, overdue, search <prefix>, clear,", .muted))
+        out.append((": palette — tx, config, events, audit, help, q, status <s>[,<s>…], country <cc>, currency <ccy>,", .muted))
+        out.append(("  method payin|payout, flagged, overdue, search <prefix>, clear, export <file.csv>,", .muted))
         out.append(("  cashier [payin|payout] [CL|PE|MX] (a test request: the form, its problems, y/n, the send)", .muted))
         return out
     }
@@ -100,6 +100,7 @@ enum Palette {
             return []
         case "q", "quit": return state.quit()
         case "cashier": return CashierFormScreen.open(argument, in: &state)
+        case "export": return TransactionsScreen.export(String(text.drop { $0 == " " }.dropFirst(command.count)), in: &state)
         case "status", "country", "currency", "method", "flagged", "overdue", "search", "clear":
             var q = state.transactions.query
             // An argument that names nothing is an error, never a silent change of the filters.
@@ -109,9 +110,12 @@ enum Palette {
             }
             switch command {
             case "status":
-                if argument.isEmpty { q.status = nil } else {
-                    guard let status = TransactionStatus(caseInsensitive: argument) else { return refuse("try Pending, Approved, Declined (no argument: any)") }
-                    q.status = status
+                if argument.isEmpty { q.statuses = [] } else {
+                    switch TransactionQuery.parseStatuses(argument) {
+                    case .success(let statuses): q.statuses = statuses.count == TransactionStatus.allCases.count ? [] : statuses
+                    case .failure(let unknown):
+                        return refuse("\(TerminalText.sanitized(unknown.word)) is not a status: try Pending, Approved, Declined, several with commas (no argument: any)")
+                    }
                 }
             case "country":
                 if argument.isEmpty { q.region = nil } else {

@@ -18,7 +18,93 @@ public enum TransactionDetailScreen {
         public var selected = 0
         public var showingRaw = false
         public var missing: String?
+        /// Where the timeline's page is (`.newest`: its end, reloaded as events arrive; else a
+        /// page further back, by keyset on the event's id) and how many events come after it.
+        public var window = RowWindow.newest
+        public var after = 0
+        /// Where the cursor goes on the page being loaded (`Int.max`: the last event).
+        var pendingIndex: Int?
+        /// Or the event to land on, by its row.
+        var pendingRow: Int64?
         public init() {}
+
+        /// Events before the page (log order).
+        var before: Int { max(0, totalEvents - after - events.count) }
+    }
+
+    /// A reload of the detail: the row always; the timeline only while it shows its end.
+    static func loaded(_ record: TransactionRecord, _ events: [EventRecord], totalEvents: Int, in state: inout AppState) -> [Effect] {
+        state.detail.record = record
+        state.detail.missing = nil
+        if state.detail.window != .newest {
+            // A page further back does not change as events arrive (they come after it).
+            state.detail.after = max(0, totalEvents - state.detail.events.count - state.detail.before)
+            state.detail.totalEvents = totalEvents
+            return []
+        }
+        place(events, total: totalEvents, after: 0, in: &state.detail)
+        return []
+    }
+
+    static func timelineLoaded(txSeq: Int64, _ events: [EventRecord], total: Int, after: Int, window: RowWindow, in state: inout AppState) -> [Effect] {
+        guard state.detail.record?.seq == txSeq, window == state.detail.window else { return [] }
+        // A short page after the current one is the timeline's end: shown as the newest page.
+        if case .newerThan = window, events.count < timelineLimit {
+            state.detail.window = .newest
+            // On the event the move was going to: the first after the page it left.
+            state.detail.pendingIndex = nil
+            if let first = events.first { state.detail.pendingRow = first.rowID }
+            return [.loadTimeline(txSeq: txSeq, .newest)]
+        }
+        place(events, total: total, after: after, in: &state.detail)
+        if window != .newest, let last = events.last { state.detail.window = after == 0 ? .newest : .olderThan(last.rowID + 1) }
+        return []
+    }
+
+    /// A page in: the cursor where a move asked, else on its event, the raw lines already read kept.
+    static func place(_ events: [EventRecord], total: Int, after: Int, in d: inout State) {
+        let selectedRow = d.pendingRow ?? (d.selected < d.events.count ? d.events[d.selected].rowID : nil)
+        let raws = Dictionary(d.events.filter { !$0.raw.isEmpty }.map { ($0.rowID, $0.raw) }, uniquingKeysWith: { a, _ in a })
+        d.events = events.map { event in
+            var event = event
+            if event.raw.isEmpty, let raw = raws[event.rowID] { event.raw = raw }
+            return event
+        }
+        d.totalEvents = total
+        d.after = after
+        if let index = d.pendingIndex, d.pendingRow == nil {
+            d.selected = index
+        } else if let selectedRow, let index = events.firstIndex(where: { $0.rowID == selectedRow }) {
+            d.selected = index
+        }
+        d.selected = max(0, min(d.selected, events.count - 1))
+        d.pendingIndex = nil
+        d.pendingRow = nil
+    }
+
+    /// `j`/`k` past the page's ends read the next page (keyset on the event's id).
+    static func scroll(_ state: inout AppState, by delta: Int) -> [Effect] {
+        let d = state.detail
+        let target = d.selected + delta
+        if target >= 0 && target < d.events.count {
+            state.detail.selected = target
+            return []
+        }
+        guard let seq = d.record?.seq else { return [] }
+        if target < 0, d.before > 0, let first = d.events.first {
+            return jump(&state, seq: seq, to: .olderThan(first.rowID), index: Int.max)
+        }
+        if target >= d.events.count, d.after > 0, let last = d.events.last {
+            return jump(&state, seq: seq, to: .newerThan(last.rowID), index: 0)
+        }
+        return []
+    }
+
+    static func jump(_ state: inout AppState, seq: Int64, to window: RowWindow, index: Int) -> [Effect] {
+        state.detail.window = window
+        state.detail.pendingIndex = index
+        state.detail.pendingRow = nil
+        return [.loadTimeline(txSeq: seq, window)]
     }
 
     static let keys: [KeyBinding] = [
@@ -26,21 +112,22 @@ public enum TransactionDetailScreen {
             state.screen = .transactions
             return []
         },
-        KeyBinding([.character("j"), .down], "scroll") { state in
-            state.detail.selected = stepped(state.detail.selected, by: 1, count: state.detail.events.count)
-            return []
-        },
-        KeyBinding([.character("k"), .up], "scroll", inHints: false) { state in
-            state.detail.selected = stepped(state.detail.selected, by: -1, count: state.detail.events.count)
-            return []
-        },
+        KeyBinding([.character("j"), .down], "scroll") { scroll(&$0, by: 1) },
+        KeyBinding([.character("k"), .up], "scroll", inHints: false) { scroll(&$0, by: -1) },
         KeyBinding([.character("g"), .home], "first", inHints: false) { state in
-            state.detail.selected = 0
-            return []
+            // The transaction's first event, whatever page is held.
+            guard state.detail.before > 0, let seq = state.detail.record?.seq else {
+                state.detail.selected = 0
+                return []
+            }
+            return jump(&state, seq: seq, to: .oldest, index: 0)
         },
         KeyBinding([.character("G"), .end], "last", inHints: false) { state in
-            state.detail.selected = max(0, state.detail.events.count - 1)
-            return []
+            guard state.detail.window != .newest, let seq = state.detail.record?.seq else {
+                state.detail.selected = max(0, state.detail.events.count - 1)
+                return []
+            }
+            return jump(&state, seq: seq, to: .newest, index: Int.max)
         },
         KeyBinding([.character("r")], "raw event") { state in
             guard state.detail.selected < state.detail.events.count else { return [] }
@@ -101,6 +188,10 @@ public enum TransactionDetailScreen {
         canvas.write("first seen", x: right, y: y, role: .muted)
         canvas.write(RFC3339.formatShort(r.firstSeenAt, offsetSeconds: offset), x: right + 12, y: y, maxWidth: halfWidth)
         y += 1
+        // How long ago, beside the absolute times (seconds shown), from the runtime's tick.
+        field("updated", RFC3339.formatShort(r.updatedAt, offsetSeconds: offset) + " (\(RelativeTime.ago(r.updatedAt, now: state.now)))"
+              + " · first seen \(RelativeTime.ago(r.firstSeenAt, now: state.now))", maxWidth: width - 14)
+        y += 1
         let key: String
         if let region = r.region {
             let hint = state.config.stored.secrets[region.apiKeyField]
@@ -134,9 +225,10 @@ public enum TransactionDetailScreen {
         }
         // Timeline.
         y += 0
-        let count = d.totalEvents > d.events.count
-            ? "newest \(TransactionsScreen.grouped(d.events.count)) of \(TransactionsScreen.grouped(d.totalEvents))"
-            : TransactionsScreen.grouped(d.events.count)
+        let n = TransactionsScreen.grouped
+        let count = d.totalEvents <= d.events.count ? n(d.events.count)
+            : d.after == 0 ? "newest \(n(d.events.count)) of \(n(d.totalEvents))"
+            : "\(n(d.before + 1))–\(n(d.before + d.events.count)) of \(n(d.totalEvents))"
         canvas.write(TerminalText.padded(" TIMELINE (\(count))  RECEIVED        STATUS    RAW        MARK  MESSAGE", to: width), x: 0, y: y, role: .header)
         y += 1
         let available = top + height - y
@@ -153,7 +245,8 @@ public enum TransactionDetailScreen {
                 + (event.errorCode.map { "[\($0)] " } ?? "") + (event.message ?? "")
                 + (event.notes.map { " · " + $0 } ?? "")
             let role: Role = selected ? .selected : (event.duplicate || event.late ? .muted : .normal)
-            canvas.write(line, x: 0, y: y, role: role, maxWidth: width)
+            // Cut with a visible mark, never mid-word in silence (`r` shows the event whole).
+            canvas.write(TerminalText.truncated(TerminalText.sanitized(line), to: width), x: 0, y: y, role: role, maxWidth: width)
             if selected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
             y += 1
         }

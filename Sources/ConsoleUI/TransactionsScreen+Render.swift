@@ -36,6 +36,9 @@ extension TransactionsScreen {
         if columns.count > 7 { grow("TRANSACTION", to: 24) }
         add("ERROR", 23, minimum: 17)
         add("FLAGS", 17, minimum: 8)
+        // Then the seconds of the time, and how long ago (wide terminals; the detail always has both).
+        grow("FIRST SEEN", to: 14)
+        if columns[1].width == 14 { add("AGO", 7, minimum: 6) }
         grow("ERROR", to: 23)
         grow("USER", to: 24)
         return columns
@@ -113,7 +116,12 @@ extension TransactionsScreen {
             }
         }
         let legend = "  " + RowMark.allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: " ") + " "
-        let filter = t.query.summary.isEmpty ? "" : "  filter: " + t.query.summary
+        var filter = t.query.summary.isEmpty ? "" : "  filter: " + t.query.summary
+        if TerminalText.width(filter) > room - 1 {
+            // Cut, it would read as nonsense ("filter: statu"): say how many, f shows them.
+            let count = t.query.summaryParts.count
+            filter = "  \(count) filter\(count == 1 ? "" : "s") (f)"
+        }
         if !filter.isEmpty, room > 12 {
             x += canvas.write(filter, x: x, y: y, role: .accent, maxWidth: room - 1)
             room = width - x - pausedWidth
@@ -133,9 +141,9 @@ extension TransactionsScreen {
         return "\(minutes / 1440)d"
     }
 
-    static func shortTime(_ t: Timestamp, offset: Int) -> String {
+    static func shortTime(_ t: Timestamp, offset: Int, seconds: Bool = false) -> String {
         let full = RFC3339.formatShort(t, offsetSeconds: offset)  // 2026-11-25 21:20:17
-        return String(full.dropFirst(5).prefix(11))  // 11-25 21:20
+        return String(full.dropFirst(5).prefix(seconds ? 14 : 11))  // 11-25 21:20(:17)
     }
 
     static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
@@ -160,6 +168,7 @@ extension TransactionsScreen {
             }
             if let field = t.search { renderSearch(field, into: &canvas, y: top + height - 1) }
             if t.filters.isOpen { FilterPanel.render(state, into: &canvas, top: top, height: height) }
+            if let request = t.confirmingExport { renderExportQuestion(request, into: &canvas, y: top + height - 1) }
             return
         }
         for (index, row) in t.rows.prefix(rows).enumerated() {
@@ -169,7 +178,7 @@ extension TransactionsScreen {
             let mark = mark(for: row, t)
             var cells: [(String, Role)] = [
                 (mark?.rawValue ?? " ", mark == .flagged ? .flag : .changed),
-                (shortTime(row.firstSeenAt, offset: state.session.offsetSeconds), .muted),
+                (shortTime(row.firstSeenAt, offset: state.session.offsetSeconds, seconds: cols[1].width >= 14), .muted),
                 (TerminalText.truncated(TerminalText.sanitized(row.id), to: cols[2].width), .normal),
                 (row.method.displayName, .normal),
                 (row.region?.countryCode ?? "–", .normal),
@@ -180,6 +189,7 @@ extension TransactionsScreen {
                 switch column.title {
                 case "USER": cells.append((row.userID, .normal))
                 case "ERROR": cells.append((row.errorCode ?? "", row.errorCode == nil ? .normal : .statusDeclined))
+                case "AGO": cells.append((RelativeTime.span(row.firstSeenAt, now: state.now), .muted))
                 default: cells.append((row.flags.names.joined(separator: ","), .flag))
                 }
             }
@@ -193,6 +203,7 @@ extension TransactionsScreen {
         }
         if let field = t.search { renderSearch(field, into: &canvas, y: top + height - 1) }
         if t.filters.isOpen { FilterPanel.render(state, into: &canvas, top: top, height: height) }
+        if let request = t.confirmingExport { renderExportQuestion(request, into: &canvas, y: top + height - 1) }
     }
 
     static func renderSearch(_ field: TextField, into canvas: inout Canvas, y: Int) {

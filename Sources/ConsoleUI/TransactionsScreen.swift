@@ -27,6 +27,9 @@ public enum TransactionsScreen {
         var countsStale = false
         var lastCounted: CountRequest?
         var lastCountAt: Timestamp?
+        /// When the panel's counts per value were last asked, and under which filters.
+        var lastFacetsAt: Timestamp?
+        var lastFacetFilters: TransactionQuery?
         public var newestSeq: Int64?
         public var isLoaded = false
         public var isPaused = false
@@ -35,6 +38,8 @@ public enum TransactionsScreen {
         public var marks: [String: Mark] = [:]
         public var search: TextField?
         public var filters = FilterPanel()
+        /// `:export` found its file already there: the question asked before replacing it.
+        public var confirmingExport: ExportRequest?
         public var pageSize = 18
         var pendingSelection: PendingSelection?
         var lastRequested: TransactionQuery?
@@ -150,7 +155,8 @@ public enum TransactionsScreen {
         },
         KeyBinding([.character("f")], "filters") { state in
             state.transactions.filters.isOpen = true
-            return []
+            // The panel's counts per value: asked now (unless fresh), then with the other counts.
+            return state.requestCounts(onlyIfChanged: true, now: true)
         },
         KeyBinding([.character("p")], "pause") { state in
             state.transactions.isPaused.toggle()

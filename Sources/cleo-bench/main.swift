@@ -181,6 +181,16 @@ func queries(transactions: Int, binary: String) throws {
     try time("a page 90% down (keyset)", q)
     q = TransactionQuery(); q.limit = 50; q.status = .declined; q.region = .peru
     try time("status=Declined + country=PE", q)
+    q = TransactionQuery(); q.limit = 50; q.statuses = [.approved, .declined]
+    try time("status=Approved,Declined (merged)", q)
+    q.cursor = .olderThan(Int64(transactions / 10))
+    try time("  the same, a page 90% down", q)
+    q = TransactionQuery(); q.limit = 50; q.statuses = [.pending, .declined]; q.region = .peru
+    try time("status=Pending,Declined + country=PE", q)
+    for line in try database.queryPlan(q) { print("  plan (two statuses + country): \(line)") }
+    var facetQuery = TransactionQuery(); facetQuery.statuses = [.declined]
+    let facetTimes = try (0..<5).map { _ in try seconds { _ = try database.transactionFacets(facetQuery) } * 1000 }.sorted()
+    print("  filter panel counts (one grouped query) median \(format(facetTimes[2], 1)) ms   max \(format(facetTimes[4], 1)) ms")
     q = TransactionQuery(); q.limit = 50
     q.since = Timestamp(millisecondsSince1970: 1_790_000_000_000 + Int64(transactions / 2) * 50)
     q.until = q.since!.adding(milliseconds: 3_600_000)

@@ -79,20 +79,3 @@ indirect enum JSONOut {
         return String(repeating: "0", count: 4 - digits.count) + digits
     }
 }
-
-/// CSV for spreadsheets: RFC 4180 quoting, and cells that a spreadsheet would run as a formula
-/// (`=`, `+`, `-`, `@`, tab, CR first) prefixed with `'`.
-enum CSVOut {
-    static func row(_ cells: [String]) -> String {
-        cells.map(cell).joined(separator: ",")
-    }
-
-    static func cell(_ raw: String) -> String {
-        var text = raw
-        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
-        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return text
-    }
-}

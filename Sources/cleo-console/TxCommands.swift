@@ -1,6 +1,7 @@
 import ArgumentParser
 import CleoDomain
 import CleoStore
+import ConsoleRuntime
 import Foundation
 import TerminalCanvas
 
@@ -13,7 +14,7 @@ extension TxCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "Transactions, newest first (the order first seen).")
         @OptionGroup var location: Location
-        @Option(help: "Pending, Approved or Declined.") var status: String?
+        @Option(help: "Pending, Approved or Declined; several with commas (Approved,Declined).") var status: String?
         @Option(help: "CL, PE or MX.") var country: String?
         @Option(help: "CLP, PEN or MXN.") var currency: String?
         @Option(help: "PAYIN or PAYOUT.") var method: String?
@@ -52,8 +53,10 @@ extension TxCommand {
             var query = TransactionQuery()
             let now = Timestamp.now()
             if let status {
-                guard let value = TransactionStatus(caseInsensitive: status) else { throw Failure.usage("--status must be Pending, Approved or Declined") }
-                query.status = value
+                guard case .success(let values) = TransactionQuery.parseStatuses(status) else {
+                    throw Failure.usage("--status must be Pending, Approved or Declined, or several with commas (Approved,Declined)")
+                }
+                query.statuses = values
             }
             if let country {
                 guard let value = Region(countryCode: country.uppercased()) else { throw Failure.usage("--country must be CL, PE or MX") }
@@ -95,12 +98,9 @@ extension TxCommand {
                 if json {
                     printOut(JSONOut.array(rows.map { TxJSON.object($0, time: time) }).rendered())
                 } else if csv {
-                    // CSV has no escapes: control characters become visible placeholders, always
-                    // (a CSV file is cat'ed to a terminal sooner or later).
-                    printOut(CSVOut.row(TxJSON.csvHeader))
-                    for row in rows {
-                        printOut(CSVOut.row(TxJSON.csvCells(row, time: time).map(TerminalText.sanitized)))
-                    }
+                    // The console's :export writes the same lines (one writer).
+                    printOut(TransactionCSV.headerLine)
+                    for row in rows { printOut(TransactionCSV.line(row, time: time.rfc3339)) }
                 } else {
                     TxTable.print(rows, time: time, environment: database.environment, total: rows.count)
                 }
@@ -137,7 +137,7 @@ extension TxCommand {
     }
 }
 
-/// The JSON and CSV shapes of cli.md.
+/// The JSON shapes of cli.md (CSV: `TransactionCSV`).
 enum TxJSON {
     static func object(_ r: TransactionRecord, time: OperatorTime) -> JSONOut {
         .object([
@@ -159,15 +159,6 @@ enum TxJSON {
             ("duplicate", .bool(e.duplicate)), ("late", .bool(e.late)),
         ])
     }
-
-    static let csvHeader = ["transaction_id", "method", "status", "raw_status", "errorCode", "message", "amount", "currency", "country",
-                            "user_id", "psp_transaction_id", "merchantReference", "flags", "event_count", "first_seen_at", "updated_at"]
-
-    static func csvCells(_ r: TransactionRecord, time: OperatorTime) -> [String] {
-        [r.id, r.method.rawValue, r.status.rawValue, r.rawStatus, r.errorCode ?? "", r.message ?? "", r.amount?.literal ?? "",
-         r.currency?.rawValue ?? "", r.region?.countryCode ?? "", r.userID, r.pspTransactionID ?? "", r.merchantReference ?? "",
-         r.flags.names.joined(separator: " "), String(r.eventCount), time.rfc3339(r.firstSeenAt), time.rfc3339(r.updatedAt)]
-    }
 }
 
 /// The human table and detail: every text sanitised and cut to its column.
@@ -177,22 +168,31 @@ enum TxTable {
             printOut("no transactions match (ingest the events log with `cleo-console ingest`, or try fewer filters)")
             return
         }
-        let columns: [(String, Int, Bool)] = [
-            ("FIRST SEEN", 19, false), ("TRANSACTION", 24, false), ("METHOD", 7, false), ("CC", 2, false), ("AMOUNT", 18, true),
-            ("STATUS", 10, false), ("USER", 16, false), ("ERROR", 16, false), ("FLAGS", 17, false),
-        ]
-        printOut(columns.map { TerminalText.padded($0.0, to: $0.1, alignRight: $0.2) }.joined(separator: " ")
-            .replacingOccurrences(of: " +$", with: "", options: .regularExpression))
-        for r in rows {
-            let cells = [
-                time.short(r.firstSeenAt), r.id, r.method.displayName, r.region?.countryCode ?? "–",
-                r.amount?.formatted(currency: r.currency) ?? "–", r.status.label, r.userID, r.errorCode ?? "",
-                r.flags.names.joined(separator: ","),
-            ]
-            let line = zip(cells, columns).map { TerminalText.padded(TerminalText.sanitized($0), to: $1.1, alignRight: $1.2) }
-            printOut(line.joined(separator: " ").replacingOccurrences(of: " +$", with: "", options: .regularExpression))
+        let cells = rows.map { r in
+            [time.short(r.firstSeenAt), r.id, r.method.displayName, r.region?.countryCode ?? "–",
+             r.amount?.formatted(currency: r.currency) ?? "–", r.status.label, r.userID, r.errorCode ?? "",
+             r.flags.names.joined(separator: ",")].map(TerminalText.sanitized)
         }
+        // Piped or redirected: every value whole (issue 10). On a terminal: fitted to its width —
+        // the error, then the user cut and then dropped, then the flags and the id cut.
+        let layout = TableLayout(columns, rows: cells, available: terminalColumns())
+        printOut(layout.header)
+        for row in cells { printOut(layout.line(row)) }
         printOut("\(total) shown · times in \(time.zoneName) · \(environment.rawValue)")
+    }
+
+    static let columns = [
+        TableColumn("FIRST SEEN"), TableColumn("TRANSACTION", minimum: 14, rank: 3), TableColumn("METHOD"), TableColumn("CC"),
+        TableColumn("AMOUNT", alignRight: true), TableColumn("STATUS"), TableColumn("USER", minimum: 8, droppable: true, rank: 1),
+        TableColumn("ERROR", minimum: 8, droppable: true, rank: 0), TableColumn("FLAGS", minimum: 5, rank: 2),
+    ]
+
+    /// The terminal's width when standard output is one; nil for a pipe or a file.
+    static func terminalColumns() -> Int? {
+        guard isatty(STDOUT_FILENO) == 1 else { return nil }
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
     }
 
     static func detail(_ r: TransactionRecord, events: [EventRecord], time: OperatorTime) {

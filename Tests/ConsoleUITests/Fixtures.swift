@@ -28,6 +28,17 @@ enum Fixture {
         record(6, "日本語の取引ID-0006", .approved, user: "mx-ximena.lopez", amount: "20000.00", currency: .mxn, minutesAgo: 300),
     ]
 
+    /// The filter panel's grouped counts (status × country × method × flagged).
+    static let facets = TransactionFacets(cells: [
+        .init(status: .approved, region: .chile, method: .payIn, flagged: false, count: 812),
+        .init(status: .approved, region: .peru, method: .payOut, flagged: true, count: 3),
+        .init(status: .approved, region: .mexico, method: .payIn, flagged: false, count: 97_520),
+        .init(status: .declined, region: .chile, method: .payOut, flagged: false, count: 1_204),
+        .init(status: .declined, region: .peru, method: .payIn, flagged: true, count: 17),
+        .init(status: .pending, region: .chile, method: .payIn, flagged: false, count: 230),
+        .init(status: .pending, region: nil, method: .payIn, flagged: false, count: 2),
+    ])
+
     /// A state with the list loaded and the follower running.
     static func state(size: Size = Size(width: 80, height: 24), environment: String = "sandbox") -> AppState {
         var session = session

@@ -26,7 +26,7 @@ struct FeedWorld {
 
     func matching(_ query: TransactionQuery) -> [TransactionRecord] {
         all.filter { row in
-            (query.status == nil || row.status == query.status)
+            (query.statusFilter.isEmpty || query.statusFilter.contains(row.status))
                 && (query.search == nil || row.id.hasPrefix(query.search!))
         }
     }
@@ -55,7 +55,10 @@ struct FeedWorld {
                 case .countTransactions(let request):
                     let rows = matching(request.filters)
                     let above = request.atOrBelow.map { top in rows.filter { $0.seq >= top }.count }
-                    next += state.reduce(.countsLoaded(request, Counts(total: rows.count, overdue: 0, above: above)))
+                    let facets = request.facets ? TransactionFacets(cells: matching(TransactionFacets.base(of: request.filters)).map {
+                        .init(status: $0.status, region: $0.region, method: $0.method, flagged: !$0.flags.isEmpty, count: 1)
+                    }) : nil
+                    next += state.reduce(.countsLoaded(request, Counts(total: rows.count, overdue: 0, above: above, facets: facets)))
                 case .countArrivals(let seq):
                     next += state.reduce(.arrivalsCounted(all.filter { $0.seq > seq }.count))
                 default: break
@@ -237,7 +240,7 @@ struct FeedWorld {
     @Test func aDateFilterTakesADurationBackFromNow() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("f")))
-        for _ in 0..<6 { _ = state.reduce(.key(.character("j"))) }  // first seen since
+        for _ in 0..<8 { _ = state.reduce(.key(.character("j"))) }  // first seen since
         _ = state.reduce(.key(.enter))
         _ = state.reduce(.key(.ctrl("u")))
         for c in "6h" { _ = state.reduce(.key(.character(c))) }

@@ -98,8 +98,8 @@ import Testing
         var state = Fixture.state()
         #expect(state.reduce(.key(.character("2"))) == [.loadConfig])
         #expect(state.screen == .config)
-        #expect(state.reduce(.key(.character("3"))) == [.loadRejected, .loadRefused])
-        #expect(state.reduce(.key(.character("4"))) == [.loadAudit])
+        #expect(state.reduce(.key(.character("3"))) == [.loadRejected(.newest), .loadRefused(.newest)])
+        #expect(state.reduce(.key(.character("4"))) == [.loadAuditPage(.newest, search: nil)])
         _ = state.reduce(.key(.character("?")))
         #expect(state.screen == .help)
         _ = state.reduce(.key(.escape))
@@ -185,14 +185,12 @@ import Testing
     @Test func filtersStackAndReload() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("f")))
-        _ = state.reduce(.key(.enter))  // status → Pending
-        _ = state.reduce(.key(.down))
+        _ = state.reduce(.key(.enter))  // status: Pending
+        for _ in 0..<3 { _ = state.reduce(.key(.down)) }
         _ = state.reduce(.key(.enter))  // country → CL
         #expect(state.transactions.query.status == .pending)
         #expect(state.transactions.query.region == .chile)
-        _ = state.reduce(.key(.character("j")))
-        _ = state.reduce(.key(.character("j")))
-        _ = state.reduce(.key(.character("j")))
+        for _ in 0..<3 { _ = state.reduce(.key(.character("j"))) }
         _ = state.reduce(.key(.character(" ")))  // flagged
         #expect(state.transactions.query.flaggedOnly)
         _ = state.reduce(.key(.character("c")))
@@ -300,7 +298,7 @@ import Testing
         _ = state.reduce(.key(.tab))
         #expect(state.events.list == .rejected && state.events.selected == 0)
         let effects = state.reduce(.dataChanged)
-        #expect(effects.contains(.loadRejected) && effects.contains(.loadRefused))
+        #expect(effects.contains(.loadRejected(.newest)) && effects.contains(.loadRefused(.newest)))
         #expect(state.render().rows.joined().contains("Refused deliveries (4)"))
     }
 

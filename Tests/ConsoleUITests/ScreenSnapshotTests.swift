@@ -34,7 +34,12 @@ import Testing
         _ = state.reduce(.key(.character("f")))
         _ = state.reduce(.key(.character(" ")))  // status: Pending
         _ = state.reduce(.key(.character("j")))
+        _ = state.reduce(.key(.character("j")))
+        _ = state.reduce(.key(.character(" ")))  // and Declined
+        _ = state.reduce(.key(.character("j")))
         _ = state.reduce(.key(.character(" ")))  // country: CL
+        // The counts per value, as the grouped query answers them.
+        _ = state.reduce(.countsLoaded(state.transactions.countRequest(now: state.now), Counts(total: 1_234, overdue: 3, above: nil, facets: Fixture.facets)))
         assertScreen(state.render(), "transactions-filters")
         _ = state.reduce(.key(.escape))
         _ = state.reduce(.key(.character("p")))

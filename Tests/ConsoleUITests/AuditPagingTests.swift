@@ -1,0 +1,66 @@
+import CleoDomain
+@testable import ConsoleUI
+import TerminalCanvas
+import Testing
+
+/// The Audit screen pages by keyset like the other lists, and its search covers the whole trail.
+@Suite struct AuditPagingTests {
+    struct World {
+        var state = Fixture.state()
+        let all: [AuditEntry] = (1...1_234).map {
+            AuditEntry(id: Int64($0), at: Fixture.now, user: $0 % 2 == 0 ? "jorge" : "maria", origin: "local", field: "webhookUrl",
+                       old: nil, new: "v\($0)", result: .saved, detail: nil)
+        }
+
+        init() { run(state.reduce(.key(.character("4")))) }
+
+        mutating func run(_ effects: [Effect]) {
+            var pending = effects
+            for _ in 0..<10 where !pending.isEmpty {
+                var next: [Effect] = []
+                for case .loadAuditPage(let window, let search) in pending {
+                    let rows = all.filter { search == nil || $0.user.contains(search!.lowercased()) }
+                    let limit = AuditScreen.pageLimit
+                    let page: [AuditEntry] = switch window {  // newest first
+                    case .newest: Array(rows.reversed().prefix(limit))
+                    case .oldest: Array(rows.prefix(limit).reversed())
+                    case .olderThan(let id): Array(rows.filter { $0.id < id }.reversed().prefix(limit))
+                    case .newerThan(let id): Array(rows.filter { $0.id > id }.prefix(limit).reversed())
+                    }
+                    let above = rows.filter { $0.id > (page.first?.id ?? Int64.max) }.count
+                    next += state.reduce(.auditPageLoaded(page.reversed(), total: rows.count, above: above, window: window, search: search))
+                }
+                pending = next
+            }
+        }
+
+        mutating func key(_ key: Key, times: Int = 1) { for _ in 0..<times { run(state.reduce(.key(key))) } }
+        var selected: Int64? { let v = state.audit.visible; return state.audit.selected < v.count ? v[state.audit.selected].id : nil }
+        var screen: String { state.render().rows.joined(separator: "\n") }
+    }
+
+    @Test func pagingAndSearchReachTheWholeTrail() {
+        var world = World()
+        #expect(world.selected == 1_234)
+        #expect(world.screen.contains("newest 500 of 1,234 entries"))
+        world.key(.character("j"), times: 500)
+        #expect(world.selected == 734)
+        #expect(world.screen.contains("501–1,000 of 1,234 entries"))
+        world.key(.character("k"))
+        #expect(world.selected == 735)
+        world.key(.character("G"))
+        #expect(world.selected == 1)
+        world.key(.character("g"))
+        #expect(world.selected == 1_234)
+        // The search runs over the whole trail: 617 of jorge's entries, not the page's 250.
+        world.key(.character("/"))
+        for c in "JORGE" { world.key(.character(c)) }
+        world.key(.enter)
+        #expect(world.state.audit.total == 617)
+        #expect(world.selected == 1_234)
+        world.key(.character("G"))
+        #expect(world.selected == 2)
+        world.key(.escape)
+        #expect(world.state.audit.total == 1_234 && world.state.audit.filter == nil)
+    }
+}
