@@ -5,6 +5,8 @@ import NIOHTTP1
 /// `WebhookReceiver`, its answer comes back (from the log's writer thread once durable) and is
 /// written on the same loop. Requests on one connection are answered in order
 /// (`HTTPServerPipelineHandler` holds the next one back until this one's answer is written).
+/// An answer that closes the connection is the last thing done on it: requests pipelined behind
+/// it are never looked at.
 final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -13,121 +15,149 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
         case idle
         /// Reading the body of a delivery the gate let through.
         case reading(WebhookReceiver.Delivery, keepAlive: Bool, version: HTTPVersion)
-        /// Waiting to answer an answered-at-head request at its end (GET /healthz and refusals
-        /// that keep the connection), or ignoring the rest of one that was answered already.
-        case answeredAtEnd(WebhookReceiver.Answer?, keepAlive: Bool, version: HTTPVersion)
-        /// The answer is being made (a durable append, a refusal being kept).
-        case answering
+        /// The answer is being made (a durable append, a refusal being kept); whether the
+        /// request's end has been read meanwhile.
+        case answering(keepAlive: Bool, version: HTTPVersion, endSeen: Bool)
+        /// Answered before the request's end: the rest of it is read and dropped.
+        case discarding
+        /// A closing answer was written: nothing more is read from this connection.
+        case closing
     }
 
     private let receiver: WebhookReceiver
+    private let gate: ConnectionGate
     private var state = State.idle
     private var body: ByteBuffer?
+    private var reserved = 0
 
-    init(receiver: WebhookReceiver) {
+    init(receiver: WebhookReceiver, gate: ConnectionGate) {
         self.receiver = receiver
+        self.gate = gate
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            guard case .idle = state else { return }
             started(head, context: context)
         case .body(var chunk):
             guard case .reading = state else { return }  // a refused body is never kept
             let room = WebhookReceiver.bodyLimit - (body?.readableBytes ?? 0)
             if chunk.readableBytes > room { chunk = chunk.getSlice(at: chunk.readerIndex, length: room) ?? chunk }
+            guard gate.reserve(chunk.readableBytes) else { return busy(context: context) }
+            reserved += chunk.readableBytes
             if body == nil { body = chunk } else { body!.writeBuffer(&chunk) }
-            if body!.readableBytes >= WebhookReceiver.bodyLimit { finish(context: context) }  // one byte over: refuse now
+            if body!.readableBytes >= WebhookReceiver.bodyLimit { finish(endSeen: false, context: context) }  // one byte over: refuse now
         case .end:
             switch state {
-            case .reading: finish(context: context)
-            case .answeredAtEnd(let answer, let keepAlive, let version):
+            case .reading: finish(endSeen: true, context: context)
+            case .answering(let keepAlive, let version, _): state = .answering(keepAlive: keepAlive, version: version, endSeen: true)
+            case .discarding:
                 state = .idle
-                if let answer { write(answer, keepAlive: keepAlive, version: version, context: context) }
-            case .idle, .answering: break
+                context.triggerUserOutboundEvent(ConnectionDeadline.Event.requestRead, promise: nil)
+                context.triggerUserOutboundEvent(ConnectionDeadline.Event.answered, promise: nil)
+            case .idle, .closing: break
             }
         }
     }
 
+    /// A request the parser could not read: NIO's error handler has answered 400; it is counted,
+    /// told on stderr like any other answer, and the connection is closed (it cannot be re-synchronised).
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            receiver.malformed(remote: context.channel.remoteAddress?.ipAddress ?? "unknown")
+        }
+        state = .closing
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        releaseBody()
+        context.fireChannelInactive()
+    }
+
     private func started(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        body = nil
+        releaseBody()
         let path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
         let headers = head.headers
+        // "Exactly that value": a second Authorization header is never a match (empty never is).
+        let authorization = headers[canonicalForm: "authorization"]
         let request = WebhookReceiver.Head(
             method: head.method.rawValue, path: path, contentType: headers.first(name: "content-type"),
             contentLength: headers.first(name: "content-length"), transferEncoding: headers.first(name: "transfer-encoding"),
-            authorization: headers.first(name: "authorization").map { Array($0.utf8) },
+            authorization: authorization.count > 1 ? [] : authorization.first.map { Array($0.utf8) },
             remote: context.channel.remoteAddress?.ipAddress ?? "unknown")
         let keepAlive = head.isKeepAlive, version = head.version
         switch receiver.start(request) {
         case .readBody(let delivery):
             state = .reading(delivery, keepAlive: keepAlive, version: version)
-        case .answer(let answer) where answer.closes:
-            // Answer now and close: the body is not read.
-            state = .answeredAtEnd(nil, keepAlive: false, version: version)
-            write(answer, keepAlive: false, version: version, context: context)
         case .answer(let answer):
-            state = .answeredAtEnd(answer, keepAlive: keepAlive, version: version)
+            state = .answering(keepAlive: keepAlive, version: version, endSeen: false)
+            answered(answer, context: context)
         case .refused(let delivery):
-            state = .answering
+            state = .answering(keepAlive: keepAlive, version: version, endSeen: false)
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let loop = context.eventLoop
             receiver.keepRefusal(delivery, hop: { loop.execute($0) }) { answer in
-                loop.preconditionInEventLoop()
-                do {
-                    let (handler, context) = bound.value
-                    handler.state = answer.closes ? .answeredAtEnd(nil, keepAlive: false, version: version) : .answeredAtEnd(answer, keepAlive: keepAlive, version: version)
-                    if answer.closes { handler.write(answer, keepAlive: false, version: version, context: context) }
-                }
+                let (handler, context) = bound.value
+                handler.answered(answer, context: context)
             }
         }
     }
 
-    private func finish(context: ChannelHandlerContext) {
+    private func finish(endSeen: Bool, context: ChannelHandlerContext) {
         guard case .reading(let delivery, let keepAlive, let version) = state else { return }
-        state = .answering
+        state = .answering(keepAlive: keepAlive, version: version, endSeen: endSeen)
+        context.triggerUserOutboundEvent(ConnectionDeadline.Event.requestRead, promise: nil)
         var buffer = body ?? ByteBuffer()
         body = nil
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        releaseBody()
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let loop = context.eventLoop
         receiver.finish(delivery, body: bytes, hop: { loop.execute($0) }) { answer in
-            loop.preconditionInEventLoop()
-            do {
-                let (handler, context) = bound.value
-                // Over the limit the rest of the body is not read: the connection closes.
-                if answer.closes {
-                    handler.state = .answeredAtEnd(nil, keepAlive: false, version: version)
-                } else {
-                    handler.state = .idle
-                }
-                handler.write(answer, keepAlive: keepAlive && !answer.closes, version: version, context: context)
-            }
+            let (handler, context) = bound.value
+            handler.answered(answer, context: context)
         }
     }
 
-    private func write(_ answer: WebhookReceiver.Answer, keepAlive: Bool, version: HTTPVersion, context: ChannelHandlerContext) {
+    /// Every body buffered on the host is over its budget: this one is not kept.
+    private func busy(context: ChannelHandlerContext) {
+        guard case .reading(let delivery, _, let version) = state else { return }
+        releaseBody()
+        state = .answering(keepAlive: false, version: version, endSeen: false)
+        answered(receiver.busy(delivery), context: context)
+    }
+
+    /// Writes the answer; what the connection does next follows from it and from whether the
+    /// request's end was read.
+    private func answered(_ answer: WebhookReceiver.Answer, context: ChannelHandlerContext) {
+        guard case .answering(let keepAlive, let version, let endSeen) = state else { return }
+        let keeps = keepAlive && !answer.closes
+        state = !keeps ? .closing : (endSeen ? .idle : .discarding)
+        if keeps && endSeen { context.triggerUserOutboundEvent(ConnectionDeadline.Event.requestRead, promise: nil) }
         guard context.channel.isActive else { return }
         var headers = HTTPHeaders()
         headers.reserveCapacity(3)
         headers.add(name: "content-type", value: answer.contentType)
         headers.add(name: "content-length", value: String(answer.body.count))
-        if !keepAlive { headers.add(name: "connection", value: "close") }
+        if !keeps { headers.add(name: "connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: answer.status), headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
-        let done = context.writeAndFlushWithPromise(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
+        let done = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+        if keeps {
+            context.triggerUserOutboundEvent(ConnectionDeadline.Event.answered, promise: nil)
+        } else {
             let channel = context.channel
-            done.whenComplete { _ in channel.close(promise: nil) }
+            done.futureResult.whenComplete { _ in channel.close(promise: nil) }
         }
     }
-}
 
-extension ChannelHandlerContext {
-    fileprivate func writeAndFlushWithPromise(_ data: NIOAny) -> EventLoopFuture<Void> {
-        let promise = eventLoop.makePromise(of: Void.self)
-        writeAndFlush(data, promise: promise)
-        return promise.futureResult
+    private func releaseBody() {
+        if reserved > 0 { gate.giveBack(reserved) }
+        reserved = 0
+        body = nil
     }
 }
 

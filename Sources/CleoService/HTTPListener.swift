@@ -15,9 +15,10 @@ final class HTTPListener: @unchecked Sendable {
     private let channel: any Channel
 
     /// Binds; throws what the socket said (an address in use, no permission).
-    init(host: String, port: Int, tls: NIOSSLContext?, receiver: WebhookReceiver) throws {
+    init(host: String, port: Int, tls: NIOSSLContext?, limits: ConnectionLimits, receiver: WebhookReceiver) throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let quiesce = ServerQuiescingHelper(group: group)
+        let gate = ConnectionGate(limits: limits)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -27,11 +28,15 @@ final class HTTPListener: @unchecked Sendable {
                 }
             }
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                // Over the cap a connection is closed as it arrives: those already open keep being served.
+                guard gate.admit() else { return channel.close() }
+                channel.closeFuture.whenComplete { _ in gate.release() }
+                return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(ConnectionDeadline(limits: limits))
                     if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                    try pipeline.addHandler(DeliveryHandler(receiver: receiver))
+                    try pipeline.addHandler(DeliveryHandler(receiver: receiver, gate: gate))
                 }
             }
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -19,6 +19,7 @@ public final class ServeRunner: @unchecked Sendable {
         public var eventsPath: String
         public var follow: Bool
         public var tls: ServeTLS?
+        public var limits = ConnectionLimits()
         public init(host: String, port: Int, eventsPath: String, follow: Bool, tls: ServeTLS? = nil) {
             self.host = host
             self.port = port
@@ -110,7 +111,7 @@ public final class ServeRunner: @unchecked Sendable {
         }
         var failure: String?
         do {
-            let listener = try HTTPListener(host: host, port: options.port, tls: tls, receiver: receiver)
+            let listener = try HTTPListener(host: host, port: options.port, tls: tls, limits: options.limits, receiver: receiver)
             beat.listening(on: "\(scheme)://\(host):\(listener.port)")
             say("listening on \(scheme)://\(host):\(listener.port)")
             stopRequested.wait()

@@ -149,6 +149,21 @@ public struct WebhookReceiver: Sendable {
         }
     }
 
+    /// Every body buffered on this host is over the budget (`ConnectionLimits`): 503, kept as a
+    /// refusal in the same capped way as a flood, and the connection closes (Mozarto retries).
+    func busy(_ delivery: Delivery) -> Answer {
+        let reason = "too many bodies in flight on this host"
+        refusals.record(RefusedDelivery(at: clock(), remote: delivery.head.remote, status: 503, reason: reason)) {}
+        return finish(delivery, Outcome(status: 503, message: "busy, retry later: " + reason), closes: true)
+    }
+
+    /// A request the HTTP parser refused (NIO answered 400 and the connection closes): counted and
+    /// told on stderr like any answer; no record (nothing of it was read as a delivery).
+    func malformed(remote: String) {
+        metrics.delivery(status: 400, bodyBytes: 0)
+        AccessLog.write(at: clock(), remote: remote, method: "-", status: 400, bytes: 0, ms: 0, transactionID: nil)
+    }
+
     struct Outcome {
         var status: Int
         var message: String

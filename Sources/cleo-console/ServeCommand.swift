@@ -26,6 +26,9 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Receive only: leave the database to another follower.") var noFollow = false
     @Option(help: "PEM certificate chain: serve HTTPS itself (with --tls-key).") var tlsCert: String?
     @Option(help: "PEM private key of --tls-cert.") var tlsKey: String?
+    @Option(help: "Seconds a request may take to arrive whole, from its first byte (trickled headers or bodies are cut).") var requestTimeout = 10.0
+    @Option(help: "Seconds a kept-alive connection may wait for its next request.") var idleTimeout = 60.0
+    @Option(help: "Connections open at once; more are closed as they arrive (default: 4096, or the descriptor limit less 128).") var maxConnections: Int?
 
     func run() throws {
         try runReporting {
@@ -65,7 +68,14 @@ struct ServeCommand: ParsableCommand {
             if !loopback && tls == nil { say("WARNING: listening on \(host) without TLS (--insecure-http): deliveries and their Authorization travel in clear to this port") }
             say("path \(initial.path ?? "-"), events log \(location.eventsPath), database \(database.path), \(initial.isSecured ? "secured (Authorization required)" : "not secured (no Authorization required)")\(noFollow ? ", not following" : ", following")")
             let settings = LiveSettings(initial: initial, load: { try Self.settings(database) }, say: say)
-            let runner = ServeRunner(options: .init(host: host, port: port, eventsPath: location.eventsPath, follow: !noFollow, tls: tls),
+            var options = ServeRunner.Options(host: host, port: port, eventsPath: location.eventsPath, follow: !noFollow, tls: tls)
+            guard requestTimeout > 0, idleTimeout > 0, (maxConnections ?? 1) > 0 else {
+                throw Failure.usage("--request-timeout, --idle-timeout and --max-connections take positive numbers")
+            }
+            options.limits.requestSeconds = requestTimeout
+            options.limits.idleSeconds = idleTimeout
+            if let maxConnections { options.limits.maxConnections = maxConnections }
+            let runner = ServeRunner(options: options,
                                      database: database, settings: settings, say: say)
             let status = runner.run()
             if status != 0 { throw ExitCode(status) }

@@ -1,0 +1,114 @@
+import Foundation
+import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What one attacker may hold of `serve`: how long a request may take to arrive, how long a
+/// kept-alive connection may sit idle, how many connections are open, and how many body bytes
+/// are buffered across all of them. Without these, trickled headers or stalled 1 MiB bodies
+/// filled every descriptor or gigabytes of memory and nothing else was served.
+public struct ConnectionLimits: Sendable {
+    /// From a request's first byte to its last (headers and body); the platform's own timeout is 10 s.
+    public var requestSeconds: Double = 10
+    /// A kept-alive connection with no request in progress.
+    public var idleSeconds: Double = 60
+    /// Open connections at once; more are closed as they arrive.
+    public var maxConnections: Int = ConnectionLimits.defaultMaxConnections()
+    /// Body bytes buffered across every connection (a delivery is at most 1 MiB).
+    public var bodyBudgetBytes: Int = 256 << 20
+
+    public init() {}
+
+    /// Well under the descriptor limit, so the log, the database and accept itself always get one.
+    public static func defaultMaxConnections() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 512 }
+        return max(16, min(4096, Int(limit.rlim_cur) - 128))
+    }
+}
+
+/// The counts behind `ConnectionLimits`, shared by every connection.
+final class ConnectionGate: @unchecked Sendable {
+    let limits: ConnectionLimits
+    private let lock = NSLock()
+    private var open = 0
+    private var bodyBytes = 0
+
+    init(limits: ConnectionLimits) { self.limits = limits }
+
+    func admit() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard open < limits.maxConnections else { return false }
+        open += 1
+        return true
+    }
+
+    func release() { lock.lock(); open -= 1; lock.unlock() }
+
+    /// Takes `bytes` of the body budget, or says there is none left.
+    func reserve(_ bytes: Int) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard bodyBytes + bytes <= limits.bodyBudgetBytes else { return false }
+        bodyBytes += bytes
+        return true
+    }
+
+    func giveBack(_ bytes: Int) { lock.lock(); bodyBytes -= bytes; lock.unlock() }
+}
+
+/// First in each connection's pipeline, on the raw bytes: a request must arrive whole within
+/// `requestSeconds` of its first byte, and a connection waiting for its next request is closed after
+/// `idleSeconds`. The delivery handler says when a request was read and when it was answered.
+final class ConnectionDeadline: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum Event { case requestRead, answered }
+
+    private let limits: ConnectionLimits
+    private var timer: Scheduled<Void>?
+    private var requestInProgress = false
+
+    init(limits: ConnectionLimits) { self.limits = limits }
+
+    func channelActive(context: ChannelHandlerContext) {
+        arm(limits.idleSeconds, context: context)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if !requestInProgress {
+            requestInProgress = true
+            arm(limits.requestSeconds, context: context)
+        }
+        context.fireChannelRead(data)
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard let event = event as? Event else { return context.triggerUserOutboundEvent(event, promise: promise) }
+        switch event {
+        case .requestRead:
+            requestInProgress = false
+            timer?.cancel()
+            timer = nil
+        case .answered:
+            // Bytes of the next request may already be here (pipelining): their clock runs.
+            if !requestInProgress { arm(limits.idleSeconds, context: context) }
+        }
+        promise?.succeed(())
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        context.fireChannelInactive()
+    }
+
+    private func arm(_ seconds: Double, context: ChannelHandlerContext) {
+        timer?.cancel()
+        let channel = context.channel
+        timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { channel.close(promise: nil) }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// serve against clients that are broken or hostile (found by an attack on the NIO edge): what
+/// one connection can hold of the server is bounded, and what is refused is the last thing a
+/// closing connection does.
+@Suite struct ServeHostileClientTests {
+    func request(_ id: String, contentType: String = "application/json", extraHeaders: String = "") -> String {
+        let body = webhookLine(id)
+        return "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Type: \(contentType)\r\n\(extraHeaders)Content-Length: \(body.utf8.count)\r\n\r\n" + body
+    }
+
+    /// Reads until the server closes; how long that took, or nil if it did not within `seconds`.
+    func secondsUntilClosed(_ fd: Int32, within seconds: Double) -> Double? {
+        let start = Date()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while Date().timeIntervalSince(start) < seconds {
+            let n = read(fd, &buffer, buffer.count)
+            if n == 0 || (n < 0 && errno == ECONNRESET) { return Date().timeIntervalSince(start) }
+        }
+        return nil
+    }
+
+    @Test func aKeptRefusalWithoutABodyIsAnsweredAndTheConnectionKept() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
+        defer { close(fd) }
+        // No body (Content-Length 0, then none at all): the refusal is kept, then answered.
+        let empty = "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n"
+        let none = "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\r\n"
+        #expect(RawHTTP.send(fd, Array((empty + none + request("after-empty-refusals")).utf8)))
+        let replies = try RawHTTP.readReplies(fd, count: 3)
+        #expect(replies.map(\.status) == [415, 415, 200])
+        #expect(replies.allSatisfy { $0.headers["connection"] == nil })
+        #expect(try h.logLines().count == 1)
+    }
+
+    @Test func afterAClosingRefusalNothingPipelinedBehindItIsTaken() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
+        defer { close(fd) }
+        #expect(RawHTTP.send(fd, Array((request("before") + request("refused", contentType: "text/plain") + request("behind-the-refusal")).utf8)))
+        let replies = try RawHTTP.readReplies(fd, count: 2)
+        #expect(replies.map(\.status) == [200, 415])
+        #expect(replies[1].headers["connection"] == "close")
+        #expect(secondsUntilClosed(fd, within: 5) != nil)
+        usleep(300_000)
+        let ids = try h.logLines().compactMap { jsonObject($0)?["transaction_id"] as? String }
+        #expect(ids == ["before"])
+        #expect(!serve.log.contains("behind-the-refusal"))
+    }
+
+    @Test func aMalformedRequestIsAnswered400AndTheConnectionClosed() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        for malformed in ["GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + String(repeating: "a", count: 100_000),
+                          "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+                          "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n"] {
+            let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
+            defer { close(fd) }
+            RawHTTP.send(fd, Array(malformed.utf8))
+            let reply = try RawHTTP.readReplies(fd, count: 1)
+            #expect(reply.first?.status == 400)
+            #expect(secondsUntilClosed(fd, within: 3) != nil, "still open after a 400: \(malformed.prefix(60))")
+        }
+        #expect(serve.log.components(separatedBy: " - 400 ").count - 1 == 3, "each told on stderr")
+        #expect(try h.logLines().isEmpty)
+    }
+
+    @Test func trickledRequestsAndIdleConnectionsAreCutAndOthersStillServed() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h, ["--request-timeout", "1", "--idle-timeout", "2"])
+        defer { serve.stop() }
+        // Headers one line every 300 ms: cut about 1 s after the first byte.
+        let slow = try RawHTTP.connect(port: serve.port, timeout: 5)
+        defer { close(slow) }
+        var started = Date()
+        RawHTTP.send(slow, Array("POST /hooks/cleo HTTP/1.1\r\n".utf8))
+        var cut = false
+        for _ in 0..<20 where !cut {
+            usleep(300_000)
+            cut = !RawHTTP.send(slow, Array("X-Slow: yes\r\n".utf8))
+        }
+        let slowFor = Date().timeIntervalSince(started)
+        #expect(cut && slowFor < 3, "a trickled request was kept \(slowFor) s")
+        // A kept-alive connection with nothing to say: closed after the idle time.
+        let idle = try RawHTTP.connect(port: serve.port, timeout: 5)
+        defer { close(idle) }
+        started = Date()
+        let idleFor = try #require(secondsUntilClosed(idle, within: 5))
+        #expect(idleFor > 1.5 && idleFor < 4)
+        // Meanwhile the others are served.
+        #expect(try RawHTTP.post(port: serve.port, webhookLine("served")).status == 200)
+        // A delivery sent whole on a connection left open afterwards is answered, then idles out.
+        let kept = try RawHTTP.connect(port: serve.port, timeout: 5)
+        defer { close(kept) }
+        RawHTTP.send(kept, Array(request("kept").utf8))
+        #expect(try RawHTTP.readReplies(kept, count: 1).map(\.status) == [200])
+        #expect(secondsUntilClosed(kept, within: 5) != nil)
+    }
+
+    @Test func connectionsOverTheCapAreClosedAsTheyArrive() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h, ["--max-connections", "2"])
+        defer { serve.stop() }
+        let first = try RawHTTP.connect(port: serve.port, timeout: 5)
+        let second = try RawHTTP.connect(port: serve.port, timeout: 5)
+        defer { close(first); close(second) }
+        usleep(200_000)
+        let third = try RawHTTP.connect(port: serve.port, timeout: 5)
+        #expect(secondsUntilClosed(third, within: 2) != nil, "a third connection was kept")
+        close(third)
+        // The two admitted ones are served.
+        RawHTTP.send(first, Array(request("first").utf8))
+        #expect(try RawHTTP.readReplies(first, count: 1).map(\.status) == [200])
+        // Once one goes, a new one is admitted.
+        close(second)
+        usleep(300_000)
+        #expect(try RawHTTP.post(port: serve.port, webhookLine("after")).status == 200)
+    }
+
+    @Test func twoAuthorizationHeadersAreNeverExactlyTheValue() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        #expect(try h.run(["config", "set", "isWebhookSecured", "true"]).status == 0)
+        let secret = "Bearer 7a1d-two-headers"
+        #expect(try h.run(["config", "set", "webhookAuthorization"], stdin: secret + "\n").status == 0)
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        let doubled = try RawHTTP.post(port: serve.port, webhookLine("two-1"), headers: [("Content-Type", "application/json"), ("Authorization", secret), ("Authorization", "Bearer wrong")])
+        #expect(doubled.status == 401)
+        let right = try RawHTTP.post(port: serve.port, webhookLine("two-2"), headers: [("Content-Type", "application/json"), ("Authorization", secret)])
+        #expect(right.status == 200)
+        #expect(try h.logLines().count == 1)
+    }
+}
