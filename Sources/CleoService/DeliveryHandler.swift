@@ -47,7 +47,11 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
             guard gate.reserve(chunk.readableBytes) else { return busy(context: context) }
             reserved += chunk.readableBytes
             if body == nil { body = chunk } else { body!.writeBuffer(&chunk) }
-            if body!.readableBytes >= WebhookReceiver.bodyLimit { finish(endSeen: false, context: context) }  // one byte over: refuse now
+            if body!.readableBytes >= WebhookReceiver.bodyLimit {
+                // One byte over: refuse now, and read no more of it while the refusal is kept.
+                stopReading(context)
+                finish(endSeen: false, context: context)
+            }
         case .end:
             switch state {
             case .reading: finish(endSeen: true, context: context)
@@ -96,6 +100,9 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
             answered(answer, context: context)
         case .refused(let delivery):
             state = .answering(keepAlive: keepAlive, version: version, endSeen: false)
+            // A refused body is never read: not even while its refusal is being kept.
+            let length = headers.first(name: "content-length")
+            if length != "0" && (length != nil || headers.contains(name: "transfer-encoding")) { stopReading(context) }
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let loop = context.eventLoop
             receiver.keepRefusal(delivery, hop: { loop.execute($0) }) { answer in
@@ -152,6 +159,11 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
             let channel = context.channel
             done.futureResult.whenComplete { _ in channel.close(promise: nil) }
         }
+    }
+
+    /// The socket is no longer read (the connection closes after its answer).
+    private func stopReading(_ context: ChannelHandlerContext) {
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
     }
 
     private func releaseBody() {
