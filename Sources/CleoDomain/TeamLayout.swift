@@ -192,6 +192,8 @@ public enum TeamLayout {
         public var findings: [Finding]
         /// Points that could not be looked at (lstat refused): not a pass.
         public var unchecked: [String]
+        /// What is not there yet and is no problem yet (the key file before the first key).
+        public var notes: [String] = []
     }
 
     /// Every point of the layout against the facts. `facts` has an entry for every point and
@@ -270,6 +272,12 @@ public enum TeamLayout {
             return
         case .missing:
             if point.isOptional { return }
+            if point == .keyFile {
+                // No command makes a key file without a key: the first key set makes it, owner-only,
+                // as whoever set it; doctor then gives the owner and mode.
+                report.notes.append("\(subject) does not exist yet: the first key set creates it (0600, as its setter); run doctor after it")
+                return
+            }
             report.findings.append(Finding(subject: subject, problem: "does not exist (wants \(wanted))",
                                            fix: creation(point, path: path, names: names, paths: paths, binary: binary)))
             return
@@ -332,7 +340,7 @@ public enum TeamLayout {
         }
         // setfacl recomputes the mask (the mode's group bits): the mode is set after it.
         if facts.mode != point.mode || !accessFixes.isEmpty {
-            fix.append(ShellWord.command(["chmod", octal(point.mode), path]))
+            fix.append(ShellWord.command(["chmod", chmodMode(point), path]))
         }
         if problems.isEmpty {
             report.holding.append("\(subject): \(wanted)")
@@ -358,9 +366,7 @@ public enum TeamLayout {
                                        "--db", paths.database, "--key-file", paths.keyFile, "--events", paths.eventsLog]) + " >/dev/null"]
                 + settings(point, path: path, names: names)
         case .keyFile:
-            return [ShellWord.command(["runuser", "-u", names.service, "--", binary, "config", "show",
-                                       "--db", paths.database, "--key-file", paths.keyFile, "--events", paths.eventsLog]) + " >/dev/null"]
-                + settings(point, path: path, names: names)
+            return []  // the first key set makes it (no command makes one without a key)
         case .lock, .eventsLog:
             return [ShellWord.command(["install", "-o", names.service, "-g", names.writers, "-m", octal(point.mode), "/dev/null", path])]
         }
@@ -370,7 +376,12 @@ public enum TeamLayout {
     static func settings(_ point: Point, path: String, names: Names) -> [String] {
         [ShellWord.command(["chown", names.service + ":" + names.writers, path])]
             + (point.readersBits.map { [ShellWord.command(["setfacl", "-m", "g:\(names.readers):" + rwx($0), path])] } ?? [])
-            + [ShellWord.command(["chmod", octal(point.mode), path])]
+            + [ShellWord.command(["chmod", chmodMode(point), path])]
+    }
+
+    /// GNU chmod keeps a folder's setuid and setgid bits for a 4-digit mode: 5 digits set them exactly.
+    static func chmodMode(_ point: Point) -> String {
+        (point.isFolder ? "0" : "") + octal(point.mode)
     }
 
     /// The warning the console prints when it opens a database or key file open to every user of

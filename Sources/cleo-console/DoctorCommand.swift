@@ -52,6 +52,7 @@ struct DoctorCommand: ParsableCommand {
     static func print(_ report: TeamLayout.Report, names: TeamLayout.Names) throws {
         try StandardOutput.write("the team layout of roles.md: service user \(names.service), writers \(names.writers), readers \(names.readers)")
         for line in report.holding { try StandardOutput.write("ok    " + TerminalText.sanitized(line)) }
+        for line in report.notes { try StandardOutput.write("note  " + TerminalText.sanitized(line)) }
         for line in report.unchecked { try StandardOutput.write("??    " + TerminalText.sanitized(line) + " (not checked: run doctor as root)") }
         for finding in report.findings {
             try StandardOutput.write("FIX   " + TerminalText.sanitized(finding.subject + ": " + finding.problem))
@@ -120,9 +121,10 @@ enum FileProbe {
         while offset + 8 <= size {
             let tag = u16(offset), bits = u16(offset + 2) & 7, id = u32(offset + 4)
             switch tag {
-            case 0x02: named.append((.user(userName(id)), bits))
+            // An id without a name stays a number: setfacl takes it as such.
+            case 0x02: named.append((.user(getpwuid(id).map { String(cString: $0.pointee.pw_name) } ?? "\(id)"), bits))
             case 0x04: owningGroup = bits
-            case 0x08: named.append((.group(groupName(id)), bits))
+            case 0x08: named.append((.group(getgrgid(id).map { String(cString: $0.pointee.gr_name) } ?? "\(id)"), bits))
             default: break  // owner, mask, others: the mode shows them
             }
             offset += 8

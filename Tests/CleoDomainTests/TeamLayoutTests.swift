@@ -95,10 +95,10 @@ import Testing
 
     @Test func theFoldersAreSetgidAndTheLogFolderClosedToOthers() {
         var facts = right
-        facts["/srv/cleo/data"]!.mode = 0o770
+        facts["/srv/cleo/data"]!.mode = 0o6770  // setuid too: a 4-digit chmod would keep it
         facts["/srv/cleo/log"]!.mode = 0o755
         let report = check(facts)
-        #expect(report.findings.map(\.fix) == [["chmod 2770 /srv/cleo/data"], ["chmod 2750 /srv/cleo/log"]])
+        #expect(report.findings.map(\.fix) == [["chmod 02770 /srv/cleo/data"], ["chmod 02750 /srv/cleo/log"]])
     }
 
     @Test func missingGroupsAndServiceUserAreCreatedFirst() {
@@ -147,6 +147,14 @@ import Testing
         let report = check(facts)
         #expect(report.findings.isEmpty)
         #expect(report.unchecked == ["key file /srv/cleo/data/console.key: Permission denied"])
+    }
+
+    @Test func aKeyFileNotYetMadeIsANoteNotAProblem() {
+        var facts = right
+        facts[paths.keyFile] = nil
+        let report = check(facts)
+        #expect(report.findings.isEmpty)
+        #expect(report.notes.count == 1 && report.notes[0].contains("the first key set creates it"))
     }
 
     @Test func aFIFOWhereTheKeyFileShouldBe() {
