@@ -142,6 +142,26 @@ import Glibc
         #expect(try team.doctor().status == 0, "nothing a reader did changed the layout")
     }
 
+    @Test func aSupportUserGetsAWorkingReadOnlyConsoleOnTheREADMELayout() throws {
+        let team = try Team()
+        let tmux = Tmux()
+        defer { tmux.kill(); team.remove() }
+        let built = try team.bash(try team.readmeLayout(), attempts: 5)
+        #expect(built.status == 0, "the README's block: \(built.stdout) \(built.stderr)")
+        // serve's part, as the service user: a delivery in the log (0640, as serve makes it), applied.
+        let line = webhookLine("tx-team-1")
+        #expect(try team.bash("umask 0027 && printf '%s\\n' '\(line)' | runuser -u \(team.service) -- tee \(team.events) >/dev/null && runuser -u \(team.service) -- cleo-console ingest --db \(team.db) --events \(team.events)").status == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: team.data).sorted()
+        // The support user may not read the events log's folder: the console shows the database.
+        tmux.start("exec /usr/sbin/runuser -u \(team.supporter.name) -- env TZ=UTC LANG=C.UTF-8 TERM=xterm-256color \(CLIHarness.binary) --db \(team.db) --events \(team.events)")
+        let screen = tmux.waitFor("tx-team-1")
+        #expect(screen.contains("\(team.supporter.name) (support, read-only)"), "\(screen)")
+        #expect(!screen.contains("failed") && !screen.contains("rror") && !screen.contains("denied"), "\(screen)")
+        tmux.keys("q")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: team.data).sorted() == files, "nothing created")
+        #expect(try team.doctor().status == 0)
+    }
+
     /// Runs the commands `report` printed and expects doctor to pass afterwards.
     func expectFixed(_ team: Team, _ report: CLIHarness.Result, _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) throws {
         let fixes = Team.fixes(report.stdout)
