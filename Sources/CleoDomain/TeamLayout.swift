@@ -206,6 +206,8 @@ public enum TeamLayout {
         }
         for point in Point.allCases {
             let path = paths.path(of: point)
+            // One folder for both: the database folder's rules hold for it (the log stays 0640).
+            if point == .eventsFolder && path == paths.path(of: .databaseFolder) { continue }
             // A missing database's creation makes (and sets) its -wal, -shm and lock too.
             if [.wal, .shm, .lock].contains(point), (facts[paths.database] ?? .missing).kind == .missing, (facts[path] ?? .missing).kind == .missing { continue }
             pointFindings(point, path: path, facts: facts[path] ?? .missing, names: names, paths: paths, binary: binary, into: &report)

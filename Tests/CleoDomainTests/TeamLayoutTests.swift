@@ -149,6 +149,15 @@ import Testing
         #expect(report.unchecked == ["key file /srv/cleo/data/console.key: Permission denied"])
     }
 
+    @Test func aLogInTheDatabaseFolderIsCheckedByTheDatabaseFoldersRulesOnly() {
+        let shared = TeamLayout.Paths(database: paths.database, keyFile: paths.keyFile, eventsLog: "/srv/cleo/data/webhook-events.jsonl")
+        var facts = right
+        facts[shared.eventsLog] = Facts(kind: .regular, owner: "cleo", group: "cleo-ops", mode: 0o640)
+        let report = TeamLayout.check(names: names, paths: shared, accounts: accounts, facts: facts)
+        #expect(report.findings.isEmpty, "\(report.findings)")
+        #expect(!report.holding.contains { $0.hasPrefix("events log folder") })
+    }
+
     @Test func aKeyFileNotYetMadeIsANoteNotAProblem() {
         var facts = right
         facts[paths.keyFile] = nil
