@@ -162,6 +162,27 @@ import Glibc
         #expect(try team.doctor().status == 0)
     }
 
+    /// A path with terminal escapes reaches the screen sanitised, and the commands name it
+    /// exactly (`$'…'`); a user who may not look at a point gets 77, not a pass.
+    @Test func hostilePathsPrintSafelyAndAPointNobodyMayLookAtIsNotAPass() throws {
+        let cli = try CLIHarness()
+        let outsider = try TemporaryUser()
+        defer { outsider.remove(); cli.cleanup() }
+        let hostile = cli.directory.appendingPathComponent("x\u{1B}[31m\u{202E}'d").path
+        let report = try cli.run(["doctor", "--db", hostile + "/console.db", "--events", cli.directory.path + "/log/e.jsonl"])
+        #expect(report.status == 78, "\(report.stdout) \(report.stderr)")
+        #expect(!report.stdout.utf8.contains(0x1B) && !report.stdout.contains("\u{202E}"), "\(report.stdout)")
+        #expect(report.stdout.contains("x␛[31m⟨U+202E⟩'d"), "the path, made visible: \(report.stdout)")
+        #expect(report.stdout.contains("$'\(cli.directory.path)/x\\x1b[31m\\xe2\\x80\\xae\\'d'"), "\(report.stdout)")
+        // The folder the outsider may not enter: nothing in it can be looked at.
+        let closed = cli.directory.appendingPathComponent("closed").path
+        try FileManager.default.createDirectory(atPath: closed, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let blind = try cli.run(as: outsider.name, ["doctor", "--service-user", "root", "--ops-group", "root", "--support-group", "root"],
+                                db: closed + "/console.db", events: closed + "/e.jsonl")
+        #expect(blind.status != 0, "never a pass: \(blind.stdout)")
+        #expect(blind.stdout.contains("??    database \(closed)/console.db: Permission denied (not checked: run doctor as root)"), "\(blind.stdout)")
+    }
+
     /// Runs the commands `report` printed and expects doctor to pass afterwards.
     func expectFixed(_ team: Team, _ report: CLIHarness.Result, _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation) throws {
         let fixes = Team.fixes(report.stdout)
