@@ -296,7 +296,7 @@ public enum TeamLayout {
             return
         case .directory where !point.isFolder, .regular where point.isFolder:
             report.findings.append(Finding(subject: subject, problem: "is a \(point.isFolder ? "file" : "folder"), not a \(point.isFolder ? "folder" : "regular file")",
-                                           fix: ["# move it aside and run doctor again: " + ShellWord.command(["mv", "--", path, path + ".aside"])]))
+                                           fix: [ShellWord.command(["mv", "--", path, path + ".aside"])] + creation(point, path: path, names: names, paths: paths, binary: binary)))
             return
         case .directory, .regular:
             break

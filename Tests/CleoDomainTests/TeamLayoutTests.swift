@@ -170,6 +170,9 @@ import Testing
         var facts = right
         facts[paths.keyFile] = Facts(kind: .other("FIFO"), owner: "cleo", group: "cleo-ops", mode: 0o640)
         #expect(only(check(facts))?.fix.first == "rm -- /srv/cleo/data/console.key")
+        facts[paths.keyFile] = nil
+        facts["/srv/cleo/log"] = Facts(kind: .regular, owner: "cleo", group: "cleo-ops", mode: 0o640)
+        #expect(only(check(facts))?.fix == ["mv -- /srv/cleo/log /srv/cleo/log.aside", "install -d -o cleo -g cleo-ops -m 2750 /srv/cleo/log"])
     }
 
     @Test func hostilePathsAreQuotedExactlyAndPrintAsASCII() {
