@@ -6,12 +6,12 @@ DEBUG_BIN := .build/debug/cleo-console
 DEMO_DIR ?= $(CURDIR)/.demo
 
 # Debian packages the build and the tests need, and the file that proves each is installed.
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev tmux pkg-config sqlite3 wrk nginx-light curl openssl
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev tmux pkg-config sqlite3 wrk nginx-light curl openssl acl
 NEEDED := /usr/include/ncursesw/curses.h:libncursesw5-dev /usr/include/sqlite3.h:libsqlite3-dev \
           /usr/bin/tmux:tmux /usr/bin/pkg-config:pkg-config /usr/bin/sqlite3:sqlite3 \
-          /usr/bin/wrk:wrk /usr/sbin/nginx:nginx-light /usr/bin/curl:curl /usr/bin/openssl:openssl
+          /usr/bin/wrk:wrk /usr/sbin/nginx:nginx-light /usr/bin/curl:curl /usr/bin/openssl:openssl /usr/bin/setfacl:acl
 
-.PHONY: deps build release test run screens bench bench-serve demo clean
+.PHONY: deps build release test run screens bench bench-serve demo fuzz clean
 
 ## deps: install the Debian packages that are missing (only when a header or tool is absent)
 deps:
@@ -69,6 +69,20 @@ demo: release
 	@$(BIN) demo --events $(DEMO_DIR)/webhook-events.jsonl --count 100000 --rate 3 >/dev/null 2>&1 & echo $$! > $(DEMO_DIR)/feed.pid
 	-$(BIN) --db $(DEMO_DIR)/console.db --events $(DEMO_DIR)/webhook-events.jsonl
 	@kill $$(cat $(DEMO_DIR)/feed.pid) 2>/dev/null || true
+
+## fuzz: libFuzzer targets (line parser, canvas text), FUZZ_SECONDS each (default 60); not part of make test
+FUZZ_SECONDS ?= 60
+FUZZ_DIR := .build/fuzz
+FUZZ_LINE_SOURCES := $(addprefix Sources/CleoDomain/,WebhookLineParser.swift StrictJSON.swift WebhookEvent.swift Amount.swift Region.swift Timestamp.swift ConfigField.swift ConfigRules.swift)
+FUZZ_CANVAS_SOURCES := $(wildcard Sources/TerminalCanvas/*.swift)
+# Swift's own backtracer and ASan's handler fight over a crash: libFuzzer's report is the one kept.
+FUZZ_RUN := SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=handle_segv=1:detect_leaks=0
+fuzz: deps
+	@mkdir -p $(FUZZ_DIR)/corpus-line $(FUZZ_DIR)/corpus-canvas $(FUZZ_DIR)/crashes
+	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name CleoFuzzLine Fuzz/WebhookLineFuzz.swift $(FUZZ_LINE_SOURCES) -o $(FUZZ_DIR)/line 2>&1 | grep -v 'ld.gold: warning: Cannot export local symbol' || true
+	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name CleoFuzzCanvas Fuzz/CanvasFuzz.swift $(FUZZ_CANVAS_SOURCES) -o $(FUZZ_DIR)/canvas 2>&1 | grep -v 'ld.gold: warning: Cannot export local symbol' || true
+	$(FUZZ_RUN) $(FUZZ_DIR)/line -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crashes/line- $(FUZZ_DIR)/corpus-line Fuzz/seeds/line
+	$(FUZZ_RUN) $(FUZZ_DIR)/canvas -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crashes/canvas- $(FUZZ_DIR)/corpus-canvas Fuzz/seeds/canvas Screens
 
 clean:
 	rm -rf .build .demo

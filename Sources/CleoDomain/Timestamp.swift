@@ -59,8 +59,16 @@ public enum RFC3339 {
         if second == 60 { millis = 999 }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + secondOfMinute) - Int64(offsetMinutes * 60)
-        return Timestamp(millisecondsSince1970: seconds * 1000 + Int64(millis))
+        let instant = seconds * 1000 + Int64(millis)
+        // An offset can carry year 0000 or 9999 out of the 4-digit years (`0000-01-01T00:00:00+01:00`
+        // is in year -1 in UTC): such an instant has no RFC 3339 form to show or export.
+        guard representable.contains(instant) else { return nil }
+        return Timestamp(millisecondsSince1970: instant)
     }
+
+    /// The instants with a UTC form `0000-01-01T00:00:00.000Z` … `9999-12-31T23:59:59.999Z`.
+    static let representable: ClosedRange<Int64> =
+        Int64(daysFromCivil(year: 0, month: 1, day: 1)) * 86_400_000...(Int64(daysFromCivil(year: 9999, month: 12, day: 31)) + 1) * 86_400_000 - 1
 
     /// `YYYY-MM-DD` as midnight at `offsetSeconds` from UTC (the operator's zone), or a full
     /// RFC 3339 timestamp.

@@ -186,9 +186,7 @@ public final class AppDatabase: Sendable {
     /// those groups). One warning each, with the command that fixes it.
     public func exposureWarnings() -> [String] {
         [("database", path), ("key file", keyFilePath)].compactMap { what, file in
-            guard let mode = FileSystem.mode(of: file), mode & 0o006 != 0 else { return nil }
-            let quoted = "'" + file.replacingOccurrences(of: "'", with: "'\\''") + "'"
-            return "warning: the \(what) \(file) is open to every user of this host (mode \(String(mode, radix: 8))): chmod o-rwx \(quoted)"
+            FileSystem.mode(of: file).flatMap { TeamLayout.exposureWarning(what: what, path: file, mode: UInt32($0)) }
         }
     }
 

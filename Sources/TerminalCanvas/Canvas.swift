@@ -100,9 +100,12 @@ public struct Canvas: Sendable, Equatable {
     }
 
     /// Fills a rectangle's cells with a role (spaces), e.g. a selected row's background.
+    /// A rectangle partly or wholly off the canvas, or of no size, fills what is on it (nothing).
     public mutating func fill(x: Int, y: Int, width: Int, height: Int = 1, role: Role) {
-        for row in max(0, y)..<min(size.height, y + height) {
-            for column in max(0, x)..<min(size.width, x + width) {
+        let top = max(0, y), bottom = min(size.height, y + height), left = max(0, x), right = min(size.width, x + width)
+        guard top < bottom, left < right else { return }
+        for row in top..<bottom {
+            for column in left..<right {
                 set(column, row, Cell(text: " ", role: role, width: 1))
             }
         }
@@ -110,8 +113,9 @@ public struct Canvas: Sendable, Equatable {
 
     /// Changes the role of existing cells (keeps their text).
     public mutating func paint(x: Int, y: Int, width: Int, role: Role) {
-        guard y >= 0, y < size.height else { return }
-        for column in max(0, x)..<min(size.width, x + width) {
+        let left = max(0, x), right = min(size.width, x + width)
+        guard y >= 0, y < size.height, left < right else { return }
+        for column in left..<right {
             cells[y * size.width + column].role = role
         }
     }

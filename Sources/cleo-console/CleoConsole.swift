@@ -10,7 +10,7 @@ struct CleoConsole: ParsableCommand {
         commandName: "cleo-console",
         abstract: "Back-office console for the Cleo payment provider (Chile CLP, Peru PEN, Mexico MXN).",
         version: "0.4.0",
-        subcommands: [TUICommand.self, ConfigCommand.self, IngestCommand.self, TxCommand.self, EventsCommand.self, DemoCommand.self, ServeCommand.self, UsersCommand.self, CashierCommand.self],
+        subcommands: [TUICommand.self, ConfigCommand.self, IngestCommand.self, TxCommand.self, EventsCommand.self, DemoCommand.self, ServeCommand.self, UsersCommand.self, CashierCommand.self, DoctorCommand.self],
         defaultSubcommand: TUICommand.self
     )
 

@@ -5,11 +5,12 @@ import Glibc
 #endif
 
 extension CLIHarness {
-    /// The binary run as `user` (runuser), with `stdin` when given, `--db`/`--events` after the subcommand.
-    func run(as user: String, _ arguments: [String], stdin: String? = nil) throws -> Result {
+    /// The binary run as `user` (runuser), with `stdin` when given, `--db`/`--events` (the
+    /// harness's unless given) after the subcommand.
+    func run(as user: String, _ arguments: [String], stdin: String? = nil, db: String? = nil, events: String? = nil) throws -> Result {
         let process = process([], environment: [:])
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-        process.arguments = ["-u", user, "--", Self.binary] + arguments + ["--db", db, "--events", events]
+        process.arguments = ["-u", user, "--", Self.binary] + arguments + ["--db", db ?? self.db, "--events", events ?? self.events]
         return try capture(process, stdin: stdin)
     }
 

@@ -24,4 +24,19 @@ import Testing
         #expect(RFC3339.formatShort(t, offsetSeconds: 5 * 3600 + 1800) == "2026-11-25 18:30:00")
         #expect(RFC3339.parseBound("2026-11-25", offsetSeconds: { _ in -10800 }) == RFC3339.parse("2026-11-25T03:00:00Z"))
     }
+
+    /// Found by `make fuzz` (Fuzz/WebhookLineFuzz.swift): `0000-01-01T00:00:00+23:59` was
+    /// accepted as an instant in year -1, which formats as `00-1-12-31T00:01:00.000Z` — a
+    /// `receivedAt` that `tx list --json` would export and no parser reads back.
+    @Test func anInstantAnOffsetCarriesOutOfTheFourDigitYearsIsRefused() {
+        #expect(RFC3339.parse("0000-01-01T00:00:00+23:59") == nil)
+        #expect(RFC3339.parse("0000-01-01T00:00:00.999+00:01") == nil)
+        #expect(RFC3339.parse("9999-12-31T23:59:59.999-00:01") == nil)
+        #expect(rejectionCode(line([("receivedAt", "\"0000-01-01T00:00:00+23:59\"")])) == .wrongType)
+        for edge in ["0000-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z", "0000-01-01T23:59:00.000+23:59", "9999-12-31T00:00:00.000-23:59"] {
+            let parsed = RFC3339.parse(edge)
+            #expect(parsed != nil, "\(edge)")
+            if let parsed { #expect(RFC3339.parse(RFC3339.format(parsed, offsetSeconds: 0)) == parsed, "\(edge)") }
+        }
+    }
 }

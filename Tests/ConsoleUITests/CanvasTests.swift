@@ -2,6 +2,24 @@
 import Testing
 
 @Suite struct CanvasTests {
+    /// Found by `make fuzz` (Fuzz/CanvasFuzz.swift): a fill below the last row (a screen's panel
+    /// on a terminal shrunk to a few rows) trapped on `5..<2`, and so did a paint right of the
+    /// last column or of a negative width: the console died instead of drawing less.
+    @Test func fillsAndPaintsOffTheCanvasOrOfNoSizeDrawNothing() {
+        var canvas = Canvas(size: Size(width: 32, height: 3))
+        canvas.write("abc", x: 0, y: 2)
+        let before = canvas
+        canvas.fill(x: 0, y: 5, width: 3, height: 2, role: .selected)
+        canvas.fill(x: 40, y: 0, width: 3, height: 2, role: .selected)
+        canvas.fill(x: 0, y: 0, width: -3, height: 2, role: .selected)
+        canvas.fill(x: 0, y: 0, width: 3, height: -1, role: .selected)
+        canvas.paint(x: 40, y: 0, width: 3, role: .selected)
+        canvas.paint(x: 2, y: 2, width: -5, role: .selected)
+        #expect(canvas == before)
+        canvas.fill(x: 30, y: 2, width: 9, height: 9, role: .selected)
+        #expect(canvas[31, 2].role == .selected && canvas[29, 2].role == .normal)
+    }
+
     @Test func noControlOrFormatCharacterReachesACell() {
         var canvas = Canvas(size: Size(width: 60, height: 1))
         canvas.write("a\u{1B}]0;title\u{07}b\u{9B}31m\u{202E}c\u{200B}d\u{7F}\u{2028}", x: 0, y: 0)

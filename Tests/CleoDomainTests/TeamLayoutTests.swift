@@ -1,0 +1,197 @@
+import CleoDomain
+import Testing
+
+/// roles.md "Running it for a team": the doctor's checks on descriptions of files.
+@Suite struct TeamLayoutTests {
+    typealias Facts = TeamLayout.FileFacts
+    let names = TeamLayout.Names()
+    let paths = TeamLayout.Paths(database: "/srv/cleo/data/console.db", keyFile: "/srv/cleo/data/console.key", eventsLog: "/srv/cleo/log/webhook-events.jsonl")
+    let accounts = TeamLayout.Accounts(existingGroups: ["cleo-ops", "cleo-support"], serviceUserGroups: ["cleo", "cleo-ops"])
+
+    static func readers(_ bits: UInt32) -> TeamLayout.AccessList {
+        TeamLayout.AccessList(owningGroup: 6, named: [(.group("cleo-support"), bits)])
+    }
+
+    /// The README's layout, as lstat and the access lists show it.
+    var right: [String: Facts] {
+        let folderACL = TeamLayout.AccessList(owningGroup: 7, named: [(.group("cleo-support"), 5)])
+        var facts: [String: Facts] = [
+            "/": Facts(kind: .directory, owner: "root", group: "root", mode: 0o755),
+            "/srv": Facts(kind: .directory, owner: "root", group: "root", mode: 0o755),
+            "/srv/cleo": Facts(kind: .directory, owner: "root", group: "root", mode: 0o755),
+            "/srv/cleo/data": Facts(kind: .directory, owner: "cleo", group: "cleo-ops", mode: 0o2770, accessList: folderACL),
+            "/srv/cleo/data/console.key": Facts(kind: .regular, owner: "cleo", group: "cleo-ops", mode: 0o640),
+            "/srv/cleo/data/console.db.lock": Facts(kind: .regular, owner: "cleo", group: "cleo-ops", mode: 0o660),
+            "/srv/cleo/log": Facts(kind: .directory, owner: "cleo", group: "cleo-ops", mode: 0o2750),
+        ]
+        for suffix in ["", "-wal", "-shm"] {
+            facts["/srv/cleo/data/console.db" + suffix] = Facts(kind: .regular, owner: "cleo", group: "cleo-ops", mode: 0o660, accessList: Self.readers(4))
+        }
+        return facts
+    }
+
+    func check(_ facts: [String: Facts], accounts: TeamLayout.Accounts? = nil) -> TeamLayout.Report {
+        TeamLayout.check(names: names, paths: paths, accounts: accounts ?? self.accounts, facts: facts)
+    }
+
+    func only(_ report: TeamLayout.Report, sourceLocation: SourceLocation = #_sourceLocation) -> TeamLayout.Finding? {
+        #expect(report.findings.count == 1, "\(report.findings)", sourceLocation: sourceLocation)
+        return report.findings.first
+    }
+
+    @Test func theREADMELayoutHoldsEveryPoint() {
+        let report = check(right)
+        #expect(report.findings.isEmpty, "\(report.findings)")
+        #expect(report.unchecked.isEmpty)
+        #expect(report.holding.count == 3 + 8 - 1, "\(report.holding)")  // two groups, the user; every point but the absent log
+        var withLog = right
+        withLog[paths.eventsLog] = Facts(kind: .regular, owner: "cleo", group: "cleo-ops", mode: 0o640)
+        #expect(check(withLog).findings.isEmpty)
+    }
+
+    @Test func aKeyFileReadableByOthersIsAFindingAndAWarning() {
+        var facts = right
+        facts[paths.keyFile]!.mode = 0o644
+        let finding = only(check(facts))
+        #expect(finding?.subject == "key file /srv/cleo/data/console.key")
+        #expect(finding?.problem.contains("every user of this host may read it") == true, "\(finding?.problem ?? "")")
+        #expect(finding?.fix == ["chmod 0640 /srv/cleo/data/console.key"])
+        #expect(TeamLayout.exposureWarning(what: "key file", path: paths.keyFile, mode: 0o644)?.hasSuffix("chmod o-rwx /srv/cleo/data/console.key") == true)
+        #expect(TeamLayout.exposureWarning(what: "key file", path: paths.keyFile, mode: 0o640) == nil)
+        #expect(TeamLayout.exposureWarning(what: "database", path: paths.database, mode: 0o662) != nil)
+    }
+
+    @Test func aKeyFileTheReadersMayReadByAnAccessListLosesTheWholeList() {
+        var facts = right
+        facts[paths.keyFile]!.accessList = Self.readers(4)
+        let finding = only(check(facts))
+        #expect(finding?.problem.contains("g:cleo-support:r--") == true, "\(finding?.problem ?? "")")
+        #expect(finding?.fix == ["setfacl -b /srv/cleo/data/console.key", "chmod 0640 /srv/cleo/data/console.key"])
+    }
+
+    @Test func ownerGroupAndModeEachNamedWithTheirCommandChownFirst() {
+        var facts = right
+        facts[paths.keyFile]!.group = "staff"
+        facts[paths.keyFile]!.mode = 0o600
+        let finding = only(check(facts))
+        #expect(finding?.problem.contains("owned by cleo:staff, wants cleo:cleo-ops") == true)
+        #expect(finding?.fix == ["chown cleo:cleo-ops /srv/cleo/data/console.key", "chmod 0640 /srv/cleo/data/console.key"])
+    }
+
+    @Test func theDatabaseNeedsTheReadersEntryAndTheWritersWrite() {
+        var facts = right
+        facts[paths.database]!.accessList = nil
+        facts[paths.database]!.mode = 0o640
+        let finding = only(check(facts))
+        #expect(finding?.problem.contains("cleo-support cannot read it") == true, "\(finding?.problem ?? "")")
+        #expect(finding?.fix == ["setfacl -m g:cleo-support:r-- /srv/cleo/data/console.db", "chmod 0660 /srv/cleo/data/console.db"])
+        // A readers' entry that may write, an entry for someone else, an owning group that may not write.
+        facts[paths.database] = Facts(kind: .regular, owner: "cleo", group: "cleo-ops", mode: 0o660,
+                                      accessList: TeamLayout.AccessList(owningGroup: 4, named: [(.group("cleo-support"), 6), (.user("mallory"), 6)]))
+        let other = only(check(facts))
+        #expect(other?.fix == ["setfacl -m g::rw- /srv/cleo/data/console.db", "setfacl -x u:mallory /srv/cleo/data/console.db",
+                               "setfacl -m g:cleo-support:r-- /srv/cleo/data/console.db", "chmod 0660 /srv/cleo/data/console.db"])
+    }
+
+    @Test func theFoldersAreSetgidAndTheLogFolderClosedToOthers() {
+        var facts = right
+        facts["/srv/cleo/data"]!.mode = 0o6770  // setuid too: a 4-digit chmod would keep it
+        facts["/srv/cleo/log"]!.mode = 0o755
+        let report = check(facts)
+        #expect(report.findings.map(\.fix) == [["chmod 02770 /srv/cleo/data"], ["chmod 02750 /srv/cleo/log"]])
+    }
+
+    @Test func missingGroupsAndServiceUserAreCreatedFirst() {
+        let none = check(right, accounts: TeamLayout.Accounts(existingGroups: ["cleo-ops"], serviceUserGroups: nil))
+        #expect(none.findings.map(\.fix) == [
+            ["groupadd cleo-support"],
+            ["useradd --system --home-dir /srv/cleo/data --shell /usr/sbin/nologin --groups cleo-ops cleo"],
+        ])
+        let outside = check(right, accounts: TeamLayout.Accounts(existingGroups: ["cleo-ops", "cleo-support"], serviceUserGroups: ["cleo", "cleo-support"]))
+        #expect(outside.findings.map(\.fix) == [["usermod -aG cleo-ops cleo"], ["gpasswd -d cleo cleo-support"]])
+    }
+
+    @Test func aSymlinkedKeyFileIsReplacedByTheFileItself() {
+        var facts = right
+        facts[paths.keyFile] = Facts(kind: .symbolicLink(target: "/home/jorge/my.key"), owner: "jorge", group: "jorge", mode: 0o777)
+        let finding = only(check(facts))
+        #expect(finding?.problem.contains("symbolic link (to /home/jorge/my.key)") == true)
+        #expect(finding?.fix == ["cp --remove-destination --preserve=mode,ownership,timestamps -- /home/jorge/my.key /srv/cleo/data/console.key",
+                                 "chown cleo:cleo-ops /srv/cleo/data/console.key", "chmod 0640 /srv/cleo/data/console.key"])
+    }
+
+    @Test func aMissingDatabaseIsCreatedByTheServiceUserWithItsCompanions() {
+        var facts = right
+        for suffix in ["", "-wal", "-shm", ".lock"] { facts[paths.database + suffix] = nil }
+        let finding = only(check(facts))
+        #expect(finding?.fix.first == "runuser -u cleo -- cleo-console config show --db /srv/cleo/data/console.db --key-file /srv/cleo/data/console.key --events /srv/cleo/log/webhook-events.jsonl >/dev/null")
+        #expect(finding?.fix.contains("setfacl -m g:cleo-support:r-- /srv/cleo/data/console.db-shm") == true)
+        #expect(finding?.fix.contains("chmod 0660 /srv/cleo/data/console.db.lock") == true)
+        var noWAL = right
+        noWAL[paths.database + "-wal"] = nil
+        #expect(only(check(noWAL))?.fix.first?.contains("cleo-console ingest") == true)
+    }
+
+    @Test func foldersAboveMustLetTheUsersThroughAndNotLetOthersReplaceIt() {
+        var facts = right
+        facts["/srv/cleo"]!.mode = 0o700
+        facts["/srv"]!.mode = 0o777
+        #expect(check(facts).findings.map(\.fix) == [["chmod o+x /srv/cleo"], ["chmod o-w /srv"]])
+        facts["/srv"]!.mode = 0o1777  // sticky, like /tmp
+        #expect(check(facts).findings.map(\.fix) == [["chmod o+x /srv/cleo"]])
+    }
+
+    @Test func aPointThatCannotBeLookedAtIsNeitherAPassNorAFinding() {
+        var facts = right
+        facts[paths.keyFile] = Facts(kind: .unreadable("Permission denied"))
+        let report = check(facts)
+        #expect(report.findings.isEmpty)
+        #expect(report.unchecked == ["key file /srv/cleo/data/console.key: Permission denied"])
+    }
+
+    @Test func aLogInTheDatabaseFolderIsCheckedByTheDatabaseFoldersRulesOnly() {
+        let shared = TeamLayout.Paths(database: paths.database, keyFile: paths.keyFile, eventsLog: "/srv/cleo/data/webhook-events.jsonl")
+        var facts = right
+        facts[shared.eventsLog] = Facts(kind: .regular, owner: "cleo", group: "cleo-ops", mode: 0o640)
+        let report = TeamLayout.check(names: names, paths: shared, accounts: accounts, facts: facts)
+        #expect(report.findings.isEmpty, "\(report.findings)")
+        #expect(!report.holding.contains { $0.hasPrefix("events log folder") })
+    }
+
+    @Test func aKeyFileNotYetMadeIsANoteNotAProblem() {
+        var facts = right
+        facts[paths.keyFile] = nil
+        let report = check(facts)
+        #expect(report.findings.isEmpty)
+        #expect(report.notes.count == 1 && report.notes[0].contains("the first key set creates it"))
+    }
+
+    @Test func aFIFOWhereTheKeyFileShouldBe() {
+        var facts = right
+        facts[paths.keyFile] = Facts(kind: .other("FIFO"), owner: "cleo", group: "cleo-ops", mode: 0o640)
+        #expect(only(check(facts))?.fix.first == "rm -- /srv/cleo/data/console.key")
+        facts[paths.keyFile] = nil
+        facts["/srv/cleo/log"] = Facts(kind: .regular, owner: "cleo", group: "cleo-ops", mode: 0o640)
+        #expect(only(check(facts))?.fix == ["mv -- /srv/cleo/log /srv/cleo/log.aside", "install -d -o cleo -g cleo-ops -m 2750 /srv/cleo/log"])
+    }
+
+    @Test func hostilePathsAreQuotedExactlyAndPrintAsASCII() {
+        #expect(ShellWord.quoted("/var/lib/cleo/console.db") == "/var/lib/cleo/console.db")
+        #expect(ShellWord.quoted("/tmp/it's here") == "'/tmp/it'\\''s here'")
+        #expect(ShellWord.quoted("") == "''")
+        #expect(ShellWord.quoted("/tmp/\u{1B}[31mred\n") == "$'/tmp/\\x1b[31mred\\x0a'")
+        #expect(ShellWord.quoted("/tmp/caf\u{E9}\u{202E}'\\") == "$'/tmp/caf\\xc3\\xa9\\xe2\\x80\\xae\\'\\\\'")
+        let hostile = TeamLayout.Paths(database: "/tmp/x\u{1B}]0;pwned\u{07}/console.db", keyFile: "/tmp/x\u{1B}]0;pwned\u{07}/console.key", eventsLog: "/tmp/l/e.jsonl")
+        let report = TeamLayout.check(names: names, paths: hostile, accounts: accounts, facts: [:])
+        let commands = report.findings.flatMap(\.fix)
+        #expect(!commands.isEmpty)
+        #expect(commands.allSatisfy { $0.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }, "\(commands)")
+        #expect(commands.contains("install -d -o cleo -g cleo-ops -m 2770 $'/tmp/x\\x1b]0;pwned\\x07'"), "\(commands)")
+    }
+
+    @Test func namesTheHostsToolsAccept() {
+        #expect(TeamLayout.Names.isPortable("cleo-ops"))
+        #expect(TeamLayout.Names.isPortable("_svc1"))
+        for bad in ["", "Cleo", "-x", "a b", "ops;rm", "é", String(repeating: "a", count: 33)] { #expect(!TeamLayout.Names.isPortable(bad), "\(bad)") }
+    }
+}
