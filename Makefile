@@ -79,8 +79,12 @@ FUZZ_CANVAS_SOURCES := $(wildcard Sources/TerminalCanvas/*.swift)
 FUZZ_RUN := SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=handle_segv=1:detect_leaks=0
 fuzz: deps
 	@mkdir -p $(FUZZ_DIR)/corpus-line $(FUZZ_DIR)/corpus-canvas $(FUZZ_DIR)/crashes
-	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name CleoFuzzLine Fuzz/WebhookLineFuzz.swift $(FUZZ_LINE_SOURCES) -o $(FUZZ_DIR)/line 2>&1 | grep -v 'ld.gold: warning: Cannot export local symbol' || true
-	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name CleoFuzzCanvas Fuzz/CanvasFuzz.swift $(FUZZ_CANVAS_SOURCES) -o $(FUZZ_DIR)/canvas 2>&1 | grep -v 'ld.gold: warning: Cannot export local symbol' || true
+	@# A failed compile stops here (never fuzzes the previous binary); the linker's noise is dropped.
+	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name CleoFuzzLine Fuzz/WebhookLineFuzz.swift $(FUZZ_LINE_SOURCES) -o $(FUZZ_DIR)/line 2> $(FUZZ_DIR)/line.log || { cat $(FUZZ_DIR)/line.log; exit 1; }
+	@grep -v 'ld.gold: warning: Cannot export local symbol' $(FUZZ_DIR)/line.log || true
+	@# A failed compile stops here (never fuzzes the previous binary); the linker's noise is dropped.
+	swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name CleoFuzzCanvas Fuzz/CanvasFuzz.swift $(FUZZ_CANVAS_SOURCES) -o $(FUZZ_DIR)/canvas 2> $(FUZZ_DIR)/canvas.log || { cat $(FUZZ_DIR)/canvas.log; exit 1; }
+	@grep -v 'ld.gold: warning: Cannot export local symbol' $(FUZZ_DIR)/canvas.log || true
 	$(FUZZ_RUN) $(FUZZ_DIR)/line -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crashes/line- $(FUZZ_DIR)/corpus-line Fuzz/seeds/line
 	$(FUZZ_RUN) $(FUZZ_DIR)/canvas -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/crashes/canvas- $(FUZZ_DIR)/corpus-canvas Fuzz/seeds/canvas Screens
 

@@ -15,10 +15,14 @@ public struct ConnectionLimits: Sendable {
     public var idleSeconds: Double = 60
     /// Open connections at once; more are closed as they arrive.
     public var maxConnections: Int = ConnectionLimits.defaultMaxConnections()
-    /// Body bytes buffered across every connection (a delivery is at most 1 MiB).
+    /// Body bytes held across every connection, from the first byte read until the answer
+    /// (a delivery is at most 1 MiB; until durable its line holds about as much again).
     public var bodyBudgetBytes: Int = 256 << 20
 
     public init() {}
+
+    /// The range a timeout may take (a zero or endless one is a mistake, not a setting).
+    public static let seconds: ClosedRange<Double> = 0.1...86_400
 
     /// Well under the descriptor limit, so the log, the database and accept itself always get one.
     public static func defaultMaxConnections() -> Int {
@@ -66,7 +70,7 @@ final class ConnectionDeadline: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    enum Event { case requestRead, answered }
+    enum Event { case requestRead, answered, closing }
 
     private let limits: ConnectionLimits
     private var timer: Scheduled<Void>?
@@ -97,6 +101,9 @@ final class ConnectionDeadline: ChannelDuplexHandler {
         case .answered:
             // Bytes of the next request may already be here (pipelining): their clock runs.
             if !requestInProgress { arm(limits.idleSeconds, context: context) }
+        case .closing:
+            // The last answer, written to a client that may not read it: closed within the request time.
+            arm(limits.requestSeconds, context: context)
         }
         promise?.succeed(())
     }

@@ -84,8 +84,9 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
         releaseBody()
         let path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
         let headers = head.headers
-        // "Exactly that value": a second Authorization header is never a match (empty never is).
-        let authorization = headers[canonicalForm: "authorization"]
+        // "Exactly that value": a second Authorization header line is never a match (empty never
+        // is). One entry per line as received: a value with commas is one value.
+        let authorization = headers["authorization"]
         let request = WebhookReceiver.Head(
             method: head.method.rawValue, path: path, contentType: headers.first(name: "content-type"),
             contentLength: headers.first(name: "content-length"), transferEncoding: headers.first(name: "transfer-encoding"),
@@ -101,8 +102,7 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .refused(let delivery):
             state = .answering(keepAlive: keepAlive, version: version, endSeen: false)
             // A refused body is never read: not even while its refusal is being kept.
-            let length = headers.first(name: "content-length")
-            if length != "0" && (length != nil || headers.contains(name: "transfer-encoding")) { stopReading(context) }
+            if request.hasBody { stopReading(context) }
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let loop = context.eventLoop
             receiver.keepRefusal(delivery, hop: { loop.execute($0) }) { answer in
@@ -119,7 +119,7 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
         var buffer = body ?? ByteBuffer()
         body = nil
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        releaseBody()
+        // The budget stays taken until the answer: the body's bytes live on in the line until it is durable.
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let loop = context.eventLoop
         receiver.finish(delivery, body: bytes, hop: { loop.execute($0) }) { answer in
@@ -141,6 +141,7 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func answered(_ answer: WebhookReceiver.Answer, context: ChannelHandlerContext) {
         guard case .answering(let keepAlive, let version, let endSeen) = state else { return }
         let keeps = keepAlive && !answer.closes
+        releaseBody()
         state = !keeps ? .closing : (endSeen ? .idle : .discarding)
         if keeps && endSeen { context.triggerUserOutboundEvent(ConnectionDeadline.Event.requestRead, promise: nil) }
         guard context.channel.isActive else { return }
@@ -156,6 +157,8 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
         if keeps {
             context.triggerUserOutboundEvent(ConnectionDeadline.Event.answered, promise: nil)
         } else {
+            // A client that stops reading must not keep the connection by never taking the answer.
+            context.triggerUserOutboundEvent(ConnectionDeadline.Event.closing, promise: nil)
             let channel = context.channel
             done.futureResult.whenComplete { _ in channel.close(promise: nil) }
         }

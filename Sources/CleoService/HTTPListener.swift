@@ -13,6 +13,7 @@ final class HTTPListener: @unchecked Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let quiesce: ServerQuiescingHelper
     private let channel: any Channel
+    private let closingOnPurpose = LockedBox(false)
 
     /// Binds; throws what the socket said (an address in use, no permission).
     init(host: String, port: Int, tls: NIOSSLContext?, limits: ConnectionLimits, receiver: WebhookReceiver) throws {
@@ -51,13 +52,15 @@ final class HTTPListener: @unchecked Sendable {
 
     /// Returns once the listening socket and every connection are closed.
     func shutDown() {
+        closingOnPurpose.set(true)
         let done = group.next().makePromise(of: Void.self)
         quiesce.initiateShutdown(promise: done)
         try? done.futureResult.wait()
     }
 
-    /// Returns when the listening socket closes (after `shutDown`, or an error).
-    func waitUntilClosed() {
-        try? channel.closeFuture.wait()
+    /// Called once if the listening socket closes by itself (not by `shutDown`).
+    func onUnexpectedClose(_ body: @escaping @Sendable () -> Void) {
+        let closingOnPurpose = self.closingOnPurpose
+        channel.closeFuture.whenComplete { _ in if !closingOnPurpose.get() { body() } }
     }
 }

@@ -114,7 +114,13 @@ public final class ServeRunner: @unchecked Sendable {
             let listener = try HTTPListener(host: host, port: options.port, tls: tls, limits: options.limits, receiver: receiver)
             beat.listening(on: "\(scheme)://\(host):\(listener.port)")
             say("listening on \(scheme)://\(host):\(listener.port)")
+            let died = LockedBox(false)
+            listener.onUnexpectedClose {
+                died.set(true)
+                stopRequested.signal()
+            }
             stopRequested.wait()
+            if died.get() { failure = "the listening socket closed" }
             listener.shutDown()
         } catch {
             failure = "\(error)"

@@ -45,6 +45,8 @@ public struct WebhookReceiver: Sendable {
         public var transferEncoding: String?
         public var authorization: [UInt8]?
         public var remote: String
+        /// Whether a body follows the head (a declared non-zero length, or a transfer coding).
+        public var hasBody: Bool { contentLength != "0" && (contentLength != nil || transferEncoding != nil) }
         public init(method: String, path: String, contentType: String?, contentLength: String?, transferEncoding: String?,
                     authorization: [UInt8]?, remote: String) {
             self.method = method
@@ -92,9 +94,8 @@ public struct WebhookReceiver: Sendable {
             delivery.refusal = (status, reason)
             // A refused body is never read, and never drained either (an unauthenticated sender
             // could stream without end): the connection closes after the answer.
-            let hasBody = head.contentLength != "0" && (head.contentLength != nil || head.transferEncoding != nil)
             if recorded { return .refused(delivery) }
-            return .answer(finish(delivery, Outcome(status: status, message: reason), closes: hasBody))
+            return .answer(finish(delivery, Outcome(status: status, message: reason), closes: head.hasBody))
         }
     }
 
@@ -102,9 +103,8 @@ public struct WebhookReceiver: Sendable {
     public func keepRefusal(_ delivery: Delivery, hop: @escaping Hop, answer: @escaping @Sendable (Answer) -> Void) {
         guard let (status, reason) = delivery.refusal else { return }
         let head = delivery.head
-        let hasBody = head.contentLength != "0" && (head.contentLength != nil || head.transferEncoding != nil)
         refusals.record(RefusedDelivery(at: clock(), remote: head.remote, status: status, reason: reason)) { hop {
-            answer(finish(delivery, Outcome(status: status, message: reason), closes: hasBody))
+            answer(finish(delivery, Outcome(status: status, message: reason), closes: head.hasBody))
         } }
     }
 

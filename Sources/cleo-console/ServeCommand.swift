@@ -69,8 +69,8 @@ struct ServeCommand: ParsableCommand {
             say("path \(initial.path ?? "-"), events log \(location.eventsPath), database \(database.path), \(initial.isSecured ? "secured (Authorization required)" : "not secured (no Authorization required)")\(noFollow ? ", not following" : ", following")")
             let settings = LiveSettings(initial: initial, load: { try Self.settings(database) }, say: say)
             var options = ServeRunner.Options(host: host, port: port, eventsPath: location.eventsPath, follow: !noFollow, tls: tls)
-            guard requestTimeout > 0, idleTimeout > 0, (maxConnections ?? 1) > 0 else {
-                throw Failure.usage("--request-timeout, --idle-timeout and --max-connections take positive numbers")
+            guard ConnectionLimits.seconds.contains(requestTimeout), ConnectionLimits.seconds.contains(idleTimeout), (maxConnections ?? 1) > 0 else {
+                throw Failure.usage("--request-timeout and --idle-timeout take 0.1 to 86400 seconds, --max-connections a positive number")
             }
             options.limits.requestSeconds = requestTimeout
             options.limits.idleSeconds = idleTimeout

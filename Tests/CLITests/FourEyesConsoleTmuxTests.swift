@@ -131,7 +131,9 @@ import Glibc
         tmux.keys("y")
         tmux.waitFor(key, seconds: 15)
         let shownAt = Date()
-        // Gone by itself, without a key: within 10 s of being shown (and not long before).
+        // Gone by itself, without a key: within 10 s of being shown. Measured from when this test
+        // saw it (after the hand-out), so only the upper bound is the promise; the reducer's 9 s is
+        // tested with a clock the test moves (RevealLoopTests).
         var hiddenAfter: TimeInterval?
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
@@ -143,7 +145,7 @@ import Glibc
             usleep(100_000)
         }
         #expect(hiddenAfter != nil, "never hidden")
-        if let hiddenAfter { #expect(hiddenAfter > 7 && hiddenAfter <= 10.5, "hidden after \(hiddenAfter) s") }
+        if let hiddenAfter { #expect(hiddenAfter > 2 && hiddenAfter <= 10.5, "hidden after \(hiddenAfter) s") }
         let viewed = try cli.history().filter { $0["result"] as? String == "viewed" }
         #expect(viewed.count == 1)
         #expect(viewed.first?["field"] as? String == "chileApiKey")
