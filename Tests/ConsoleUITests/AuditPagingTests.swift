@@ -77,7 +77,10 @@ import Testing
         world.key(.character("j"), times: entries - 1)
         #expect(world.selected == 1)
         #expect(world.screen.contains(title), "\(world.screen)")
-        world.key(.character("j"))
+        // Nothing below to read: no page asked for.
+        let effects = world.state.reduce(.key(.character("j")))
+        #expect(effects.isEmpty, "\(effects)")
+        world.run(effects)
         #expect(world.selected == 1 && world.state.audit.entries.count == 500)
         #expect(world.screen.contains(title), "\(world.screen)")
         world.key(.character("k"))
