@@ -7,8 +7,8 @@ public struct TransactionFacets: Sendable, Equatable {
     public struct Cell: Sendable, Equatable {
         public var status: TransactionStatus
         public var region: Region?
-        /// Not implied by the country: an event may carry a currency and no country, and a
-        /// MISMATCH keeps the first currency beside a country of another.
+        /// Counted on its own column, as the list filters: the parser keeps the two in step (a
+        /// lone currency's country is taken from it), but a row written otherwise may not be.
         public var currency: Currency?
         public var method: PaymentMethod
         public var flagged: Bool

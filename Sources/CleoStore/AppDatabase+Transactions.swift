@@ -179,8 +179,8 @@ extension AppDatabase {
             arguments.append(.text(region.countryCode))
         }
         if let currency = query.currency {
-            // The currency column, not the country's: an event may carry a currency and no
-            // country, and a MISMATCH keeps CLP beside PE. (No index of its own: see the README.)
+            // The currency column, as the panel counts it: a row may hold CLP without a country
+            // or beside PE (written by another process). No index of its own: see the README.
             clauses.append("currency = ?")
             arguments.append(.text(currency.rawValue))
         }

@@ -20,7 +20,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let database = try AppDatabase.open(path: folder + "/console.db")
         // Ingested: 10 in CLP with no country (CL taken from it), 3 CL/CLP, 2 PE/PEN, and one CLP
-        // then PE/PEN (a MISMATCH: the first currency and country kept).
+        // then PE/PEN (a MISMATCH: the first currency and its country kept, in step).
         let lines = (0..<10).map { event("clp-\($0)", currency: "CLP") } + (0..<3).map { event("cl-\($0)", currency: "CLP", country: "CL") }
             + (0..<2).map { event("pe-\($0)", currency: "PEN", country: "PE") }
             + [event("mix-1", status: "Pending", currency: "CLP"), event("mix-1", currency: "PEN", country: "PE")]
