@@ -1,18 +1,22 @@
 /// Counts per filter value for the filter panel (faceted search): how many transactions each
 /// choice would show, given the other filters. The store answers one grouped query (`Cell`s
-/// over status × country × method × flagged, under the filters that are not facets); every
+/// over status × country × currency × method × flagged, under the filters that are not facets); every
 /// facet is summed here, so the rules are pure and tested without a database.
 public struct TransactionFacets: Sendable, Equatable {
     /// One group of the grouped query.
     public struct Cell: Sendable, Equatable {
         public var status: TransactionStatus
         public var region: Region?
+        /// Counted on its own column, as the list filters: the parser keeps the two in step (a
+        /// lone currency's country is taken from it), but a row written otherwise may not be.
+        public var currency: Currency?
         public var method: PaymentMethod
         public var flagged: Bool
         public var count: Int
-        public init(status: TransactionStatus, region: Region?, method: PaymentMethod, flagged: Bool, count: Int) {
+        public init(status: TransactionStatus, region: Region?, currency: Currency?, method: PaymentMethod, flagged: Bool, count: Int) {
             self.status = status
             self.region = region
+            self.currency = currency
             self.method = method
             self.flagged = flagged
             self.count = count
@@ -36,16 +40,13 @@ public struct TransactionFacets: Sendable, Equatable {
     }
 
     /// Which facet a count leaves free (its own filter is not applied to it).
-    enum Facet { case status, country, method, flagged }
+    enum Facet { case status, country, currency, method, flagged }
 
     /// Whether a cell passes `query`'s facet filters, the free one aside.
     func passes(_ cell: Cell, _ query: TransactionQuery, free: Facet) -> Bool {
         if free != .status, !query.statusFilter.isEmpty, !query.statusFilter.contains(cell.status) { return false }
-        if free != .country {
-            // Country and currency are one dimension (each implies the other).
-            if let region = query.region, cell.region != region { return false }
-            if let currency = query.currency, cell.region != currency.region { return false }
-        }
+        if free != .country, let region = query.region, cell.region != region { return false }
+        if free != .currency, let currency = query.currency, cell.currency != currency { return false }
         if free != .method, let method = query.method, cell.method != method { return false }
         if free != .flagged, query.flaggedOnly, !cell.flagged { return false }
         return true
@@ -60,9 +61,14 @@ public struct TransactionFacets: Sendable, Equatable {
         sum(query, free: .status) { $0.status == status }
     }
 
-    /// Transactions of `region` (its currency too) under the other filters.
+    /// Transactions of `region` under the other filters.
     public func count(_ region: Region, in query: TransactionQuery) -> Int {
         sum(query, free: .country) { $0.region == region }
+    }
+
+    /// Transactions whose currency is `currency` (the column the list filters by) under the other filters.
+    public func count(_ currency: Currency, in query: TransactionQuery) -> Int {
+        sum(query, free: .currency) { $0.currency == currency }
     }
 
     public func count(_ method: PaymentMethod, in query: TransactionQuery) -> Int {

@@ -33,8 +33,17 @@ extension AppDatabase {
         try dbPool.read { db in
             let lines = try Self.keysetPage(db, "SELECT * FROM rejected", window, limit, Self.rejectedLine)
             return (lines, try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected") ?? 0,
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected WHERE id > ?", arguments: [lines.first?.id ?? Int64.max]) ?? 0)
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected WHERE id > ?", arguments: [Self.aboveAnchor(window, first: lines.first?.id)]) ?? 0)
         }
+    }
+
+    /// The id above which rows are newer than a page whose newest row is `first`. An empty page
+    /// older than an id has every row from that id up above it, not none: total − above − count
+    /// then says truly that nothing is below.
+    static func aboveAnchor(_ window: RowWindow, first: Int64?) -> Int64 {
+        if let first { return first }
+        if case .olderThan(let id) = window { return id &- 1 }
+        return Int64.max
     }
 
     /// Rows of `select` (a table with a growing `id`, narrowed by `filter`) at `window`, newest first.
@@ -83,7 +92,7 @@ extension AppDatabase {
                                 rawLength: Int(row.int("raw_length")))
             }
             return (refusals, try Int.fetchOne(db, sql: "SELECT count(*) FROM refused_delivery") ?? 0,
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM refused_delivery WHERE id > ?", arguments: [refusals.first?.id ?? Int64.max]) ?? 0)
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM refused_delivery WHERE id > ?", arguments: [Self.aboveAnchor(window, first: refusals.first?.id)]) ?? 0)
         }
     }
 
@@ -114,7 +123,7 @@ extension AppDatabase {
             }
             let total = try db.firstByteRow("SELECT count(*) AS n FROM config_audit WHERE \(filter)", arguments) { Int($0.int("n")) } ?? 0
             let above = try db.firstByteRow("SELECT count(*) AS n FROM config_audit WHERE \(filter) AND id > ?",
-                                            arguments + [.int(newestFirst.first?.id ?? Int64.max)]) { Int($0.int("n")) } ?? 0
+                                            arguments + [.int(Self.aboveAnchor(window, first: newestFirst.first?.id))]) { Int($0.int("n")) } ?? 0
             return (newestFirst.reversed(), total, above)
         }
     }

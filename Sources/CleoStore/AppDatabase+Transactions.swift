@@ -147,10 +147,11 @@ extension AppDatabase {
 
     static func facets(_ db: Database, _ query: TransactionQuery) throws -> TransactionFacets {
         guard let (whereSQL, arguments) = try whereClause(db, TransactionFacets.base(of: query)) else { return TransactionFacets(cells: []) }
-        let sql = "SELECT status, country, method, flags != 0 AS flagged, count(*) AS n FROM tx WHERE \(whereSQL) GROUP BY 1, 2, 3, 4"
+        let sql = "SELECT status, country, currency, method, flags != 0 AS flagged, count(*) AS n FROM tx WHERE \(whereSQL) GROUP BY 1, 2, 3, 4, 5"
         let cells = try db.byteRows(sql, arguments, cached: false) { row -> TransactionFacets.Cell? in
             guard let status = TransactionStatus(rawValue: row.text("status")), let method = PaymentMethod(rawValue: row.text("method")) else { return nil }
-            return TransactionFacets.Cell(status: status, region: row.optionalText("country").flatMap(Region.init(countryCode:)), method: method,
+            return TransactionFacets.Cell(status: status, region: row.optionalText("country").flatMap(Region.init(countryCode:)),
+                                          currency: row.optionalText("currency").flatMap(Currency.init(code:)), method: method,
                                           flagged: row.bool("flagged"), count: Int(row.int("n")))
         }
         return TransactionFacets(cells: cells.compactMap { $0 })
@@ -178,9 +179,10 @@ extension AppDatabase {
             arguments.append(.text(region.countryCode))
         }
         if let currency = query.currency {
-            // One dimension with the country (each implies the other): its index answers.
-            clauses.append("country = ?")
-            arguments.append(.text(currency.region.countryCode))
+            // The currency column, as the panel counts it: a row may hold CLP without a country
+            // or beside PE (written by another process). No index of its own: see the README.
+            clauses.append("currency = ?")
+            arguments.append(.text(currency.rawValue))
         }
         if let method = query.method {
             clauses.append("method = ?")

@@ -46,7 +46,8 @@ public enum AuditScreen {
             state.audit.selected = target
             return []
         }
-        if target >= rows.count, rows.count == pageLimit, let last = rows.last {
+        // Rows below the page are known (total − above − count), not guessed from a full page.
+        if target >= rows.count, a.total - a.above - rows.count > 0, let last = rows.last {
             return jump(&state, to: .olderThan(last.id), index: target - rows.count)
         }
         if target < 0, a.window != .newest, let first = rows.first {
@@ -65,6 +66,14 @@ public enum AuditScreen {
             a.window = .newest
             state.audit = a
             return [reload(state)]
+        }
+        if entries.isEmpty, let first = a.visible.first, case .olderThan = window {
+            // Nothing older after all: the page held stays (never swapped for nothing), on its last row.
+            a.window = a.above == 0 ? .newest : .olderThan(first.id + 1)
+            a.selected = a.visible.count - 1
+            a.pendingIndex = nil
+            state.audit = a
+            return []
         }
         let newestFirst = Array(entries.reversed())
         let selectedID = a.selected < a.visible.count ? a.visible[a.selected].id : nil

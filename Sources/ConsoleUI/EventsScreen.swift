@@ -48,6 +48,10 @@ public enum EventsScreen {
 
         var above: Int { list == .rejected ? rejectedAbove : refusedAbove }
 
+        /// Rows of the shown list older than its page: known, not guessed from a full page (a
+        /// table of exactly 500 rows has none below).
+        var below: Int { max(0, (list == .rejected ? total : refusedTotal) - above - count) }
+
         func load(_ window: RowWindow) -> Effect { list == .rejected ? .loadRejected(window) : .loadRefused(window) }
 
         /// The list shown's selection.
@@ -125,7 +129,7 @@ public enum EventsScreen {
             state.events.cursor = target
             return []
         }
-        if target >= ids.count, ids.count == pageLimit, let last = ids.last {
+        if target >= ids.count, e.below > 0, let last = ids.last {
             return jump(&state, to: .olderThan(last), index: target - ids.count)
         }
         if target < 0, e.window != .newest, let first = ids.first {
@@ -146,6 +150,12 @@ public enum EventsScreen {
         var e = state.events
         guard window == e.rejectedWindow else { return [] }  // an answer to an older request
         let selectedID = e.selected < e.rejected.count ? e.rejected[e.selected].id : nil
+        if lines.isEmpty, let first = e.rejected.first, case .olderThan = window {
+            // Nothing older after all: the page held stays, on its last row.
+            keepHeld(of: .rejected, count: e.rejected.count, first: first.id, above: e.rejectedAbove, events: &e)
+            state.events = e
+            return []
+        }
         let placed = placeLoaded(lines.map(\.id), of: .rejected, window: window, selectedID: selectedID, cursor: e.selected, events: &e)
         if let reload = placed.reload {
             state.events = e
@@ -164,6 +174,11 @@ public enum EventsScreen {
         var e = state.events
         guard window == e.refusedWindow else { return [] }
         let selectedID = e.refusedSelected < e.refused.count ? e.refused[e.refusedSelected].id : nil
+        if refusals.isEmpty, let first = e.refused.first, case .olderThan = window {
+            keepHeld(of: .refused, count: e.refused.count, first: first.id, above: e.refusedAbove, events: &e)
+            state.events = e
+            return []
+        }
         let placed = placeLoaded(refusals.map(\.id), of: .refused, window: window, selectedID: selectedID, cursor: e.refusedSelected, events: &e)
         if let reload = placed.reload {
             state.events = e
@@ -176,6 +191,23 @@ public enum EventsScreen {
         if let first = refusals.first, window != .newest { e.refusedWindow = .olderThan(first.id + 1) }
         state.events = e
         return []
+    }
+
+    /// An empty page older than the one held is never swapped in (the rows would be replaced by
+    /// nothing and ↑ would have no row to page from): the held page's window again, its last row.
+    static func keepHeld(of kind: State.List, count: Int, first: Int64, above: Int, events e: inout State) {
+        let window: RowWindow = above == 0 ? .newest : .olderThan(first + 1)
+        if kind == .rejected {
+            e.rejectedWindow = window
+            e.selected = count - 1
+        } else {
+            e.refusedWindow = window
+            e.refusedSelected = count - 1
+        }
+        if kind == e.list {
+            e.pendingIndex = nil
+            e.pendingID = nil
+        }
     }
 
     /// Where the cursor lands on a loaded page (newest first): where a move asked, else on the

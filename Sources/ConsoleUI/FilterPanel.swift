@@ -173,7 +173,7 @@ public struct FilterPanel: Sendable, Equatable {
         switch row {
         case .pending, .approved, .declined: return n(facets.count(row.status!, in: q))
         case .country: return Region.allCases.map { "\($0.countryCode) \(n(facets.count($0, in: q)))" }.joined(separator: " · ")
-        case .currency: return Currency.allCases.map { "\($0.rawValue) \(n(facets.count($0.region, in: q)))" }.joined(separator: " · ")
+        case .currency: return Currency.allCases.map { "\($0.rawValue) \(n(facets.count($0, in: q)))" }.joined(separator: " · ")
         case .method: return PaymentMethod.allCases.map { "\($0.displayName) \(n(facets.count($0, in: q)))" }.joined(separator: " · ")
         case .flagged: return "\(n(facets.countFlagged(in: q))) flagged"
         default: return ""

@@ -28,24 +28,33 @@ import Testing
     @Test func eachFacetIgnoresItsOwnFilterAndKeepsTheOthers() {
         typealias Cell = TransactionFacets.Cell
         let facets = TransactionFacets(cells: [
-            Cell(status: .approved, region: .chile, method: .payIn, flagged: false, count: 10),
-            Cell(status: .approved, region: .peru, method: .payOut, flagged: true, count: 3),
-            Cell(status: .declined, region: .chile, method: .payOut, flagged: false, count: 5),
-            Cell(status: .pending, region: nil, method: .payIn, flagged: false, count: 2),
+            Cell(status: .approved, region: .chile, currency: .clp, method: .payIn, flagged: false, count: 10),
+            Cell(status: .approved, region: .peru, currency: .pen, method: .payOut, flagged: true, count: 3),
+            Cell(status: .declined, region: .chile, currency: .clp, method: .payOut, flagged: false, count: 5),
+            Cell(status: .pending, region: nil, currency: nil, method: .payIn, flagged: false, count: 2),
+            // A currency without a country, and a MISMATCH keeping CLP beside PE.
+            Cell(status: .approved, region: nil, currency: .clp, method: .payIn, flagged: false, count: 7),
+            Cell(status: .approved, region: .peru, currency: .clp, method: .payIn, flagged: true, count: 1),
         ])
         var query = TransactionQuery()
-        #expect(facets.count(.approved, in: query) == 13)
+        #expect(facets.count(.approved, in: query) == 21)
         #expect(facets.count(.chile, in: query) == 15)
-        #expect(facets.count(.payIn, in: query) == 12)
-        #expect(facets.countFlagged(in: query) == 3)
+        #expect(facets.count(.peru, in: query) == 4)
+        // Currency is counted on its own column: the CLP without a country and beside PE too.
+        #expect(facets.count(.clp, in: query) == 23)
+        #expect(facets.count(.pen, in: query) == 3)
+        #expect(facets.count(.payIn, in: query) == 20)
+        #expect(facets.countFlagged(in: query) == 4)
         query.statuses = [.approved, .declined]
         query.currency = .clp
-        // Status counts keep the currency (Chile) but not the statuses chosen.
-        #expect(facets.count(.approved, in: query) == 10)
+        // Status counts keep the currency (its column) but not the statuses chosen.
+        #expect(facets.count(.approved, in: query) == 18)
         #expect(facets.count(.pending, in: query) == 0)
         #expect(facets.count(.declined, in: query) == 5)
-        // Country counts keep the statuses, not the currency (one dimension with the country).
-        #expect(facets.count(.peru, in: query) == 3)
+        // Currency counts keep the statuses, not the currency chosen.
+        #expect(facets.count(.clp, in: query) == 23 && facets.count(.pen, in: query) == 3)
+        // Country counts keep the statuses and the currency (not one dimension).
+        #expect(facets.count(.peru, in: query) == 1)
         #expect(facets.count(.chile, in: query) == 15)
         #expect(facets.count(.payOut, in: query) == 5)
         // The base query of the grouped count has no facet filter, the others kept.

@@ -39,4 +39,27 @@ import Testing
         h.terminal.waitFor("TIMELINE (newest 500 of 1,200)")
         #expect(h.stop())
     }
+
+    /// A log with exactly 500 or 1,000 rejected lines: ↓ on the oldest row reads nothing below
+    /// it (counted, not guessed from a full page), so the rows stay and ↑ still moves.
+    @Test(arguments: [500, 1_000]) func downOnTheOldestOfAnExactMultipleKeepsTheRows(lines: Int) throws {
+        let h = try LoopHarness()
+        defer { h.cleanup() }
+        try h.append([line("ok-1")] + (0..<lines).map { "{not json \($0)" })
+        h.start()
+        h.terminal.waitFor("row 1 of 1")
+        h.terminal.press(.key(.character("3")))
+        h.terminal.waitFor(lines == 500 ? "Rejected lines (500)" : "Rejected lines (newest 500 of 1,000)")
+        let title = lines == 500 ? "Rejected lines (500)" : "Rejected lines (501–1,000 of 1,000)"
+        h.terminal.press(.key(.character("G")))
+        h.terminal.waitFor(title)
+        h.terminal.press(.key(.character("j")))
+        // Long enough for a page read to come back, were one asked for (bounded).
+        usleep(1_000_000)
+        #expect(h.terminal.screen.contains(title), "\(h.terminal.screen)")
+        // ↑ then the raw view: the row above the oldest (the log's line 3; line 1 was accepted).
+        h.terminal.press(.key(.character("k")), .key(.character("r")))
+        h.terminal.waitFor("line 3 · INVALID_JSON")
+        #expect(h.stop())
+    }
 }

@@ -7,12 +7,15 @@ import Testing
 @Suite struct AuditPagingTests {
     struct World {
         var state = Fixture.state()
-        let all: [AuditEntry] = (1...1_234).map {
+        var all: [AuditEntry]
+
+        init(entries: Int = 1_234) {
+            all = (1...entries).map {
             AuditEntry(id: Int64($0), at: Fixture.now, user: $0 % 2 == 0 ? "jorge" : "maria", origin: "local", field: "webhookUrl",
                        old: nil, new: "v\($0)", result: .saved, detail: nil)
+            }
+            run(state.reduce(.key(.character("4"))))
         }
-
-        init() { run(state.reduce(.key(.character("4")))) }
 
         mutating func run(_ effects: [Effect]) {
             var pending = effects
@@ -27,7 +30,9 @@ import Testing
                     case .olderThan(let id): Array(rows.filter { $0.id < id }.reversed().prefix(limit))
                     case .newerThan(let id): Array(rows.filter { $0.id > id }.prefix(limit).reversed())
                     }
-                    let above = rows.filter { $0.id > (page.first?.id ?? Int64.max) }.count
+                    // As the store counts: an empty page older than an id has every row from it up above.
+                    let anchor: Int64 = if let first = page.first { first.id } else if case .olderThan(let id) = window { id - 1 } else { Int64.max }
+                    let above = rows.filter { $0.id > anchor }.count
                     next += state.reduce(.auditPageLoaded(page.reversed(), total: rows.count, above: above, window: window, search: search))
                 }
                 pending = next
@@ -62,5 +67,28 @@ import Testing
         #expect(world.selected == 2)
         world.key(.escape)
         #expect(world.state.audit.total == 1_234 && world.state.audit.filter == nil)
+    }
+
+    /// A trail of exactly 500 or 1,000 entries: ↓ on the last row finds nothing below (counted),
+    /// so the entries stay, the last one selected, ↑ still moves; an empty older page is never swapped in.
+    @Test(arguments: [500, 1_000]) func downOnTheLastEntryOfAnExactMultipleKeepsTheEntries(entries: Int) {
+        var world = World(entries: entries)
+        let title = entries == 500 ? "500 entries, newest first" : "501–1,000 of 1,000 entries"
+        world.key(.character("j"), times: entries - 1)
+        #expect(world.selected == 1)
+        #expect(world.screen.contains(title), "\(world.screen)")
+        // Nothing below to read: no page asked for.
+        let effects = world.state.reduce(.key(.character("j")))
+        #expect(effects.isEmpty, "\(effects)")
+        world.run(effects)
+        #expect(world.selected == 1 && world.state.audit.entries.count == 500)
+        #expect(world.screen.contains(title), "\(world.screen)")
+        world.key(.character("k"))
+        #expect(world.selected == 2)
+        world.key(.character("j"))
+        world.run(AuditScreen.jump(&world.state, to: .olderThan(1), index: 0))
+        #expect(world.selected == 1 && world.state.audit.entries.count == 500)
+        world.key(.character("k"))
+        #expect(world.selected == 2)
     }
 }

@@ -36,13 +36,26 @@ import Testing
             for _ in 0..<bound where !pending.isEmpty {
                 var next: [Effect] = []
                 for effect in pending {
-                    guard case .loadRejected(let window) = effect else { continue }
-                    let rows = page(window)
-                    let above = ids.filter { $0 > (rows.first ?? Int64.max) }.count
-                    next += state.reduce(.rejectedLoaded(rows.map(line), total: ids.count, above: above, window: window))
+                    switch effect {
+                    case .loadRejected(let window):
+                        let rows = page(window)
+                        next += state.reduce(.rejectedLoaded(rows.map(line), total: ids.count, above: above(rows, window), window: window))
+                    case .loadRefused(let window):
+                        let rows = page(window)
+                        next += state.reduce(.refusedLoaded(rows.map { RefusedDelivery(id: $0, at: Fixture.now, remote: "127.0.0.1", status: 400, reason: "not JSON") },
+                                                            total: ids.count, above: above(rows, window), window: window))
+                    default: continue
+                    }
                 }
                 pending = next
             }
+        }
+
+        /// Rows newer than a page, as the store counts them: an empty page older than an id has
+        /// every row from that id up above it.
+        func above(_ rows: [Int64], _ window: RowWindow) -> Int {
+            let anchor: Int64 = if let first = rows.first { first } else if case .olderThan(let id) = window { id - 1 } else { Int64.max }
+            return ids.filter { $0 > anchor }.count
         }
 
         mutating func key(_ key: Key, times: Int = 1) {
@@ -89,5 +102,41 @@ import Testing
         world.key(.character("k"))
         #expect(world.selected == 1_200)
         #expect(world.state.events.rejectedWindow == .newest)
+    }
+
+    /// A table of exactly 500 or 1,000 lines: ↓ on the last row finds nothing below (counted:
+    /// total − above − count), so the rows stay, the last one selected, and ↑ still moves.
+    @Test(arguments: [500, 1_000]) func downOnTheLastRowOfAnExactMultipleKeepsTheRows(lines: Int) {
+        for list in [EventsScreen.State.List.rejected, .refused] {
+            var world = World(lines: lines)
+            if list == .refused { world.key(.tab) }
+            #expect(world.state.events.list == list)
+            let title = lines == 500 ? "(500)" : "501–1,000 of 1,000"  // the second title is cut at 80 columns
+            world.key(.character("j"), times: lines - 1)
+            #expect(world.state.events.ids.last == 1 && world.state.events.cursor == 499)
+            #expect(world.screen.contains(title), "\(world.screen)")
+            // Nothing below to read: no page asked for.
+            let effects = world.state.reduce(.key(.character("j")))
+            #expect(effects.isEmpty, "\(list): \(effects)")
+            world.run(effects)
+            #expect(world.state.events.count == 500 && world.state.events.cursor == 499, "\(list)")
+            #expect(world.screen.contains(title), "\(world.screen)")
+            world.key(.character("k"))
+            #expect(world.state.events.ids.dropFirst(world.state.events.cursor).first == 2, "\(list)")
+        }
+    }
+
+    /// An empty page older than the one held (the rows went away since) is never swapped in.
+    @Test func anEmptyOlderPageIsNeverSwappedIn() {
+        var world = World(lines: 1_000)
+        world.key(.character("G"))
+        #expect(world.selected == 1)
+        world.run(EventsScreen.jump(&world.state, to: .olderThan(1), index: 0))
+        #expect(world.state.events.rejected.count == 500 && world.selected == 1)
+        #expect(world.screen.contains("Rejected lines (501–1,000 of 1,000)"), "\(world.screen)")
+        world.key(.character("k"))
+        #expect(world.selected == 2)
+        world.key(.character("g"))
+        #expect(world.selected == 1_000)
     }
 }

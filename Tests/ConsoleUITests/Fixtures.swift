@@ -28,15 +28,15 @@ enum Fixture {
         record(6, "日本語の取引ID-0006", .approved, user: "mx-ximena.lopez", amount: "20000.00", currency: .mxn, minutesAgo: 300),
     ]
 
-    /// The filter panel's grouped counts (status × country × method × flagged).
+    /// The filter panel's grouped counts (status × country × currency × method × flagged).
     static let facets = TransactionFacets(cells: [
-        .init(status: .approved, region: .chile, method: .payIn, flagged: false, count: 812),
-        .init(status: .approved, region: .peru, method: .payOut, flagged: true, count: 3),
-        .init(status: .approved, region: .mexico, method: .payIn, flagged: false, count: 97_520),
-        .init(status: .declined, region: .chile, method: .payOut, flagged: false, count: 1_204),
-        .init(status: .declined, region: .peru, method: .payIn, flagged: true, count: 17),
-        .init(status: .pending, region: .chile, method: .payIn, flagged: false, count: 230),
-        .init(status: .pending, region: nil, method: .payIn, flagged: false, count: 2),
+        .init(status: .approved, region: .chile, currency: .clp, method: .payIn, flagged: false, count: 812),
+        .init(status: .approved, region: .peru, currency: .pen, method: .payOut, flagged: true, count: 3),
+        .init(status: .approved, region: .mexico, currency: .mxn, method: .payIn, flagged: false, count: 97_520),
+        .init(status: .declined, region: .chile, currency: .clp, method: .payOut, flagged: false, count: 1_204),
+        .init(status: .declined, region: .peru, currency: .pen, method: .payIn, flagged: true, count: 17),
+        .init(status: .pending, region: .chile, currency: .clp, method: .payIn, flagged: false, count: 230),
+        .init(status: .pending, region: nil, currency: nil, method: .payIn, flagged: false, count: 2),
     ])
 
     /// A state with the list loaded and the follower running.

@@ -56,7 +56,7 @@ struct FeedWorld {
                     let rows = matching(request.filters)
                     let above = request.atOrBelow.map { top in rows.filter { $0.seq >= top }.count }
                     let facets = request.facets ? TransactionFacets(cells: matching(TransactionFacets.base(of: request.filters)).map {
-                        .init(status: $0.status, region: $0.region, method: $0.method, flagged: !$0.flags.isEmpty, count: 1)
+                        .init(status: $0.status, region: $0.region, currency: $0.currency, method: $0.method, flagged: !$0.flags.isEmpty, count: 1)
                     }) : nil
                     next += state.reduce(.countsLoaded(request, Counts(total: rows.count, overdue: 0, above: above, facets: facets)))
                 case .countArrivals(let seq):
