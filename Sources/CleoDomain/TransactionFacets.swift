@@ -7,8 +7,8 @@ public struct TransactionFacets: Sendable, Equatable {
     public struct Cell: Sendable, Equatable {
         public var status: TransactionStatus
         public var region: Region?
-        /// Counted on its own column, as the list filters: the parser keeps the two in step (a
-        /// lone currency's country is taken from it), but a row written otherwise may not be.
+        /// The parser keeps it in step with the country (a lone currency's country is taken from
+        /// it); a row written otherwise may not be, and is then under no currency.
         public var currency: Currency?
         public var method: PaymentMethod
         public var flagged: Bool
@@ -46,7 +46,7 @@ public struct TransactionFacets: Sendable, Equatable {
     func passes(_ cell: Cell, _ query: TransactionQuery, free: Facet) -> Bool {
         if free != .status, !query.statusFilter.isEmpty, !query.statusFilter.contains(cell.status) { return false }
         if free != .country, let region = query.region, cell.region != region { return false }
-        if free != .currency, let currency = query.currency, cell.currency != currency { return false }
+        if free != .currency, let currency = query.currency, !Self.holds(cell, currency) { return false }
         if free != .method, let method = query.method, cell.method != method { return false }
         if free != .flagged, query.flaggedOnly, !cell.flagged { return false }
         return true
@@ -66,9 +66,14 @@ public struct TransactionFacets: Sendable, Equatable {
         sum(query, free: .country) { $0.region == region }
     }
 
-    /// Transactions whose currency is `currency` (the column the list filters by) under the other filters.
+    /// Transactions in `currency` with its own country (as the list filters) under the other filters.
     public func count(_ currency: Currency, in query: TransactionQuery) -> Int {
-        sum(query, free: .currency) { $0.currency == currency }
+        sum(query, free: .currency) { Self.holds($0, currency) }
+    }
+
+    /// A currency with its own country, as the list filters (`AppDatabase.whereClause`).
+    static func holds(_ cell: Cell, _ currency: Currency) -> Bool {
+        cell.currency == currency && cell.region == currency.region
     }
 
     public func count(_ method: PaymentMethod, in query: TransactionQuery) -> Int {

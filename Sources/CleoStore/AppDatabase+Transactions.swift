@@ -179,9 +179,11 @@ extension AppDatabase {
             arguments.append(.text(region.countryCode))
         }
         if let currency = query.currency {
-            // The currency column, as the panel counts it: a row may hold CLP without a country
-            // or beside PE (written by another process). No index of its own: see the README.
-            clauses.append("currency = ?")
+            // The currency with its own country (the country's index answers; ingest keeps the two
+            // in step). A row written from outside with CLP and no country, or CLP beside PE, is
+            // under neither currency — as the panel counts it (`TransactionFacets`).
+            clauses.append("country = ? AND currency = ?")
+            arguments.append(.text(currency.region.countryCode))
             arguments.append(.text(currency.rawValue))
         }
         if let method = query.method {
