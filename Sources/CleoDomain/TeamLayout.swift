@@ -84,13 +84,21 @@ public enum TeamLayout {
         /// Permission bits with setuid, setgid and sticky (`st_mode & 0o7777`).
         public var mode: UInt32
         public var accessList: AccessList?
+        /// A folder's default access list (`system.posix_acl_default`: what every file made in it
+        /// inherits), or nil when it has none.
+        public var defaultAccessList: AccessList?
+        /// Why an access list could not be read (not "none"): the point is then not checked.
+        public var accessListError: String?
 
-        public init(kind: Kind, owner: String = "", group: String = "", mode: UInt32 = 0, accessList: AccessList? = nil) {
+        public init(kind: Kind, owner: String = "", group: String = "", mode: UInt32 = 0, accessList: AccessList? = nil,
+                    defaultAccessList: AccessList? = nil, accessListError: String? = nil) {
             self.kind = kind
             self.owner = owner
             self.group = group
             self.mode = mode
             self.accessList = accessList
+            self.defaultAccessList = defaultAccessList
+            self.accessListError = accessListError
         }
 
         public static let missing = FileFacts(kind: .missing)
@@ -201,8 +209,10 @@ public enum TeamLayout {
     public static func check(names: Names, paths: Paths, accounts: Accounts, facts: [String: FileFacts], binary: String = "cleo-console") -> Report {
         var report = Report(holding: [], findings: [], unchecked: [])
         accountFindings(names: names, paths: paths, accounts: accounts, into: &report)
-        for ancestor in paths.ancestors {
-            ancestorFindings(ancestor, facts: facts[ancestor] ?? .missing, into: &report)
+        // Top down: once a folder is root's and shut, nobody but root can swap the one below it
+        // before its own fix runs.
+        for ancestor in paths.ancestors.sorted(by: { $0.split(separator: "/").count < $1.split(separator: "/").count }) {
+            ancestorFindings(ancestor, names: names, facts: facts[ancestor] ?? .missing, into: &report)
         }
         for point in Point.allCases {
             let path = paths.path(of: point)
@@ -244,7 +254,7 @@ public enum TeamLayout {
 
     /// A folder above the layout: others must be able to pass through it (support and ops are
     /// "others" there), and nobody else may replace what is in it.
-    static func ancestorFindings(_ path: String, facts: FileFacts, into report: inout Report) {
+    static func ancestorFindings(_ path: String, names: Names, facts: FileFacts, into report: inout Report) {
         let subject = "folder \(path)"
         switch facts.kind {
         case .directory: break
@@ -254,13 +264,21 @@ public enum TeamLayout {
         default:
             return  // a missing ancestor: the layout's own folder is then missing too, and its fix creates it
         }
+        if facts.owner != "root" && facts.owner != names.service {
+            report.findings.append(Finding(subject: subject, problem: "is owned by \(facts.owner): that user could replace the files below it",
+                                           fix: [ShellWord.command(["chown", "root", "--", path])]))
+        }
+        if facts.group != "root" && facts.mode & 0o020 != 0 && facts.mode & 0o1000 == 0 {
+            report.findings.append(Finding(subject: subject, problem: "is writable by the group \(facts.group) (mode \(octal(facts.mode))): its members could replace the files below it",
+                                           fix: [ShellWord.command(["chmod", "g-w", "--", path])]))
+        }
         if facts.mode & 0o001 == 0 {
             report.findings.append(Finding(subject: subject, problem: "cannot be passed through by the team's users (mode \(octal(facts.mode)))",
-                                           fix: [ShellWord.command(["chmod", "o+x", path])]))
+                                           fix: [ShellWord.command(["chmod", "o+x", "--", path])]))
         }
         if facts.mode & 0o002 != 0 && facts.mode & 0o1000 == 0 {
             report.findings.append(Finding(subject: subject, problem: "is writable by every user of this host (mode \(octal(facts.mode))): anyone could replace the files below it",
-                                           fix: [ShellWord.command(["chmod", "o-w", path])]))
+                                           fix: [ShellWord.command(["chmod", "o-w", "--", path])]))
         }
     }
 
@@ -284,11 +302,12 @@ public enum TeamLayout {
                                            fix: creation(point, path: path, names: names, paths: paths, binary: binary)))
             return
         case .symbolicLink(let target):
-            // Whoever may change the link chooses the file: the layout wants the file itself here.
+            // Whoever may change the link chooses the file: never copy it (root would paste whatever
+            // file a writer named, /etc/shadow included). The link goes aside, the point is made anew.
             report.findings.append(Finding(
-                subject: subject, problem: "is a symbolic link (to \(target)): whoever can change the link chooses the file; the layout wants the file itself",
-                fix: [ShellWord.command(["cp", "--remove-destination", "--preserve=mode,ownership,timestamps", "--", target, path])]
-                    + settings(point, path: path, names: names)))
+                subject: subject, problem: "is a symbolic link (to \(target)): whoever can change the link chooses the file; the link is moved aside and the point made anew"
+                    + " (its target is never copied: look at it yourself before taking anything from it)",
+                fix: [ShellWord.command(["mv", "-T", "-n", "--", path, path + ".aside"])] + creation(point, path: path, names: names, paths: paths, binary: binary)))
             return
         case .other(let what):
             report.findings.append(Finding(subject: subject, problem: "is a \(what), not a \(point.isFolder ? "folder" : "regular file")",
@@ -296,16 +315,20 @@ public enum TeamLayout {
             return
         case .directory where !point.isFolder, .regular where point.isFolder:
             report.findings.append(Finding(subject: subject, problem: "is a \(point.isFolder ? "file" : "folder"), not a \(point.isFolder ? "folder" : "regular file")",
-                                           fix: [ShellWord.command(["mv", "--", path, path + ".aside"])] + creation(point, path: path, names: names, paths: paths, binary: binary)))
+                                           fix: [ShellWord.command(["mv", "-T", "-n", "--", path, path + ".aside"])] + creation(point, path: path, names: names, paths: paths, binary: binary)))
             return
         case .directory, .regular:
             break
+        }
+        if let error = facts.accessListError {
+            report.unchecked.append("\(subject): its access list could not be read: \(error)")
+            return
         }
         var problems: [String] = []
         var fix: [String] = []
         if facts.owner != names.service || facts.group != names.writers {
             problems.append("owned by \(facts.owner):\(facts.group), wants \(owner)")
-            fix.append(ShellWord.command(["chown", owner, path]))
+            fix.append(chown(owner, path))
         }
         var accessFixes: [String] = []
         let acl = facts.accessList
@@ -316,15 +339,15 @@ public enum TeamLayout {
                 if !named.isEmpty {
                     problems.append("its access list also lets \(named.joined(separator: ", ")) in")
                 }
-                accessFixes.append(ShellWord.command(["setfacl", "-b", path]))
+                accessFixes.append(setfacl(["-b"], path, names: names))
             } else {
                 if acl.owningGroup != owningGroupBits {
                     problems.append("its access list gives the owning group \(rwx(acl.owningGroup)), wants \(rwx(owningGroupBits))")
-                    accessFixes.append(ShellWord.command(["setfacl", "-m", "g::" + rwx(owningGroupBits), path]))
+                    accessFixes.append(setfacl(["-m", "g::" + rwx(owningGroupBits)], path, names: names))
                 }
                 for entry in acl.named where entry.who != .group(names.readers) {
                     problems.append("its access list also lets \(entry.who.setfaclName):\(rwx(entry.bits)) in")
-                    accessFixes.append(ShellWord.command(["setfacl", "-x", entry.who.setfaclName, path]))
+                    accessFixes.append(setfacl(["-x", entry.who.setfaclName], path, names: names))
                 }
             }
         }
@@ -333,8 +356,14 @@ public enum TeamLayout {
             if have != readers {
                 problems.append(have.map { "the readers' group \(names.readers) gets \(rwx($0)), wants \(rwx(readers))" }
                                 ?? "the readers' group \(names.readers) cannot \(point.isFolder ? "open it" : "read it") (no access-list entry)")
-                accessFixes.append(ShellWord.command(["setfacl", "-m", "g:\(names.readers):" + rwx(readers), path]))
+                accessFixes.append(setfacl(["-m", "g:\(names.readers):" + rwx(readers)], path, names: names))
             }
+        }
+        // An inherited entry reaches every new -wal, -shm and log: the layout's folders have none.
+        if point.isFolder, let inherited = facts.defaultAccessList {
+            let entries = ["g::" + rwx(inherited.owningGroup)] + inherited.named.map { "\($0.who.setfaclName):\(rwx($0.bits))" }
+            problems.append("its default access list (what every file made in it inherits) gives \(entries.joined(separator: ", ")), wants none")
+            accessFixes.append(setfacl(["-k"], path, names: names))
         }
         fix += accessFixes
         if facts.mode != point.mode {
@@ -342,7 +371,7 @@ public enum TeamLayout {
         }
         // setfacl recomputes the mask (the mode's group bits): the mode is set after it.
         if facts.mode != point.mode || !accessFixes.isEmpty {
-            fix.append(ShellWord.command(["chmod", chmodMode(point), path]))
+            fix.append(chmod(point, path, names: names))
         }
         if problems.isEmpty {
             report.holding.append("\(subject): \(wanted)")
@@ -355,8 +384,8 @@ public enum TeamLayout {
     static func creation(_ point: Point, path: String, names: Names, paths: Paths, binary: String) -> [String] {
         switch point {
         case .databaseFolder, .eventsFolder:
-            return [ShellWord.command(["install", "-d", "-o", names.service, "-g", names.writers, "-m", octal(point.mode), path])]
-                + settings(point, path: path, names: names).filter { !$0.hasPrefix("chown") && !$0.hasPrefix("chmod") }
+            // mkdir fails on anything already there (a link included); shut until its settings.
+            return [ShellWord.command(["mkdir", "-m", "0700", "--", path])] + settings(point, path: path, names: names)
         case .database:
             // The service user creates it (its creator is admin), with its -wal and -shm kept.
             return [ShellWord.command(["runuser", "-u", names.service, "--", binary, "config", "show",
@@ -370,15 +399,33 @@ public enum TeamLayout {
         case .keyFile:
             return []  // the first key set makes it (no command makes one without a key)
         case .lock, .eventsLog:
-            return [ShellWord.command(["install", "-o", names.service, "-g", names.writers, "-m", octal(point.mode), "/dev/null", path])]
+            // Made by the service user (in its group): no link makes it touch root's files.
+            return [ShellWord.command(["runuser", "-u", names.service, "--", "install", "-g", names.writers, "-m", octal(point.mode), "/dev/null", path])]
         }
     }
 
     /// The commands that give an existing point its owner, access list and mode.
     static func settings(_ point: Point, path: String, names: Names) -> [String] {
-        [ShellWord.command(["chown", names.service + ":" + names.writers, path])]
-            + (point.readersBits.map { [ShellWord.command(["setfacl", "-m", "g:\(names.readers):" + rwx($0), path])] } ?? [])
-            + [ShellWord.command(["chmod", chmodMode(point), path])]
+        [chown(names.service + ":" + names.writers, path)]
+            + (point.readersBits.map { [setfacl(["-m", "g:\(names.readers):" + rwx($0)], path, names: names)] } ?? [])
+            + [chmod(point, path, names: names)]
+    }
+
+    // The points sit in folders the writers may change: between the report and root's paste a
+    // writer may swap a file for a link to /etc/shadow. So no fix follows a link as root:
+    // `chown -h` changes the link itself; setfacl and chmod (which follows a link on Linux, no
+    // option refuses one) run as the service user, who owns the point after the chown and cannot
+    // change a file it does not own; `setfacl -P` skips a link besides.
+    static func chown(_ owner: String, _ path: String) -> String {
+        ShellWord.command(["chown", "-h", owner, "--", path])
+    }
+
+    static func setfacl(_ arguments: [String], _ path: String, names: Names) -> String {
+        ShellWord.command(["runuser", "-u", names.service, "--", "setfacl", "-P"] + arguments + ["--", path])
+    }
+
+    static func chmod(_ point: Point, _ path: String, names: Names) -> String {
+        ShellWord.command(["runuser", "-u", names.service, "--", "chmod", chmodMode(point), "--", path])
     }
 
     /// GNU chmod keeps a folder's setuid and setgid bits for a 4-digit mode: 5 digits set them exactly.

@@ -94,8 +94,39 @@ enum FileProbe {
         case S_IFSOCK: kind = .other("socket")
         default: kind = .other("device")
         }
-        return TeamLayout.FileFacts(kind: kind, owner: userName(info.st_uid), group: groupName(info.st_gid),
-                                    mode: UInt32(info.st_mode & 0o7777), accessList: kind == .directory || kind == .regular ? accessList(path) : nil)
+        var facts = TeamLayout.FileFacts(kind: kind, owner: userName(info.st_uid), group: groupName(info.st_gid), mode: UInt32(info.st_mode & 0o7777))
+        guard kind == .directory || kind == .regular else { return facts }
+        switch attribute(path, "system.posix_acl_access") {
+        case .success(let bytes): facts.accessList = bytes.map(accessList).flatMap { $0.named.isEmpty ? nil : $0 }
+        case .failure(let error): facts.accessListError = error.reason
+        }
+        if kind == .directory {
+            switch attribute(path, "system.posix_acl_default") {
+            case .success(let bytes): facts.defaultAccessList = bytes.map(accessList)
+            case .failure(let error): facts.accessListError = error.reason
+            }
+        }
+        return facts
+    }
+
+    struct AttributeError: Error { let reason: String }
+
+    /// One extended attribute of the path itself (not a link's target), its size asked first;
+    /// nil when there is none (ENODATA, or a file system without them). Any other failure is an
+    /// error: the caller reports the point unchecked, never as holding.
+    static func attribute(_ path: String, _ name: String) -> Result<[UInt8]?, AttributeError> {
+        guard let read = lgetxattr else { return .failure(AttributeError(reason: "lgetxattr is not available")) }
+        for _ in 0..<4 {  // the list may grow between the two calls: ask again (bounded)
+            let size = read(path, name, nil, 0)
+            if size < 0 { break }
+            if size == 0 { return .success(nil) }
+            var bytes = [UInt8](repeating: 0, count: size)
+            let got = read(path, name, &bytes, bytes.count)
+            if got >= 0 { return .success(Array(bytes.prefix(got))) }
+            if errno != ERANGE { break }
+        }
+        if errno == ENODATA || errno == EOPNOTSUPP { return .success(nil) }
+        return .failure(AttributeError(reason: String(cString: strerror(errno))))
     }
 
     static func linkTarget(_ path: String) -> String {
@@ -106,13 +137,10 @@ enum FileProbe {
         return target.hasPrefix("/") ? target : (path as NSString).deletingLastPathComponent + "/" + target
     }
 
-    /// The POSIX access list's extra entries (`system.posix_acl_access`: a version-2 header, then
-    /// tag u16, permissions u16, id u32 per entry, little-endian), or nil when there are none.
-    static func accessList(_ path: String) -> TeamLayout.AccessList? {
-        var bytes = [UInt8](repeating: 0, count: 4_096)
-        guard let read = lgetxattr else { return nil }
-        let size = read(path, "system.posix_acl_access", &bytes, bytes.count)
-        guard size >= 4 else { return nil }
+    /// A POSIX access list's entries (a version-2 header, then tag u16, permissions u16, id u32
+    /// per entry, little-endian).
+    static func accessList(_ bytes: [UInt8]) -> TeamLayout.AccessList {
+        let size = bytes.count
         func u16(_ at: Int) -> UInt32 { UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 }
         func u32(_ at: Int) -> UInt32 { u16(at) | u16(at + 2) << 16 }
         var owningGroup: UInt32 = 0
@@ -129,7 +157,7 @@ enum FileProbe {
             }
             offset += 8
         }
-        return named.isEmpty ? nil : TeamLayout.AccessList(owningGroup: owningGroup, named: named)
+        return TeamLayout.AccessList(owningGroup: owningGroup, named: named)
     }
 
     /// `lgetxattr(2)`: glibc has it, Swift's Glibc module does not (no sys/xattr.h).

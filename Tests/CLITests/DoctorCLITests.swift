@@ -113,6 +113,10 @@ import Glibc
             ("data folder setuid", "chmod u+s \(team.data)", "database folder \(team.data): mode 6770, wants 2770"),
             ("service user out of ops", "gpasswd -d \(team.service) \(team.ops)", "service user \(team.service): is not in the group \(team.ops)"),
             ("support group gone", "groupdel \(team.support)", "group \(team.support): does not exist"),
+            ("an inherited entry on the data folder", "setfacl -d -m u:\(team.supporter.name):rw \(team.data)",
+             "database folder \(team.data): its default access list (what every file made in it inherits) gives"),
+            ("a folder above writable by the support group", "chgrp \(team.support) \(team.cli.directory.path) && chmod g+w \(team.cli.directory.path)",
+             "folder \(team.cli.directory.path): is writable by the group \(team.support)"),
         ]
         for breakage in breakages {
             let broken = try team.bash(breakage.script, attempts: 5)
@@ -126,6 +130,12 @@ import Glibc
                 #expect(console.stderr.contains("warning: the key file \(team.key) is open to every user"), "the console warns too: \(console.stderr)")
             }
             try expectFixed(team, report, breakage.what)
+            if breakage.what == "a symlinked key file" {
+                // The link went aside, its target untouched: the key is put back by hand, as a person would.
+                #expect(report.stdout.contains("never copied"), "\(report.stdout)")
+                #expect(try team.bash("mv -T -n \(team.key).real \(team.key)").status == 0)
+                #expect(try team.doctor().status == 0)
+            }
         }
         // Still a layout the team can use: the support user reads, and may not write.
         try team.bash("usermod -aG \(team.support) \(team.supporter.name)", attempts: 5)
@@ -181,6 +191,94 @@ import Glibc
                                 db: closed + "/console.db", events: closed + "/e.jsonl")
         #expect(blind.status != 0, "never a pass: \(blind.stdout)")
         #expect(blind.stdout.contains("??    database \(closed)/console.db: Permission denied (not checked: run doctor as root)"), "\(blind.stdout)")
+    }
+
+    /// A file of root's outside the layout, that the fixes must never touch: its owner, mode,
+    /// access list and bytes, as `stat` and `getfacl` show them.
+    struct Bait {
+        let path: String
+        init(in directory: String) throws {
+            path = directory + "/shadow-bait"
+            try "root:secret-hash-\(UUID().uuidString)\n".write(toFile: path, atomically: false, encoding: .utf8)
+            #expect(chmod(path, 0o600) == 0 && chown(path, 0, 0) == 0)
+        }
+        var contents: String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        func state(_ team: Team) throws -> String {
+            try team.bash("stat -c '%u %g %a' -- \(path) && getfacl -cp -- \(path) && sha256sum -- \(path)").stdout
+        }
+    }
+
+    /// The commands run one by one, a failure not stopping the next (as a person pasting them).
+    func runEach(_ team: Team, _ fixes: [String]) throws {
+        _ = try team.bash("set +e\n" + fixes.map { $0 + " || true" }.joined(separator: "\n"))
+    }
+
+    /// A writer (cleo-ops may write the data folder) links a point to root's file: the fix moves
+    /// the link aside and never copies its target into the layout (the old `cp` pasted it).
+    @Test func aPointLinkedToRootsFileIsMovedAsideNeverCopied() throws {
+        let team = try Team()
+        defer { team.remove() }
+        #expect(try team.bash(try team.readmeLayout(), attempts: 5).status == 0)
+        let bait = try Bait(in: team.cli.directory.path)
+        let before = try bait.state(team)
+        #expect(try team.bash("ln -sfT \(bait.path) \(team.db)-wal").status == 0)
+        let report = try team.doctor()
+        #expect(report.status == 78)
+        #expect(report.stdout.contains("database's -wal \(team.db)-wal: is a symbolic link (to \(bait.path))"), "\(report.stdout)")
+        let fixes = Team.fixes(report.stdout)
+        #expect(!fixes.contains { $0.contains(bait.path) }, "\(fixes)")
+        let ran = try team.bash(fixes.joined(separator: "\n"), attempts: 1)
+        #expect(ran.status == 0, "\(fixes) → \(ran.stderr)")
+        #expect(try bait.state(team) == before, "root's file untouched")
+        let copies = try team.bash("grep -rlF -- \("'" + bait.contents.trimmingCharacters(in: .newlines) + "'") \(team.data) \(team.log) || true")
+        #expect(copies.stdout.isEmpty, "the target copied into the layout: \(copies.stdout)")
+        #expect(try team.doctor().status == 0)
+    }
+
+    /// Between the report and root's paste a writer swaps each point the fixes touch for a link to
+    /// root's file: the commands (chown, setfacl, chmod) leave that file as it was.
+    @Test func fixesRunAfterAPointIsSwappedForALinkLeaveRootsFileAlone() throws {
+        let team = try Team()
+        defer { team.remove() }
+        #expect(try team.bash(try team.readmeLayout(), attempts: 5).status == 0)
+        let bait = try Bait(in: team.cli.directory.path)
+        let before = try bait.state(team)
+        let shm = team.db + "-shm", lock = team.db + ".lock"
+        let broken = try team.bash("chown root \(shm) \(lock) && setfacl -x g:\(team.support) \(shm) && chmod 0600 \(shm) \(lock)")
+        #expect(broken.status == 0, "\(broken.stderr)")
+        let report = try team.doctor()
+        #expect(report.status == 78)
+        let fixes = Team.fixes(report.stdout)
+        #expect(fixes.contains { $0.hasPrefix("chown") } && fixes.contains { $0.contains("setfacl") } && fixes.contains { $0.contains("chmod") }, "\(fixes)")
+        for point in [shm, lock] {
+            #expect(try team.bash("mv -T \(point) \(point).real && ln -sT \(bait.path) \(point)").status == 0)
+        }
+        try runEach(team, fixes)
+        #expect(try bait.state(team) == before, "after \(fixes)")
+        #expect(try team.bash("stat -c '%U %G' -- \(bait.path)").stdout == "root root\n")
+    }
+
+    /// An access list longer than any fixed buffer (tmpfs keeps 700 entries) is read whole: the
+    /// old 4096 bytes got ERANGE and called it "no access list", a pass.
+    @Test func aLongAccessListIsReadWholeNotTakenAsNone() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        let root = "/dev/shm/cleo-doctor-\(UUID().uuidString)"
+        let data = root + "/data"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        let key = data + "/console.key"
+        FileManager.default.createFile(atPath: key, contents: Data("k".utf8))
+        let entries = (0..<700).map { "u:\(300_000 + $0):r" }.joined(separator: ",")
+        let set = Process()
+        set.executableURL = URL(fileURLWithPath: "/usr/bin/setfacl")
+        set.arguments = ["-m", entries, key]
+        try set.run()
+        set.waitUntilExit()
+        #expect(set.terminationStatus == 0)
+        let report = try cli.run(["doctor", "--db", data + "/console.db", "--events", root + "/log/e.jsonl"])
+        #expect(report.status == 78, "\(report.stdout)")
+        #expect(report.stdout.contains("key file \(key):") && report.stdout.contains("its access list also lets u:300000:r--, u:300001:r--"), "\(report.stdout)")
     }
 
     /// Runs the commands `report` printed and expects doctor to pass afterwards.

@@ -55,7 +55,7 @@ import Testing
         let finding = only(check(facts))
         #expect(finding?.subject == "key file /srv/cleo/data/console.key")
         #expect(finding?.problem.contains("every user of this host may read it") == true, "\(finding?.problem ?? "")")
-        #expect(finding?.fix == ["chmod 0640 /srv/cleo/data/console.key"])
+        #expect(finding?.fix == ["runuser -u cleo -- chmod 0640 -- /srv/cleo/data/console.key"])
         #expect(TeamLayout.exposureWarning(what: "key file", path: paths.keyFile, mode: 0o644)?.hasSuffix("chmod o-rwx /srv/cleo/data/console.key") == true)
         #expect(TeamLayout.exposureWarning(what: "key file", path: paths.keyFile, mode: 0o640) == nil)
         #expect(TeamLayout.exposureWarning(what: "database", path: paths.database, mode: 0o662) != nil)
@@ -66,7 +66,7 @@ import Testing
         facts[paths.keyFile]!.accessList = Self.readers(4)
         let finding = only(check(facts))
         #expect(finding?.problem.contains("g:cleo-support:r--") == true, "\(finding?.problem ?? "")")
-        #expect(finding?.fix == ["setfacl -b /srv/cleo/data/console.key", "chmod 0640 /srv/cleo/data/console.key"])
+        #expect(finding?.fix == ["runuser -u cleo -- setfacl -P -b -- /srv/cleo/data/console.key", "runuser -u cleo -- chmod 0640 -- /srv/cleo/data/console.key"])
     }
 
     @Test func ownerGroupAndModeEachNamedWithTheirCommandChownFirst() {
@@ -75,7 +75,7 @@ import Testing
         facts[paths.keyFile]!.mode = 0o600
         let finding = only(check(facts))
         #expect(finding?.problem.contains("owned by cleo:staff, wants cleo:cleo-ops") == true)
-        #expect(finding?.fix == ["chown cleo:cleo-ops /srv/cleo/data/console.key", "chmod 0640 /srv/cleo/data/console.key"])
+        #expect(finding?.fix == ["chown -h cleo:cleo-ops -- /srv/cleo/data/console.key", "runuser -u cleo -- chmod 0640 -- /srv/cleo/data/console.key"])
     }
 
     @Test func theDatabaseNeedsTheReadersEntryAndTheWritersWrite() {
@@ -84,13 +84,13 @@ import Testing
         facts[paths.database]!.mode = 0o640
         let finding = only(check(facts))
         #expect(finding?.problem.contains("cleo-support cannot read it") == true, "\(finding?.problem ?? "")")
-        #expect(finding?.fix == ["setfacl -m g:cleo-support:r-- /srv/cleo/data/console.db", "chmod 0660 /srv/cleo/data/console.db"])
+        #expect(finding?.fix == ["runuser -u cleo -- setfacl -P -m g:cleo-support:r-- -- /srv/cleo/data/console.db", "runuser -u cleo -- chmod 0660 -- /srv/cleo/data/console.db"])
         // A readers' entry that may write, an entry for someone else, an owning group that may not write.
         facts[paths.database] = Facts(kind: .regular, owner: "cleo", group: "cleo-ops", mode: 0o660,
                                       accessList: TeamLayout.AccessList(owningGroup: 4, named: [(.group("cleo-support"), 6), (.user("mallory"), 6)]))
         let other = only(check(facts))
-        #expect(other?.fix == ["setfacl -m g::rw- /srv/cleo/data/console.db", "setfacl -x u:mallory /srv/cleo/data/console.db",
-                               "setfacl -m g:cleo-support:r-- /srv/cleo/data/console.db", "chmod 0660 /srv/cleo/data/console.db"])
+        #expect(other?.fix == ["runuser -u cleo -- setfacl -P -m g::rw- -- /srv/cleo/data/console.db", "runuser -u cleo -- setfacl -P -x u:mallory -- /srv/cleo/data/console.db",
+                               "runuser -u cleo -- setfacl -P -m g:cleo-support:r-- -- /srv/cleo/data/console.db", "runuser -u cleo -- chmod 0660 -- /srv/cleo/data/console.db"])
     }
 
     @Test func theFoldersAreSetgidAndTheLogFolderClosedToOthers() {
@@ -98,7 +98,7 @@ import Testing
         facts["/srv/cleo/data"]!.mode = 0o6770  // setuid too: a 4-digit chmod would keep it
         facts["/srv/cleo/log"]!.mode = 0o755
         let report = check(facts)
-        #expect(report.findings.map(\.fix) == [["chmod 02770 /srv/cleo/data"], ["chmod 02750 /srv/cleo/log"]])
+        #expect(report.findings.map(\.fix) == [["runuser -u cleo -- chmod 02770 -- /srv/cleo/data"], ["runuser -u cleo -- chmod 02750 -- /srv/cleo/log"]])
     }
 
     @Test func missingGroupsAndServiceUserAreCreatedFirst() {
@@ -111,13 +111,40 @@ import Testing
         #expect(outside.findings.map(\.fix) == [["usermod -aG cleo-ops cleo"], ["gpasswd -d cleo cleo-support"]])
     }
 
-    @Test func aSymlinkedKeyFileIsReplacedByTheFileItself() {
+    /// A link's target is never copied (a writer could name /etc/shadow): the link goes aside and
+    /// the point is made as if missing; the target is named so a person can decide.
+    @Test func aSymlinkedPointIsMovedAsideAndMadeAnewNeverCopied() {
         var facts = right
         facts[paths.keyFile] = Facts(kind: .symbolicLink(target: "/home/jorge/my.key"), owner: "jorge", group: "jorge", mode: 0o777)
         let finding = only(check(facts))
         #expect(finding?.problem.contains("symbolic link (to /home/jorge/my.key)") == true)
-        #expect(finding?.fix == ["cp --remove-destination --preserve=mode,ownership,timestamps -- /home/jorge/my.key /srv/cleo/data/console.key",
-                                 "chown cleo:cleo-ops /srv/cleo/data/console.key", "chmod 0640 /srv/cleo/data/console.key"])
+        #expect(finding?.fix == ["mv -T -n -- /srv/cleo/data/console.key /srv/cleo/data/console.key.aside"])
+        facts = right
+        facts[paths.database + "-wal"] = Facts(kind: .symbolicLink(target: "/etc/shadow"), owner: "jorge", group: "cleo-ops", mode: 0o777)
+        let wal = only(check(facts))
+        #expect(wal?.problem.contains("symbolic link (to /etc/shadow)") == true)
+        #expect(wal?.fix == ["mv -T -n -- /srv/cleo/data/console.db-wal /srv/cleo/data/console.db-wal.aside",
+                             "runuser -u cleo -- cleo-console ingest --db /srv/cleo/data/console.db --key-file /srv/cleo/data/console.key --events /srv/cleo/log/webhook-events.jsonl >/dev/null",
+                             "chown -h cleo:cleo-ops -- /srv/cleo/data/console.db-wal",
+                             "runuser -u cleo -- setfacl -P -m g:cleo-support:r-- -- /srv/cleo/data/console.db-wal",
+                             "runuser -u cleo -- chmod 0660 -- /srv/cleo/data/console.db-wal"])
+        #expect(wal?.fix.allSatisfy { !$0.contains("/etc/shadow") && !$0.hasPrefix("cp ") } == true)
+    }
+
+    /// No printed command follows a link as root: chown -h, setfacl and chmod as the service user.
+    @Test func noFixFollowsALinkAsRoot() {
+        var facts = right
+        for point in TeamLayout.Point.allCases where point != .eventsLog { facts[paths.path(of: point)]!.owner = "root" }
+        facts[paths.database]!.mode = 0o600
+        facts[paths.keyFile]!.accessList = Self.readers(4)
+        let commands = check(facts).findings.flatMap(\.fix)
+        #expect(commands.count > 8, "\(commands)")
+        for command in commands {
+            let word = command.split(separator: " ").first ?? ""
+            if word == "chown" { #expect(command.hasPrefix("chown -h "), "\(command)") }
+            #expect(word != "chmod" && word != "setfacl", "run as root: \(command)")
+            if command.contains(" setfacl ") { #expect(command.hasPrefix("runuser -u cleo -- setfacl -P "), "\(command)") }
+        }
     }
 
     @Test func aMissingDatabaseIsCreatedByTheServiceUserWithItsCompanions() {
@@ -125,8 +152,8 @@ import Testing
         for suffix in ["", "-wal", "-shm", ".lock"] { facts[paths.database + suffix] = nil }
         let finding = only(check(facts))
         #expect(finding?.fix.first == "runuser -u cleo -- cleo-console config show --db /srv/cleo/data/console.db --key-file /srv/cleo/data/console.key --events /srv/cleo/log/webhook-events.jsonl >/dev/null")
-        #expect(finding?.fix.contains("setfacl -m g:cleo-support:r-- /srv/cleo/data/console.db-shm") == true)
-        #expect(finding?.fix.contains("chmod 0660 /srv/cleo/data/console.db.lock") == true)
+        #expect(finding?.fix.contains("runuser -u cleo -- setfacl -P -m g:cleo-support:r-- -- /srv/cleo/data/console.db-shm") == true)
+        #expect(finding?.fix.contains("runuser -u cleo -- chmod 0660 -- /srv/cleo/data/console.db.lock") == true)
         var noWAL = right
         noWAL[paths.database + "-wal"] = nil
         #expect(only(check(noWAL))?.fix.first?.contains("cleo-console ingest") == true)
@@ -136,9 +163,40 @@ import Testing
         var facts = right
         facts["/srv/cleo"]!.mode = 0o700
         facts["/srv"]!.mode = 0o777
-        #expect(check(facts).findings.map(\.fix) == [["chmod o+x /srv/cleo"], ["chmod o-w /srv"]])
+        // Top down: /srv first, so nobody but root can swap /srv/cleo before its fix.
+        #expect(check(facts).findings.map(\.fix) == [["chmod o-w -- /srv"], ["chmod o+x -- /srv/cleo"]])
         facts["/srv"]!.mode = 0o1777  // sticky, like /tmp
-        #expect(check(facts).findings.map(\.fix) == [["chmod o+x /srv/cleo"]])
+        #expect(check(facts).findings.map(\.fix) == [["chmod o+x -- /srv/cleo"]])
+    }
+
+    @Test func aFolderAboveOwnedByAnotherUserOrWritableByAGroupIsAFinding() {
+        var facts = right
+        facts["/srv/cleo"] = Facts(kind: .directory, owner: "jorge", group: "jorge", mode: 0o775)
+        let report = check(facts)
+        #expect(report.findings.map(\.subject) == ["folder /srv/cleo", "folder /srv/cleo"], "\(report.findings)")
+        #expect(report.findings.map(\.fix) == [["chown root -- /srv/cleo"], ["chmod g-w -- /srv/cleo"]])
+        #expect(report.findings.first?.problem.contains("owned by jorge") == true)
+        #expect(report.findings.last?.problem.contains("writable by the group jorge") == true)
+        // The service user's own folder, root's group writing: both allowed.
+        facts["/srv/cleo"] = Facts(kind: .directory, owner: "cleo", group: "root", mode: 0o775)
+        #expect(check(facts).findings.isEmpty, "\(check(facts).findings)")
+    }
+
+    @Test func aDefaultAccessListOnALayoutFolderIsAFinding() {
+        var facts = right
+        facts["/srv/cleo/data"]!.defaultAccessList = TeamLayout.AccessList(owningGroup: 7, named: [(.user("mallory"), 6)])
+        let finding = only(check(facts))
+        #expect(finding?.problem.contains("default access list") == true && finding?.problem.contains("u:mallory:rw-") == true, "\(finding?.problem ?? "")")
+        #expect(finding?.fix == ["runuser -u cleo -- setfacl -P -k -- /srv/cleo/data", "runuser -u cleo -- chmod 02770 -- /srv/cleo/data"])
+    }
+
+    @Test func anAccessListThatCannotBeReadLeavesThePointUnchecked() {
+        var facts = right
+        facts[paths.database]!.accessListError = "Numerical result out of range"
+        let report = check(facts)
+        #expect(report.findings.isEmpty)
+        #expect(report.unchecked == ["database /srv/cleo/data/console.db: its access list could not be read: Numerical result out of range"])
+        #expect(!report.holding.contains { $0.hasPrefix("database /") })
     }
 
     @Test func aPointThatCannotBeLookedAtIsNeitherAPassNorAFinding() {
@@ -172,7 +230,8 @@ import Testing
         #expect(only(check(facts))?.fix.first == "rm -- /srv/cleo/data/console.key")
         facts[paths.keyFile] = nil
         facts["/srv/cleo/log"] = Facts(kind: .regular, owner: "cleo", group: "cleo-ops", mode: 0o640)
-        #expect(only(check(facts))?.fix == ["mv -- /srv/cleo/log /srv/cleo/log.aside", "install -d -o cleo -g cleo-ops -m 2750 /srv/cleo/log"])
+        #expect(only(check(facts))?.fix == ["mv -T -n -- /srv/cleo/log /srv/cleo/log.aside", "mkdir -m 0700 -- /srv/cleo/log",
+                                            "chown -h cleo:cleo-ops -- /srv/cleo/log", "runuser -u cleo -- chmod 02750 -- /srv/cleo/log"])
     }
 
     @Test func hostilePathsAreQuotedExactlyAndPrintAsASCII() {
@@ -186,7 +245,7 @@ import Testing
         let commands = report.findings.flatMap(\.fix)
         #expect(!commands.isEmpty)
         #expect(commands.allSatisfy { $0.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }, "\(commands)")
-        #expect(commands.contains("install -d -o cleo -g cleo-ops -m 2770 $'/tmp/x\\x1b]0;pwned\\x07'"), "\(commands)")
+        #expect(commands.contains("mkdir -m 0700 -- $'/tmp/x\\x1b]0;pwned\\x07'"), "\(commands)")
     }
 
     @Test func namesTheHostsToolsAccept() {
