@@ -85,11 +85,16 @@ import Glibc
             tmux.keys("a")
             let refused = tmux.waitFor("may not approve their own change #\(own): it needs a second person", seconds: 15)
             #expect(!refused.contains("Approve change #"), "no question for what the store refuses")
+            // An engineer may not reveal (roles.md: admin only): refused with the reason, audited.
+            tmux.keys("v")
+            let notRevealed = tmux.waitFor("engineer may not reveal a secret: that needs the role admin", seconds: 15)
+            #expect(!notRevealed.contains("sk_pe_OWN_CHANGE") && !notRevealed.contains(ConfigCLITests.peru))
             quit(tmux)
         }
         #expect(try pending(cli).count == 1, "still waiting")
-        let refusal = try cli.history().last
-        #expect(refusal?["result"] as? String == "refused" && refusal?["user"] as? String == maker.name, "\(String(describing: refusal))")
+        let refusals = try cli.history().suffix(2)
+        #expect(refusals.count == 2 && refusals.allSatisfy { $0["result"] as? String == "refused" && $0["user"] as? String == maker.name },
+                "\(refusals)")
 
         // Support, on a database it may only read: a read-only console, a refused with the reason.
         chmod(cli.directory.path, 0o755)
