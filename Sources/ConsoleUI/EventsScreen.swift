@@ -147,48 +147,41 @@ public enum EventsScreen {
     }
 
     static func rejectedLoaded(_ lines: [RejectedLine], total: Int, above: Int, window: RowWindow, in state: inout AppState) -> [Effect] {
-        var e = state.events
-        guard window == e.rejectedWindow else { return [] }  // an answer to an older request
-        let selectedID = e.selected < e.rejected.count ? e.rejected[e.selected].id : nil
-        if lines.isEmpty, let first = e.rejected.first, case .olderThan = window {
-            // Nothing older after all: the page held stays, on its last row.
-            keepHeld(of: .rejected, count: e.rejected.count, first: first.id, above: e.rejectedAbove, events: &e)
-            state.events = e
-            return []
-        }
-        let placed = placeLoaded(lines.map(\.id), of: .rejected, window: window, selectedID: selectedID, cursor: e.selected, events: &e)
-        if let reload = placed.reload {
-            state.events = e
-            return [.loadRejected(reload)]
-        }
-        e.selected = placed.cursor
-        e.rejected = lines
-        e.total = total
-        e.rejectedAbove = above
-        if let first = lines.first, window != .newest { e.rejectedWindow = .olderThan(first.id + 1) }
-        state.events = e
-        return []
+        loaded(lines, id: \.id, of: .rejected, total: total, above: above, window: window, in: &state,
+               rows: \.rejected, cursor: \.selected, total: \.total, above: \.rejectedAbove, window: \.rejectedWindow, reload: { .loadRejected($0) })
     }
 
     static func refusedLoaded(_ refusals: [RefusedDelivery], total: Int, above: Int, window: RowWindow, in state: inout AppState) -> [Effect] {
+        loaded(refusals, id: \.id, of: .refused, total: total, above: above, window: window, in: &state,
+               rows: \.refused, cursor: \.refusedSelected, total: \.refusedTotal, above: \.refusedAbove, window: \.refusedWindow, reload: { .loadRefused($0) })
+    }
+
+    /// A page of either list placed in its own fields: an answer to an older request dropped, an
+    /// empty older page never swapped in, the selection kept on its row (or a reload asked).
+    private static func loaded<Row>(_ page: [Row], id: KeyPath<Row, Int64>, of kind: State.List, total: Int, above: Int, window: RowWindow,
+                                    in state: inout AppState, rows: WritableKeyPath<State, [Row]>, cursor: WritableKeyPath<State, Int>,
+                                    total totalField: WritableKeyPath<State, Int>, above aboveField: WritableKeyPath<State, Int>,
+                                    window windowField: WritableKeyPath<State, RowWindow>, reload: (RowWindow) -> Effect) -> [Effect] {
         var e = state.events
-        guard window == e.refusedWindow else { return [] }
-        let selectedID = e.refusedSelected < e.refused.count ? e.refused[e.refusedSelected].id : nil
-        if refusals.isEmpty, let first = e.refused.first, case .olderThan = window {
-            keepHeld(of: .refused, count: e.refused.count, first: first.id, above: e.refusedAbove, events: &e)
+        guard window == e[keyPath: windowField] else { return [] }  // an answer to an older request
+        let held = e[keyPath: rows]
+        let selectedID = e[keyPath: cursor] < held.count ? held[e[keyPath: cursor]][keyPath: id] : nil
+        if page.isEmpty, let first = held.first, case .olderThan = window {
+            // Nothing older after all: the page held stays, on its last row.
+            keepHeld(of: kind, count: held.count, first: first[keyPath: id], above: e[keyPath: aboveField], events: &e)
             state.events = e
             return []
         }
-        let placed = placeLoaded(refusals.map(\.id), of: .refused, window: window, selectedID: selectedID, cursor: e.refusedSelected, events: &e)
-        if let reload = placed.reload {
+        let placed = placeLoaded(page.map { $0[keyPath: id] }, of: kind, window: window, selectedID: selectedID, cursor: e[keyPath: cursor], events: &e)
+        if let next = placed.reload {
             state.events = e
-            return [.loadRefused(reload)]
+            return [reload(next)]
         }
-        e.refusedSelected = placed.cursor
-        e.refused = refusals
-        e.refusedTotal = total
-        e.refusedAbove = above
-        if let first = refusals.first, window != .newest { e.refusedWindow = .olderThan(first.id + 1) }
+        e[keyPath: cursor] = placed.cursor
+        e[keyPath: rows] = page
+        e[keyPath: totalField] = total
+        e[keyPath: aboveField] = above
+        if let first = page.first, window != .newest { e[keyPath: windowField] = .olderThan(first[keyPath: id] + 1) }
         state.events = e
         return []
     }

@@ -295,29 +295,17 @@ import Glibc
 
         // A new path.
         try h.configureWebhook("https://ops.example.com/hooks/v2")
-        let changed = Date()
-        var newPath = 0
-        while Date().timeIntervalSince(changed) < 3 {
-            newPath = try RawHTTP.post(port: serve.port, webhookLine("live-2"), path: "/hooks/v2").status
-            if newPath == 200 { break }
-            usleep(50_000)
-        }
-        #expect(newPath == 200)
-        #expect(Date().timeIntervalSince(changed) < 2)
+        let newPath = try pollStatus(200, seconds: 3) { try RawHTTP.post(port: serve.port, webhookLine("live-2"), path: "/hooks/v2").status }
+        #expect(newPath.status == 200)
+        #expect(newPath.after < 2)
         #expect(try RawHTTP.post(port: serve.port, webhookLine("live-3")).status == 404)
 
         // Secured on (with its value): unauthenticated deliveries are refused from then on.
         #expect(try h.run(["config", "set", "webhookAuthorization"], stdin: "Bearer live").status == 0)
         #expect(try h.run(["config", "set", "isWebhookSecured", "true"]).status == 0)
-        let secured = Date()
-        var status = 0
-        while Date().timeIntervalSince(secured) < 3 {
-            status = try RawHTTP.post(port: serve.port, webhookLine("live-4"), path: "/hooks/v2").status
-            if status == 401 { break }
-            usleep(50_000)
-        }
-        #expect(status == 401)
-        #expect(Date().timeIntervalSince(secured) < 2)
+        let secured = try pollStatus(401, seconds: 3) { try RawHTTP.post(port: serve.port, webhookLine("live-4"), path: "/hooks/v2").status }
+        #expect(secured.status == 401)
+        #expect(secured.after < 2)
         #expect(try RawHTTP.post(port: serve.port, webhookLine("live-5"), path: "/hooks/v2",
                                  headers: [("Content-Type", "application/json"), ("Authorization", "Bearer live")]).status == 200)
         #expect(serve.process.isRunning)

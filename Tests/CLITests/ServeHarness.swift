@@ -118,6 +118,19 @@ enum RawHTTP {
 
 enum HTTPError: Error { case io(String) }
 
+/// Asks `request` again (every `every` seconds, for at most `seconds`) until it answers `wanted`;
+/// the last status seen, and how long it took.
+func pollStatus(_ wanted: Int, seconds: Double, every: Double = 0.05, _ request: () throws -> Int) rethrows -> (status: Int, after: Double) {
+    let start = Date()
+    var status = 0
+    while Date().timeIntervalSince(start) < seconds {
+        status = try request()
+        if status == wanted { break }
+        usleep(useconds_t(every * 1e6))
+    }
+    return (status, Date().timeIntervalSince(start))
+}
+
 /// `cleo-console serve` started by a test on 127.0.0.1 and a port the system chose.
 final class ServeProcess {
     let process: Process

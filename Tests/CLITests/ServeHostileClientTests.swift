@@ -133,12 +133,8 @@ import Glibc
         #expect(try RawHTTP.readReplies(first, count: 1).map(\.status) == [200])
         // Once one goes, a new one is admitted (as soon as the server has seen it go).
         close(second)
-        var admitted = false
-        for _ in 0..<50 where !admitted {
-            usleep(100_000)
-            admitted = (try? RawHTTP.post(port: serve.port, webhookLine("after")))?.status == 200
-        }
-        #expect(admitted)
+        let admitted = pollStatus(200, seconds: 5, every: 0.1) { (try? RawHTTP.post(port: serve.port, webhookLine("after")))?.status ?? 0 }
+        #expect(admitted.status == 200)
     }
 
     @Test func twoAuthorizationHeadersAreNeverExactlyTheValue() throws {
@@ -153,19 +149,16 @@ import Glibc
         // A value with commas is one value (one header line), not a list.
         let signature = "Signature keyId=\"k1\",sig=\"c2lnbmVk\""
         #expect(try h.run(["config", "set", "webhookAuthorization"], stdin: signature + "\n").status == 0)
-        var withCommas = 0
-        for _ in 0..<30 where withCommas != 200 {  // the receiver reloads its settings within 2 s
-            usleep(200_000)
-            withCommas = try RawHTTP.post(port: serve.port, webhookLine("comma"), headers: [("Content-Type", "application/json"), ("Authorization", signature)]).status
+        // The receiver reloads its settings within 2 s.
+        let withCommas = try pollStatus(200, seconds: 6, every: 0.2) {
+            try RawHTTP.post(port: serve.port, webhookLine("comma"), headers: [("Content-Type", "application/json"), ("Authorization", signature)]).status
         }
-        #expect(withCommas == 200)
+        #expect(withCommas.status == 200)
         #expect(try h.run(["config", "set", "webhookAuthorization"], stdin: secret + "\n").status == 0)
-        var back = 0
-        for _ in 0..<30 where back != 200 {
-            usleep(200_000)
-            back = try RawHTTP.post(port: serve.port, webhookLine("two-0"), headers: [("Content-Type", "application/json"), ("Authorization", secret)]).status
+        let back = try pollStatus(200, seconds: 6, every: 0.2) {
+            try RawHTTP.post(port: serve.port, webhookLine("two-0"), headers: [("Content-Type", "application/json"), ("Authorization", secret)]).status
         }
-        #expect(back == 200)
+        #expect(back.status == 200)
         let doubled = try RawHTTP.post(port: serve.port, webhookLine("two-1"), headers: [("Content-Type", "application/json"), ("Authorization", secret), ("Authorization", "Bearer wrong")])
         #expect(doubled.status == 401)
         let right = try RawHTTP.post(port: serve.port, webhookLine("two-2"), headers: [("Content-Type", "application/json"), ("Authorization", secret)])
