@@ -29,6 +29,9 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var state = State.idle
     private var body: ByteBuffer?
     private var reserved = 0
+    /// The client shut its side (a half-close): the answer in progress is still written, then
+    /// the connection closes.
+    private var inputClosed = false
 
     init(receiver: WebhookReceiver, gate: ConnectionGate) {
         self.receiver = receiver
@@ -80,6 +83,17 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
+    /// A client that sends its request and shuts its side still gets the answer (curl
+    /// `--no-keepalive`, scripts writing to a socket); nothing more can come, so the connection
+    /// closes after it, or now when no answer is in progress.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let event = event as? ChannelEvent, event == .inputClosed else { return context.fireUserInboundEventTriggered(event) }
+        inputClosed = true
+        if case .answering = state { return }
+        state = .closing
+        context.close(promise: nil)
+    }
+
     private func started(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         releaseBody()
         let path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
@@ -96,6 +110,12 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch receiver.start(request) {
         case .readBody(let delivery):
             state = .reading(delivery, keepAlive: keepAlive, version: version)
+            // A client that asked to be told before sending the body (curl does past 1 KiB) is
+            // told now, not after its own timeout; a refused one gets the final answer instead.
+            if version.major == 1 && version.minor >= 1,
+               headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .continue))), promise: nil)
+            }
         case .answer(let answer):
             state = .answering(keepAlive: keepAlive, version: version, endSeen: false)
             answered(answer, context: context)
@@ -140,7 +160,7 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// request's end was read.
     private func answered(_ answer: WebhookReceiver.Answer, context: ChannelHandlerContext) {
         guard case .answering(let keepAlive, let version, let endSeen) = state else { return }
-        let keeps = keepAlive && !answer.closes
+        let keeps = keepAlive && !answer.closes && !inputClosed
         releaseBody()
         state = !keeps ? .closing : (endSeen ? .idle : .discarding)
         if keeps && endSeen { context.triggerUserOutboundEvent(ConnectionDeadline.Event.requestRead, promise: nil) }

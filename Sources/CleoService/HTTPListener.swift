@@ -42,6 +42,8 @@ final class HTTPListener: @unchecked Sendable {
             }
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // A half-closed connection is still answered (`DeliveryHandler` closes it after).
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
         self.group = group
         self.quiesce = quiesce
         self.channel = try bootstrap.bind(host: host, port: port).wait()

@@ -175,4 +175,58 @@ import Glibc
             #expect(result.status == 64, "\(arguments): \(result.stderr)")
         }
     }
+
+    /// What arrives within `seconds` (the socket's own timeout ends the wait).
+    func bytesArriving(_ fd: Int32, within seconds: Double, until wanted: Int) -> String {
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let start = Date()
+        while data.count < wanted && Date().timeIntervalSince(start) < seconds {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test func aClientThatExpects100ContinueIsToldToSendItsBody() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        // curl sends `Expect: 100-continue` for bodies past 1 KiB and waits 1 s for the go-ahead.
+        let body = webhookLine("expecting")
+        let fd = try RawHTTP.connect(port: serve.port, timeout: 3)
+        defer { close(fd) }
+        let head = "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        #expect(RawHTTP.send(fd, Array(head.utf8)))
+        let goAhead = "HTTP/1.1 100 Continue\r\n\r\n"
+        #expect(bytesArriving(fd, within: 3, until: goAhead.utf8.count) == goAhead)
+        #expect(RawHTTP.send(fd, Array(body.utf8)))
+        #expect(try RawHTTP.readReplies(fd, count: 1).map(\.status) == [200])
+        // A refused one is not told to go ahead: it gets its final answer.
+        let refused = try RawHTTP.request(port: serve.port, headers: [("Content-Type", "text/plain"), ("Expect", "100-continue")],
+                                          body: Array(body.utf8))
+        #expect(refused.status == 415)
+        #expect(try h.logLines().count == 1)
+    }
+
+    @Test func aHalfClosedConnectionStillGetsItsAnswer() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
+        defer { close(fd) }
+        // The request whole, then the client's side shut: the delivery is stored and answered.
+        #expect(RawHTTP.send(fd, Array(request("half-closed").utf8)))
+        shutdown(fd, Int32(SHUT_WR))
+        let reply = try RawHTTP.readReplies(fd, count: 1)
+        #expect(reply.map(\.status) == [200])
+        #expect(reply.first?.headers["connection"] == "close")
+        #expect(secondsUntilClosed(fd, within: 3) != nil)
+        #expect(try h.logLines().compactMap { jsonObject($0)?["transaction_id"] as? String } == ["half-closed"])
+    }
 }
