@@ -91,6 +91,7 @@ public enum RFC3339 {
 
     /// Formats with the given offset from UTC: `2026-11-25T21:20:17.000-03:00` (`Z` for zero).
     public static func format(_ timestamp: Timestamp, offsetSeconds: Int) -> String {
+        if offsetSeconds == 0, let text = formatUTC(timestamp) { return text }
         let (date, time, millis) = civil(timestamp, offsetSeconds: offsetSeconds)
         let offset: String
         if offsetSeconds == 0 {
@@ -100,6 +101,33 @@ public enum RFC3339 {
             offset = (offsetSeconds < 0 ? "-" : "+") + pad(minutes / 60, 2) + ":" + pad(minutes % 60, 2)
         }
         return date + "T" + time + "." + pad(millis, 3) + offset
+    }
+
+    /// The UTC form written digit by digit into one buffer (`serve` stamps every delivery with
+    /// it, twice); nil outside the years 0000-9999, which the general path writes.
+    static func formatUTC(_ timestamp: Timestamp) -> String? {
+        let local = timestamp.millisecondsSince1970
+        let millis = Int(((local % 1000) + 1000) % 1000)
+        let totalSeconds = (local - Int64(millis)) / 1000
+        var days = totalSeconds / 86_400
+        var secondOfDay = Int(totalSeconds % 86_400)
+        if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
+        let (year, month, day) = civilFromDays(Int(days))
+        guard (0...9999).contains(year) else { return nil }
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func put(_ value: Int, _ width: Int, at start: Int) {
+                var value = value
+                for index in stride(from: start + width - 1, through: start, by: -1) {
+                    out[index] = UInt8(0x30 + value % 10)
+                    value /= 10
+                }
+            }
+            put(year, 4, at: 0); out[4] = 0x2D; put(month, 2, at: 5); out[7] = 0x2D; put(day, 2, at: 8)
+            out[10] = 0x54
+            put(secondOfDay / 3600, 2, at: 11); out[13] = 0x3A; put(secondOfDay % 3600 / 60, 2, at: 14); out[16] = 0x3A
+            put(secondOfDay % 60, 2, at: 17); out[19] = 0x2E; put(millis, 3, at: 20); out[23] = 0x5A
+            return 24
+        }
     }
 
     /// `2026-11-25 21:20:17` in the given offset, for tables.

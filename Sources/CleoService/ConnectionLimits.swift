@@ -64,6 +64,10 @@ final class ConnectionGate: @unchecked Sendable {
 /// First in each connection's pipeline, on the raw bytes: a request must arrive whole within
 /// `requestSeconds` of its first byte, and a connection waiting for its next request is closed after
 /// `idleSeconds`. The delivery handler says when a request was read and when it was answered.
+///
+/// Moving a deadline only writes it down: one timer per connection, never more than the shorter
+/// of the two limits ahead, looks at the deadline when it fires and closes or goes on waiting.
+/// (Scheduling and cancelling a timer at each request start and answer cost ~3% of serve's CPU.)
 final class ConnectionDeadline: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -73,7 +77,10 @@ final class ConnectionDeadline: ChannelDuplexHandler {
     enum Event { case requestRead, answered, closing }
 
     private let limits: ConnectionLimits
+    /// When the connection is closed; nil while nothing is timed (a request read, being answered).
+    private var deadline: NIODeadline?
     private var timer: Scheduled<Void>?
+    private var timerAt: NIODeadline?
     private var requestInProgress = false
 
     init(limits: ConnectionLimits) { self.limits = limits }
@@ -96,8 +103,7 @@ final class ConnectionDeadline: ChannelDuplexHandler {
         switch event {
         case .requestRead:
             requestInProgress = false
-            timer?.cancel()
-            timer = nil
+            deadline = nil
         case .answered:
             // Bytes of the next request may already be here (pipelining): their clock runs.
             if !requestInProgress { arm(limits.idleSeconds, context: context) }
@@ -110,12 +116,37 @@ final class ConnectionDeadline: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
+        timer = nil
         context.fireChannelInactive()
     }
 
+    private var step: TimeAmount { .milliseconds(Int64(min(limits.requestSeconds, limits.idleSeconds) * 1000)) }
+
     private func arm(_ seconds: Double, context: ChannelHandlerContext) {
+        let now = NIODeadline.now()
+        let due = now + .milliseconds(Int64(seconds * 1000))
+        deadline = due
+        // A timer due no later than the new deadline looks at it when it fires.
+        if let timerAt, timerAt <= due { return }
         timer?.cancel()
-        let channel = context.channel
-        timer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(seconds * 1000))) { channel.close(promise: nil) }
+        schedule(at: min(due, now + step), context: context)
+    }
+
+    private func schedule(at when: NIODeadline, context: ChannelHandlerContext) {
+        timerAt = when
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: when) {
+            let (handler, context) = bound.value
+            handler.fired(context: context)
+        }
+    }
+
+    private func fired(context: ChannelHandlerContext) {
+        timerAt = nil
+        timer = nil
+        guard let deadline else { return }
+        let now = NIODeadline.now()
+        if now >= deadline { return context.channel.close(promise: nil) }
+        schedule(at: min(deadline, now + step), context: context)
     }
 }

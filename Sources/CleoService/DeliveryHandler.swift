@@ -32,6 +32,8 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The client shut its side (a half-close): the answer in progress is still written, then
     /// the connection closes.
     private var inputClosed = false
+    /// The peer's address as text, made once per connection (it is told on every answer).
+    private var remoteText: String?
 
     init(receiver: WebhookReceiver, gate: ConnectionGate) {
         self.receiver = receiver
@@ -72,7 +74,7 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// told on stderr like any other answer, and the connection is closed (it cannot be re-synchronised).
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if error is HTTPParserError {
-            receiver.malformed(remote: context.channel.remoteAddress?.ipAddress ?? "unknown")
+            receiver.malformed(remote: remote(context))
         }
         state = .closing
         context.close(promise: nil)
@@ -105,7 +107,7 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
             method: head.method.rawValue, path: path, contentType: headers.first(name: "content-type"),
             contentLength: headers.first(name: "content-length"), transferEncoding: headers.first(name: "transfer-encoding"),
             authorization: authorization.count > 1 ? [] : authorization.first.map { Array($0.utf8) },
-            remote: context.channel.remoteAddress?.ipAddress ?? "unknown")
+            remote: remote(context))
         let keepAlive = head.isKeepAlive, version = head.version
         switch receiver.start(request) {
         case .readBody(let delivery):
@@ -172,16 +174,24 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !keeps { headers.add(name: "connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: answer.status), headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
-        let done = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         if keeps {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             context.triggerUserOutboundEvent(ConnectionDeadline.Event.answered, promise: nil)
         } else {
+            let done = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
             // A client that stops reading must not keep the connection by never taking the answer.
             context.triggerUserOutboundEvent(ConnectionDeadline.Event.closing, promise: nil)
             let channel = context.channel
             done.futureResult.whenComplete { _ in channel.close(promise: nil) }
         }
+    }
+
+    private func remote(_ context: ChannelHandlerContext) -> String {
+        if let remoteText { return remoteText }
+        let text = context.channel.remoteAddress?.ipAddress ?? "unknown"
+        remoteText = text
+        return text
     }
 
     /// The socket is no longer read (the connection closes after its answer).

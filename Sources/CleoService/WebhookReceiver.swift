@@ -192,8 +192,13 @@ public struct WebhookReceiver: Sendable {
 /// A delivery's id: 128 random bits as 32 lower-case hex digits (unique per POST, no order implied).
 enum DeliveryID {
     static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let words = (generator.next() as UInt64, generator.next() as UInt64)
+        // One getentropy (a getrandom(2)) for both words (the generator makes one call per word).
+        var words: (UInt64, UInt64) = (0, 0)
+        let filled = withUnsafeMutableBytes(of: &words) { getentropy($0.baseAddress, 16) == 0 ? 16 : -1 }
+        if filled != 16 {
+            var generator = SystemRandomNumberGenerator()
+            words = (generator.next(), generator.next())
+        }
         let digits = Array("0123456789abcdef".utf8)
         return String(unsafeUninitializedCapacity: 32) { buffer in
             for i in 0..<16 {
@@ -208,16 +213,40 @@ enum DeliveryID {
 }
 
 /// The receiver's line per delivery on standard error, sanitised (a transaction id is the
-/// sender's text).
+/// sender's text). Built as bytes in one buffer and written with one call: it runs per delivery.
 enum AccessLog {
     static func write(at: Timestamp, remote: String, method: String, status: Int, bytes: Int, ms: Double, transactionID: String?) {
-        let id = transactionID.map { TerminalText.sanitized(String($0.prefix(128))) } ?? "-"
+        var line = [UInt8]()
+        line.reserveCapacity(192)
         // Our own texts need no sanitising: the time, the peer's IP, a method the parser took (a token), numbers.
         let tenths = Int((ms * 100).rounded())
-        var text = RFC3339.format(at, offsetSeconds: 0)
-        text += " " + remote + " " + String(method.prefix(16)) + " " + String(status) + " " + String(bytes) + " B "
-        text += String(tenths / 100) + "." + (tenths % 100 < 10 ? "0" : "") + String(tenths % 100) + " ms transaction_id=" + id + "\n"
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        line.append(contentsOf: RFC3339.format(at, offsetSeconds: 0).utf8)
+        line.append(0x20)
+        line.append(contentsOf: remote.utf8)
+        line.append(0x20)
+        line.append(contentsOf: method.utf8.prefix(16))
+        line.append(0x20)
+        line.append(contentsOf: String(status).utf8)
+        line.append(0x20)
+        line.append(contentsOf: String(bytes).utf8)
+        line.append(contentsOf: " B ".utf8)
+        line.append(contentsOf: String(tenths / 100).utf8)
+        line.append(UInt8(ascii: "."))
+        if tenths % 100 < 10 { line.append(UInt8(ascii: "0")) }
+        line.append(contentsOf: String(tenths % 100).utf8)
+        line.append(contentsOf: " ms transaction_id=".utf8)
+        if let transactionID {
+            let id = transactionID.utf8.prefix(128)
+            // Printable ASCII is shown as it is; anything else goes through the sanitiser.
+            if id.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+                line.append(contentsOf: id)
+            } else {
+                line.append(contentsOf: TerminalText.sanitized(String(transactionID.prefix(128))).utf8)
+            }
+        } else {
+            line.append(UInt8(ascii: "-"))
+        }
+        line.append(0x0A)
+        line.withUnsafeBytes { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 }

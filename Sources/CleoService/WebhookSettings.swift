@@ -57,7 +57,7 @@ public enum DeliveryGate {
             return .refuse(status: 415, reason: "Content-Type must be application/json", recorded: true)
         }
         if let contentLength {
-            guard let length = Int(contentLength.trimmingCharacters(in: .whitespaces)), length >= 0 else {
+            guard let length = Int(Substring(trimmed(contentLength[...].utf8))), length >= 0 else {
                 return .refuse(status: 400, reason: "Content-Length is not a number", recorded: true)
             }
             if length > maximumBodyBytes { return .refuse(status: 413, reason: "body of \(length) bytes is over 1 MiB", recorded: true) }
@@ -66,15 +66,36 @@ public enum DeliveryGate {
     }
 
     /// `application/json`, any case, with optional parameters; a charset other than UTF-8 is
-    /// refused (the log is UTF-8 and bodies are kept byte for byte).
+    /// refused (the log is UTF-8 and bodies are kept byte for byte). Compared as ASCII bytes, with
+    /// HTTP's optional whitespace (space, tab) around each part: it runs on every delivery.
     public static func isJSON(_ contentType: String) -> Bool {
-        let parts = contentType.split(separator: ";", omittingEmptySubsequences: false)
-        guard let media = parts.first, media.trimmingCharacters(in: .whitespaces).lowercased() == "application/json" else { return false }
-        for parameter in parts.dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            if pair.first == "charset", pair.count == 2, pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) != "utf-8" { return false }
+        var parts = contentType.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false).makeIterator()
+        guard let media = parts.next(), asciiEqual(trimmed(media), caseInsensitiveTo: "application/json") else { return false }
+        while let parameter = parts.next() {
+            guard let equals = parameter.firstIndex(of: UInt8(ascii: "=")),
+                  asciiEqual(trimmed(parameter[..<equals]), caseInsensitiveTo: "charset") else { continue }
+            var value = trimmed(parameter[parameter.index(after: equals)...])
+            while value.first == UInt8(ascii: "\"") { value = value.dropFirst() }
+            while value.last == UInt8(ascii: "\"") { value = value.dropLast() }
+            if !asciiEqual(value, caseInsensitiveTo: "utf-8") { return false }
         }
         return true
+    }
+
+    /// Without the spaces and tabs at either end.
+    static func trimmed(_ text: Substring.UTF8View) -> Substring.UTF8View {
+        var text = text
+        while let first = text.first, first == 0x20 || first == 0x09 { text = text.dropFirst() }
+        while let last = text.last, last == 0x20 || last == 0x09 { text = text.dropLast() }
+        return text
+    }
+
+    /// Equal to the lower-case ASCII `expected`, ignoring the case of ASCII letters only.
+    static func asciiEqual(_ text: Substring.UTF8View, caseInsensitiveTo expected: StaticString) -> Bool {
+        guard text.count == expected.utf8CodeUnitCount else { return false }
+        return expected.withUTF8Buffer { want in
+            zip(text, want).allSatisfy { byte, wanted in (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == wanted }
+        }
     }
 
     /// Compares every byte whatever the first difference, so the time taken says nothing about

@@ -129,6 +129,23 @@ import Glibc
         #expect(!serve.log.contains("charset"))
     }
 
+    @Test func theAccessLogShowsASendersIdSanitisedAndCut() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        // An escape sequence, a right-to-left override and a newline in the id are the sender's text.
+        #expect(try RawHTTP.post(port: serve.port, webhookLine("red\\u001b[31mX\\u202eY\\nZ")).status == 200)
+        #expect(try RawHTTP.post(port: serve.port, webhookLine(String(repeating: "a", count: 300))).status == 200)
+        usleep(200_000)
+        let lines = serve.log.split(separator: "\n").filter { $0.contains(" POST 200 ") }
+        #expect(lines.count == 2)
+        #expect(!serve.log.utf8.contains(0x1B) && !serve.log.contains("\u{202E}"))
+        #expect(lines.first?.hasSuffix("transaction_id=red␛[31mX⟨U+202E⟩Y␊Z") == true, "\(lines.first ?? "")")
+        #expect(lines.last?.hasSuffix("transaction_id=" + String(repeating: "a", count: 128)) == true)
+    }
+
     @Test func theServiceStateBesideTheDatabaseSaysReceivingThenStopped() throws {
         let h = try CLIHarness()
         defer { h.cleanup() }

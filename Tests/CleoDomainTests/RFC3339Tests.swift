@@ -25,6 +25,21 @@ import Testing
         #expect(RFC3339.parseBound("2026-11-25", offsetSeconds: { _ in -10800 }) == RFC3339.parse("2026-11-25T03:00:00Z"))
     }
 
+    /// The UTC form is written digit by digit (serve stamps each delivery with it): every
+    /// instant reads back as itself, before 1970 and across leap days included.
+    @Test func theUTCFormReadsBackAsTheSameInstant() {
+        #expect(RFC3339.format(Timestamp(millisecondsSince1970: -1), offsetSeconds: 0) == "1969-12-31T23:59:59.999Z")
+        #expect(RFC3339.format(Timestamp(millisecondsSince1970: 0), offsetSeconds: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(RFC3339.format(RFC3339.parse("2024-02-29T09:05:07.045Z")!, offsetSeconds: 0) == "2024-02-29T09:05:07.045Z")
+        var instant: Int64 = -62_167_219_200_000  // 0000-01-01
+        while instant < 253_402_300_799_999 {  // 9999-12-31T23:59:59.999
+            let t = Timestamp(millisecondsSince1970: instant)
+            let text = RFC3339.format(t, offsetSeconds: 0)
+            #expect(text.utf8.count == 24 && RFC3339.parse(text) == t, "\(instant): \(text)")
+            instant += 3_999_999_937  // about 46 days and an odd number of milliseconds
+        }
+    }
+
     /// Found by `make fuzz` (Fuzz/WebhookLineFuzz.swift): `0000-01-01T00:00:00+23:59` was
     /// accepted as an instant in year -1, which formats as `00-1-12-31T00:01:00.000Z` — a
     /// `receivedAt` that `tx list --json` would export and no parser reads back.
