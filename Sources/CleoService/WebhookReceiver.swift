@@ -8,7 +8,10 @@ import TerminalCanvas
 /// it a request's head, then its body, and writes the answer it is called back with.
 /// One line per delivery on standard error: time, remote address, status, bytes, milliseconds,
 /// transaction_id — never a body or a header's value.
-public struct WebhookReceiver: Sendable {
+///
+/// A class, and a delivery one object: the closures that carry a delivery from its body to its
+/// durable answer then hold one reference each instead of a copy of every field.
+public final class WebhookReceiver: Sendable {
     let settings: LiveSettings
     let log: GroupCommitLog
     let metrics: ServiceMetrics
@@ -70,10 +73,14 @@ public struct WebhookReceiver: Sendable {
     }
 
     /// One delivery in progress: when it started, for the access log.
-    public struct Delivery: Sendable {
+    public final class Delivery: Sendable {
         let head: Head
         let started = DispatchTime.now().uptimeNanoseconds
-        var refusal: (status: Int, reason: String)?
+        let refusal: (status: Int, reason: String)?
+        init(head: Head, refusal: (status: Int, reason: String)? = nil) {
+            self.head = head
+            self.refusal = refusal
+        }
     }
 
     public func start(_ head: Head) -> Start {
@@ -86,12 +93,11 @@ public struct WebhookReceiver: Sendable {
         }
         let verdict = DeliveryGate.check(method: head.method, path: head.path, contentType: head.contentType,
                                          contentLength: head.contentLength, authorization: head.authorization, settings: settings.current)
-        var delivery = Delivery(head: head)
         switch verdict {
         case .readBody:
-            return .readBody(delivery)
+            return .readBody(Delivery(head: head))
         case .refuse(let status, let reason, let recorded):
-            delivery.refusal = (status, reason)
+            let delivery = Delivery(head: head, refusal: (status, reason))
             // A refused body is never read, and never drained either (an unauthenticated sender
             // could stream without end): the connection closes after the answer.
             if recorded { return .refused(delivery) }
@@ -104,7 +110,7 @@ public struct WebhookReceiver: Sendable {
         guard let (status, reason) = delivery.refusal else { return }
         let head = delivery.head
         refusals.record(RefusedDelivery(at: clock(), remote: head.remote, status: status, reason: reason)) { hop {
-            answer(finish(delivery, Outcome(status: status, message: reason), closes: head.hasBody))
+            answer(self.finish(delivery, Outcome(status: status, message: reason), closes: head.hasBody))
         } }
     }
 
@@ -120,7 +126,7 @@ public struct WebhookReceiver: Sendable {
             // Read no more of it: without closing the server would drain the rest to keep the connection alive.
             let reason = "body over 1 MiB"
             refusals.record(RefusedDelivery(at: clock(), remote: remote, status: 413, reason: reason)) { hop {
-                answer(finish(delivery, Outcome(status: 413, message: reason, bytes: body.count), closes: true))
+                answer(self.finish(delivery, Outcome(status: 413, message: reason, bytes: body.count), closes: true))
             } }
             return
         }
@@ -130,18 +136,18 @@ public struct WebhookReceiver: Sendable {
         case .failure(let refusal):
             refusals.record(RefusedDelivery(at: receivedAt, remote: remote, status: 400, reason: refusal.reason,
                                             raw: Array(body.prefix(AppDatabase.refusedRawLimit)), rawLength: body.count)) { hop {
-                answer(finish(delivery, Outcome(status: 400, message: refusal.reason, bytes: body.count)))
+                answer(self.finish(delivery, Outcome(status: 400, message: refusal.reason, bytes: body.count)))
             } }
         case .success(let line):
             let transactionID = line.transactionID
             log.append(line.bytes) { outcome in hop {
                 switch outcome {
                 case .durable:
-                    answer(finish(delivery, Outcome(status: 200, message: "{\"status\":\"ok\",\"deliveryId\":\"\(deliveryID)\"}",
+                    answer(self.finish(delivery, Outcome(status: 200, message: "{\"status\":\"ok\",\"deliveryId\":\"\(deliveryID)\"}",
                                                     bytes: body.count, transactionID: transactionID)))
                 case .failed(let reason):
-                    refusals.record(RefusedDelivery(at: receivedAt, remote: remote, status: 503, reason: reason)) { hop {
-                        answer(finish(delivery, Outcome(status: 503, message: "not stored, retry later: " + reason,
+                    self.refusals.record(RefusedDelivery(at: receivedAt, remote: remote, status: 503, reason: reason)) { hop {
+                        answer(self.finish(delivery, Outcome(status: 503, message: "not stored, retry later: " + reason,
                                                         bytes: body.count, transactionID: transactionID)))
                     } }
                 }
