@@ -115,13 +115,11 @@ public enum AuditScreen {
             state.audit.search = TextField(text: state.audit.filter ?? "")
             return []
         },
-        KeyBinding([.escape], "back") { state in
-            if state.audit.filter != nil {
-                state.audit.filter = nil
-                return jump(&state, to: .newest, index: 0)
-            }
-            state.screen = .transactions
-            return []
+        // A search is cleared first; then back.
+        KeyBinding([.escape], "back") { (state: inout AppState) -> Step in
+            guard state.audit.filter != nil else { return .go(.back) }
+            state.audit.filter = nil
+            return .effects(jump(&state, to: .newest, index: 0))
         },
     ]
 
