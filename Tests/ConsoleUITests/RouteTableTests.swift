@@ -124,3 +124,50 @@ import Testing
         #expect(audit.screen == .transactions)
     }
 }
+
+/// A screen's keys change its own state only (and the frame's one-line message); going
+/// anywhere else is a navigation the reducer carries out.
+@Suite struct ScreenOwnStateTests {
+    static func loaded() -> AppState {
+        var state = Fixture.state()
+        _ = state.reduce(.rejectedLoaded([], total: 0, above: 0, window: .newest))
+        _ = state.reduce(.auditLoaded([
+            AuditEntry(id: 1, at: Fixture.now.adding(milliseconds: -7_200_000), user: "maria", origin: "ssh 203.0.113.9", field: "webhookUrl",
+                       old: "https://old.merchant.example/hooks", new: "https://new.merchant.example/hooks", result: .saved, detail: nil),
+            AuditEntry(id: 2, at: Fixture.now.adding(milliseconds: -3_600_000), user: "jorge", origin: "local", field: "chileApiKey",
+                       old: nil, new: "••••9f3a", result: .saved, detail: nil),
+        ], total: 2))
+        return state
+    }
+
+    func keysChangeOnlyTheirOwnState<S: Screen>(_ screen: S.Type, on start: AppState, sourceLocation: SourceLocation = #_sourceLocation) {
+        for binding in S.keys where binding.navigation(from: start) == nil {
+            for key in binding.keys {
+                var after = start
+                _ = S.reduce(key, in: &after)
+                after[keyPath: S.state] = start[keyPath: S.state]
+                after.flash = start.flash
+                #expect(after == start, "\(S.id): \(key.label) (\(binding.label)) wrote outside its own state", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    @Test func everyScreensKeysWriteOnlyItsOwnState() {
+        var state = Self.loaded()
+        _ = state.navigate(.show(.transactions))
+        keysChangeOnlyTheirOwnState(TransactionsScreen.self, on: state)
+        _ = state.reduce(.key(.enter))
+        _ = state.reduce(.detailLoaded(Fixture.rows[2], Fixture.events, totalEvents: Fixture.events.count))
+        keysChangeOnlyTheirOwnState(TransactionDetailScreen.self, on: state)
+        for screen in [ScreenID.config, .events, .audit] {
+            _ = state.navigate(.show(screen))
+            switch screen {
+            case .config: keysChangeOnlyTheirOwnState(ConfigScreen.self, on: state)
+            case .events: keysChangeOnlyTheirOwnState(EventsScreen.self, on: state)
+            default: keysChangeOnlyTheirOwnState(AuditScreen.self, on: state)
+            }
+        }
+        _ = state.navigate(.help)
+        keysChangeOnlyTheirOwnState(HelpScreen.self, on: state)
+    }
+}
