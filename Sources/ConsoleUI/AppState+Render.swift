@@ -20,14 +20,7 @@ extension AppState {
         let body = frame.body
         let top = body.y
         let height = body.height
-        switch screen {
-        case .transactions: TransactionsScreen.render(self, into: &canvas, top: top, height: height)
-        case .detail: TransactionDetailScreen.render(self, into: &canvas, top: top, height: height)
-        case .config: ConfigScreen.render(self, into: &canvas, top: top, height: height)
-        case .events: EventsScreen.render(self, into: &canvas, top: top, height: height)
-        case .audit: AuditScreen.render(self, into: &canvas, top: top, height: height)
-        case .help: HelpScreen.render(self, into: &canvas, top: top, height: height)
-        }
+        screen.screen.render(self, into: &canvas, top: top, height: height)
         if cashier.isOpen { CashierFormScreen.render(self, into: &canvas, top: top, height: height) }
         renderStatusLine(into: &canvas)
         renderHints(into: &canvas)
@@ -80,9 +73,10 @@ extension AppState {
 
     func renderTabs(into canvas: inout Canvas) {
         var x = 1
-        let tabs: [(String, ScreenID)] = [("1 Transactions", .transactions), ("2 Config", .config), ("3 Events", .events), ("4 Audit", .audit)]
-        for (title, id) in tabs {
-            let active = screen == id || (screen == .detail && id == .transactions)
+        // The route table's tabs: each with its key.
+        for route in Routes.tabs {
+            let title = route.key.label + " " + (route.tab ?? "")
+            let active = screen == route.screen || (screen == .detail && route.screen == .transactions)
             x += canvas.write(" \(title) ", x: x, y: 1, role: active ? .selected : .muted) + 1
         }
         if !config.stored.isComplete && config.isLoaded {
@@ -175,7 +169,7 @@ extension AppState {
         case .help: hints = HelpScreen.keys.hints
         }
         if cashier.isOpen { hints = CashierFormScreen.hints(cashier) }
-        if !textFieldHasFocus && !config.isAsking && !cashier.isOpen { hints = [("?", "help"), ("q", "quit")] + hints + [("1-4", "screens")] }
+        if !textFieldHasFocus && !config.isAsking && !cashier.isOpen { hints = [("?", "help"), ("q", "quit")] + hints + [(Routes.tabKeys, "screens")] }
         var x = 1
         for hint in hints {
             let width = TerminalText.width(hint.keys) + TerminalText.width(hint.label) + 3

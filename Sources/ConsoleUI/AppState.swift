@@ -275,27 +275,11 @@ public struct AppState: Sendable, Equatable {
     }
 
     mutating func screenKey(_ key: Key) -> [Effect] {
-        switch screen {
-        case .transactions: TransactionsScreen.reduce(key, in: &self)
-        case .detail: TransactionDetailScreen.reduce(key, in: &self)
-        case .config: ConfigScreen.reduce(key, in: &self)
-        case .events: EventsScreen.reduce(key, in: &self)
-        case .audit: AuditScreen.reduce(key, in: &self)
-        case .help: HelpScreen.reduce(key, in: &self)
-        }
+        screen.screen.reduce(key, in: &self)
     }
 
-    /// keys.md "Everywhere (outside a text field)".
-    static let globalKeys: [KeyBinding] = [
-        KeyBinding([.character("1")], "transactions", inHints: false) { $0.show(.transactions) },
-        KeyBinding([.character("2")], "config", inHints: false) { $0.show(.config) },
-        KeyBinding([.character("3")], "events", inHints: false) { $0.show(.events) },
-        KeyBinding([.character("4")], "audit", inHints: false) { $0.show(.audit) },
-        KeyBinding([.character("?")], "help") { state in
-            if state.screen != .help { state.returnScreen = state.screen }
-            state.screen = .help
-            return []
-        },
+    /// keys.md "Everywhere (outside a text field)": the routes' keys first (the route table).
+    static let globalKeys: [KeyBinding] = Routes.bindings + [
         KeyBinding([.character(":")], "palette") { state in
             state.palette = TextField()
             return []
@@ -304,16 +288,11 @@ public struct AppState: Sendable, Equatable {
         KeyBinding([.ctrl("l")], "repaint", inHints: false) { _ in [.repaint] },
     ]
 
-    /// Switches screens, loading what the new one shows.
+    /// Switches screens, loading what the new one shows (help remembers where it was opened).
     public mutating func show(_ target: ScreenID) -> [Effect] {
+        if target == .help { return navigate(.help) }
         screen = target
-        switch target {
-        case .transactions: return [loadPage()]
-        case .config: return [.loadConfig]
-        case .events: return EventsScreen.reloadEffects(self)
-        case .audit: return [AuditScreen.reload(self)]
-        case .detail, .help: return []
-        }
+        return target.screen.shown(&self)
     }
 
     mutating func quit() -> [Effect] {

@@ -115,13 +115,11 @@ public enum AuditScreen {
             state.audit.search = TextField(text: state.audit.filter ?? "")
             return []
         },
-        KeyBinding([.escape], "back") { state in
-            if state.audit.filter != nil {
-                state.audit.filter = nil
-                return jump(&state, to: .newest, index: 0)
-            }
-            state.screen = .transactions
-            return []
+        // A search is cleared first; then back.
+        KeyBinding([.escape], "back") { (state: inout AppState) -> Step in
+            guard state.audit.filter != nil else { return .go(.back) }
+            state.audit.filter = nil
+            return .effects(jump(&state, to: .newest, index: 0))
         },
     ]
 
@@ -160,26 +158,17 @@ public enum AuditScreen {
         let pane = rows.isEmpty ? [] : detailLines(rows[min(a.selected, rows.count - 1)], state: state, width: width - 4)
         let paneHeight = pane.isEmpty ? 0 : min(pane.count + 1, max(3, (height - 2) / 2))
         let room = height - 2 - searchRow - paneHeight
-        let changeWidth = max(10, width - 16 - 20 - 21 - 10)
-        canvas.write(TerminalText.padded(" WHEN            WHO                 FIELD                " + TerminalText.padded("OLD → NEW", to: changeWidth) + "RESULT", to: width),
-                     x: 0, y: top + 1, role: .header)
+        let table = table(rows, state: state, width: width)
+        canvas.fill(x: 0, y: top + 1, width: width, role: .header)
+        canvas.tableRow(table.layout, table.layout.columns.map { ($0.title, Role.header) }, x: 1, y: top + 1)
         if rows.isEmpty {
             canvas.write(a.filter == nil ? "No configuration changes yet: press 2 to set up Cleo." : "Nothing matches.", x: 2, y: top + 3, role: .muted)
         }
         let start = max(0, min(a.selected - room / 2, rows.count - room))
         var y = top + 2
-        for (index, entry) in rows.enumerated().dropFirst(start).prefix(max(0, room)) {
+        for (index, cells) in table.rows.enumerated().dropFirst(start).prefix(max(0, room)) {
             let selected = index == a.selected
-            let when = String(RFC3339.formatShort(entry.at, offsetSeconds: state.session.offsetSeconds).dropFirst(5))
-            let change = "\(entry.old ?? "(unset)") → \(entry.new ?? "–")"
-            let resultRole: Role = entry.result == .saved ? .success : entry.result == .refused ? .error : .warning
-            var cx = 0
-            for (text, w, role) in [(" " + when, 16, Role.muted), (entry.user + "@" + entry.origin, 20, .normal), (entry.field, 21, .normal),
-                                   (change, changeWidth, .normal), (entry.result.rawValue, 9, resultRole)] {
-                // Sanitised before measured: a placeholder (⟨U+202E⟩) takes its real columns.
-                canvas.write(TerminalText.padded(TerminalText.sanitized(text), to: w - 1), x: cx, y: y, role: selected ? .selected : role)
-                cx += w
-            }
+            canvas.tableRow(table.layout, cells, x: 1, y: y, rowRole: selected ? .selected : nil)
             if selected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
             y += 1
         }
@@ -200,6 +189,26 @@ public enum AuditScreen {
             let x = canvas.write(" / field or user: ", x: 0, y: top + height - 1, role: .accent)
             canvas.field(field, x: x, y: top + height - 1, width: width - x - 1, role: .accent)
         }
+    }
+
+    /// The trail's columns: what gives way first is the change (the pane below has it whole),
+    /// then who, then the field; the time and the result never.
+    static let columns = [
+        TableColumn("WHEN"), TableColumn("WHO", minimum: 10, rank: 1), TableColumn("FIELD", minimum: 11, rank: 2),
+        TableColumn("OLD → NEW", minimum: 9, rank: 0), TableColumn("RESULT"),
+    ]
+
+    /// The table for the entries at the canvas's width (one column of margin each side): cells
+    /// sanitised before they are measured, so a placeholder (`⟨U+202E⟩`) takes its real columns.
+    static func table(_ entries: [AuditEntry], state: AppState, width: Int) -> (layout: TableLayout, rows: [[(text: String, role: Role)]]) {
+        let rows = entries.map { entry -> [(text: String, role: Role)] in
+            let when = String(RFC3339.formatShort(entry.at, offsetSeconds: state.session.offsetSeconds).dropFirst(5))
+            let resultRole: Role = entry.result == .saved ? .success : entry.result == .refused ? .error : .warning
+            let cells: [(text: String, role: Role)] = [(when, .muted), (entry.user + "@" + entry.origin, .normal), (entry.field, .normal),
+                                                       ("\(entry.old ?? "(unset)") → \(entry.new ?? "–")", .normal), (entry.result.rawValue, resultRole)]
+            return cells.map { (text: TerminalText.sanitized($0.text), role: $0.role) }
+        }
+        return (TableLayout(columns, rows: rows.map { $0.map(\.text) }, available: width - 2), rows)
     }
 
     /// The selected entry, every value whole: old and new each on their own wrapped lines.

@@ -126,10 +126,7 @@ public enum ConfigScreen {
             state.say("unsaved edits undone")
             return [.loadConfig]
         },
-        KeyBinding([.escape], "back") { state in
-            state.screen = .transactions
-            return []
-        },
+        KeyBinding([.escape], "back", goes: .back),
     ]
 
     /// `t`: a sandbox test pay-in with the selected regional key — or why not.

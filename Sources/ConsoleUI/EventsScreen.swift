@@ -108,10 +108,7 @@ public enum EventsScreen {
                 return e.refusedBodyID == refusal.id ? [] : [.loadRefusedBody(id: refusal.id)]
             }
         },
-        KeyBinding([.escape], "back") { state in
-            state.screen = .transactions
-            return []
-        },
+        KeyBinding([.escape], "back", goes: .back),
     ]
 
     /// What the screen reloads after a commit or when shown: each list's page where it is.

@@ -17,10 +17,7 @@ public enum HelpScreen {
             state.help.scroll = max(0, state.help.scroll - 1)
             return []
         },
-        KeyBinding([.escape, .character("?")], "back") { state in
-            state.screen = state.returnScreen
-            return []
-        },
+        KeyBinding([.escape, .character("?")], "back", goes: .back),
     ]
 
     static func reduce(_ key: Key, in state: inout AppState) -> [Effect] {
@@ -56,7 +53,9 @@ public enum HelpScreen {
             out.append(("", .normal))
         }
         out.append(("In a text field every printable key is text; Enter, Esc, Ctrl-U, Backspace, arrows, Home/End (Ctrl-A/E) edit.", .muted))
-        out.append((": palette — tx, config, events, audit, help, q, status <s>[,<s>…], country <cc>, currency <ccy>,", .muted))
+        // The screens' words come from the route table, like their keys above.
+        let screens = Routes.all.compactMap(\.commands.first).joined(separator: ", ")
+        out.append((": palette — \(screens), q, status <s>[,<s>…], country <cc>, currency <ccy>,", .muted))
         out.append(("  method payin|payout, flagged, overdue, search <prefix>, clear, export <file.csv>,", .muted))
         out.append(("  cashier [payin|payout] [CL|PE|MX] (a test request: the form, its problems, y/n, the send)", .muted))
         return out
@@ -89,15 +88,9 @@ enum Palette {
         let words = text.split(separator: " ").map(String.init)
         guard let command = words.first?.lowercased() else { return [] }
         let argument = words.dropFirst().joined(separator: " ")
+        // The screens by the route table's words (or their keys: `:3`).
+        if let route = Routes.route(command: command) { return state.navigate(route.navigation) }
         switch command {
-        case "tx", "transactions", "1": return state.show(.transactions)
-        case "config", "2": return state.show(.config)
-        case "events", "3": return state.show(.events)
-        case "audit", "4": return state.show(.audit)
-        case "help", "?":
-            state.returnScreen = state.screen
-            state.screen = .help
-            return []
         case "q", "quit": return state.quit()
         case "cashier": return CashierFormScreen.open(argument, in: &state)
         case "export": return TransactionsScreen.export(String(text.drop { $0 == " " }.dropFirst(command.count)), in: &state)

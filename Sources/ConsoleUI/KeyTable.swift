@@ -6,24 +6,64 @@ public struct KeyBinding: Sendable {
     public let keys: [Key]
     public let label: String
     public let inHints: Bool
-    let run: @Sendable (inout AppState) -> [Effect]
+    let action: BindingAction
+
+    /// What a key does: change the screen's own state (and ask for I/O), or possibly go
+    /// somewhere — an intent the reducer interprets, so no screen writes another's state.
+    enum BindingAction: Sendable {
+        case run(@Sendable (inout AppState) -> [Effect])
+        case step(@Sendable (inout AppState) -> Step)
+    }
 
     init(_ keys: [Key], _ label: String, inHints: Bool = true, _ run: @escaping @Sendable (inout AppState) -> [Effect]) {
         self.keys = keys
         self.label = label
         self.inHints = inHints
-        self.run = run
+        self.action = .run(run)
+    }
+
+    /// A key that may go somewhere: its screen's own change, or a navigation.
+    init(_ keys: [Key], _ label: String, inHints: Bool = true, step: @escaping @Sendable (inout AppState) -> Step) {
+        self.keys = keys
+        self.label = label
+        self.inHints = inHints
+        self.action = .step(step)
+    }
+
+    /// A key that always goes to the same place.
+    init(_ keys: [Key], _ label: String, inHints: Bool = true, goes navigation: Navigation) {
+        self.init(keys, label, inHints: inHints) { _ in .go(navigation) }
     }
 
     /// `j/k` style: the keys' labels joined.
     public var keysLabel: String { keys.map(\.label).joined(separator: "/") }
+
+    /// Where the key goes from `state`, when it goes somewhere (what the reducer would interpret).
+    func navigation(from state: AppState) -> Navigation? {
+        var copy = state
+        if case .step(let step) = action, case .go(let navigation) = step(&copy) { return navigation }
+        return nil
+    }
+}
+
+/// What a key leads to: effects for its own screen's change, or a place to go.
+enum Step: Sendable, Equatable {
+    case effects([Effect])
+    case go(Navigation)
 }
 
 extension Array where Element == KeyBinding {
     /// Runs the binding for `key`; nil when the table does not have it.
     func handle(_ key: Key, in state: inout AppState) -> [Effect]? {
         guard let binding = first(where: { $0.keys.contains(key) }) else { return nil }
-        return binding.run(&state)
+        switch binding.action {
+        case .run(let run): return run(&state)
+        case .step(let step):
+            switch step(&state) {
+            case .effects(let effects): return effects
+            case .go(let navigation): return state.navigate(navigation)
+            }
+        }
     }
 
     /// The hints line's text for these bindings.

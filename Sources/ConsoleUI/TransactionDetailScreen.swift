@@ -108,10 +108,7 @@ public enum TransactionDetailScreen {
     }
 
     static let keys: [KeyBinding] = [
-        KeyBinding([.escape], "back") { state in
-            state.screen = .transactions
-            return []
-        },
+        KeyBinding([.escape], "back", goes: .back),
         KeyBinding([.character("j"), .down], "scroll") { scroll(&$0, by: 1) },
         KeyBinding([.character("k"), .up], "scroll", inHints: false) { scroll(&$0, by: -1) },
         KeyBinding([.character("g"), .home], "first", inHints: false) { state in

@@ -4,44 +4,50 @@ import TerminalCanvas
 /// The live list drawn: summary line, columns by width, rows, search field, filter panel.
 extension TransactionsScreen {
 
-    struct Column {
-        var title: String
-        var width: Int
-        var alignRight = false
+    /// The list's columns: the specs drive header and cells, the widths come from the page's
+    /// values (sanitised before measured). What gives way when the width runs out, first to
+    /// last: the flags dropped (the `!` mark stays), the error cut to 17 then dropped, the
+    /// user cut to 8, the id cut to 14; the time, method, country, amount and status never.
+    /// The seconds of the time and how long ago are shown only when everything else is whole
+    /// beside them (the detail always has both).
+    static func tableColumns(seconds: Bool, ago: Bool) -> [TableColumn] {
+        var columns = [
+            TableColumn("", reserve: 1), TableColumn("FIRST SEEN", reserve: seconds ? 14 : 11),
+            TableColumn("TRANSACTION", minimum: 14, rank: 1, reserve: 24),
+            TableColumn("METHOD", reserve: 7), TableColumn("CC"), TableColumn("AMOUNT", alignRight: true, reserve: 13), TableColumn("STATUS", reserve: 12),
+            TableColumn("USER", minimum: 8, rank: 0), TableColumn("ERROR", minimum: 17, droppable: true, rank: 1),
+            TableColumn("FLAGS", droppable: true, rank: 0),
+        ]
+        if ago { columns.insert(TableColumn("AGO", droppable: true, rank: 0, reserve: 6), at: 2) }
+        return columns
     }
 
-    /// The list's columns for a width. What the width buys, in order: the user (cut down to 8),
-    /// the whole 24-character id, the error code (whole at 23), the flags (down to 8), then the
-    /// user widened to what it needs. Header and cells are both drawn from these specs.
-    static func columns(width: Int) -> [Column] {
-        var columns = [
-            Column(title: "", width: 1), Column(title: "FIRST SEEN", width: 11), Column(title: "TRANSACTION", width: 14),
-            Column(title: "METHOD", width: 7), Column(title: "CC", width: 2), Column(title: "AMOUNT", width: 15, alignRight: true),
-            Column(title: "STATUS", width: 13),
-        ]
-        var used = columns.reduce(0) { $0 + $1.width + 1 }
-        func add(_ title: String, _ wanted: Int, minimum: Int) {
-            let room = width - used - 1
-            guard room >= minimum else { return }
-            columns.append(Column(title: title, width: min(wanted, room)))
-            used += min(wanted, room) + 1
+    /// The table for the page held at the canvas's width (a column of margin on the right): its
+    /// layout and each row's cells with their roles (sanitised, so a placeholder takes the
+    /// columns it is drawn in).
+    static func table(_ state: AppState, width: Int, rowCount: Int) -> (layout: TableLayout, rows: [[(text: String, role: Role)]]) {
+        let t = state.transactions
+        let rows = Array(t.rows.prefix(max(0, rowCount)))
+        var fallback: (TableLayout, [[(text: String, role: Role)]])?
+        for (seconds, ago) in [(true, true), (true, false), (false, false)] {
+            let cells = rows.map { row -> [(text: String, role: Role)] in
+                let (status, statusRole) = statusText(row, now: state.now)
+                let mark = mark(for: row, t)
+                var cells: [(text: String, role: Role)] = [
+                    (mark?.rawValue ?? " ", mark == .flagged ? .flag : .changed),
+                    (shortTime(row.firstSeenAt, offset: state.session.offsetSeconds, seconds: seconds), .muted),
+                    (row.id, .normal), (row.method.displayName, .normal), (row.region?.countryCode ?? "–", .normal),
+                    (row.amount?.formatted(currency: row.currency) ?? "–", .normal), (status, statusRole), (row.userID, .normal),
+                    (row.errorCode ?? "", row.errorCode == nil ? .normal : .statusDeclined), (row.flags.names.joined(separator: ","), .flag),
+                ]
+                if ago { cells.insert((RelativeTime.span(row.firstSeenAt, now: state.now), .muted), at: 2) }
+                return cells.map { (text: TerminalText.sanitized($0.text), role: $0.role) }
+            }
+            let layout = TableLayout(tableColumns(seconds: seconds, ago: ago), rows: cells.map { $0.map(\.text) }, available: width - 1)
+            if layout.isWhole { return (layout, cells) }
+            fallback = (layout, cells)
         }
-        func grow(_ title: String, to needed: Int) {
-            guard let index = columns.firstIndex(where: { $0.title == title }) else { return }
-            let grown = min(max(0, width - used), max(0, needed - columns[index].width))
-            columns[index].width += grown
-            used += grown
-        }
-        add("USER", 18, minimum: 8)
-        if columns.count > 7 { grow("TRANSACTION", to: 24) }
-        add("ERROR", 23, minimum: 17)
-        add("FLAGS", 17, minimum: 8)
-        // Then the seconds of the time, and how long ago (wide terminals; the detail always has both).
-        grow("FIRST SEEN", to: 14)
-        if columns[1].width == 14 { add("AGO", 7, minimum: 6) }
-        grow("ERROR", to: 23)
-        grow("USER", to: 24)
-        return columns
+        return fallback!
     }
 
     /// A word and a symbol per status; the symbols differ from each other and from every row
@@ -150,16 +156,12 @@ extension TransactionsScreen {
         let t = state.transactions
         let width = canvas.size.width
         renderSummary(state, into: &canvas, y: top)
-        // Header.
-        let cols = columns(width: width)
-        var cx = 0
-        for column in cols {
-            canvas.write(TerminalText.padded(column.title, to: column.width, alignRight: column.alignRight), x: cx, y: top + 1, role: .header)
-            cx += column.width + 1
-        }
-        canvas.paint(x: 0, y: top + 1, width: width, role: .header)
+        // Header and cells from the same column specs.
         let listTop = top + 2
         let rows = height - 2
+        let table = table(state, width: width, rowCount: rows)
+        canvas.fill(x: 0, y: top + 1, width: width, role: .header)
+        canvas.tableRow(table.layout, table.layout.columns.map { ($0.title, Role.header) }, x: 0, y: top + 1)
         if t.rows.isEmpty {
             // The hint wraps (a long events path included) instead of stopping mid-word.
             var y = listTop + 1
@@ -171,34 +173,10 @@ extension TransactionsScreen {
             if let request = t.confirmingExport { renderExportQuestion(request, into: &canvas, y: top + height - 1) }
             return
         }
-        for (index, row) in t.rows.prefix(rows).enumerated() {
+        for (index, (row, cells)) in zip(t.rows.prefix(rows), table.rows).enumerated() {
             let y = listTop + index
             let isSelected = row.id.sameBytes(as: t.selectedID ?? "")
-            let (status, statusRole) = statusText(row, now: state.now)
-            let mark = mark(for: row, t)
-            var cells: [(String, Role)] = [
-                (mark?.rawValue ?? " ", mark == .flagged ? .flag : .changed),
-                (shortTime(row.firstSeenAt, offset: state.session.offsetSeconds, seconds: cols[1].width >= 14), .muted),
-                (TerminalText.truncated(TerminalText.sanitized(row.id), to: cols[2].width), .normal),
-                (row.method.displayName, .normal),
-                (row.region?.countryCode ?? "–", .normal),
-                (row.amount?.formatted(currency: row.currency) ?? "–", .normal),
-                (status, statusRole),
-            ]
-            for column in cols.dropFirst(7) {
-                switch column.title {
-                case "USER": cells.append((row.userID, .normal))
-                case "ERROR": cells.append((row.errorCode ?? "", row.errorCode == nil ? .normal : .statusDeclined))
-                case "AGO": cells.append((RelativeTime.span(row.firstSeenAt, now: state.now), .muted))
-                default: cells.append((row.flags.names.joined(separator: ","), .flag))
-                }
-            }
-            var x = 0
-            for (column, (text, role)) in zip(cols, cells) {
-                canvas.write(TerminalText.padded(TerminalText.sanitized(text), to: column.width, alignRight: column.alignRight), x: x, y: y,
-                             role: isSelected ? .selected : role)
-                x += column.width + 1
-            }
+            canvas.tableRow(table.layout, cells, x: 0, y: y, rowRole: isSelected ? .selected : nil)
             if isSelected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
         }
         if let field = t.search { renderSearch(field, into: &canvas, y: top + height - 1) }

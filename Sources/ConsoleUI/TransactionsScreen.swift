@@ -148,7 +148,9 @@ public enum TransactionsScreen {
         },
         KeyBinding([.character("n")], "next match", inHints: false) { move(&$0, by: 1, onlyWhenSearching: true) },
         KeyBinding([.character("N")], "previous match", inHints: false) { move(&$0, by: -1, onlyWhenSearching: true) },
-        KeyBinding([.enter], "open") { open(&$0) },
+        KeyBinding([.enter], "open") { (state: inout AppState) -> Step in
+            state.transactions.selectedID.map { .go(.openDetail($0)) } ?? .effects([])
+        },
         KeyBinding([.character("/")], "search") { state in
             state.transactions.search = TextField(text: state.transactions.query.search ?? "")
             return []
@@ -307,14 +309,6 @@ public enum TransactionsScreen {
         state.transactions.window = .newerThan(first.seq)
         state.transactions.pendingSelection = .index(max(0, t.pageSize - (half - index)))
         return [state.loadPage()]
-    }
-
-    static func open(_ state: inout AppState) -> [Effect] {
-        guard let id = state.transactions.selectedID else { return [] }
-        state.detail = TransactionDetailScreen.State()
-        state.detail.requestedID = id
-        state.screen = .detail
-        return [.loadDetail(id, knownEventCount: nil)]
     }
 
     static func resized(_ state: inout AppState) -> [Effect] {

@@ -9,13 +9,17 @@ public struct TableColumn: Sendable, Equatable {
     public var droppable: Bool
     /// Which gives way first among its kind: lower ranks are cut first, and dropped first.
     public var rank: Int
+    /// Columns it takes even when the values are narrower, so a live page does not shift its
+    /// columns as values come and go.
+    public var reserve: Int
 
-    public init(_ title: String, alignRight: Bool = false, minimum: Int? = nil, droppable: Bool = false, rank: Int = 0) {
+    public init(_ title: String, alignRight: Bool = false, minimum: Int? = nil, droppable: Bool = false, rank: Int = 0, reserve: Int = 0) {
         self.title = title
         self.alignRight = alignRight
         self.minimum = minimum
         self.droppable = droppable
         self.rank = rank
+        self.reserve = reserve
     }
 }
 
@@ -26,35 +30,73 @@ public struct TableLayout: Sendable, Equatable {
     public var columns: [TableColumn]
     /// nil where a column was dropped.
     public var widths: [Int?]
+    /// What each column needs to show every value whole.
+    public var natural: [Int]
 
     /// The widths for `rows` of cells (unsanitised text is measured as it will be shown: pass
     /// it sanitised), within `available` columns when given.
     public init(_ columns: [TableColumn], rows: [[String]], available: Int?) {
         self.columns = columns
-        var natural = columns.map { TerminalText.width($0.title) }
+        var natural = columns.map { max(TerminalText.width($0.title), $0.reserve) }
         for row in rows {
             for (index, cell) in row.enumerated() where index < natural.count {
                 natural[index] = max(natural[index], TerminalText.width(cell))
             }
         }
-        var widths: [Int?] = natural
-        if let available {
-            func total() -> Int {
-                let shown = widths.compactMap { $0 }
-                return shown.reduce(0, +) + max(0, shown.count - 1)
-            }
-            let order = columns.indices.sorted { (columns[$0].rank, $0) < (columns[$1].rank, $1) }
-            func cut(_ index: Int) {
-                guard total() > available, let minimum = columns[index].minimum, let width = widths[index], width > minimum else { return }
-                widths[index] = max(minimum, width - (total() - available))
-            }
-            // The droppable columns cut to their minimums, then dropped, in order; only then
-            // the others cut (an id is worth more than a user or an error code).
-            for index in order where columns[index].droppable { cut(index) }
-            for index in order where columns[index].droppable && total() > available { widths[index] = nil }
-            for index in order where !columns[index].droppable { cut(index) }
+        self.natural = natural
+        guard let available else {
+            widths = natural
+            return
         }
+        let order = columns.indices.sorted { (columns[$0].rank, $0) < (columns[$1].rank, $1) }
+        let droppable = order.filter { columns[$0].droppable }
+        func total(_ widths: [Int?]) -> Int {
+            let shown = widths.compactMap { $0 }
+            return shown.reduce(0, +) + max(0, shown.count - 1)
+        }
+        func cut(_ widths: inout [Int?], _ indices: [Int]) {
+            for index in indices {
+                guard total(widths) > available, let minimum = columns[index].minimum, let width = widths[index], width > minimum else { continue }
+                widths[index] = max(minimum, width - (total(widths) - available))
+            }
+        }
+        // The droppable columns cut to their minimums, then dropped one by one in order — the
+        // ones still shown getting back the room a drop frees — and only then the others cut
+        // (an id is worth more than a user or an error code).
+        var widths: [Int?] = natural
+        for dropped in 0...droppable.count {
+            widths = natural
+            for index in droppable.prefix(dropped) { widths[index] = nil }
+            cut(&widths, Array(droppable.dropFirst(dropped)))
+            if total(widths) <= available { break }
+        }
+        cut(&widths, order.filter { !columns[$0].droppable })
         self.widths = widths
+    }
+
+    /// Every column shown with every value whole.
+    public var isWhole: Bool { widths.elementsEqual(natural.map(Optional.some)) }
+
+    /// The columns a line takes.
+    public var totalWidth: Int {
+        let shown = widths.compactMap { $0 }
+        return shown.reduce(0, +) + max(0, shown.count - 1)
+    }
+
+    /// Where each column starts in a line (nil where dropped): what a widget drawing cells in
+    /// their own roles needs.
+    public var offsets: [Int?] {
+        var x = 0
+        return widths.map { width in
+            guard let width else { return nil }
+            defer { x += width + 1 }
+            return x
+        }
+    }
+
+    /// Whether the column titled `title` is shown.
+    public func shows(_ title: String) -> Bool {
+        columns.firstIndex { $0.title == title }.map { widths[$0] != nil } ?? false
     }
 
     /// A line of cells: each padded or cut to its column, dropped columns left out, trailing
@@ -71,4 +113,16 @@ public struct TableLayout: Sendable, Equatable {
     }
 
     public var header: String { line(columns.map(\.title)) }
+}
+
+extension Canvas {
+    /// One row of a table at (x, y), each cell sanitised, then padded or cut to its column and
+    /// drawn in its own role (or all in `rowRole`, a selected row); dropped columns left out.
+    public mutating func tableRow(_ layout: TableLayout, _ cells: [(text: String, role: Role)], x: Int, y: Int, rowRole: Role? = nil) {
+        for (index, offset) in layout.offsets.enumerated() {
+            guard let offset, let width = layout.widths[index], index < cells.count else { continue }
+            let text = TerminalText.padded(TerminalText.sanitized(cells[index].text), to: width, alignRight: layout.columns[index].alignRight)
+            write(text, x: x + offset, y: y, role: rowRole ?? cells[index].role)
+        }
+    }
 }

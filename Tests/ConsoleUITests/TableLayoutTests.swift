@@ -33,3 +33,19 @@ import Testing
         #expect(layout.widths.map { $0 ?? -1 } == [11, 6, 11, -1, -1])
     }
 }
+
+/// After a droppable column is dropped, the ones still shown get back the room it freed.
+@Suite struct TableLayoutRegrowthTests {
+    @Test func aDropGivesItsRoomBackToTheColumnsStillShown() {
+        let columns = [TableColumn("ID"), TableColumn("ERROR", minimum: 6, droppable: true, rank: 1), TableColumn("FLAGS", droppable: true, rank: 0)]
+        let rows = [["665f1c2e9b1d4a0012ab34cd", "INVALID_PSP_CREDENTIALS", "CONFLICT,MISMATCH"]]
+        // 24 + 1 + 23 = 48: the flags dropped, the error whole again (not left at its minimum).
+        let layout = TableLayout(columns, rows: rows, available: 48)
+        #expect(layout.widths.map { $0 ?? -1 } == [24, 23, -1])
+        #expect(layout.line(rows[0]) == "665f1c2e9b1d4a0012ab34cd INVALID_PSP_CREDENTIALS")
+        #expect(!layout.isWhole && layout.offsets.map { $0 ?? -1 } == [0, 25, -1])
+        // A reserve holds a column's width when the values are narrower.
+        let reserved = TableLayout([TableColumn("A", reserve: 5), TableColumn("B")], rows: [["x", "y"]], available: nil)
+        #expect(reserved.header == "A     B" && reserved.isWhole)
+    }
+}
