@@ -64,22 +64,30 @@ public enum DeliveryLine {
     /// The bytes of valid JSON without the whitespace between tokens. Inside strings every byte
     /// is kept; a backslash's next byte is never taken for a closing quote.
     static func compacted(_ json: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(json.count + 96)
-        var inString = false
-        var escaped = false
-        for byte in json {
-            if inString {
-                out.append(byte)
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-                continue
+        // Written by index into room for the body and the two members appended after it (an
+        // append per byte, with its capacity check, was 1.5% of serve's CPU).
+        var out = [UInt8](unsafeUninitializedCapacity: json.count + 96) { out, count in
+            var n = 0
+            var inString = false
+            var escaped = false
+            for byte in json {
+                if inString {
+                    out[n] = byte
+                    n += 1
+                    if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                    continue
+                }
+                switch byte {
+                case 0x20, 0x09, 0x0A, 0x0D: continue
+                case UInt8(ascii: "\""): inString = true
+                default: break
+                }
+                out[n] = byte
+                n += 1
             }
-            switch byte {
-            case 0x20, 0x09, 0x0A, 0x0D: continue
-            case UInt8(ascii: "\""): inString = true; out.append(byte)
-            default: out.append(byte)
-            }
+            count = n
         }
+        out.reserveCapacity(json.count + 96)
         return out
     }
 
