@@ -115,6 +115,16 @@ import Glibc
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline, tmux.run(["list-panes", "-t", "main", "-F", "#{pane_dead}"]).contains("0") { usleep(50_000) }
 
+        // The command line's approve and reject: refused with 77 and the reason, audited too.
+        for decision in ["approve", "reject"] {
+            let result = try cli.run(as: support.name, ["config", decision, String(id)])
+            #expect(result.status == 77, "\(decision): \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains("\(support.name) is not permitted: support may not approve or reject a pending change"), "\(result.stderr)")
+        }
+        let after = try audited(cli, by: support.name)
+        #expect(after.count == expected.count + 2 && after.suffix(2).allSatisfy { $0["field"] as? String == "change #\(id)" && $0["result"] as? String == "refused" },
+                "\(after)")
+
         // Nothing changed: the configuration, the waiting change, the roles.
         #expect(try cli.run(["config", "show", "--json"]).stdout == configBefore)
         #expect((try cli.json(["config", "pending", "--json"]) as! [[String: Any]]).map { $0["id"] as? Int } == [id])
