@@ -26,7 +26,7 @@ struct WriterGroup {
     }
 
     func remove() {
-        for attempt in 0..<20 where TemporaryUser.run(["/usr/sbin/groupdel", name]) != 0 { usleep(UInt32(100_000 * (attempt + 1))) }
+        try? Self.retrying(["/usr/sbin/groupdel", name])
     }
 
     /// useradd, usermod and groupadd fail while another test holds /etc/group's lock: tried again.
