@@ -16,6 +16,8 @@ public enum OperatorRole: String, Sendable, CaseIterable, Comparable {
 /// What a role is asked to do, for `OperatorRole.refusal(of:)`.
 public enum RoleAction: Sendable, Equatable {
     case set(ConfigField)
+    /// `webhookAuthorization` (serve.md): a secret kept beside the config fields, set like a key.
+    case setWebhookAuthorization
     case export
     case grant(OperatorRole)
     case revoke
@@ -25,7 +27,7 @@ public enum RoleAction: Sendable, Equatable {
     /// The least role that may do it.
     public var leastRole: OperatorRole {
         switch self {
-        case .set, .export, .decide: .engineer
+        case .set, .setWebhookAuthorization, .export, .decide: .engineer
         case .grant, .revoke, .reveal: .admin
         }
     }
@@ -33,6 +35,7 @@ public enum RoleAction: Sendable, Equatable {
     public var phrase: String {
         switch self {
         case .set(let field): "set \(field.rawValue)"
+        case .setWebhookAuthorization: "set webhookAuthorization"
         case .export: "export the configuration (config export)"
         case .grant(let role): "grant the role \(role.rawValue)"
         case .revoke: "revoke a role"

@@ -14,10 +14,14 @@ extension AppDatabase {
             """)
     }
 
-    /// Validates, seals and stores the value; a refusal stores nothing and is audited without it.
+    /// The role first (roles.md: engineer or admin; a refusal is audited where this user can
+    /// write), then validates, seals and stores the value; a refusal stores nothing and is
+    /// audited without it.
     @discardableResult
     public func setWebhookAuthorization(_ value: String, actor: Actor, now: Timestamp) throws -> StoredConfiguration.SecretHint {
         let field = WebhookAuthorization.fieldName
+        try authorize(actor, .setWebhookAuthorization, field: field, now: now)
+        try requireWritable(actor)
         if let problem = WebhookAuthorization.problem(value) {
             try writeImmediate { db in
                 try Self.audit(db, actor: actor, now: now, field: field, old: try Self.webhookAuthorizationHint(db)?.display, new: "(refused value not recorded)",
@@ -28,6 +32,7 @@ extension AppDatabase {
         let box = try secretBox()
         let hint = StoredConfiguration.SecretHint(mask: SecretMask.mask(value), fingerprint: box.fingerprint(value), setAt: now)
         return try writeImmediate { db in
+            try Self.requireRole(db, actor, .setWebhookAuthorization)
             let old = try Self.webhookAuthorizationHint(db)?.display
             try db.execute(sql: """
                 UPDATE config SET webhookAuthorization = ?, webhookAuthorization_hint = ?, webhookAuthorization_fingerprint = ?, webhookAuthorization_setAt = ?,

@@ -126,6 +126,9 @@ public final class EffectRunner: @unchecked Sendable {
                 } catch let refusal as PermissionRefusal {
                     mailbox.post(.configSaveFailed(refusal.description, nil))
                 }
+            case .auditRefusedChange(let field):
+                // The store's one check: it audits the refusal (the reducer has said the reason).
+                do { try database.authorize(actor, .set(field), field: field.rawValue, now: clock()) } catch is PermissionRefusal {}
             case .loadAudit:
                 let page = try database.auditTrailNewest(limit: AuditScreen.pageLimit)
                 mailbox.post(.auditLoaded(page.entries, total: page.total))

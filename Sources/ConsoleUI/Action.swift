@@ -131,6 +131,8 @@ public enum Effect: Sendable, Equatable {
     case loadTimeline(txSeq: Int64, RowWindow)
     case loadConfig
     case saveConfig([ConfigEdit], expectedVersion: Int64)
+    /// A change the session's role may not make, refused on screen: the store audits the attempt.
+    case auditRefusedChange(ConfigField)
     /// A test pay-in with the region's stored key, sent to the platform and recorded (cashier.md, key health).
     case testKey(Region)
     /// Approve or reject a pending change through the store's one path (audited as the CLI's).

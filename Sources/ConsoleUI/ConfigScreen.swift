@@ -101,7 +101,7 @@ public enum ConfigScreen {
                 return []
             }
             let field = state.config.selected
-            if refuse(field, &state) { return [] }
+            if let refused = refuse(field, &state) { return refused }
             if field.isBoolean { return toggle(&state) }
             // A secret starts empty (its value is never shown); other fields start from their value.
             let start = field.isSecret ? (state.config.edits[field] ?? "") : (state.config.edits[field] ?? state.config.stored.plain[field] ?? "")
@@ -154,7 +154,7 @@ public enum ConfigScreen {
             return []
         }
         // Who may not change the key may not test it either (the send is recorded in the history).
-        if refuse(field, &state) { return [] }
+        if refuse(field, &state) != nil { return [] }
         if state.session.isProduction {
             state.config.confirmingTest = region
             state.say("PRODUCTION: a real \(PaymentMethod.payIn.displayName) with \(field.rawValue) — y sends it, n cancels", error: true, seconds: 3600)
@@ -271,15 +271,16 @@ public enum ConfigScreen {
         return out
     }
 
-    /// The key still answers when the role or the database forbids the change: with the reason.
-    static func refuse(_ field: ConfigField, _ state: inout AppState) -> Bool {
-        guard let reason = state.session.refusal(toSet: field) else { return false }
+    /// The key still answers when the role or the database forbids the change: with the reason,
+    /// and (roles.md: refused means audited where the user can write) the store audits it.
+    static func refuse(_ field: ConfigField, _ state: inout AppState) -> [Effect]? {
+        guard let reason = state.session.refusal(toSet: field) else { return nil }
         state.say(reason, error: true, seconds: 6)
-        return true
+        return state.session.readOnlyReason == nil ? [.auditRefusedChange(field)] : []
     }
 
     static func toggle(_ state: inout AppState) -> [Effect] {
-        if refuse(.isWebhookSecured, &state) { return [] }
+        if let refused = refuse(.isWebhookSecured, &state) { return refused }
         let current = state.config.effectiveSecured
         let stored = state.config.stored.isWebhookSecured
         if !current == stored { state.config.edits[.isWebhookSecured] = nil } else { state.config.edits[.isWebhookSecured] = current ? "false" : "true" }

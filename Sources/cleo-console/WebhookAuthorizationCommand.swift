@@ -10,10 +10,14 @@ extension ConfigCommand.Set {
         if value != nil {
             throw Failure.usage("\(name) is a secret and is never taken from the command line (shell history, ps); pipe it on standard input or type it at the prompt")
         }
+        // Opened as every change is (a user who may only read it is told why, not failed), and the
+        // role said before the secret is typed: a user who may not set it is not asked for it.
+        let database = try location.openForChange()
+        let actor = Actor.current()
+        try database.authorize(actor, .setWebhookAuthorization, field: name, now: .now())
         let text = try SecretPrompt.read(prompt: "\(name): ", secret: true)
-        let database = try location.open()
         do {
-            let hint = try database.setWebhookAuthorization(text, actor: .current(), now: .now())
+            let hint = try database.setWebhookAuthorization(text, actor: actor, now: .now())
             printOut("saved \(name) = \(TerminalText.sanitized(hint.display)) (serve picks it up within 2 s)")
         } catch let refusal as WebhookAuthorizationRefusal {
             throw Failure.data("\(refusal.description); nothing was stored")

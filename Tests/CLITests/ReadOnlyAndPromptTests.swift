@@ -18,7 +18,11 @@ struct TemporaryUser {
     }
 
     func remove() {
-        for attempt in 0..<20 where Self.run(["/usr/sbin/userdel", name]) != 0 { usleep(UInt32(100_000 * (attempt + 1))) }
+        // Until it succeeds once (a `where` on the loop ran userdel 20 times, sleeping 21 s after each removal).
+        for attempt in 0..<20 {
+            if Self.run(["/usr/sbin/userdel", name]) == 0 { return }
+            usleep(UInt32(100_000 * (attempt + 1)))
+        }
     }
 
     var uid: uid_t { getpwnam(name)?.pointee.pw_uid ?? 0 }
