@@ -64,22 +64,26 @@ public struct EventSignature: Hashable, Sendable {
     public let low: UInt64
 
     public init(of event: WebhookEvent) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(64 + event.userID.utf8.count + event.rawStatus.utf8.count + (event.message?.utf8.count ?? 0))
-        func field(_ text: String?) {
-            guard let text else { bytes.append(0x2D); return }  // absent differs from empty
-            bytes.append(contentsOf: String(text.utf8.count).utf8)
-            bytes.append(0x3A)
-            bytes.append(contentsOf: text.utf8)
+        // The fields are framed into a stack buffer and hashed from there (a message too long
+        // for it is hashed in pieces: the digest is of the same bytes): no array, no `String`
+        // of a length, per event — on a backlog that was two allocations a line.
+        var hasher = SHA256()
+        withUnsafeTemporaryAllocation(byteCount: SignatureFrame.capacity, alignment: 8) { buffer in
+            var frame = SignatureFrame(buffer: buffer)
+            frame.field(event.method.rawValue, &hasher)
+            frame.field(event.userID, &hasher)
+            frame.field(event.status.rawValue, &hasher)
+            frame.field(event.rawStatus, &hasher)
+            if let amount = event.amount { frame.decimalField(amount.hundredths, &hasher) } else { frame.absent(&hasher) }
+            frame.field(event.currency?.rawValue, &hasher)
+            frame.field(event.message, &hasher)
+            frame.flush(&hasher)
         }
-        field(event.method.rawValue)
-        field(event.userID)
-        field(event.status.rawValue)
-        field(event.rawStatus)
-        field(event.amount.map { String($0.hundredths) })
-        field(event.currency?.rawValue)
-        field(event.message)
-        self.init(bytes: Array(SHA256.hash(data: bytes).prefix(16)))
+        let digest = hasher.finalize()
+        (high, low) = digest.withUnsafeBytes { bytes in
+            (UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+             UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
     }
 
     /// From the 16 stored bytes (shorter input is zero-padded).
@@ -99,6 +103,80 @@ public struct EventSignature: Hashable, Sendable {
     /// The 16 stored bytes, without an array (the ingest binds them once per event).
     public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try withUnsafeBytes(of: (high.bigEndian, low.bigEndian), body)
+    }
+}
+
+/// The bytes a signature hashes, one field after another: `-` for an absent field, else its
+/// UTF-8 length in decimal, `:` and its bytes (so absent differs from empty, and no two field
+/// lists frame to the same bytes). Filled on the stack, handed to SHA-256 when full.
+struct SignatureFrame {
+    static let capacity = 512
+    let buffer: UnsafeMutableRawBufferPointer
+    var used = 0
+
+    init(buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+
+    mutating func flush(_ hasher: inout SHA256) {
+        guard used > 0 else { return }
+        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<used]))
+        used = 0
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer, _ hasher: inout SHA256) {
+        if bytes.count > Self.capacity - used {
+            flush(&hasher)
+            if bytes.count > Self.capacity {
+                hasher.update(bufferPointer: bytes)
+                return
+            }
+        }
+        guard bytes.count > 0 else { return }
+        (buffer.baseAddress! + used).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        used += bytes.count
+    }
+
+    mutating func byte(_ value: UInt8, _ hasher: inout SHA256) {
+        if used == Self.capacity { flush(&hasher) }
+        buffer[used] = value
+        used += 1
+    }
+
+    mutating func absent(_ hasher: inout SHA256) { byte(0x2D, &hasher) }
+
+    /// `value`'s decimal digits (never negative here: a count or an amount in hundredths).
+    mutating func digits(_ value: UInt64, _ hasher: inout SHA256) {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: UInt64.max has 20 digits
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { out in
+            var rest = value
+            repeat {
+                out[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            append(UnsafeRawBufferPointer(rebasing: out[(24 - count)...]), &hasher)
+        }
+    }
+
+    mutating func field(_ text: String?, _ hasher: inout SHA256) {
+        guard var text else { return absent(&hasher) }
+        text.withUTF8 { bytes in
+            digits(UInt64(bytes.count), &hasher)
+            byte(0x3A, &hasher)
+            append(UnsafeRawBufferPointer(bytes), &hasher)
+        }
+    }
+
+    /// A number's decimal text as a field (what `String(value)` would frame).
+    mutating func decimalField(_ value: Int64, _ hasher: inout SHA256) {
+        let magnitude = value.magnitude
+        var length = value < 0 ? 2 : 1
+        var rest = magnitude / 10
+        while rest > 0 { length += 1; rest /= 10 }
+        digits(UInt64(length), &hasher)
+        byte(0x3A, &hasher)
+        if value < 0 { byte(UInt8(ascii: "-"), &hasher) }
+        digits(magnitude, &hasher)
     }
 }
 

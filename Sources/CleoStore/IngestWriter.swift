@@ -35,26 +35,27 @@ public final class IngestWriter: IngestSink {
         /// that it runs on the entry in place (see `apply`).
         mutating func bindRow(insert: Statement, update: (UpdateColumns) throws -> Statement, db: Database,
                               scratch: BindScratch) throws -> RawStatement? {
-            guard let state else { return nil }
-            let now = Written(state)
+            // Read in place: `guard let state` copied the whole state, retaining its every string.
+            guard state != nil else { return nil }
+            let now = Written(state!)
             if isNew {
                 let raw = RawStatement(insert, in: db, scratch: scratch)
                 raw.bind(1, seq)
-                raw.bind(2, state.transactionID)
-                raw.bind(3, state.method.rawValue)
-                raw.bind(4, state.userID)
-                raw.bind(5, state.amount?.literal)
-                raw.bind(6, state.amount?.hundredths)
-                raw.bind(7, state.currency?.rawValue)
-                raw.bind(8, state.region?.countryCode)
-                raw.bind(9, state.status.rawValue)
-                raw.bind(10, state.rawStatus)
-                raw.bind(11, state.errorCode)
-                raw.bind(12, state.message)
-                raw.bind(13, state.pspTransactionID)
-                raw.bind(14, state.merchantReference)
-                raw.bind(15, Int64(state.flags.rawValue))
-                raw.bind(16, Int64(state.eventCount))
+                raw.bind(2, state!.transactionID)
+                raw.bind(3, state!.method.rawValue)
+                raw.bind(4, state!.userID)
+                raw.bind(5, state!.amount?.literal)
+                raw.bind(6, state!.amount?.hundredths)
+                raw.bind(7, state!.currency?.rawValue)
+                raw.bind(8, state!.region?.countryCode)
+                raw.bind(9, state!.status.rawValue)
+                raw.bind(10, state!.rawStatus)
+                raw.bind(11, state!.errorCode)
+                raw.bind(12, state!.message)
+                raw.bind(13, state!.pspTransactionID)
+                raw.bind(14, state!.merchantReference)
+                raw.bind(15, Int64(state!.flags.rawValue))
+                raw.bind(16, Int64(state!.eventCount))
                 raw.bind(17, firstSeenAt)
                 raw.bind(18, orderAt)
                 raw.bind(19, updatedAt)
@@ -67,21 +68,21 @@ public final class IngestWriter: IngestSink {
             let raw = RawStatement(try update(columns), in: db, scratch: scratch)
             var n: Int32 = 1
             func next() -> Int32 { defer { n += 1 }; return n }
-            raw.bind(next(), state.rawStatus)
-            raw.bind(next(), state.errorCode)
-            raw.bind(next(), state.message)
-            raw.bind(next(), Int64(state.eventCount))
+            raw.bind(next(), state!.rawStatus)
+            raw.bind(next(), state!.errorCode)
+            raw.bind(next(), state!.message)
+            raw.bind(next(), Int64(state!.eventCount))
             raw.bind(next(), updatedAt)
-            if columns.contains(.status) { raw.bind(next(), state.status.rawValue) }
-            if columns.contains(.flags) { raw.bind(next(), Int64(state.flags.rawValue)) }
+            if columns.contains(.status) { raw.bind(next(), state!.status.rawValue) }
+            if columns.contains(.flags) { raw.bind(next(), Int64(state!.flags.rawValue)) }
             if columns.contains(.fill) {
-                raw.bind(next(), state.amount?.literal)
-                raw.bind(next(), state.amount?.hundredths)
-                raw.bind(next(), state.currency?.rawValue)
-                raw.bind(next(), state.region?.countryCode)
+                raw.bind(next(), state!.amount?.literal)
+                raw.bind(next(), state!.amount?.hundredths)
+                raw.bind(next(), state!.currency?.rawValue)
+                raw.bind(next(), state!.region?.countryCode)
             }
-            if columns.contains(.psp) { raw.bind(next(), state.pspTransactionID) }
-            if columns.contains(.reference) { raw.bind(next(), state.merchantReference) }
+            if columns.contains(.psp) { raw.bind(next(), state!.pspTransactionID) }
+            if columns.contains(.reference) { raw.bind(next(), state!.merchantReference) }
             raw.bind(next(), seq)
             dirty = false
             written = now
@@ -317,8 +318,12 @@ public final class IngestWriter: IngestSink {
                     raw.bind(13, outcome.duplicate)
                     raw.bind(14, outcome.late)
                     raw.bind(15, outcome.notes)
-                    raw.bind(16, blob: lines[index].bytes)
-                    try raw.step()
+                    // The line's bytes stay in `lines` until the row is stepped: bound in place,
+                    // not copied into the scratch buffer (400 bytes an event).
+                    try lines[index].bytes.withUnsafeBytes { bytes in
+                        raw.bind(16, inPlace: bytes)
+                        try raw.step()
+                    }
                 }
             }
         }

@@ -66,6 +66,12 @@ struct RawStatement {
         }
     }
 
+    /// Binds a blob without any copy (SQLITE_STATIC): `bytes` must stay untouched until the row
+    /// has been stepped — call `step()` within the closure that lent them.
+    func bind(_ index: Int32, inPlace bytes: UnsafeRawBufferPointer) {
+        sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, Int32(bytes.count), nil)
+    }
+
     func bind(_ index: Int32, _ signature: EventSignature) {
         signature.withBytes { bytes in bindBytes(index, bytes.baseAddress!, bytes.count, text: false) }
     }

@@ -1,3 +1,4 @@
+import Crypto
 import CleoDomain
 import Testing
 
@@ -152,6 +153,42 @@ import Testing
             history.record(event(.pending, eventID: "caf\u{E9}"))
             #expect(!history.isDuplicate(event(.pending, eventID: "cafe\u{301}")))
             #expect(history.isDuplicate(event(.pending, eventID: "caf\u{E9}")))
+        }
+    }
+
+    /// The framing as first shipped (an array, `String` lengths, one hash): the stored
+    /// signatures of every existing database were made this way, so the stack-framed
+    /// signature must give exactly these bytes, for any field bytes and lengths.
+    static func shippedSignature(_ event: WebhookEvent) -> [UInt8] {
+        var bytes: [UInt8] = []
+        func field(_ text: String?) {
+            guard let text else { bytes.append(0x2D); return }
+            bytes.append(contentsOf: String(text.utf8.count).utf8)
+            bytes.append(0x3A)
+            bytes.append(contentsOf: text.utf8)
+        }
+        field(event.method.rawValue)
+        field(event.userID)
+        field(event.status.rawValue)
+        field(event.rawStatus)
+        field(event.amount.map { String($0.hundredths) })
+        field(event.currency?.rawValue)
+        field(event.message)
+        return Array(SHA256.hash(data: bytes).prefix(16))
+    }
+
+    @Test func aSignatureIsTheShippedFramingsHash() {
+        let long = String(repeating: "\u{E9}", count: 700)  // past the 512-byte frame: hashed in pieces
+        let events = [
+            event(.approved, raw: "SUCCESS", message: "ok"),
+            event(.pending, raw: "", user: "", amount: nil, currency: nil, message: nil),
+            event(.declined, raw: "REJECTED", amount: "0", message: ""),
+            event(.declined, raw: "R\u{0}X", user: "u\u{0}", amount: "9999999999999999.99", message: "a\u{0}b"),
+            event(.pending, raw: long, user: "cafe\u{301}", amount: "12.5", method: .payOut, message: long + long),
+            event(.approved, raw: String(repeating: "x", count: 509), message: String(repeating: "y", count: 511)),
+        ]
+        for e in events {
+            #expect(EventSignature(of: e).bytes == Self.shippedSignature(e))
         }
     }
 
