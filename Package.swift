@@ -75,7 +75,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
-        .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain"]),
+        .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain"]),
         .testTarget(name: "ServiceTests", dependencies: ["CleoService", "CleoDomain", "CleoStore"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
