@@ -70,19 +70,20 @@ enum ServeBench {
         let health = (try? get(port: servePort, path: "/healthz")) ?? ""
         let lagAtEnd = (jsonObject(health)?["followerLagSeconds"] as? Double) ?? -1
         let commits = (jsonObject(health)?["commits"] as? Int) ?? 0
-        // The deliveries in flight when wrk stopped are answered (to no one) within a few ms.
-        usleep(300_000)
-        let metrics = (try? get(port: servePort, path: "/metrics")) ?? ""
-        let lines = try countLines(log)
-        let served200 = metrics.split(separator: "\n").first { $0.hasPrefix("cleo_serve_deliveries_total{status=\"200\"}") }
-            .flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
-        // The follower catching up with the log after the load stops.
+        // The follower catching up with the log after the load stops (polled first: counting the
+        // log's lines below takes a while and is no part of it).
         var caughtUp = -1.0
         while Date().timeIntervalSince(ended) < 30 {
             let h = (try? get(port: servePort, path: "/healthz")) ?? ""
             if (jsonObject(h)?["followerLagSeconds"] as? Double) == 0 { caughtUp = Date().timeIntervalSince(ended); break }
             usleep(20_000)
         }
+        // The deliveries in flight when wrk stopped are answered (to no one) within a few ms.
+        usleep(300_000)
+        let metrics = (try? get(port: servePort, path: "/metrics")) ?? ""
+        let lines = try countLines(log)
+        let served200 = metrics.split(separator: "\n").first { $0.hasPrefix("cleo_serve_deliveries_total{status=\"200\"}") }
+            .flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
         serve.terminate()
         serve.waitUntilExit()
         let applied = (try? runTool("/usr/bin/sqlite3", [db, "SELECT lines_applied FROM follower"], environment: [:]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
