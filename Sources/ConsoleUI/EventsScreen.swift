@@ -238,6 +238,23 @@ public enum EventsScreen {
         keys.handle(key, in: &state) ?? []
     }
 
+    /// `parts` joined with ` · ` into lines of at most `width` columns, broken only between parts.
+    static func joined(_ parts: [String], width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for part in parts {
+            let candidate = current.isEmpty ? part : current + " · " + part
+            if current.isEmpty || TerminalText.width(candidate) <= width {
+                current = candidate
+            } else {
+                lines.append(current)
+                current = part
+            }
+        }
+        lines.append(current)
+        return lines
+    }
+
     static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
         let f = state.follower
         let width = canvas.size.width
@@ -257,7 +274,16 @@ public enum EventsScreen {
         }
         line("file", f.path)
         line("position", "line \(f.nextLine) · byte \(TransactionsScreen.grouped(Int(f.offset)))")
-        line("applied", "\(TransactionsScreen.grouped(Int(f.linesApplied))) lines · \(TransactionsScreen.grouped(Int(f.events))) events · \(f.duplicates) duplicates · \(f.late) late · \(f.rejected) rejected")
+        // Broken between the counts, never inside one ("7 / rejected" read as two things).
+        let counts = ["\(TransactionsScreen.grouped(Int(f.linesApplied))) lines", "\(TransactionsScreen.grouped(Int(f.events))) events",
+                      "\(f.duplicates) duplicates", "\(f.late) late", "\(f.rejected) rejected"]
+        let lines = Self.joined(counts, width: width - 19)
+        canvas.write("applied", x: 2, y: y, role: .muted)
+        for (index, text) in lines.prefix(2).enumerated() {
+            // A third line's counts go on the second, cut with … (only with counts in the billions).
+            let shown = index == 1 ? lines.dropFirst().joined(separator: " · ") : text
+            y += canvas.wrapped(shown, x: 18, y: y, width: width - 19, maxLines: 1)
+        }
         line("last event", f.lastEventAt.map { RFC3339.formatShort($0, offsetSeconds: state.session.offsetSeconds) + " (" + ago($0, state.now) + ")" } ?? "none yet")
         for notice in f.notices.prefix(2) {
             // Read whole: a notice wraps under its label instead of stopping mid-word.
