@@ -98,6 +98,13 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func started(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         releaseBody()
+        // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400 (every client and
+        // proxy sends one); like a request the parser refused, its connection then closes.
+        if head.version.major == 1, head.version.minor >= 1, !head.headers.contains(name: "host") {
+            state = .answering(keepAlive: false, version: head.version, endSeen: false)
+            stopReading(context)
+            return answered(receiver.missingHost(remote: remote(context), method: head.method.rawValue), context: context)
+        }
         let path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
         let headers = head.headers
         // "Exactly that value": a second Authorization header line is never a match (empty never

@@ -170,6 +170,14 @@ public final class WebhookReceiver: Sendable {
         AccessLog.write(at: clock(), remote: remote, method: "-", status: 400, bytes: 0, ms: 0, transactionID: nil)
     }
 
+    /// An HTTP/1.1 request without `Host`: 400, counted and told like any answer, no record
+    /// (nothing of it is read as a delivery), and the connection closes.
+    func missingHost(remote: String, method: String) -> Answer {
+        finish(Delivery(head: Head(method: method, path: "-", contentType: nil, contentLength: nil, transferEncoding: nil,
+                                   authorization: nil, remote: remote)),
+               Outcome(status: 400, message: "Host header missing (HTTP/1.1 requires it)"), closes: true)
+    }
+
     struct Outcome {
         var status: Int
         var message: String

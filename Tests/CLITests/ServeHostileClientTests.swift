@@ -229,4 +229,29 @@ import Glibc
         #expect(secondsUntilClosed(fd, within: 3) != nil)
         #expect(try h.logLines().compactMap { jsonObject($0)?["transaction_id"] as? String } == ["half-closed"])
     }
+
+    @Test func anHTTP11RequestWithoutHostIs400AndNothingIsAppended() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        let body = webhookLine("no-host")
+        let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
+        defer { close(fd) }
+        #expect(RawHTTP.send(fd, Array("POST /hooks/cleo HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)))
+        let reply = try RawHTTP.readReplies(fd, count: 1)
+        #expect(reply.map(\.status) == [400])
+        #expect(reply.first?.body.contains("Host") == true)
+        #expect(secondsUntilClosed(fd, within: 3) != nil)
+        // HTTP/1.0 has no Host requirement.
+        let old = try RawHTTP.connect(port: serve.port, timeout: 5)
+        defer { close(old) }
+        let oldBody = webhookLine("http-1.0")
+        #expect(RawHTTP.send(old, Array("POST /hooks/cleo HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: \(oldBody.utf8.count)\r\n\r\n\(oldBody)".utf8)))
+        #expect(try RawHTTP.readReplies(old, count: 1).map(\.status) == [200])
+        usleep(200_000)
+        #expect(try h.logLines().compactMap { jsonObject($0)?["transaction_id"] as? String } == ["http-1.0"])
+        #expect(serve.log.contains(" POST 400 "))
+    }
 }
