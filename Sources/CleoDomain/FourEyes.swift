@@ -13,11 +13,39 @@ public enum FourEyes {
     }
 }
 
+/// What a pending change changes: one of the six fields, or `webhookAuthorization` (a secret
+/// kept beside them, serve.md). `rawValue` is the name stored in `pending_change.field` and shown.
+public enum PendingField: Sendable, Hashable, RawRepresentable {
+    case config(ConfigField)
+    case webhookAuthorization
+
+    public init?(rawValue: String) {
+        if rawValue == WebhookAuthorization.fieldName { self = .webhookAuthorization; return }
+        guard let field = ConfigField(rawValue: rawValue) else { return nil }
+        self = .config(field)
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .config(let field): field.rawValue
+        case .webhookAuthorization: WebhookAuthorization.fieldName
+        }
+    }
+
+    /// Sealed while it waits (bound to `pending.` + its name), masked with a fingerprint when shown.
+    public var isSecret: Bool {
+        switch self {
+        case .config(let field): field.isSecret
+        case .webhookAuthorization: true
+        }
+    }
+}
+
 /// A change that waits for a second person (`config pending`).
 public struct PendingChange: Sendable, Equatable {
     public enum State: String, Sendable { case pending, approved, rejected, expired }
     public var id: Int64
-    public var field: ConfigField
+    public var field: PendingField
     public var proposedBy: String
     public var proposedFrom: String
     public var proposedAt: Timestamp
@@ -27,7 +55,7 @@ public struct PendingChange: Sendable, Equatable {
     public var new: String
     public var state: State
 
-    public init(id: Int64, field: ConfigField, proposedBy: String, proposedFrom: String, proposedAt: Timestamp, expiresAt: Timestamp,
+    public init(id: Int64, field: PendingField, proposedBy: String, proposedFrom: String, proposedAt: Timestamp, expiresAt: Timestamp,
                 old: String?, new: String, state: State) {
         self.id = id
         self.field = field

@@ -26,14 +26,19 @@ extension AppDatabase {
     }
 
     static func pendingChange(_ row: Row) -> PendingChange? {
-        guard let field = ConfigField(rawValue: row["field"]) else { return nil }
+        guard let field = PendingField(rawValue: row["field"]) else { return nil }
         return PendingChange(id: row["id"], field: field, proposedBy: row["proposedBy"], proposedFrom: row["proposedFrom"],
                              proposedAt: Timestamp(millisecondsSince1970: row["proposedAt"]), expiresAt: Timestamp(millisecondsSince1970: row["expiresAt"]),
                              old: row["old"], new: row["new"], state: PendingChange.State(rawValue: row["state"]) ?? .pending)
     }
 
-    /// Records `value` for `field` as a proposal (audited as `proposed`); the configuration is untouched.
+    /// One of the six fields' proposals (`saveOrPropose`).
     static func propose(_ db: Database, field: ConfigField, value: String, old: String?, box: SecretBox?, actor: Actor, now: Timestamp) throws -> PendingChange {
+        try propose(db, field: .config(field), value: value, old: old, box: box, actor: actor, now: now)
+    }
+
+    /// Records `value` for `field` as a proposal (audited as `proposed`); the configuration is untouched.
+    static func propose(_ db: Database, field: PendingField, value: String, old: String?, box: SecretBox?, actor: Actor, now: Timestamp) throws -> PendingChange {
         let sealed = try field.isSecret ? box.map { try $0.seal(value, boundTo: "pending." + field.rawValue) } : nil
         let shown = field.isSecret ? (box?.display(value) ?? SecretMask.mask(value)) : value
         let expires = now.adding(milliseconds: FourEyes.expiryMilliseconds)
@@ -43,7 +48,7 @@ extension AppDatabase {
             """, arguments: [field.rawValue, sealed, field.isSecret ? nil : value, old, shown, actor.user, actor.origin,
                              now.millisecondsSince1970, expires.millisecondsSince1970])
         let id = db.lastInsertedRowID
-        try audit(db, actor: actor, now: now, field: field, old: old, new: shown, result: .proposed,
+        try audit(db, actor: actor, now: now, field: field.rawValue, old: old, new: shown, result: .proposed,
                   detail: "change #\(id) waits for a second person (config approve \(id)); the old value stays in force")
         return PendingChange(id: id, field: field, proposedBy: actor.user, proposedFrom: actor.origin, proposedAt: now, expiresAt: expires,
                              old: old, new: shown, state: .pending)
@@ -57,7 +62,7 @@ extension AppDatabase {
             guard let change = pendingChange(row) else { continue }
             try db.execute(sql: "UPDATE pending_change SET state = 'expired', sealed = NULL, decidedAt = ? WHERE id = ?",
                            arguments: [now.millisecondsSince1970, change.id])
-            try audit(db, actor: Actor(user: change.proposedBy, origin: change.proposedFrom), now: now, field: change.field, old: change.old,
+            try audit(db, actor: Actor(user: change.proposedBy, origin: change.proposedFrom), now: now, field: change.field.rawValue, old: change.old,
                       new: change.new, result: .expired, detail: "change #\(change.id) expired unapproved after 24 hours")
         }
     }
@@ -78,7 +83,7 @@ extension AppDatabase {
         try authorize(actor, .decide, field: field, now: now)
         try requireWritable(actor)
         let isSecret = try dbPool.read { db in
-            try String.fetchOne(db, sql: "SELECT field FROM pending_change WHERE id = ?", arguments: [id]).flatMap(ConfigField.init(rawValue:))?.isSecret
+            try String.fetchOne(db, sql: "SELECT field FROM pending_change WHERE id = ?", arguments: [id]).flatMap(PendingField.init(rawValue:))?.isSecret
         }
         let box = decision == .approve && isSecret == true ? try secretBox() : nil
         // Refusals are returned, not thrown, so what was written on the way (an expiry, the refusal's
@@ -91,7 +96,7 @@ extension AppDatabase {
             guard change.state == .pending else { return .failure(PendingRefusal.decided(id: id, state: change.state.rawValue)) }
             guard !change.proposedBy.sameBytes(as: actor.user) else {
                 let reason = "may not \(decision.rawValue) their own change #\(id): it needs a second person"
-                try Self.audit(db, actor: actor, now: now, field: change.field, old: change.old, new: change.new, result: .refused, detail: reason)
+                try Self.audit(db, actor: actor, now: now, field: change.field.rawValue, old: change.old, new: change.new, result: .refused, detail: reason)
                 return .failure(PermissionRefusal.role(user: actor.user, role: try Self.role(db, of: actor.user), reason: reason, recorded: true))
             }
             if decision == .approve {
@@ -102,12 +107,18 @@ extension AppDatabase {
                 } else {
                     value = row["value"] ?? ""
                 }
-                let current = try Self.fetchConfiguration(db)
-                try Self.apply(db, field: change.field, value: value, old: current.display(change.field), box: box, actor: actor, now: now,
-                               result: .approved, detail: "change #\(id) proposed by \(change.proposedBy); now in force")
+                let detail = "change #\(id) proposed by \(change.proposedBy); now in force"
+                switch change.field {
+                case .config(let field):
+                    try Self.apply(db, field: field, value: value, old: try Self.fetchConfiguration(db).display(field), box: box, actor: actor, now: now,
+                                   result: .approved, detail: detail)
+                case .webhookAuthorization:
+                    guard let box else { throw PendingRefusal.unknown(id: id) }
+                    try Self.applyWebhookAuthorization(db, value: value, box: box, actor: actor, now: now, result: .approved, detail: detail)
+                }
                 try Self.bumpVersion(db, by: change.proposedBy, now: now)
             } else {
-                try Self.audit(db, actor: actor, now: now, field: change.field, old: change.old, new: change.new, result: .rejected,
+                try Self.audit(db, actor: actor, now: now, field: change.field.rawValue, old: change.old, new: change.new, result: .rejected,
                                detail: "change #\(id) proposed by \(change.proposedBy); the old value stays")
             }
             change.state = decision == .approve ? .approved : .rejected

@@ -14,11 +14,19 @@ extension AppDatabase {
             """)
     }
 
+    /// What `setWebhookAuthorization` did: saved (in force now), or proposed (production: it
+    /// waits for a second person, the old value staying in force).
+    public enum WebhookAuthorizationOutcome: Sendable, Equatable {
+        case saved(StoredConfiguration.SecretHint)
+        case proposed(PendingChange)
+    }
+
     /// The role first (roles.md: engineer or admin; a refusal is audited where this user can
-    /// write), then validates, seals and stores the value; a refusal stores nothing and is
-    /// audited without it.
+    /// write), then validates; a refusal stores nothing and is audited without the value. In a
+    /// `production` database every change is proposed (roles.md, four eyes), else it is sealed
+    /// and stored at once.
     @discardableResult
-    public func setWebhookAuthorization(_ value: String, actor: Actor, now: Timestamp) throws -> StoredConfiguration.SecretHint {
+    public func setWebhookAuthorization(_ value: String, actor: Actor, now: Timestamp) throws -> WebhookAuthorizationOutcome {
         let field = WebhookAuthorization.fieldName
         try authorize(actor, .setWebhookAuthorization, field: field, now: now)
         try requireWritable(actor)
@@ -30,17 +38,33 @@ extension AppDatabase {
             throw WebhookAuthorizationRefusal(rule: problem)
         }
         let box = try secretBox()
-        let hint = StoredConfiguration.SecretHint(mask: SecretMask.mask(value), fingerprint: box.fingerprint(value), setAt: now)
+        let production = environment == .production
         return try writeImmediate { db in
             try Self.requireRole(db, actor, .setWebhookAuthorization)
-            let old = try Self.webhookAuthorizationHint(db)?.display
-            try db.execute(sql: """
-                UPDATE config SET webhookAuthorization = ?, webhookAuthorization_hint = ?, webhookAuthorization_fingerprint = ?, webhookAuthorization_setAt = ?,
-                    version = version + 1, updatedAt = ?, updatedBy = ? WHERE id = 1
-                """, arguments: [try box.seal(value, boundTo: WebhookAuthorization.fieldName), hint.mask, hint.fingerprint, now.millisecondsSince1970, now.millisecondsSince1970, actor.user])
-            try Self.audit(db, actor: actor, now: now, field: field, old: old, new: hint.display, result: .saved, detail: nil)
-            return hint
+            try Self.expirePending(db, now: now)
+            if production {
+                return .proposed(try Self.propose(db, field: .webhookAuthorization, value: value, old: try Self.webhookAuthorizationHint(db)?.display,
+                                                  box: box, actor: actor, now: now))
+            }
+            let hint = try Self.applyWebhookAuthorization(db, value: value, box: box, actor: actor, now: now, result: .saved, detail: nil)
+            try Self.bumpVersion(db, by: actor.user, now: now)
+            return .saved(hint)
         }
+    }
+
+    /// Seals and stores one validated value, bound to its column, and audits it (the caller
+    /// bumps the configuration's version: serve reloads on it).
+    @discardableResult
+    static func applyWebhookAuthorization(_ db: Database, value: String, box: SecretBox, actor: Actor, now: Timestamp,
+                                          result: AuditEntry.Result, detail: String?) throws -> StoredConfiguration.SecretHint {
+        let hint = StoredConfiguration.SecretHint(mask: SecretMask.mask(value), fingerprint: box.fingerprint(value), setAt: now)
+        let old = try webhookAuthorizationHint(db)?.display
+        try db.execute(sql: """
+            UPDATE config SET webhookAuthorization = ?, webhookAuthorization_hint = ?, webhookAuthorization_fingerprint = ?, webhookAuthorization_setAt = ?
+            WHERE id = 1
+            """, arguments: [try box.seal(value, boundTo: WebhookAuthorization.fieldName), hint.mask, hint.fingerprint, now.millisecondsSince1970])
+        try audit(db, actor: actor, now: now, field: WebhookAuthorization.fieldName, old: old, new: hint.display, result: result, detail: detail)
+        return hint
     }
 
     /// The mask, fingerprint and age of the value; nil when unset.

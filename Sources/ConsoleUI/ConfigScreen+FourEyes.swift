@@ -14,12 +14,12 @@ extension ConfigScreen {
     static func targetChange(_ state: AppState) -> PendingChange? {
         let c = state.config
         if let id = c.selectedPending { return c.pending.first { $0.id == id } }
-        return c.pending.first { $0.field == c.selected }
+        return c.pending.first { $0.field == .config(c.selected) }
     }
 
     static func askDecision(_ decision: PendingDecision, _ state: inout AppState) -> [Effect] {
         guard !state.config.pending.isEmpty else {
-            state.say("nothing waits for a second person (changes of a production key are listed here)")
+            state.say("nothing waits for a second person (production changes that need one are listed here)")
             return []
         }
         guard let change = targetChange(state) else {
@@ -133,9 +133,10 @@ extension ConfigScreen {
 
     // MARK: - Render
 
-    /// One row of the list: with fingerprints, or (`compact`) the masks alone and no "by" — the
-    /// selected change has everything whole below the list.
-    static func pendingLine(_ change: PendingChange, offset: Int, compact: Bool) -> String {
+    /// One row of the list: with fingerprints, or (`compact`) the masks alone and no "by", and
+    /// (`withProposedAt` false) without when it was proposed — the selected change has
+    /// everything whole below the list.
+    static func pendingLine(_ change: PendingChange, offset: Int, compact: Bool, withProposedAt: Bool = true) -> String {
         let expires = RFC3339.formatShort(change.expiresAt, offsetSeconds: offset).dropFirst(5).prefix(11)
         let proposed = RFC3339.formatShort(change.proposedAt, offsetSeconds: offset).dropFirst(5).prefix(11)
         let old = change.old ?? "(unset)"
@@ -143,14 +144,19 @@ extension ConfigScreen {
             return TerminalText.sanitized("#\(change.id) \(change.field.rawValue)  \(old) → \(change.new)  by \(change.proposedBy) \(proposed) · expires \(expires)")
         }
         func mask(_ text: String) -> String { String(text.split(separator: " ").first ?? Substring(text)) }
-        return TerminalText.sanitized("#\(change.id) \(change.field.rawValue) \(mask(old)) → \(mask(change.new)) · \(change.proposedBy) \(proposed) · expires \(expires)")
+        let by = withProposedAt ? "\(change.proposedBy) \(proposed)" : change.proposedBy
+        return TerminalText.sanitized("#\(change.id) \(change.field.rawValue) \(mask(old)) → \(mask(change.new)) · \(by) · expires \(expires)")
     }
 
-    /// Every row in the same form: compact when any full row would not fit.
+    /// Every row in the same form: compact when any full row would not fit, and without the
+    /// proposal's time when a compact one would not either (`webhookAuthorization` at 80 columns).
     static func pendingLines(_ changes: [PendingChange], offset: Int, width: Int) -> [String] {
+        func fit(_ lines: [String]) -> Bool { lines.allSatisfy { TerminalText.width($0) <= width } }
         let full = changes.map { pendingLine($0, offset: offset, compact: false) }
-        if full.allSatisfy({ TerminalText.width($0) <= width }) { return full }
-        return changes.map { pendingLine($0, offset: offset, compact: true) }
+        if fit(full) { return full }
+        let compact = changes.map { pendingLine($0, offset: offset, compact: true) }
+        if fit(compact) { return compact }
+        return changes.map { pendingLine($0, offset: offset, compact: true, withProposedAt: false) }
     }
 
     /// The selected change whole (wrapped): who, from where, when; what the keys do for this

@@ -17,8 +17,14 @@ extension ConfigCommand.Set {
         try database.authorize(actor, .setWebhookAuthorization, field: name, now: .now())
         let text = try SecretPrompt.read(prompt: "\(name): ", secret: true)
         do {
-            let hint = try database.setWebhookAuthorization(text, actor: actor, now: .now())
-            printOut("saved \(name) = \(TerminalText.sanitized(hint.display)) (serve picks it up within 2 s)")
+            switch try database.setWebhookAuthorization(text, actor: actor, now: .now()) {
+            case .saved(let hint):
+                printOut("saved \(name) = \(TerminalText.sanitized(hint.display)) (serve picks it up within 2 s)")
+            case .proposed(let change):
+                let time = OperatorTime()
+                printOut(TerminalText.sanitized("proposed #\(change.id): \(name) \(change.old ?? "(unset)") → \(change.new); in production this waits for a second person "
+                                                + "(config approve \(change.id)) until \(time.short(change.expiresAt)) (\(time.zoneName)); the old value stays in force (serve answers with it)"))
+            }
         } catch let refusal as WebhookAuthorizationRefusal {
             throw Failure.data("\(refusal.description); nothing was stored")
         }

@@ -7,10 +7,10 @@ import Testing
 /// question, refusals left to the store (so they are audited as the CLI's), and a revealed
 /// secret hidden by the reducer after at most 10 s or at the next key — never copied.
 @Suite struct FourEyesRevealReducerTests {
-    static let change = PendingChange(id: 3, field: .chileApiKey, proposedBy: "maria", proposedFrom: "ssh 198.51.100.7",
+    static let change = PendingChange(id: 3, field: .config(.chileApiKey), proposedBy: "maria", proposedFrom: "ssh 198.51.100.7",
                                       proposedAt: Fixture.now.adding(milliseconds: -2 * 3_600_000), expiresAt: Fixture.now.adding(milliseconds: 22 * 3_600_000),
                                       old: "••••9f3a sha256:1a2b3c4d", new: "••••zz99 sha256:5e6f7a8b", state: .pending)
-    static let secured = PendingChange(id: 4, field: .isWebhookSecured, proposedBy: "ops", proposedFrom: "ssh 203.0.113.9",
+    static let secured = PendingChange(id: 4, field: .config(.isWebhookSecured), proposedBy: "ops", proposedFrom: "ssh 203.0.113.9",
                                        proposedAt: Fixture.now.adding(milliseconds: -60_000), expiresAt: Fixture.now.adding(milliseconds: 24 * 3_600_000 - 60_000),
                                        old: "true", new: "false", state: .pending)
     static let clear = "sk_live_cl_REVEALED_0042"
@@ -108,7 +108,7 @@ import Testing
 
     @Test func manyPendingChangesScrollWithTheSelectionInView() {
         let many = (10...21).map { id in
-            PendingChange(id: Int64(id), field: .peruApiKey, proposedBy: "maria", proposedFrom: "local", proposedAt: Fixture.now,
+            PendingChange(id: Int64(id), field: .config(.peruApiKey), proposedBy: "maria", proposedFrom: "local", proposedAt: Fixture.now,
                           expiresAt: Fixture.now.adding(milliseconds: FourEyes.expiryMilliseconds), old: nil, new: "••••\(id)00 sha256:0000\(id)00", state: .pending)
         }
         var state = production(pending: many)

@@ -47,7 +47,7 @@ import Testing
         var state = Fixture.state(environment: "production")
         _ = state.reduce(.configLoaded(StoredConfiguration()))
         _ = state.reduce(.key(.character("2")))
-        let change = PendingChange(id: 7, field: .chileApiKey, proposedBy: "ops", proposedFrom: "local", proposedAt: Fixture.now,
+        let change = PendingChange(id: 7, field: .config(.chileApiKey), proposedBy: "ops", proposedFrom: "local", proposedAt: Fixture.now,
                                    expiresAt: Fixture.now.adding(milliseconds: FourEyes.expiryMilliseconds), old: nil, new: "••••aaaa hmac:1", state: .pending)
         _ = state.reduce(.configSaved(StoredConfiguration(), proposed: [change]))
         #expect(state.flash?.text == "proposed #7 chileApiKey: waits for a second person (config approve ID); the old value stays in force")
