@@ -62,7 +62,9 @@ struct CLIHarness {
         process.standardError = err
         process.standardInput = input
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        // The throwing write: Foundation's legacy `write(_:)` traps on an error (a child that
+        // exited without reading, a descriptor gone), which ended the whole test run once.
+        if let stdin { try input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()

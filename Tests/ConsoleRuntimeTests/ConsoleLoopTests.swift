@@ -131,7 +131,7 @@ final class LoopHarness: @unchecked Sendable {
     func append(_ lines: [String]) throws {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: events))
         try handle.seekToEnd()
-        handle.write(Data(lines.map { $0 + "\n" }.joined().utf8))
+        try handle.write(contentsOf: Data(lines.map { $0 + "\n" }.joined().utf8))
         try handle.close()
     }
 

@@ -22,9 +22,9 @@ import Glibc
     func write(_ name: String, lines range: Range<Int>, append: Bool = false) throws {
         let text = range.map { "{\"transaction_id\":\"t\($0)\",\"method\":\"CLEO_PAYIN\",\"transaction_status\":\"Pending\",\"status\":\"\",\"user_id\":\"u\"}\n" }.joined()
         if append, let handle = FileHandle(forWritingAtPath: path(name)) {
-            handle.seekToEndOfFile()
-            handle.write(Data(text.utf8))
-            handle.closeFile()
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.close()
         } else {
             try text.write(toFile: path(name), atomically: false, encoding: .utf8)
         }
