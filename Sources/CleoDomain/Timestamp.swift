@@ -106,13 +106,7 @@ public enum RFC3339 {
     /// The UTC form written digit by digit into one buffer (`serve` stamps every delivery with
     /// it, twice); nil outside the years 0000-9999, which the general path writes.
     static func formatUTC(_ timestamp: Timestamp) -> String? {
-        let local = timestamp.millisecondsSince1970
-        let millis = Int(((local % 1000) + 1000) % 1000)
-        let totalSeconds = (local - Int64(millis)) / 1000
-        var days = totalSeconds / 86_400
-        var secondOfDay = Int(totalSeconds % 86_400)
-        if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
-        let (year, month, day) = civilFromDays(Int(days))
+        let (year, month, day, secondOfDay, millis) = civilFields(timestamp, offsetSeconds: 0)
         guard (0...9999).contains(year) else { return nil }
         return String(unsafeUninitializedCapacity: 24) { out in
             func put(_ value: Int, _ width: Int, at start: Int) {
@@ -137,16 +131,22 @@ public enum RFC3339 {
     }
 
     static func civil(_ timestamp: Timestamp, offsetSeconds: Int) -> (date: String, time: String, millis: Int) {
+        let (y, m, d, secondOfDay, millis) = civilFields(timestamp, offsetSeconds: offsetSeconds)
+        let date = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
+        let time = pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay % 3600 / 60, 2) + ":" + pad(secondOfDay % 60, 2)
+        return (date, time, millis)
+    }
+
+    /// The calendar day, the second of that day and the millisecond, in the given offset.
+    static func civilFields(_ timestamp: Timestamp, offsetSeconds: Int) -> (year: Int, month: Int, day: Int, secondOfDay: Int, millis: Int) {
         let local = timestamp.millisecondsSince1970 + Int64(offsetSeconds) * 1000
         let millis = Int(((local % 1000) + 1000) % 1000)
         let totalSeconds = (local - Int64(millis)) / 1000
         var days = totalSeconds / 86_400
-        var secondOfDay = totalSeconds % 86_400
+        var secondOfDay = Int(totalSeconds % 86_400)
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
         let (y, m, d) = civilFromDays(Int(days))
-        let date = pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2)
-        let time = pad(Int(secondOfDay / 3600), 2) + ":" + pad(Int(secondOfDay % 3600 / 60), 2) + ":" + pad(Int(secondOfDay % 60), 2)
-        return (date, time, millis)
+        return (y, m, d, secondOfDay, millis)
     }
 
     static func pad(_ value: Int, _ width: Int) -> String {

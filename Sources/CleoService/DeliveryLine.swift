@@ -66,7 +66,7 @@ public enum DeliveryLine {
     static func compacted(_ json: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         // Written by index into room for the body and the two members appended after it (an
         // append per byte, with its capacity check, was 1.5% of serve's CPU).
-        var out = [UInt8](unsafeUninitializedCapacity: json.count + 96) { out, count in
+        [UInt8](unsafeUninitializedCapacity: json.count + 96) { out, count in
             var n = 0
             var inString = false
             var escaped = false
@@ -87,8 +87,6 @@ public enum DeliveryLine {
             }
             count = n
         }
-        out.reserveCapacity(json.count + 96)
-        return out
     }
 
     /// `"key":"value"` for our own ASCII values (an RFC 3339 time, a delivery id): no escaping needed.

@@ -249,17 +249,8 @@ enum AccessLog {
         if tenths % 100 < 10 { line.append(UInt8(ascii: "0")) }
         line.append(contentsOf: String(tenths % 100).utf8)
         line.append(contentsOf: " ms transaction_id=".utf8)
-        if let transactionID {
-            let id = transactionID.utf8.prefix(128)
-            // Printable ASCII is shown as it is; anything else goes through the sanitiser.
-            if id.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
-                line.append(contentsOf: id)
-            } else {
-                line.append(contentsOf: TerminalText.sanitized(String(transactionID.prefix(128))).utf8)
-            }
-        } else {
-            line.append(UInt8(ascii: "-"))
-        }
+        // The sanitiser returns clean text as it is (its own first look).
+        line.append(contentsOf: (transactionID.map { TerminalText.sanitized(String($0.prefix(128))) } ?? "-").utf8)
         line.append(0x0A)
         line.withUnsafeBytes { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
