@@ -58,9 +58,9 @@ let package = Package(
         // The ncursesw backend; the only importer of CNcursesw.
         .target(name: "TerminalCurses", dependencies: ["CNcursesw", "TerminalCanvas"]),
         // The pure core of the console: state, actions, effects, reduce, one file per screen.
-        .target(name: "ConsoleUI", dependencies: ["CleoDomain", "TerminalCanvas"]),
+        .target(name: "ConsoleUI", dependencies: ["CleoDomain", "CleoIngest", "TerminalCanvas"]),
         // The loop, the effect runner and the wiring of follower and observations.
-        .target(name: "ConsoleRuntime", dependencies: ["CleoDomain", "CleoStore", "CleoPlatform", "CleoFollower", "ConsoleUI", "TerminalCanvas", "TerminalCurses"]),
+        .target(name: "ConsoleRuntime", dependencies: ["CleoDomain", "CleoStore", "CleoPlatform", "CleoIngest", "CleoFollower", "ConsoleUI", "TerminalCanvas", "TerminalCurses"]),
         .executableTarget(
             name: "cleo-console",
             dependencies: [
@@ -76,7 +76,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain"]),
+        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain", "CleoIngest"]),
         .testTarget(name: "ServiceTests", dependencies: ["CleoService", "CleoDomain", "CleoStore"]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         // The ingest core's decisions and the follower against an in-memory sink; the store's

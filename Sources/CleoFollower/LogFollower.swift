@@ -5,29 +5,6 @@ import Foundation
 import Glibc
 #endif
 
-/// What the follower is doing, for the frame and the Events screen.
-public struct FollowerStatus: Sendable, Equatable {
-    public enum Phase: Sendable, Equatable {
-        case starting
-        /// The log does not exist (yet): where it is expected.
-        case waitingForLog
-        case following
-        case failed(String)
-    }
-    public var phase: Phase = .starting
-    public var path: String
-    /// While waiting: what for, when the path exists but is no log to read (a FIFO, a
-    /// directory, no permission); nil when it is simply missing.
-    public var waitingFor: String?
-    /// After a fault cleared: what failed and since when, said once (the console and
-    /// `ingest --follow` show it).
-    public var recovered: String?
-    public var position: FollowerPosition?
-    public var notices: [FollowerNotice] = []
-
-    public init(path: String) { self.path = path }
-}
-
 /// Tails the events log into the database: partial lines wait for their LF, rotation and
 /// truncation are recognised by the file's identity and the hash of its first bytes, and each
 /// batch is committed with its position (events-log.md "Following the file").
@@ -38,14 +15,14 @@ public final class LogFollower {
     public var clock: () -> Timestamp
     /// The file being followed, held open so a rotated-away file can be finished even if unlinked.
     private var held: LogFile?
-    public internal(set) var status: FollowerStatus
+    public internal(set) var status: FollowerSnapshot
 
     public init(path: String, writer: any IngestSink, batchLines: Int = 10_000, clock: @escaping () -> Timestamp = Timestamp.now) {
         self.path = Self.absolute(path)
         self.writer = writer
         self.batchLines = batchLines
         self.clock = clock
-        self.status = FollowerStatus(path: self.path)
+        self.status = FollowerSnapshot(path: self.path)
     }
 
     /// The path made absolute and tidied lexically (`.`, `..`, `//`), symlinks left as they are:
@@ -108,7 +85,7 @@ public final class LogFollower {
             case .continue:
                 start = stored!
             case .truncated(let size):
-                notices.append(FollowerNotice(kind: .truncation, detail: "\(current.name) was truncated or rewritten (now \(size) bytes, had been read to \(stored!.offset)); reading it again from the start"))
+                notices.append(FollowerNotice(kind: .truncation, detail: "\(current.name) was truncated or rewritten (now \(size) bytes, had been read to \(stored!.offset)); reading it again from the start", at: clock()))
                 start = fresh(current, key: key)
             case .rotated:
                 let stored = stored!
@@ -120,13 +97,13 @@ public final class LogFollower {
                     if try drain(old, from: stored, expected: stored, into: &total, onBatch: onBatch) != .nothing { continue }
                     let leftover = old.size - stored.offset
                     if leftover > 0 {
-                        notices.append(FollowerNotice(kind: .gap, detail: "the last \(leftover) bytes of the rotated file \(old.name) are an unfinished line (no LF) and were never applied"))
+                        notices.append(FollowerNotice(kind: .gap, detail: "the last \(leftover) bytes of the rotated file \(old.name) are an unfinished line (no LF) and were never applied", at: clock()))
                     }
-                    notices.append(FollowerNotice(kind: .rotation, detail: "\(path) was rotated (the old file: \(old.name)); reading the new file from its start"))
+                    notices.append(FollowerNotice(kind: .rotation, detail: "\(path) was rotated (the old file: \(old.name)); reading the new file from its start", at: clock()))
                 } else {
                     let missed = max(0, stored.observedSize - stored.offset)
-                    notices.append(FollowerNotice(kind: .gap, detail: "\(path) was rotated while nothing followed it and the old file is gone: at least \(missed) bytes after offset \(stored.offset) were never read"))
-                    notices.append(FollowerNotice(kind: .rotation, detail: "reading the new \(path) from its start"))
+                    notices.append(FollowerNotice(kind: .gap, detail: "\(path) was rotated while nothing followed it and the old file is gone: at least \(missed) bytes after offset \(stored.offset) were never read", at: clock()))
+                    notices.append(FollowerNotice(kind: .rotation, detail: "reading the new \(path) from its start", at: clock()))
                 }
                 start = fresh(current, key: key)
             }
@@ -136,8 +113,7 @@ public final class LogFollower {
             }
             // The state is the snapshot the last commit returned; nothing committed: as stored.
             status.position = total.position ?? stored
-            status.notices.append(contentsOf: notices)
-            if status.notices.count > 50 { status.notices.removeFirst(status.notices.count - 50) }
+            status.record(notices)
             return total
         }
     }
@@ -192,9 +168,9 @@ public final class LogFollower {
             case .positionMoved:
                 return .moved
             case .applied(let summary):
-                total.counts = total.counts + summary.counts
-                total.newTransactions += summary.newTransactions
-                total.position = summary.position
+                var summary = summary
+                summary.touched = Self.touched(by: lines)
+                total.add(summary)
                 onBatch(summary)
                 result = .applied
                 pendingNotices = []
@@ -204,6 +180,19 @@ public final class LogFollower {
                 if lines.isEmpty { return result }
             }
         }
+    }
+}
+
+extension LogFollower {
+    /// The transactions a batch's accepted lines belong to (nil past `BatchSummary.touchedLimit`).
+    static func touched(by lines: [LogLine]) -> Set<ByteKey>? {
+        var keys = Set<ByteKey>()
+        for line in lines {
+            guard let key = line.transactionKey else { continue }
+            keys.insert(key)
+            if keys.count > BatchSummary.touchedLimit { return nil }
+        }
+        return keys
     }
 }
 

@@ -72,11 +72,16 @@ extension LogFollower {
     /// from `retry.first` to `retry.most`, and the first success after a fault says so.
     public func follow(watcher: LogWatcher? = nil, commitInterval: Double = 0.02, retry: RetryPolicy = .init(),
                        shouldStop: () -> Bool,
-                       onBatch: (BatchSummary) -> Void = { _ in }, onStatus: (FollowerStatus) -> Void = { _ in }) throws {
+                       onBatch: (BatchSummary) -> Void = { _ in }, onStatus: (FollowerSnapshot) -> Void = { _ in }) throws {
         let watcher = watcher ?? LogWatcher(logPath: path)
-        var lastStatus: FollowerStatus?
+        var lastStatus: FollowerSnapshot?
         var lastCommit: UInt64?
         var failure: (message: String, since: Timestamp, delay: Double)?
+        // What was noticed before this run (a gap stays worth showing): read once; from here on
+        // the snapshot is what the follower itself sees and commits.
+        if status.notices.isEmpty, let stored = try? writer.notices(path: path, limit: FollowerSnapshot.noticeLimit) {
+            status.notices = stored
+        }
         while !shouldStop() {
             if let lastCommit {
                 let due = lastCommit + UInt64(commitInterval * 1e9)

@@ -110,14 +110,21 @@ public struct FollowerCounts: Sendable, Equatable {
     }
 }
 
-/// Something the follower must show: a rotation, a truncation, a gap.
+/// Something the follower must show: a rotation, a truncation, a gap, and when it was seen.
 public struct FollowerNotice: Sendable, Equatable {
     public enum Kind: String, Sendable { case rotation, truncation, gap }
     public var kind: Kind
     public var detail: String
-    public init(kind: Kind, detail: String) {
+    public var at: Timestamp
+    public init(kind: Kind, detail: String, at: Timestamp) {
         self.kind = kind
         self.detail = detail
+        self.at = at
+    }
+
+    /// A gap (lines never read) stays in the console's frame; a rotation or truncation for an hour.
+    public func isShownInFrame(now: Timestamp) -> Bool {
+        kind == .gap || now.millisecondsSince1970 - at.millisecondsSince1970 < 3_600_000
     }
 }
 
@@ -130,7 +137,27 @@ public struct BatchSummary: Sendable, Equatable {
     /// The position as committed with the batch, running counts included: the follower's state
     /// is this snapshot, never a re-read.
     public var position: FollowerPosition?
+    /// The transactions the batch's events belong to (what a console showing one must reload);
+    /// nil when there were more than `touchedLimit` (reload whatever is shown).
+    public var touched: Set<ByteKey>? = []
+    public static let touchedLimit = 256
     public init() {}
+
+    /// `other` committed after this one: counts summed, the later position, touched united.
+    public mutating func add(_ other: BatchSummary) {
+        counts = counts + other.counts
+        newTransactions += other.newTransactions
+        endOffset = other.endOffset
+        position = other.position ?? position
+        touched = BatchSummary.union(touched, other.touched)
+    }
+
+    /// Two sets of touched transactions as one; nil (too many to list) absorbs.
+    public static func union(_ a: Set<ByteKey>?, _ b: Set<ByteKey>?) -> Set<ByteKey>? {
+        guard let a, let b else { return nil }
+        let both = a.union(b)
+        return both.count > touchedLimit ? nil : both
+    }
 }
 
 /// The result of trying to commit a batch.

@@ -32,6 +32,10 @@ public protocol IngestSink: AnyObject {
     /// for `file` under another key. `notices` are recorded in the same transaction.
     func apply(_ lines: [LogLine], expected: FollowerPosition?, newPosition: FollowerPosition, file: (any LogIdentity)?,
                notices: [FollowerNotice], now: Timestamp) throws -> BatchResult
+
+    /// The newest `limit` notices recorded for the log `path` names (under the key its stored
+    /// position has), newest first.
+    func notices(path: String, limit: Int) throws -> [FollowerNotice]
 }
 
 /// FNV-1a 64 of a file's first bytes: the head hash of a position.

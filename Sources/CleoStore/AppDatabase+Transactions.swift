@@ -81,14 +81,17 @@ extension AppDatabase {
     }
 
     /// The follower's stored state and its recent notices.
-    public func followerState(path: String) throws -> (FollowerPosition?, [(Timestamp, FollowerNotice)]) {
+    public func followerState(path: String, noticeLimit: Int = FollowerSnapshot.noticeLimit) throws -> (FollowerPosition?, [FollowerNotice]) {
         try dbPool.read { db in
             let position = try IngestWriter.fetchPosition(db, path: path)
-            let key = position?.path ?? path
-            let notices = try Row.fetchAll(db, sql: "SELECT * FROM follower_notice WHERE path = ? ORDER BY id DESC LIMIT 20", arguments: [key]).map { row in
-                (Timestamp(millisecondsSince1970: row["at"]), FollowerNotice(kind: FollowerNotice.Kind(rawValue: row["kind"]) ?? .gap, detail: row["detail"]))
-            }
-            return (position, notices)
+            return (position, try Self.followerNotices(db, key: position?.path ?? path, limit: noticeLimit))
+        }
+    }
+
+    /// The newest notices stored under a position's key, newest first.
+    static func followerNotices(_ db: Database, key: String, limit: Int) throws -> [FollowerNotice] {
+        try Row.fetchAll(db, sql: "SELECT * FROM follower_notice WHERE path = ? ORDER BY id DESC LIMIT ?", arguments: [key, limit]).map { row in
+            FollowerNotice(kind: FollowerNotice.Kind(rawValue: row["kind"]) ?? .gap, detail: row["detail"], at: Timestamp(millisecondsSince1970: row["at"]))
         }
     }
 

@@ -154,6 +154,13 @@ public final class IngestWriter: IngestSink {
         try connection.read { db in try Self.fetchPosition(db, path: path, file: file) }
     }
 
+    /// The newest notices recorded for the log `path` names (see `IngestSink`).
+    public func notices(path: String, limit: Int) throws -> [FollowerNotice] {
+        try connection.read { db in
+            try AppDatabase.followerNotices(db, key: Self.fetchPosition(db, path: path)?.path ?? path, limit: limit)
+        }
+    }
+
     /// Commits `lines` and `newPosition` if the stored position still equals `expected`
     /// (nil: never read, under any name). `notices` are recorded in the same transaction.
     public func apply(_ lines: [LogLine], expected: FollowerPosition?, newPosition: FollowerPosition, file: (any LogIdentity)? = nil,
@@ -195,7 +202,7 @@ public final class IngestWriter: IngestSink {
             try Self.savePosition(db, position, exists: stored != nil)
             for notice in notices {
                 try db.execute(sql: "INSERT INTO follower_notice(at, path, kind, detail) VALUES (?, ?, ?, ?)",
-                               arguments: [now.millisecondsSince1970, newPosition.path, notice.kind.rawValue, notice.detail])
+                               arguments: [notice.at.millisecondsSince1970, newPosition.path, notice.kind.rawValue, notice.detail])
             }
             lastDataVersion = version
             summary.endOffset = newPosition.offset

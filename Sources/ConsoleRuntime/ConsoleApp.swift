@@ -1,5 +1,6 @@
 import CleoDomain
 import CleoFollower
+import CleoIngest
 import CleoStore
 import ConsoleUI
 import Foundation
@@ -71,11 +72,11 @@ public final class ConsoleApp {
         // A database this user may only read (roles.md: support): no follower (it writes); the
         // follower of whoever writes it is shown from the database.
         if database.isReadOnly {
-            if let info = try? Self.storedInfo(database: database, path: LogFollower.absolute(eventsPath)) { mailbox.post(.followerChanged(info)) }
+            if let stored = try? Self.storedSnapshot(database: database, path: LogFollower.absolute(eventsPath)) { mailbox.post(.followerChanged(stored)) }
         } else {
             startFollower(mailbox: mailbox, stop: stop)
         }
-        startChangeWatcher(mailbox: mailbox, stop: stop)
+        startChangeWatcher(mailbox: mailbox, stop: stop, showsStoredFollower: database.isReadOnly)
 
         var pending = state.startEffects()
         var lastTick = clock()
@@ -138,28 +139,33 @@ public final class ConsoleApp {
     }
 
     /// The same follower as `ingest --follow`, on its own thread: new lines reach the screen
-    /// within milliseconds (inotify).
+    /// within milliseconds (inotify). What it posts is what it committed: the transactions each
+    /// batch touched, and its snapshot — nothing is read back from the database for either.
     private func startFollower(mailbox: Mailbox, stop: StopFlag) {
         let database = self.database
         let path = eventsPath
         let thread = Thread {
             let follower = LogFollower(path: path, writer: IngestWriter(database: database), batchLines: 5_000)
             do {
-                try follower.follow(shouldStop: { stop.isSet }, onBatch: { _ in mailbox.post(.dataChanged) }, onStatus: { status in
-                    mailbox.post(.followerChanged(Self.info(status, database: database)))
+                try follower.follow(shouldStop: { stop.isSet }, onBatch: { summary in
+                    mailbox.post(.dataChanged(.ours(touched: summary.touched)))
+                }, onStatus: { snapshot in
+                    mailbox.post(.followerChanged(snapshot))
                 })
             } catch {
-                var info = FollowerInfo(phase: .failed, path: follower.path)
-                info.error = "\(error)"
-                mailbox.post(.followerChanged(info))
+                var snapshot = follower.status
+                snapshot.phase = .failed("\(error)")
+                mailbox.post(.followerChanged(snapshot))
             }
         }
         thread.name = "follower"
         thread.start()
     }
 
-    /// Commits by other processes (another console, `ingest --follow`) through `PRAGMA data_version`.
-    private func startChangeWatcher(mailbox: Mailbox, stop: StopFlag) {
+    /// Commits by other processes (another console, `ingest --follow`, `serve`) through `PRAGMA
+    /// data_version`. A console with no follower of its own (read-only) shows the follower of
+    /// whoever writes the database, read after each of their commits.
+    private func startChangeWatcher(mailbox: Mailbox, stop: StopFlag, showsStoredFollower: Bool) {
         let database = self.database
         let path = LogFollower.absolute(eventsPath)
         // Read-only too: the pool's writer connection is then opened read-only, and every
@@ -167,7 +173,7 @@ public final class ConsoleApp {
         let counter: @Sendable () throws -> Int64 = { try database.dataVersion() }
         let thread = Thread {
             var last = (try? counter()) ?? 0
-            var lastInfo: FollowerInfo?
+            var lastStored: FollowerSnapshot?
             var lastService: ServiceState?
             var polls = 0
             while !stop.isSet {
@@ -183,10 +189,10 @@ public final class ConsoleApp {
                 }
                 guard let version = try? counter(), version != last else { continue }
                 last = version
-                mailbox.post(.dataChanged)
-                if let info = try? Self.storedInfo(database: database, path: path), info != lastInfo {
-                    lastInfo = info
-                    mailbox.post(.followerChanged(info))
+                mailbox.post(.dataChanged(.foreign))
+                if showsStoredFollower, let stored = try? Self.storedSnapshot(database: database, path: path), stored != lastStored {
+                    lastStored = stored
+                    mailbox.post(.followerChanged(stored))
                 }
             }
         }
@@ -194,34 +200,12 @@ public final class ConsoleApp {
         thread.start()
     }
 
-    static func info(_ status: FollowerStatus, database: AppDatabase) -> FollowerInfo {
-        var info = (try? storedInfo(database: database, path: status.path)) ?? FollowerInfo(phase: .starting, path: status.path)
-        switch status.phase {
-        case .waitingForLog: info.phase = .waiting
-        case .following: info.phase = .following
-        case .starting: info.phase = .starting
-        case .failed(let message):
-            info.phase = .failed
-            info.error = message
-        }
-        return info
-    }
-
-    static func storedInfo(database: AppDatabase, path: String) throws -> FollowerInfo {
+    /// The follower of whoever writes the database, as they last committed it.
+    static func storedSnapshot(database: AppDatabase, path: String) throws -> FollowerSnapshot {
         let (position, notices) = try database.followerState(path: path)
-        var info = FollowerInfo(phase: FileManager.default.fileExists(atPath: path) ? .following : .waiting, path: path)
-        if let p = position {
-            info.offset = p.offset
-            info.nextLine = p.nextLine
-            info.linesApplied = p.counts.linesApplied
-            info.events = p.counts.events
-            info.duplicates = p.counts.duplicates
-            info.late = p.counts.late
-            info.rejected = p.counts.rejected
-            info.lastEventAt = p.lastEventAt
-        }
-        info.notices = notices.map { "\($0.1.kind.rawValue): \($0.1.detail)" }
-        info.lastNotice = notices.first.map { FollowerInfo.Notice(at: $0.0, kind: $0.1.kind.rawValue, detail: $0.1.detail) }
-        return info
+        var snapshot = FollowerSnapshot(path: path, phase: FileManager.default.fileExists(atPath: path) ? .following : .waitingForLog)
+        snapshot.position = position
+        snapshot.notices = notices
+        return snapshot
     }
 }

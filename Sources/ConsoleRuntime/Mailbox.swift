@@ -22,12 +22,25 @@ public final class Mailbox: @unchecked Sendable {
 
     public var readFD: Int32 { pipeFDs[0] }
 
-    /// Posts an action; a `.dataChanged` already waiting absorbs another (bursts merge).
+    /// Posts an action. Bursts merge: a `.dataChanged` already waiting takes in another (what
+    /// both changed), and a newer follower snapshot replaces one not yet read.
     public func post(_ action: Action) {
         lock.lock()
-        if action == .dataChanged && queue.contains(.dataChanged) {
-            lock.unlock()
-            return
+        switch action {
+        case .dataChanged(let change):
+            if let i = queue.firstIndex(where: { if case .dataChanged = $0 { true } else { false } }),
+               case .dataChanged(let waiting) = queue[i] {
+                queue[i] = .dataChanged(waiting.merged(with: change))
+                lock.unlock()
+                return
+            }
+        case .followerChanged:
+            if let i = queue.firstIndex(where: { if case .followerChanged = $0 { true } else { false } }) {
+                queue[i] = action
+                lock.unlock()
+                return
+            }
+        default: break
         }
         queue.append(action)
         lock.unlock()

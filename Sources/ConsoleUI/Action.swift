@@ -1,4 +1,5 @@
 import CleoDomain
+import CleoIngest
 import TerminalCanvas
 
 /// Everything that can happen to the console: keys and resizes, and past-tense facts from the
@@ -47,11 +48,11 @@ public enum Action: Sendable, Equatable {
     case refusedLoaded([RefusedDelivery], total: Int, above: Int = 0, window: RowWindow = .newest)
     /// A refused delivery's kept body, for the raw view.
     case refusedBodyLoaded(id: Int64, [UInt8])
-    case followerChanged(FollowerInfo)
+    case followerChanged(FollowerSnapshot)
     /// What the `serve` of this database last wrote of itself (nil: none ever ran).
     case serviceStateRead(ServiceState?)
-    /// Another process (or our follower) committed: what is on screen may be stale.
-    case dataChanged
+    /// Our follower or another process committed: what is on screen may be stale.
+    case dataChanged(DataChange)
     /// What `:export` came to.
     case exportFinished(ExportOutcome)
     case failed(String)
@@ -77,44 +78,27 @@ public struct TransactionPage: Sendable, Equatable {
     }
 }
 
-/// The follower's state as the frame and the Events screen show it.
-public struct FollowerInfo: Sendable, Equatable {
-    public enum Phase: String, Sendable { case starting, following, waiting, failed }
-    public var phase: Phase
-    public var path: String
-    public var offset: Int64 = 0
-    public var nextLine: Int64 = 1
-    public var linesApplied: Int64 = 0
-    public var events: Int64 = 0
-    public var duplicates: Int64 = 0
-    public var late: Int64 = 0
-    public var rejected: Int64 = 0
-    public var lastEventAt: Timestamp?
-    public var notices: [String] = []
-    /// The newest rotation, truncation or gap, for the frame.
-    public var lastNotice: Notice?
-    public var error: String?
+/// What a commit changed, as the console hears of it: one feed for our follower's commits and
+/// another process's.
+public enum DataChange: Sendable, Equatable {
+    /// Our follower committed lines of these transactions (nil: too many to list).
+    case ours(touched: Set<ByteKey>?)
+    /// Another process committed (another console, `ingest --follow`, `serve`): anything may
+    /// have changed.
+    case foreign
 
-    public struct Notice: Sendable, Equatable {
-        public var at: Timestamp
-        /// `rotation`, `truncation` or `gap`.
-        public var kind: String
-        public var detail: String
-        public init(at: Timestamp, kind: String, detail: String) {
-            self.at = at
-            self.kind = kind
-            self.detail = detail
-        }
-
-        /// A gap (lines never read) stays in the frame; a rotation or truncation for an hour.
-        public func isShownInFrame(now: Timestamp) -> Bool {
-            kind == "gap" || now.millisecondsSince1970 - at.millisecondsSince1970 < 3_600_000
+    /// Two changes waiting in the mailbox as one.
+    public func merged(with other: DataChange) -> DataChange {
+        switch (self, other) {
+        case (.ours(let a), .ours(let b)): .ours(touched: BatchSummary.union(a, b))
+        default: .foreign
         }
     }
 
-    public init(phase: Phase, path: String) {
-        self.phase = phase
-        self.path = path
+    /// Whether the transaction `id` may have changed.
+    public func mayHaveChanged(_ id: String) -> Bool {
+        guard case .ours(let touched?) = self else { return true }
+        return touched.contains(ByteKey(id))
     }
 }
 

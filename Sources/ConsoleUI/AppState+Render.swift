@@ -1,4 +1,5 @@
 import CleoDomain
+import CleoIngest
 import TerminalCanvas
 
 extension AppState {
@@ -41,7 +42,7 @@ extension AppState {
         }
         let follower: (String, Role) = switch follower.phase {
         case .following: ("● following", .title)
-        case .waiting: ("○ waiting for the log", .warning)
+        case .waitingForLog: ("○ waiting for the log", .warning)
         case .starting: ("… starting", .title)
         case .failed: ("✗ follower failed", .error)
         }
@@ -100,7 +101,7 @@ extension AppState {
             // A gap or rotation in the log is shown in the frame, with its time, ahead of the
             // rest of the line (screen 3 has it whole).
             let when = RFC3339.formatShort(notice.at, offsetSeconds: session.offsetSeconds).dropFirst(5).prefix(11)
-            let text = " ⚠ \(notice.kind) \(when): " + TerminalText.truncated(TerminalText.sanitized(notice.detail), to: 34) + " "
+            let text = " ⚠ \(notice.kind.rawValue) \(when): " + TerminalText.truncated(TerminalText.sanitized(notice.detail), to: 34) + " "
             x = canvas.write(text, x: 0, y: y, role: .warning, maxWidth: size.width)
         }
         if let reason = session.readOnlyReason {
@@ -110,9 +111,9 @@ extension AppState {
         switch follower.phase {
         case _ where session.readOnlyReason != nil: parts.append("showing what writers commit")
         case .following: parts.append(transactions.isPaused ? "paused" : "following")
-        case .waiting: parts.append("waiting for the log (screen 3)")
+        case .waitingForLog: parts.append("waiting for the log (screen 3)")
         case .starting: parts.append("starting")
-        case .failed: parts.append("follower failed: \(follower.error ?? "")")
+        case .failed(let message): parts.append("follower failed: " + TerminalText.sanitized(message))
         }
         // A receiver taking unauthenticated deliveries in production is said first (serve.md).
         if let service, session.isProduction, !service.isSecured, case .receiving = service.phase(now: now) {
@@ -121,7 +122,7 @@ extension AppState {
         parts.append("last event " + (follower.lastEventAt.map { EventsScreen.ago($0, now) } ?? "never"))
         parts.append(TransactionsScreen.counted(transactions.total, "transaction") + (transactions.query.isFiltered ? " (filtered)" : ""))
         if let service { parts.append(serviceSummary(service)) }
-        if follower.rejected > 0 { parts.append("\(follower.rejected) rejected") }
+        if follower.counts.rejected > 0 { parts.append("\(follower.counts.rejected) rejected") }
         canvas.write(TerminalText.truncated(" " + parts.joined(separator: " · "), to: size.width - x), x: x, y: y, role: .muted)
     }
 

@@ -1,4 +1,5 @@
 import CleoDomain
+import CleoIngest
 import TerminalCanvas
 
 /// The screens of keys.md.
@@ -52,7 +53,7 @@ public struct AppState: Sendable, Equatable {
     public var screen: ScreenID = .transactions
     /// Where `Esc` from help or detail returns.
     public var returnScreen: ScreenID = .transactions
-    public var follower: FollowerInfo
+    public var follower: FollowerSnapshot
     /// The receiver's state where a `serve` runs on this database (serve.md, "What the console shows").
     public var service: ServiceState?
     public var transactions = TransactionsScreen.State()
@@ -81,7 +82,7 @@ public struct AppState: Sendable, Equatable {
         self.session = session
         self.size = size
         self.now = now
-        self.follower = FollowerInfo(phase: .starting, path: eventsPath)
+        self.follower = FollowerSnapshot(path: eventsPath)
     }
 
     /// What the runtime does first: the first page and the configuration.
@@ -167,13 +168,15 @@ public struct AppState: Sendable, Equatable {
             events.refusedBodyID = id
             events.refusedBody = body
             return []
-        case .followerChanged(let info):
-            follower = info
+        case .followerChanged(let snapshot):
+            follower = snapshot
+            // Said once, in the snapshot that follows the first success after a fault.
+            if let recovered = snapshot.recovered { say("follower " + TerminalText.sanitized(recovered), seconds: 8) }
             return []
         case .serviceStateRead(let state):
             service = state
             return []
-        case .dataChanged: return refreshEffects()
+        case .dataChanged(let change): return refreshEffects(after: change)
         case .exportFinished(let outcome): return TransactionsScreen.exportFinished(outcome, in: &self)
         case .failed(let message):
             say(message, error: true, seconds: 8)
@@ -181,8 +184,10 @@ public struct AppState: Sendable, Equatable {
         }
     }
 
-    /// After a commit by anyone: reload what the active screen shows.
-    mutating func refreshEffects() -> [Effect] {
+    /// After a commit: reload what the active screen shows and the commit may have changed. Our
+    /// follower writes transactions, events, rejected lines and its position only, and names the
+    /// transactions it touched; another process may have changed anything.
+    mutating func refreshEffects(after change: DataChange) -> [Effect] {
         var effects: [Effect] = requestCounts()
         if transactions.isPaused {
             if let newest = transactions.newestSeq { effects.append(.countArrivals(after: newest)) }
@@ -191,14 +196,14 @@ public struct AppState: Sendable, Equatable {
         }
         switch screen {
         case .detail:
-            if let id = detail.record?.id ?? detail.requestedID {
+            if let id = detail.record?.id ?? detail.requestedID, change.mayHaveChanged(id) {
                 // Unchanged since shown (same event count): the runner reads one row and stops.
                 let known = detail.record.flatMap { $0.id.utf8.elementsEqual(id.utf8) ? $0.eventCount : nil }
                 effects.append(.loadDetail(id, knownEventCount: known))
             }
         case .events: effects += EventsScreen.reloadEffects(self)
-        case .audit: effects.append(AuditScreen.reload(self))
-        case .config: effects.append(.loadConfig)
+        case .audit where change == .foreign: effects.append(AuditScreen.reload(self))
+        case .config where change == .foreign: effects.append(.loadConfig)
         default: break
         }
         return effects

@@ -1,4 +1,5 @@
 import CleoDomain
+import CleoIngest
 import TerminalCanvas
 
 /// The follower (file, position, counts, last event, rotation/truncation notices), then either
@@ -262,9 +263,9 @@ public enum EventsScreen {
         canvas.write(" Events log ", x: 0, y: y, role: .title)
         let phase: (String, Role) = switch f.phase {
         case .following: ("● following", .success)
-        case .waiting: ("○ waiting for the log to appear", .warning)
+        case .waitingForLog: (f.waitingFor.map { "○ waiting: " + TerminalText.sanitized($0) } ?? "○ waiting for the log to appear", .warning)
         case .starting: ("… starting", .muted)
-        case .failed: ("✗ failed: \(f.error ?? "")", .error)
+        case .failed(let message): ("✗ failed: " + TerminalText.sanitized(message), .error)
         }
         canvas.write(phase.0, x: 13, y: y, role: phase.1, maxWidth: width - 14)
         y += 1
@@ -273,10 +274,12 @@ public enum EventsScreen {
             y += canvas.wrapped(value, x: 18, y: y, width: width - 19, maxLines: 2, role: role)
         }
         line("file", f.path)
-        line("position", "line \(f.nextLine) · byte \(TransactionsScreen.grouped(Int(f.offset)))")
+        let position = f.position
+        line("position", "line \(position?.nextLine ?? 1) · byte \(TransactionsScreen.grouped(Int(position?.offset ?? 0)))")
         // Broken between the counts, never inside one ("7 / rejected" read as two things).
-        let counts = ["\(TransactionsScreen.grouped(Int(f.linesApplied))) lines", "\(TransactionsScreen.grouped(Int(f.events))) events",
-                      "\(f.duplicates) duplicates", "\(f.late) late", "\(f.rejected) rejected"]
+        let c = f.counts
+        let counts = ["\(TransactionsScreen.grouped(Int(c.linesApplied))) lines", "\(TransactionsScreen.grouped(Int(c.events))) events",
+                      "\(c.duplicates) duplicates", "\(c.late) late", "\(c.rejected) rejected"]
         let lines = Self.joined(counts, width: width - 19)
         canvas.write("applied", x: 2, y: y, role: .muted)
         for (index, text) in lines.prefix(2).enumerated() {
@@ -288,7 +291,7 @@ public enum EventsScreen {
         for notice in f.notices.prefix(2) {
             // Read whole: a notice wraps under its label instead of stopping mid-word.
             canvas.write("notice", x: 2, y: y, role: .muted)
-            y += canvas.wrapped(notice, x: 18, y: y, width: width - 19, maxLines: 3, role: .warning)
+            y += canvas.wrapped(notice.kind.rawValue + ": " + notice.detail, x: 18, y: y, width: width - 19, maxLines: 3, role: .warning)
         }
         y += 1
         renderList(state, into: &canvas, y: y, bottom: top + height)

@@ -1,4 +1,5 @@
 import CleoDomain
+import CleoIngest
 import TerminalCanvas
 
 /// The live list drawn: summary line, columns by width, rows, search field, filter panel.
@@ -198,7 +199,12 @@ extension TransactionsScreen {
             return ["No transaction matches these filters.", "Esc clears the search, f changes the filters."]
         }
         switch state.follower.phase {
-        case .waiting:
+        case .waitingForLog where state.follower.waitingFor != nil:
+            // The path is there but is no log to read (a FIFO, a directory, no permission).
+            return ["No transactions yet: waiting, " + TerminalText.sanitized(state.follower.waitingFor ?? "") + ".",
+                    "The events log must be a regular file this user may read (--events or CLEO_CONSOLE_EVENTS).",
+                    "The follower looks again as soon as the path changes."]
+        case .waitingForLog:
             return ["No transactions yet: the events log does not exist.",
                     "Expected at \(state.follower.path) (--events or CLEO_CONSOLE_EVENTS).",
                     "Whatever receives Mozarto's webhooks appends one JSON line per delivery there;",

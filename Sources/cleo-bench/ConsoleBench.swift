@@ -54,7 +54,7 @@ enum ConsoleBench {
         let runner = EffectRunner(database: database, mailbox: mailbox, actor: Actor(user: "bench", origin: "local"), clock: { Timestamp.now() })
         let follower = Thread {
             let f = LogFollower(path: log, writer: IngestWriter(database: database), batchLines: 5_000)
-            try? f.follow(shouldStop: { stop.isSet }, onBatch: { _ in mailbox.post(.dataChanged) })
+            try? f.follow(shouldStop: { stop.isSet }, onBatch: { mailbox.post(.dataChanged(.ours(touched: $0.touched))) })
         }
         follower.start()
         defer { stop.set() }

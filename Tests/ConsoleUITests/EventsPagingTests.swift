@@ -80,7 +80,7 @@ import Testing
         #expect(world.selected == 734)
         // New lines arrive: the page stays where it is, on its row.
         world.ids += (1_235...1_240).map { $0 }
-        world.run(world.state.reduce(.dataChanged))
+        world.run(world.state.reduce(.dataChanged(.foreign)))
         #expect(world.selected == 734)
         #expect(world.screen.contains("Rejected lines (507–1,006 of 1,240)"))
     }

@@ -49,7 +49,7 @@ import Testing
         var world = FeedWorld(rows: 30)
         // Closed: the counts never ask for the facets.
         world.state.transactions.filters.isOpen = false
-        var asked = world.state.reduce(.dataChanged)
+        var asked = world.state.reduce(.dataChanged(.foreign))
         #expect(!asked.contains { if case .countTransactions(let r) = $0 { r.facets } else { false } })
         world.run(asked)
         // Opening asks at once; then with the other counts, throttled like them.

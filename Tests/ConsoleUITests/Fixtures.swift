@@ -1,4 +1,5 @@
 import CleoDomain
+import CleoIngest
 import ConsoleUI
 import TerminalCanvas
 
@@ -51,18 +52,20 @@ enum Fixture {
         return state
     }
 
-    static var follower: FollowerInfo {
-        var info = FollowerInfo(phase: .following, path: "/var/log/cleo/webhook-events.jsonl")
-        info.offset = 512_345
-        info.nextLine = 1_281
-        info.linesApplied = 1_280
-        info.events = 1_270
-        info.duplicates = 41
-        info.late = 3
-        info.rejected = 7
-        info.lastEventAt = now.adding(milliseconds: -3000)
-        info.notices = ["rotation: /var/log/cleo/webhook-events.jsonl was rotated (the old file: webhook-events.jsonl.1); reading the new file from its start"]
-        return info
+    static var follower: FollowerSnapshot {
+        var snapshot = FollowerSnapshot(path: "/var/log/cleo/webhook-events.jsonl", phase: .following)
+        var counts = FollowerCounts()
+        counts.linesApplied = 1_280
+        counts.events = 1_270
+        counts.duplicates = 41
+        counts.late = 3
+        counts.rejected = 7
+        snapshot.position = FollowerPosition(path: snapshot.path, file: snapshot.path, device: 1, inode: 2, headLength: 4_096, headHash: [],
+                                             offset: 512_345, nextLine: 1_281, observedSize: 512_345, counts: counts,
+                                             lastEventAt: now.adding(milliseconds: -3000), updatedAt: now)
+        snapshot.notices = [FollowerNotice(kind: .rotation, detail: "/var/log/cleo/webhook-events.jsonl was rotated (the old file: webhook-events.jsonl.1); reading the new file from its start",
+                                           at: now.adding(milliseconds: -7_200_000))]
+        return snapshot
     }
 
     static let config = StoredConfiguration(

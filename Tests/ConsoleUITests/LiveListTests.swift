@@ -73,7 +73,7 @@ struct FeedWorld {
     /// `n` lines arrive (one commit), then the console hears of it.
     mutating func feed(_ n: Int) {
         for _ in 0..<n { append() }
-        run(state.reduce(.dataChanged))
+        run(state.reduce(.dataChanged(.foreign)))
     }
 
     mutating func tick(milliseconds: Int64 = 1000) {
@@ -198,11 +198,11 @@ struct FeedWorld {
         // A count still running when more arrives is asked again when it returns.
         var slow = FeedWorld(rows: 10)
         slow.tick()
-        let first = slow.state.reduce(.dataChanged)
+        let first = slow.state.reduce(.dataChanged(.foreign))
         let request = first.compactMap { if case .countTransactions(let r) = $0 { r } else { nil } }.first
         #expect(request != nil)
         for _ in 0..<5 { slow.append() }
-        #expect(!slow.state.reduce(.dataChanged).contains { if case .countTransactions = $0 { true } else { false } })
+        #expect(!slow.state.reduce(.dataChanged(.foreign)).contains { if case .countTransactions = $0 { true } else { false } })
         slow.tick()
         // the first count answers with the old figure; a second is asked for the change meanwhile
         let again = slow.state.reduce(.countsLoaded(request!, Counts(total: 10, overdue: 0, above: nil)))

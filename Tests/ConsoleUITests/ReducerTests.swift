@@ -16,7 +16,7 @@ import Testing
         #expect(state.transactions.selectedID == Fixture.rows[2].id)
         // Given a new row arrives at the top
         let arrived = [Fixture.record(13, "new-one", .pending)] + Fixture.rows
-        let effects = state.reduce(.dataChanged)
+        let effects = state.reduce(.dataChanged(.foreign))
         #expect(effects.contains { if case .loadPage = $0 { true } else { false } })
         _ = state.reduce(page(state, arrived))
         // Then the cursor did not move to another transaction, and the new row is marked new
@@ -27,7 +27,7 @@ import Testing
     @Test func atTheTopTheSelectionFollowsNewRows() {
         var state = Fixture.state()
         #expect(state.transactions.selectedID == Fixture.rows[0].id)
-        _ = state.reduce(.dataChanged)
+        _ = state.reduce(.dataChanged(.foreign))
         _ = state.reduce(page(state, [Fixture.record(13, "new-one", .pending)] + Fixture.rows))
         #expect(state.transactions.selectedID == "new-one")
     }
@@ -37,7 +37,7 @@ import Testing
         var rows = Fixture.rows
         rows[0].status = .approved
         rows[0].eventCount += 1
-        _ = state.reduce(.dataChanged)
+        _ = state.reduce(.dataChanged(.foreign))
         _ = state.reduce(page(state, rows))
         #expect(state.transactions.marks[rows[0].id]?.isNew == false)
         _ = state.reduce(.clockTicked(Fixture.now.adding(milliseconds: 5000)))
@@ -48,7 +48,7 @@ import Testing
         var state = Fixture.state()
         _ = state.reduce(.key(.character("p")))
         #expect(state.transactions.isPaused)
-        let effects = state.reduce(.dataChanged)
+        let effects = state.reduce(.dataChanged(.foreign))
         #expect(effects.contains(.countArrivals(after: 12)))
         #expect(!effects.contains { if case .loadPage = $0 { true } else { false } })
         _ = state.reduce(.arrivalsCounted(5))
@@ -247,7 +247,7 @@ import Testing
         _ = state.reduce(.key(.enter))
         _ = state.reduce(.detailLoaded(Fixture.rows[0], events, totalEvents: 40))
         // Another transaction's commit: the detail asks with what it knows.
-        let effects = state.reduce(.dataChanged)
+        let effects = state.reduce(.dataChanged(.foreign))
         #expect(effects.contains(.loadDetail(Fixture.rows[0].id, knownEventCount: Fixture.rows[0].eventCount)))
         // The raw view asks for the selected event's line, once.
         _ = state.reduce(.key(.character("G")))
@@ -297,7 +297,7 @@ import Testing
         // Tab back: the rejected lines' selection was untouched; both lists reload on a commit.
         _ = state.reduce(.key(.tab))
         #expect(state.events.list == .rejected && state.events.selected == 0)
-        let effects = state.reduce(.dataChanged)
+        let effects = state.reduce(.dataChanged(.foreign))
         #expect(effects.contains(.loadRejected(.newest)) && effects.contains(.loadRefused(.newest)))
         #expect(state.render().rows.joined().contains("Refused deliveries (4)"))
     }

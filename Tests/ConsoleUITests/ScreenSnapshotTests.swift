@@ -1,4 +1,5 @@
 import CleoDomain
+import CleoIngest
 @testable import ConsoleUI
 import TerminalCanvas
 import Testing
@@ -24,7 +25,7 @@ import Testing
 
     @Test func transactionsWaitingForTheLog() {
         var state = AppState(session: Fixture.session, size: Size(width: 80, height: 24), now: Fixture.now, eventsPath: "/var/log/cleo/webhook-events.jsonl")
-        _ = state.reduce(.followerChanged(FollowerInfo(phase: .waiting, path: "/var/log/cleo/webhook-events.jsonl")))
+        _ = state.reduce(.followerChanged(FollowerSnapshot(path: "/var/log/cleo/webhook-events.jsonl", phase: .waitingForLog)))
         _ = state.reduce(.pageLoaded(TransactionPage(query: state.transactions.pageQuery(now: Fixture.now), rows: [], total: 0, overdue: 0, newestSeq: nil)))
         assertScreen(state.render(), "transactions-empty-waiting")
     }
@@ -183,7 +184,7 @@ import Testing
     @Test func aGapInTheLogIsShownInTheFrame() {
         var state = Fixture.state()
         var follower = Fixture.follower
-        follower.lastNotice = .init(at: Fixture.now.adding(milliseconds: -120_000), kind: "gap", detail: "1,000 lines never read (the log was rotated twice while nothing followed)")
+        follower.record([FollowerNotice(kind: .gap, detail: "1,000 lines never read (the log was rotated twice while nothing followed)", at: Fixture.now.adding(milliseconds: -120_000))])
         _ = state.reduce(.followerChanged(follower))
         let rows = state.render().rows
         #expect(rows[22].contains("⚠ gap 11-25 14:58: 1,000 lines never read"))

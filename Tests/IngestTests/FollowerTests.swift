@@ -104,7 +104,7 @@ import Glibc
         let sink = MemorySink()
         sink.failures = 3
         let follower = LogFollower(path: path("log.jsonl"), writer: sink)
-        var statuses: [FollowerStatus] = []
+        var statuses: [FollowerSnapshot] = []
         let deadline = Date().addingTimeInterval(10)
         try follower.follow(retry: RetryPolicy(first: 0.01, most: 0.04), shouldStop: {
             (sink.applied.count == 4 && statuses.last?.recovered != nil) || Date() > deadline

@@ -20,6 +20,10 @@ final class MemorySink: IngestSink {
         return positions[path]
     }
 
+    func notices(path: String, limit: Int) throws -> [FollowerNotice] {
+        Array(notices.reversed().prefix(limit))
+    }
+
     func apply(_ lines: [LogLine], expected: FollowerPosition?, newPosition: FollowerPosition, file: (any LogIdentity)?,
                notices: [FollowerNotice], now: Timestamp) throws -> BatchResult {
         if failures > 0 {
