@@ -133,6 +133,45 @@ final class LogFile: LogIdentity {
         return nil
     }
 
+    /// When the file was last written.
+    var modified: timespec {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? info.st_mtim : timespec()
+    }
+
+    /// The files rotated after `old` and before `current` took the name `path` — the log rotated
+    /// more than once while nothing followed it (`events.jsonl.2` is `old`, `events.jsonl.1` was
+    /// written between): regular files beside `path` named as logrotate names them (its name
+    /// then `.N` or `-DATE`), not compressed, neither `old` nor `current` nor one in `finished`,
+    /// last written strictly after `old` was; oldest first. An archive from before `old` was last
+    /// written is not one (strictly: file times tick coarsely, and a file read twice would be
+    /// applied twice — a file between written in the same tick as `old` is missed instead).
+    static func rotatedBetween(old: LogFile, current: LogFile, besides path: String, finished: Set<[UInt64]> = []) -> [LogFile] {
+        let folder = (path as NSString).deletingLastPathComponent
+        let base = (path as NSString).lastPathComponent
+        let since = old.modified
+        func after(_ a: timespec, _ b: timespec) -> Bool { a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec) }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return [] }
+        var found: [LogFile] = []
+        for name in names where name.count > base.count && name.hasPrefix(base) {
+            let rest = name.dropFirst(base.count)
+            guard rest.first == "." || rest.first == "-",
+                  ![".gz", ".bz2", ".xz", ".zst", ".lz4", ".z"].contains(where: { name.hasSuffix($0) }) else { continue }
+            let candidate = (folder as NSString).appendingPathComponent(name)
+            var info = stat()
+            guard lstat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG, after(info.st_mtim, since),
+                  !finished.contains([UInt64(info.st_dev), UInt64(info.st_ino)]),
+                  !(UInt64(info.st_dev) == old.device && UInt64(info.st_ino) == old.inode),
+                  !(UInt64(info.st_dev) == current.device && UInt64(info.st_ino) == current.inode),
+                  case .success(let file) = open(candidate) else { continue }
+            found.append(file)
+        }
+        return found.sorted { a, b in
+            let (x, y) = (a.modified, b.modified)
+            return (x.tv_sec, x.tv_nsec, a.name) < (y.tv_sec, y.tv_nsec, b.name)
+        }
+    }
+
     /// Reads complete lines from `offset` (line number `line`), up to `maxLines` or `maxBytes`.
     /// A partial last line is left for later; a line over 1 MiB is never held whole in memory.
     func readLines(from offset: Int64, line: Int64, maxLines: Int, maxBytes: Int = 64 << 20, fileName: String) -> (lines: [LogLine], offset: Int64, line: Int64) {

@@ -48,6 +48,8 @@ public final class LogFollower {
     public func catchUp(onBatch: (BatchSummary) -> Void = { _ in }) throws -> BatchSummary {
         var total = BatchSummary()
         var attempts = 0
+        // The rotated files read to their end in this call (a file is never read twice).
+        var finished = Set<[UInt64]>()
         while true {
             attempts += 1
             if attempts > 10_000 { throw FollowerError.contention }
@@ -98,6 +100,17 @@ public final class LogFollower {
                     let leftover = old.size - stored.offset
                     if leftover > 0 {
                         notices.append(FollowerNotice(kind: .gap, detail: "the last \(leftover) bytes of the rotated file \(old.name) are an unfinished line (no LF) and were never applied", at: clock()))
+                    }
+                    // Rotated again before we looked: the file written between is read next,
+                    // whole, then (at the next turn of this loop, by the same rule) the new one.
+                    finished.insert([old.device, old.inode])
+                    if let between = LogFile.rotatedBetween(old: old, current: current, besides: path, finished: finished).first {
+                        notices.append(FollowerNotice(kind: .rotation, detail: "\(path) was rotated more than once since it was last read (the old file: \(old.name)); reading \(between.name), written between, from its start", at: clock()))
+                        held = between
+                        if try drain(between, from: fresh(between, key: key), expected: stored, notices: notices, into: &total, onBatch: onBatch) == .moved { continue }
+                        status.record(notices)
+                        notices = []
+                        continue
                     }
                     notices.append(FollowerNotice(kind: .rotation, detail: "\(path) was rotated (the old file: \(old.name)); reading the new file from its start", at: clock()))
                 } else {

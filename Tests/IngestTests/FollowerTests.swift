@@ -135,3 +135,60 @@ import Glibc
         #expect(sink.applied.first?.file == path("log.jsonl.1"))
     }
 }
+
+/// Rotated twice while nothing followed (`log` → `log.1` → `log.2`, and a new `log`): the file
+/// written between is read too, each line once, and nothing else beside the log is.
+@Suite struct DoubleRotationTests {
+    let folder: String
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-rotate2-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+
+    func append(_ name: String, ids range: Range<Int>, modified seconds: Int? = nil) throws {
+        let text = range.map { "{\"transaction_id\":\"t\($0)\",\"method\":\"CLEO_PAYIN\",\"transaction_status\":\"Pending\",\"status\":\"\",\"user_id\":\"u\"}\n" }.joined()
+        if !FileManager.default.fileExists(atPath: path(name)) { FileManager.default.createFile(atPath: path(name), contents: nil) }
+        let handle = FileHandle(forWritingAtPath: path(name))!
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+        if let seconds { try setModified(name, seconds) }
+    }
+
+    /// File times tick coarsely: a real rotation is minutes apart, these are made so.
+    func setModified(_ name: String, _ seconds: Int) throws {
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: TimeInterval(seconds))], ofItemAtPath: path(name))
+    }
+
+    func rename(_ from: String, _ to: String) throws { try FileManager.default.moveItem(atPath: path(from), toPath: path(to)) }
+
+    @Test func theFileWrittenBetweenIsReadAndNothingIsReadTwice() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let t0 = 1_764_000_000
+        let sink = MemorySink()
+        try append("log.jsonl", ids: 0..<3, modified: t0)
+        try LogFollower(path: path("log.jsonl"), writer: sink).catchUp()
+        // An archive from long before, a compressed one and another program's log: never read.
+        try append("log.jsonl.7", ids: 100..<102, modified: t0 - 86_400)
+        try append("log.jsonl.3.gz", ids: 200..<201, modified: t0 + 50)
+        try append("other.jsonl", ids: 300..<301, modified: t0 + 50)
+        try append("log.jsonl", ids: 3..<5, modified: t0 + 10)
+        try rename("log.jsonl", "log.jsonl.1")
+        try append("log.jsonl", ids: 5..<9, modified: t0 + 20)
+        try rename("log.jsonl.1", "log.jsonl.2")
+        try rename("log.jsonl", "log.jsonl.1")
+        try append("log.jsonl", ids: 9..<12)
+        try LogFollower(path: path("log.jsonl"), writer: sink).catchUp()
+        let byFile = Dictionary(grouping: sink.applied, by: { ($0.file as NSString).lastPathComponent }).mapValues(\.count)
+        #expect(sink.applied.count == 12, "\(byFile)")
+        #expect(byFile == ["log.jsonl": 3 + 3, "log.jsonl.2": 2, "log.jsonl.1": 4])
+        #expect(sink.notices.contains { $0.detail.contains("rotated more than once") && $0.detail.contains("log.jsonl.1") })
+        // Looked at again, later, with the old file written to since: nothing again.
+        try append("log.jsonl.2", ids: 0..<0, modified: t0 + 10_000)
+        try LogFollower(path: path("log.jsonl"), writer: sink).catchUp()
+        #expect(sink.applied.count == 12)
+    }
+}
