@@ -59,12 +59,25 @@ extension AppDatabase {
                                           result: AuditEntry.Result, detail: String?) throws -> StoredConfiguration.SecretHint {
         let hint = StoredConfiguration.SecretHint(mask: SecretMask.mask(value), fingerprint: box.fingerprint(value), setAt: now)
         let old = try webhookAuthorizationHint(db)?.display
+        // Its lifecycle, as a key's (roles.md): when, by whom, the fingerprint it replaces.
+        let previous = try String.fetchOne(db, sql: "SELECT webhookAuthorization_fingerprint FROM config WHERE id = 1")
+        try db.execute(sql: "INSERT OR REPLACE INTO key_lifecycle(field, setAt, setBy, setFrom, previousFingerprint) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [WebhookAuthorization.fieldName, now.millisecondsSince1970, actor.user, actor.origin, previous])
         try db.execute(sql: """
             UPDATE config SET webhookAuthorization = ?, webhookAuthorization_hint = ?, webhookAuthorization_fingerprint = ?, webhookAuthorization_setAt = ?
             WHERE id = 1
             """, arguments: [try box.seal(value, boundTo: WebhookAuthorization.fieldName), hint.mask, hint.fingerprint, now.millisecondsSince1970])
         try audit(db, actor: actor, now: now, field: WebhookAuthorization.fieldName, old: old, new: hint.display, result: result, detail: detail)
         return hint
+    }
+
+    /// When the value in force was set, by whom, and the fingerprint of the one it replaced.
+    public func webhookAuthorizationLifecycle() throws -> KeyLifecycle? {
+        try dbPool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM key_lifecycle WHERE field = ?", arguments: [WebhookAuthorization.fieldName]) else { return nil }
+            return KeyLifecycle(setAt: Timestamp(millisecondsSince1970: row["setAt"]), setBy: row["setBy"], setFrom: row["setFrom"],
+                                previousFingerprint: row["previousFingerprint"])
+        }
     }
 
     /// The mask, fingerprint and age of the value; nil when unset.

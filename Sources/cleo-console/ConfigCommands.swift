@@ -30,10 +30,11 @@ extension ConfigCommand {
                 let tests = try database.cashierLastTests()
                 let time = OperatorTime()
                 let authorization = try database.webhookAuthorizationHint()
+                let authorizationLife = try database.webhookAuthorizationLifecycle()
                 if json {
                     var out = Self.json(stored, environment: database.environment, time: time, lastTests: tests).addingWebhookAuthorization(authorization)
                     if case .object(var members) = out {
-                        members.append(("keys", Self.lifecycleJSON(lifecycle, time: time)))
+                        members.append(("keys", Self.lifecycleJSON(lifecycle, time: time, webhookAuthorization: authorization == nil ? nil : authorizationLife)))
                         out = .object(members)
                     }
                     printOut(out.rendered())
@@ -51,7 +52,7 @@ extension ConfigCommand {
                     }
                     printOut(TerminalText.padded(field.qualifiedName, to: 28) + " " + TerminalText.sanitized(value))
                 }
-                printOut(Self.webhookAuthorizationLine(authorization, time: time))
+                printOut(Self.webhookAuthorizationLine(authorization, lifecycle: authorizationLife, time: time))
                 printOut("complete: \(stored.isComplete ? "yes" : "no")" + (stored.isComplete ? "" : "  missing: " + stored.missing.map(\.rawValue).joined(separator: ", ")))
                 let when = stored.updatedAt.map(time.short) ?? "never"
                 printOut("version \(stored.version), last change \(when) (\(time.zoneName)) by \(TerminalText.sanitized(stored.updatedBy ?? "nobody"))")
@@ -60,13 +61,16 @@ extension ConfigCommand {
         }
 
         /// roles.md, key lifecycle: per secret, when and by whom it was set and the fingerprint of the key it replaced.
-        static func lifecycleJSON(_ lifecycle: [ConfigField: KeyLifecycle], time: OperatorTime) -> JSONOut {
-            .object(ConfigField.allCases.filter(\.isSecret).map { field in
-                (field.rawValue, lifecycle[field].map { life in
+        /// `webhookAuthorization` last, as in the text.
+        static func lifecycleJSON(_ lifecycle: [ConfigField: KeyLifecycle], time: OperatorTime, webhookAuthorization: KeyLifecycle? = nil) -> JSONOut {
+            func json(_ life: KeyLifecycle?) -> JSONOut {
+                life.map { life in
                     JSONOut.object([("setAt", .string(time.rfc3339(life.setAt))), ("setBy", .string(life.setBy)), ("setFrom", .string(life.setFrom)),
                                     ("previousFingerprint", .optional(life.previousFingerprint))])
-                } ?? .null)
-            })
+                } ?? .null
+            }
+            return .object(ConfigField.allCases.filter(\.isSecret).map { ($0.rawValue, json(lifecycle[$0])) }
+                           + [(WebhookAuthorization.fieldName, json(webhookAuthorization))])
         }
 
 

@@ -32,9 +32,12 @@ extension ConfigCommand.Set {
 }
 
 extension ConfigCommand.Show {
-    static func webhookAuthorizationLine(_ hint: StoredConfiguration.SecretHint?, time: OperatorTime) -> String {
+    static func webhookAuthorizationLine(_ hint: StoredConfiguration.SecretHint?, lifecycle: KeyLifecycle?, time: OperatorTime) -> String {
         var value = hint?.display ?? "(unset)"
         if let setAt = hint?.setAt { value += "  set \(time.short(setAt))" }
+        if hint != nil, let life = lifecycle {
+            value += " by \(life.setBy)@\(life.setFrom)" + (life.previousFingerprint.map { ", replaced \($0)" } ?? ", the first")
+        }
         return TerminalText.padded(WebhookAuthorization.fieldName, to: 28) + " " + TerminalText.sanitized(value)
     }
 }

@@ -165,4 +165,26 @@ extension CLIHarness {
         let text = try cli.run(["config", "show"]).stdout
         #expect(text.contains("by \(me)@local, replaced \(first)"), "\(text)")
     }
+
+    /// `webhookAuthorization` is a sealed secret like the keys: the same lifecycle, by the same rule.
+    @Test func theWebhookAuthorizationHasTheKeysLifecycle() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        let me = String(cString: getpwuid(getuid())!.pointee.pw_name)
+        #expect(try cli.run(["config", "set", "webhookAuthorization"], stdin: "Bearer first-lc-0000aaaa\n").status == 0)
+        var show = try cli.json(["config", "show", "--json"]) as! [String: Any]
+        var life = try #require((show["keys"] as? [String: Any])?["webhookAuthorization"] as? [String: Any])
+        #expect(life["setBy"] as? String == me && life["setFrom"] as? String == "local" && life["previousFingerprint"] is NSNull)
+        #expect(try cli.run(["config", "show"]).stdout.contains("by \(me)@local, the first"))
+        // The text line: name, mask, fingerprint, "set" …
+        let line = try #require(try cli.run(["config", "show"]).stdout.split(separator: "\n").first { $0.hasPrefix("webhookAuthorization") })
+        let first = String(line.split(separator: " ")[2])
+        #expect(try cli.run(["config", "set", "webhookAuthorization"], stdin: "Bearer second-lc-9999zzzz\n").status == 0)
+        show = try cli.json(["config", "show", "--json"]) as! [String: Any]
+        life = try #require((show["keys"] as? [String: Any])?["webhookAuthorization"] as? [String: Any])
+        #expect(life["previousFingerprint"] as? String == first, "\(life) \(first)")
+        let text = try cli.run(["config", "show"]).stdout
+        #expect(text.contains("replaced \(first)"), "\(text)")
+        #expect(!text.contains("first-lc") && !text.contains("second-lc"))
+    }
 }
