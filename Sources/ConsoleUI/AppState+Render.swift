@@ -19,10 +19,8 @@ extension AppState {
         renderHeader(into: &canvas)
         renderTabs(into: &canvas)
         let body = frame.body
-        let top = body.y
-        let height = body.height
-        screen.screen.render(self, into: &canvas, top: top, height: height)
-        if cashier.isOpen { CashierFormScreen.render(self, into: &canvas, top: top, height: height) }
+        screen.screen.render(self, into: &canvas, in: body)
+        if cashier.isOpen { CashierFormScreen.render(self, into: &canvas, in: body) }
         renderStatusLine(into: &canvas)
         renderHints(into: &canvas)
         return canvas
@@ -150,27 +148,10 @@ extension AppState {
             canvas.field(palette, x: x, y: y, width: size.width - x - 1, role: .keyHint)
             return
         }
-        var hints: [(keys: String, label: String)]
-        switch screen {
-        case .transactions:
-            if transactions.search != nil {
-                hints = [("Enter", "apply"), ("Esc", "clear"), ("Ctrl-U", "erase")]
-            } else if transactions.filters.isOpen {
-                hints = FilterPanel.keys.hints
-            } else {
-                hints = TransactionsScreen.keys.hints
-            }
-        case .detail: hints = detail.showingRaw ? [("Esc", "close raw view")] : TransactionDetailScreen.keys.hints
-        case .config:
-            if config.editor != nil { hints = [("Enter", "accept"), ("Esc", "cancel"), ("Ctrl-U", "erase")] }
-            else if let asking = ConfigScreen.questionHints(config) { hints = asking }
-            else { hints = ConfigScreen.hints(for: self) }
-        case .events: hints = events.showingRaw ? [("Esc", "close raw view")] : EventsScreen.keys.hints
-        case .audit: hints = audit.search != nil ? [("Enter", "apply"), ("Esc", "clear")] : AuditScreen.keys.hints
-        case .help: hints = HelpScreen.keys.hints
-        }
-        if cashier.isOpen { hints = CashierFormScreen.hints(cashier) }
-        if !textFieldHasFocus && !config.isAsking && !cashier.isOpen { hints = [("?", "help"), ("q", "quit")] + hints + [(Routes.tabKeys, "screens")] }
+        // The screen's mode's hints, then the global keys' and the route table's (outside a
+        // field or a question): all from the tables that handle the keys.
+        var hints = cashier.isOpen ? CashierFormScreen.hints(cashier) : screen.screen.hints(self)
+        if !textFieldHasFocus && !config.isAsking && !cashier.isOpen { hints = Self.globalKeys.hints + hints + [(Routes.tabKeys, "screens")] }
         var x = 1
         for hint in hints {
             let width = TerminalText.width(hint.keys) + TerminalText.width(hint.label) + 3

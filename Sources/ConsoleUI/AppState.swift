@@ -262,11 +262,7 @@ public struct AppState: Sendable, Equatable {
         case .audit where audit.search != nil:
             return AuditScreen.reduce(key, in: &self)
         case .detail where detail.showingRaw, .events where events.showingRaw:
-            if key == .escape || key == .character("r") || key == .enter {
-                detail.showingRaw = false
-                events.showingRaw = false
-                return []
-            }
+            if let effects = RawView.keys.handle(key, in: &self) { return effects }
             // The hints offer q, ?, : and 1-4 here: they close the view and do what they say.
             if Self.globalKeys.contains(where: { $0.keys.contains(key) }) {
                 detail.showingRaw = false
@@ -285,7 +281,7 @@ public struct AppState: Sendable, Equatable {
 
     /// keys.md "Everywhere (outside a text field)": the routes' keys first (the route table).
     static let globalKeys: [KeyBinding] = Routes.bindings + [
-        KeyBinding([.character(":")], "palette") { state in
+        KeyBinding([.character(":")], "palette", inHints: false) { state in
             state.palette = TextField()
             return []
         },

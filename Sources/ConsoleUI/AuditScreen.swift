@@ -143,29 +143,29 @@ public enum AuditScreen {
         return keys.handle(key, in: &state) ?? []
     }
 
-    static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+    static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let a = state.audit
-        let width = canvas.size.width
-        let x = canvas.write(" Audit trail ", x: 0, y: top, role: .title)
+        let width = area.width
+        let x = canvas.write(" Audit trail ", x: 0, y: area.y, role: .title)
         let n = TransactionsScreen.grouped
         let count = a.above > 0 ? "\(n(a.above + 1))–\(n(a.above + a.entries.count)) of \(n(a.total)) entries"
             : a.total > a.entries.count ? "newest \(n(a.entries.count)) of \(n(a.total)) entries" : "\(n(a.entries.count)) entries"
         canvas.write("\(count), newest first\(a.filter.map { " · matching \"\($0)\"" } ?? "") · secrets as masks and fingerprints",
-                     x: x + 1, y: top, role: .muted, maxWidth: width - x - 2)
+                     x: x + 1, y: area.y, role: .muted, maxWidth: width - x - 2)
         let rows = a.visible
         let searchRow = a.search != nil ? 1 : 0
         // The selected entry whole, below the list: old → new never cut at 80 columns.
         let pane = rows.isEmpty ? [] : detailLines(rows[min(a.selected, rows.count - 1)], state: state, width: width - 4)
-        let paneHeight = pane.isEmpty ? 0 : min(pane.count + 1, max(3, (height - 2) / 2))
-        let room = height - 2 - searchRow - paneHeight
+        let paneHeight = pane.isEmpty ? 0 : min(pane.count + 1, max(3, (area.height - 2) / 2))
+        let room = area.height - 2 - searchRow - paneHeight
         let table = table(rows, state: state, width: width)
-        canvas.fill(x: 0, y: top + 1, width: width, role: .header)
-        canvas.tableRow(table.layout, table.layout.columns.map { ($0.title, Role.header) }, x: 1, y: top + 1)
+        canvas.fill(x: 0, y: area.y + 1, width: width, role: .header)
+        canvas.tableRow(table.layout, table.layout.columns.map { ($0.title, Role.header) }, x: 1, y: area.y + 1)
         if rows.isEmpty {
-            canvas.write(a.filter == nil ? "No configuration changes yet: press 2 to set up Cleo." : "Nothing matches.", x: 2, y: top + 3, role: .muted)
+            canvas.write(a.filter == nil ? "No configuration changes yet: press 2 to set up Cleo." : "Nothing matches.", x: 2, y: area.y + 3, role: .muted)
         }
         let start = max(0, min(a.selected - room / 2, rows.count - room))
-        var y = top + 2
+        var y = area.y + 2
         for (index, cells) in table.rows.enumerated().dropFirst(start).prefix(max(0, room)) {
             let selected = index == a.selected
             canvas.tableRow(table.layout, cells, x: 1, y: y, rowRole: selected ? .selected : nil)
@@ -173,7 +173,7 @@ public enum AuditScreen {
             y += 1
         }
         if paneHeight > 0 {
-            let paneTop = top + height - searchRow - paneHeight
+            let paneTop = area.bottom - searchRow - paneHeight
             canvas.fill(x: 0, y: paneTop, width: width, role: .normal)
             canvas.write(String(repeating: "─", count: width), x: 0, y: paneTop, role: .muted)
             canvas.write(" selected entry ", x: 2, y: paneTop, role: .muted)
@@ -185,9 +185,9 @@ public enum AuditScreen {
             }
         }
         if let field = a.search {
-            canvas.fill(x: 0, y: top + height - 1, width: width, role: .accent)
-            let x = canvas.write(" / field or user: ", x: 0, y: top + height - 1, role: .accent)
-            canvas.field(field, x: x, y: top + height - 1, width: width - x - 1, role: .accent)
+            canvas.fill(x: 0, y: area.bottom - 1, width: width, role: .accent)
+            let x = canvas.write(" / field or user: ", x: 0, y: area.bottom - 1, role: .accent)
+            canvas.field(field, x: x, y: area.bottom - 1, width: width - x - 1, role: .accent)
         }
     }
 

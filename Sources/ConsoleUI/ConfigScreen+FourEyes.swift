@@ -133,30 +133,29 @@ extension ConfigScreen {
 
     // MARK: - Render
 
-    /// One row of the list: with fingerprints, or (`compact`) the masks alone and no "by", and
-    /// (`withProposedAt` false) without when it was proposed — the selected change has
-    /// everything whole below the list.
-    static func pendingLine(_ change: PendingChange, offset: Int, compact: Bool, withProposedAt: Bool = true) -> String {
-        let expires = RFC3339.formatShort(change.expiresAt, offsetSeconds: offset).dropFirst(5).prefix(11)
-        let proposed = RFC3339.formatShort(change.proposedAt, offsetSeconds: offset).dropFirst(5).prefix(11)
-        let old = change.old ?? "(unset)"
-        if !compact {
-            return TerminalText.sanitized("#\(change.id) \(change.field.rawValue)  \(old) → \(change.new)  by \(change.proposedBy) \(proposed) · expires \(expires)")
-        }
-        func mask(_ text: String) -> String { String(text.split(separator: " ").first ?? Substring(text)) }
-        let by = withProposedAt ? "\(change.proposedBy) \(proposed)" : change.proposedBy
-        return TerminalText.sanitized("#\(change.id) \(change.field.rawValue) \(mask(old)) → \(mask(change.new)) · \(by) · expires \(expires)")
-    }
+    /// The pending list's columns (no header): id, field, old → new, who, when proposed, the
+    /// expiry. What gives way first: the fingerprints (the masks alone, in every row alike),
+    /// then the proposal's time is dropped, then who is cut to 8 columns with `…`, then old → new
+    /// to 12; the id, the field and the expiry never. The selected change is whole below.
+    static let pendingColumns = [
+        TableColumn(""), TableColumn(""), TableColumn("", minimum: 12, rank: 1), TableColumn("", minimum: 8, rank: 0),
+        TableColumn("", droppable: true, rank: 0), TableColumn(""),
+    ]
 
-    /// Every row in the same form: compact when any full row would not fit, and without the
-    /// proposal's time when a compact one would not either (`webhookAuthorization` at 80 columns).
-    static func pendingLines(_ changes: [PendingChange], offset: Int, width: Int) -> [String] {
-        func fit(_ lines: [String]) -> Bool { lines.allSatisfy { TerminalText.width($0) <= width } }
-        let full = changes.map { pendingLine($0, offset: offset, compact: false) }
-        if fit(full) { return full }
-        let compact = changes.map { pendingLine($0, offset: offset, compact: true) }
-        if fit(compact) { return compact }
-        return changes.map { pendingLine($0, offset: offset, compact: true, withProposedAt: false) }
+    static func pendingTable(_ changes: [PendingChange], offset: Int, width: Int) -> (layout: TableLayout, rows: [[String]]) {
+        var table: (layout: TableLayout, rows: [[String]])?
+        for compact in [false, true] {
+            func shown(_ text: String) -> String { compact ? String(text.split(separator: " ").first ?? Substring(text)) : text }
+            let rows = changes.map { change -> [String] in
+                let proposed = RFC3339.formatShort(change.proposedAt, offsetSeconds: offset).dropFirst(5).prefix(11)
+                let expires = RFC3339.formatShort(change.expiresAt, offsetSeconds: offset).dropFirst(5).prefix(11)
+                return ["#\(change.id)", change.field.rawValue, "\(shown(change.old ?? "(unset)")) → \(shown(change.new))", "by " + change.proposedBy,
+                        String(proposed), "expires \(expires)"].map(TerminalText.sanitized)
+            }
+            table = (TableLayout(pendingColumns, rows: rows, available: width), rows)
+            if table!.layout.isWhole { break }
+        }
+        return table!
     }
 
     /// The selected change whole (wrapped): who, from where, when; what the keys do for this
@@ -195,10 +194,10 @@ extension ConfigScreen {
         let count = room < c.pending.count ? ": \(first + 1)–\(first + room) of \(c.pending.count) (j/k)" : " (\(c.pending.count))"
         canvas.write("Waiting for a second person\(count) · a approves · x rejects", x: 3, y: row, role: .warning, maxWidth: width - 4)
         row += 1
-        let lines = pendingLines(c.pending, offset: state.session.offsetSeconds, width: width - 4)
-        for (change, line) in zip(c.pending[window], lines[window]) where row < bottom {
+        let table = pendingTable(c.pending, offset: state.session.offsetSeconds, width: width - 4)
+        for (change, cells) in zip(c.pending[window], table.rows[window]) where row < bottom {
             let selected = c.selectedPending == change.id
-            canvas.write(line, x: 3, y: row, role: selected ? .selected : .normal, maxWidth: width - 4)
+            canvas.tableRow(table.layout, cells.map { (text: $0, role: selected ? Role.selected : .normal) }, x: 3, y: row)
             if selected { canvas.paint(x: 3, y: row, width: width - 4, role: .selected) }
             row += 1
         }
@@ -208,7 +207,7 @@ extension ConfigScreen {
     static let pendingDetailRows = 4
 
     /// The questions of `a`/`x` and `v`, in an overlay that clears what is under it.
-    static func renderQuestion(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+    static func renderQuestion(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let width = canvas.size.width - 2
         var lines: [(String, Role)] = []
         let title: String
@@ -234,8 +233,8 @@ extension ConfigScreen {
         } else {
             return
         }
-        let boxHeight = min(height, lines.count + 2)
-        let y = top + max(0, (height - boxHeight) / 2)
+        let boxHeight = min(area.height, lines.count + 2)
+        let y = area.y + max(0, (area.height - boxHeight) / 2)
         canvas.overlay(Rect(x: 1, y: y, width: width, height: boxHeight), title: title, role: .accent)
         for (index, line) in lines.prefix(boxHeight - 2).enumerated() {
             canvas.write(line.0, x: 3, y: y + 1 + index, role: line.1, maxWidth: width - 4)

@@ -439,12 +439,11 @@ public enum ConfigScreen {
 
     // MARK: - Render
 
-    static let unsavedMark = "  (unsaved)"
-
     static func display(_ field: ConfigField, _ c: State) -> (String, Role) {
         if let edit = c.edits[field] {
-            if field.isSecret { return (SecretMask.mask(edit) + " " + SecretMask.fingerprint(edit) + Self.unsavedMark, .changed) }
-            return (edit + Self.unsavedMark, .changed)
+            // `(unsaved)` is a column of its own (never cut with the value).
+            if field.isSecret { return (SecretMask.mask(edit) + " " + SecretMask.fingerprint(edit), .changed) }
+            return (edit, .changed)
         }
         if field.isSecret {
             guard let hint = c.stored.secrets[field] else { return ("(not set)", .warning) }
@@ -455,11 +454,44 @@ public enum ConfigScreen {
         return (value, .normal)
     }
 
-    static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+    /// The six fields' columns (no header: the rows name themselves): the unsaved mark, the
+    /// name, the value, and a note — `(unsaved)`, else a regional key's last test. What gives way
+    /// first: the note is cut to 9 columns (the last test is whole under the list for the
+    /// selected key; `(unsaved)` is never cut), then the value to 16 with `…` (the selected one
+    /// is whole under the list); the mark and the name never. The value's reserve leaves a gap
+    /// of two after a key's mask and fingerprint.
+    static let fieldColumns = [
+        TableColumn(""), TableColumn(""), TableColumn("", minimum: 16, rank: 1, reserve: 26), TableColumn("", minimum: 9, rank: 0),
+    ]
+
+    static func fieldTable(_ state: AppState, width: Int) -> (layout: TableLayout, rows: [[(text: String, role: Role)]]) {
         let c = state.config
-        let width = canvas.size.width
+        let rows = ConfigField.allCases.map { field -> [(text: String, role: Role)] in
+            let selected = field == c.selected && c.selectedPending == nil
+            var (value, role) = display(field, c)
+            if let shown = c.revealed, shown.field == field {
+                // Sanitised like any text (a key is bytes someone typed); the time left is under the table.
+                value = shown.value
+                role = .warning
+            }
+            let unsaved = c.edits[field] != nil
+            let note: (String, Role) = unsaved ? ("(unsaved)", .changed) : (lastTestText(field, state).map { ($0, Role.muted) } ?? ("", .muted))
+            let cells: [(String, Role)] = [
+                (unsaved ? "*" : " ", .changed), (field.qualifiedName + (field.isRequired ? " *" : ""), .normal),
+                (value, role), note,
+            ]
+            return cells.enumerated().map { index, cell in
+                (text: TerminalText.sanitized(cell.0), role: selected && index > 0 ? .selected : cell.1)
+            }
+        }
+        return (TableLayout(fieldColumns, rows: rows.map { $0.map(\.text) }, available: width - 2), rows)
+    }
+
+    static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
+        let c = state.config
+        let width = area.width
         let offset = state.session.offsetSeconds
-        var y = top
+        var y = area.y
         let last = c.stored.updatedAt.map { "last change \(RFC3339.formatShort($0, offsetSeconds: offset)) by \(c.stored.updatedBy ?? "?")" } ?? "never changed"
         let x = canvas.write(" Cleo configuration ", x: 0, y: y, role: .title)
         canvas.write("version \(c.stored.version) · \(last)", x: x + 1, y: y, role: .muted, maxWidth: width - x - 2)
@@ -475,8 +507,7 @@ public enum ConfigScreen {
             }
         }
         if !c.effectiveSecured {
-            canvas.write(" ⚠ isWebhookSecured is off: webhook calls carry no Authorization header", x: 0, y: y, role: .warning, maxWidth: width)
-            y += 1
+            y += canvas.wrapped("⚠ isWebhookSecured is off: webhook calls carry no Authorization header", x: 1, y: y, width: width - 2, maxLines: 2, role: .warning)
         }
         if let conflict = c.conflict {
             canvas.write(" ✗", x: 0, y: y, role: .error)
@@ -491,60 +522,48 @@ public enum ConfigScreen {
             y += canvas.wrapped(refusal, x: 3, y: y, width: width - 4, maxLines: 3, role: .error)
         }
         y += 1
-        for field in ConfigField.allCases {
+        let table = fieldTable(state, width: width)
+        for (field, cells) in zip(ConfigField.allCases, table.rows) {
             let selected = field == c.selected && c.selectedPending == nil
-            var (value, role) = display(field, c)
-            if let shown = c.revealed, shown.field == field {
-                // Sanitised like any text (a key is bytes someone typed); the time left is under the table.
-                value = TerminalText.sanitized(shown.value)
-                role = .warning
-            }
-            let marker = c.edits[field] != nil ? "*" : " "
-            canvas.write(marker, x: 1, y: y, role: .changed)
-            canvas.write(TerminalText.padded(field.qualifiedName + (field.isRequired ? " *" : ""), to: 32), x: 3, y: y, role: selected ? .selected : .normal)
-            // A long value is cut before its "(unsaved)" mark, never the mark itself.
-            var shown = value
-            if value.hasSuffix(Self.unsavedMark), TerminalText.width(TerminalText.sanitized(value)) > width - 37 {
-                shown = TerminalText.truncated(TerminalText.sanitized(String(value.dropLast(Self.unsavedMark.count))), to: width - 37 - Self.unsavedMark.count) + Self.unsavedMark
-            }
-            let end = 36 + canvas.write(shown, x: 36, y: y, role: selected ? .selected : role, maxWidth: width - 37)
-            if let test = lastTestText(field, state), end + 4 < width {
-                canvas.write(TerminalText.truncated(test, to: width - end - 3), x: end + 2, y: y, role: selected ? .selected : .muted)
-            }
+            canvas.tableRow(table.layout, cells, x: 1, y: y, rowRole: nil)
             if selected { canvas.paint(x: 3, y: y, width: width - 4, role: .selected) }
             y += 1
         }
-        let pendingRows = renderPending(state, into: &canvas, y: y + 1, bottom: top + height)
+        let pendingRows = renderPending(state, into: &canvas, y: y + 1, bottom: area.bottom)
         y += pendingRows == 0 ? 1 : pendingRows + 2
         let field = c.selected
         if c.selectedPending != nil, let change = targetChange(state) {
-            for line in pendingDetail(change, state) where y < top + height {
-                y += canvas.wrapped(line, x: 3, y: y, width: width - 4, maxLines: top + height - y, role: .muted)
+            for line in pendingDetail(change, state) where y < area.bottom {
+                y += canvas.wrapped(line, x: 3, y: y, width: width - 4, maxLines: area.bottom - y, role: .muted)
             }
-            if c.confirmingWrite { renderDiff(state, into: &canvas, top: top, height: height) }
-            renderQuestion(state, into: &canvas, top: top, height: height)
+            if c.confirmingWrite { renderDiff(state, into: &canvas, in: area) }
+            renderQuestion(state, into: &canvas, in: area)
             return
         }
-        canvas.write(field.qualifiedName + ": " + field.summary, x: 3, y: y, role: .muted, maxWidth: width - 4)
-        y += 1
+        // Below the list, within the body: what does not fit ends with `…`, never stops silently.
+        func note(_ text: String, maxLines: Int, role: Role = .muted) {
+            y += canvas.wrapped(text, x: 3, y: y, width: width - 4, maxLines: min(maxLines, max(0, area.bottom - y)), role: role)
+        }
+        if let index = ConfigField.allCases.firstIndex(of: field), let shown = table.layout.widths[2],
+           TerminalText.width(table.rows[index][2].text) > shown {
+            // The value is cut in its cell: whole here (a revealed key too: it was asked for).
+            note(field.rawValue + " = " + table.rows[index][2].text, maxLines: 4, role: table.rows[index][2].role)
+        }
+        note(field.qualifiedName + ": " + field.summary, maxLines: 2)
         // Right after a test its answer matters more than the rule (which the editor shows when broken).
         let answer = Region.allCases.first(where: { $0.apiKeyField == field }).flatMap { region in c.answers[region].map { (region, $0) } }
         if answer == nil || c.editor != nil {
-            y += canvas.wrapped("rule: " + field.ruleText, x: 3, y: y, width: width - 4, maxLines: 2, role: .muted)
+            note("rule: " + field.ruleText, maxLines: 2)
         }
         if field.isSecret, let setAt = c.stored.secrets[field]?.setAt {
-            canvas.write("set \(TransactionsScreen.age(from: setAt, to: state.now)) ago (\(RFC3339.formatShort(setAt, offsetSeconds: offset)))", x: 3, y: y, role: .muted)
-            y += 1
+            note("set \(TransactionsScreen.age(from: setAt, to: state.now)) ago (\(RFC3339.formatShort(setAt, offsetSeconds: offset)))", maxLines: 1)
         }
-        if let test = lastTestDetail(field, state) {
-            canvas.write(test, x: 3, y: y, role: .muted, maxWidth: width - 4)
-            y += 1
-        }
+        if let test = lastTestDetail(field, state) { note(test, maxLines: 2) }
         // The answer of this session's test whole (the status line is one row, cut at 80 columns).
         // Never cut: what does not fit is said, with where to read it whole.
         if let (region, answer) = answer, c.editor == nil {
             let lines = answer.flatMap { TerminalText.wrap($0, width: width - 6) }
-            let room = top + height - y
+            let room = area.bottom - y
             let shown = lines.count <= room ? lines : Array(lines.prefix(max(0, room - 1)))
             let role: Role = c.lastTests[region]?.result == "created" ? .muted : .error
             for line in shown {
@@ -556,16 +575,15 @@ public enum ConfigScreen {
                 y += 1
             }
         }
-        if let shown = c.revealed, shown.field == field, y < top + height {
+        if let shown = c.revealed, shown.field == field, y < area.bottom {
             let left = secondsLeft(shown, now: state.now)
-            y += canvas.wrapped("in clear: hidden in \(left) s or at the next key · audited as viewed · never copied",
-                                x: 3, y: y, width: width - 4, maxLines: 2, role: .warning)
+            note("in clear: hidden in \(left) s or at the next key · audited as viewed · never copied", maxLines: 2, role: .warning)
         }
         if let editor = c.editor {
             y += 1
             // The refusal is read whole: the box grows for it (up to the screen's bottom).
             let errorLines = c.editorError.map { TerminalText.wrap("✗ " + field.rawValue + ": " + $0, width: width - 26) } ?? []
-            let boxHeight = max(4, min(3 + max(1, errorLines.count), top + height - y))
+            let boxHeight = max(4, min(3 + max(1, errorLines.count), area.bottom - y))
             canvas.box(x: 1, y: y, width: width - 2, height: boxHeight, title: " Edit \(field.rawValue)\(field.isSecret ? " (not echoed)" : "") · Enter accepts · Esc cancels ", role: .accent)
             canvas.field(editor, x: 3, y: y + 1, width: width - 8)
             if field.isSecret { canvas.write("\(editor.text.count) characters", x: width - 20, y: y + 2, role: .muted) }
@@ -573,8 +591,8 @@ public enum ConfigScreen {
                 canvas.wrapped("✗ " + field.rawValue + ": " + error, x: 3, y: y + 2, width: width - 26, maxLines: boxHeight - 3, role: .error)
             }
         }
-        if c.confirmingWrite { renderDiff(state, into: &canvas, top: top, height: height) }
-        renderQuestion(state, into: &canvas, top: top, height: height)
+        if c.confirmingWrite { renderDiff(state, into: &canvas, in: area) }
+        renderQuestion(state, into: &canvas, in: area)
     }
 
     /// The lines of the write dialog: every changed value whole (wrapped, secrets masked), then
@@ -606,14 +624,14 @@ public enum ConfigScreen {
         return lines
     }
 
-    static func renderDiff(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+    static func renderDiff(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         // The whole width: nothing of the screen under it shows beside its frame.
         let width = canvas.size.width - 2
         let lines = diffLines(state, width: width - 4)
-        let boxHeight = min(height, lines.count + 2)
+        let boxHeight = min(area.height, lines.count + 2)
         let room = boxHeight - 2
         let scroll = max(0, min(state.config.diffScroll, lines.count - room))
-        let y = top + max(0, (height - boxHeight) / 2)
+        let y = area.y + max(0, (area.height - boxHeight) / 2)
         let more = lines.count > room ? " · j/k scroll (\(scroll + room) of \(lines.count) lines)" : ""
         canvas.overlay(Rect(x: 1, y: y, width: width, height: boxHeight), title: " Write these changes?\(more) ", role: .accent)
         for (index, line) in lines.dropFirst(scroll).prefix(room).enumerated() {

@@ -256,10 +256,10 @@ public enum EventsScreen {
         return lines
     }
 
-    static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+    static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let f = state.follower
-        let width = canvas.size.width
-        var y = top
+        let width = area.width
+        var y = area.y
         canvas.write(" Events log ", x: 0, y: y, role: .title)
         let phase: (String, Role) = switch f.phase {
         case .following: ("● following", .success)
@@ -294,20 +294,20 @@ public enum EventsScreen {
             y += canvas.wrapped(notice.kind.rawValue + ": " + notice.detail, x: 18, y: y, width: width - 19, maxLines: 3, role: .warning)
         }
         y += 1
-        renderList(state, into: &canvas, y: y, bottom: top + height)
+        renderList(state, into: &canvas, y: y, bottom: area.bottom)
         let list = state.events
         guard list.showingRaw else { return }
         switch list.list {
         case .rejected where list.selected < list.rejected.count:
             let r = list.rejected[list.selected]
             let suffix = r.rawLength > r.raw.count ? " · first \(r.raw.count) of \(r.rawLength) bytes" : ""
-            RawView.render(title: "line \(r.line) · \(r.code)\(suffix)", bytes: r.raw, into: &canvas, top: top, height: height)
+            RawView.render(title: "line \(r.line) · \(r.code)\(suffix)", bytes: r.raw, into: &canvas, in: area)
         case .refused where list.refusedSelected < list.refused.count:
             let r = list.refused[list.refusedSelected]
             let loaded = list.refusedBodyID == r.id
             let body = loaded ? list.refusedBody : []
             let suffix = !loaded ? " · loading" : r.rawLength > body.count ? " · first \(TransactionsScreen.grouped(body.count)) of \(TransactionsScreen.grouped(r.rawLength)) bytes" : ""
-            RawView.render(title: "\(r.status) from \(TerminalText.sanitized(r.remote))\(suffix)", bytes: body, into: &canvas, top: top, height: height)
+            RawView.render(title: "\(r.status) from \(TerminalText.sanitized(r.remote))\(suffix)", bytes: body, into: &canvas, in: area)
         default: break
         }
     }

@@ -146,7 +146,7 @@ public struct FilterPanel: Sendable, Equatable {
         let offset = state.session.offsetSeconds
         // A bound at midnight shows as its day; one from a duration with its time.
         func day(_ t: Timestamp?, _ hint: String) -> String {
-            guard let t else { return "any  (a date, RFC 3339 or \(hint))" }
+            guard let t else { return "any" }
             let full = RFC3339.formatShort(t, offsetSeconds: offset)
             return full.hasSuffix("00:00:00") || full.hasSuffix("23:59:59") ? String(full.prefix(10)) : String(full.prefix(16))
         }
@@ -180,35 +180,61 @@ public struct FilterPanel: Sendable, Equatable {
         }
     }
 
-    static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+    /// Beside a value that has no counts: what it takes.
+    static func hint(_ row: Row, _ state: AppState) -> String {
+        let q = state.transactions.query
+        switch row {
+        case .since where q.since == nil: return "a date, RFC 3339 or 6h"
+        case .until where q.until == nil: return "a date, RFC 3339 or 2d"
+        default: return ""
+        }
+    }
+
+    /// The panel's columns (no header): the label, the value, a status's count (right-aligned),
+    /// the counts of each choice (or what a date takes). What gives way first: the choices'
+    /// counts are cut to 12 columns with `…`, then the value to 12; the label and a status's
+    /// count never.
+    static let columns = [
+        TableColumn("", reserve: 8), TableColumn("", minimum: 12, rank: 1, reserve: 12), TableColumn("", alignRight: true),
+        TableColumn("", minimum: 12, rank: 0),
+    ]
+
+    static func table(_ state: AppState, width: Int) -> (layout: TableLayout, rows: [[(text: String, role: Role)]]) {
+        let panel = state.transactions.filters
+        let rows = Row.allCases.map { row -> [(text: String, role: Role)] in
+            let selected = row == panel.row
+            let counts = counts(row, state)
+            let cells: [(String, Role)] = [
+                (row.label, .muted), (value(row, state), .normal),
+                (row.status != nil ? counts : "", .muted), (row.status == nil ? (counts.isEmpty ? hint(row, state) : counts) : "", .muted),
+            ]
+            return cells.map { (text: TerminalText.sanitized($0.0), role: selected ? .selected : $0.1) }
+        }
+        return (TableLayout(columns, rows: rows.map { $0.map(\.text) }, available: width), rows)
+    }
+
+    static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let panel = state.transactions.filters
         let width = min(canvas.size.width - 2, 78)
         let x = canvas.size.width - width - 1
-        let boxHeight = Row.allCases.count + 4
-        let inner = canvas.overlay(Rect(x: x, y: top + 1, width: width, height: boxHeight), title: " Filters · counts for each choice ", role: .accent)
-        let valueX = inner.x + 11
-        for row in Row.allCases {
+        // The refusal of a typed date whole (wrapped, the box grows for it), never stopping mid-word.
+        let footer = TerminalText.wrap(panel.error ?? "Space/Enter change · statuses add up · c clear all · Esc close", width: width - 4)
+        let boxHeight = min(area.height - 1, Row.allCases.count + 3 + footer.count)
+        let inner = canvas.overlay(Rect(x: x, y: area.y + 1, width: width, height: boxHeight), title: " Filters · counts for each choice ", role: .accent)
+        let table = table(state, width: inner.width - 2)
+        for (row, cells) in zip(Row.allCases, table.rows) {
             let y = inner.y + row.rawValue
             let selected = row == panel.row
             canvas.fill(x: inner.x, y: y, width: inner.width, role: selected ? .selected : .normal)
-            canvas.write(row.label, x: inner.x + 1, y: y, role: selected ? .selected : .muted)
-            let room = inner.right - valueX - 1
-            if selected, let field = panel.editing {
-                canvas.field(field, x: valueX, y: y, width: room, role: .selected)
+            if selected, let field = panel.editing, let valueX = table.layout.offsets[1] {
+                canvas.tableRow(table.layout, Array(cells.prefix(1)), x: inner.x + 1, y: y)
+                canvas.field(field, x: inner.x + 1 + valueX, y: y, width: inner.width - valueX - 2, role: .selected)
                 continue
             }
-            let used = canvas.write(value(row, state), x: valueX, y: y, role: selected ? .selected : .normal, maxWidth: room)
-            let counts = counts(row, state)
-            guard !counts.isEmpty else { continue }
-            if row.status != nil {
-                // A status's count right-aligned in its own column.
-                canvas.write(TerminalText.padded(counts, to: 11, alignRight: true), x: valueX + 16, y: y, role: selected ? .selected : .muted)
-            } else {
-                let countsX = max(valueX + used + 2, valueX + 14)
-                canvas.write(counts, x: countsX, y: y, role: selected ? .selected : .muted, maxWidth: inner.right - countsX - 1)
-            }
+            canvas.tableRow(table.layout, cells, x: inner.x + 1, y: y)
         }
-        let footer = panel.error ?? "Space/Enter change · statuses add up · c clear all · Esc close"
-        canvas.write(footer, x: inner.x + 1, y: inner.y + Row.allCases.count + 1, role: panel.error == nil ? .muted : .error, maxWidth: inner.width - 2)
+        for (index, line) in footer.enumerated() where inner.y + Row.allCases.count + 1 + index < inner.bottom {
+            canvas.write(line, x: inner.x + 1, y: inner.y + Row.allCases.count + 1 + index, role: panel.error == nil ? .muted : .error)
+        }
     }
 }

@@ -61,23 +61,23 @@ public enum HelpScreen {
         return out
     }
 
-    static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
-        canvas.write(" Keys ", x: 0, y: top, role: .title)
+    static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
+        canvas.write(" Keys ", x: 0, y: area.y, role: .title)
         let all = lines()
         // Two columns when they fit.
         let half = (all.count + 1) / 2
-        let twoColumns = canvas.size.width >= 100 && half <= height - 1
+        let twoColumns = canvas.size.width >= 100 && half <= area.height - 1
         if twoColumns {
             for (index, line) in all.enumerated() {
                 let column = index < half ? 0 : 1
                 let row = index < half ? index : index - half
-                canvas.write(line.0, x: 1 + column * (canvas.size.width / 2), y: top + 1 + row, role: line.1, maxWidth: canvas.size.width / 2 - 2)
+                canvas.write(line.0, x: 1 + column * (canvas.size.width / 2), y: area.y + 1 + row, role: line.1, maxWidth: canvas.size.width / 2 - 2)
             }
             return
         }
-        let scroll = min(state.help.scroll, max(0, all.count - (height - 1)))
-        for (index, line) in all.dropFirst(scroll).prefix(height - 1).enumerated() {
-            canvas.write(line.0, x: 1, y: top + 1 + index, role: line.1, maxWidth: canvas.size.width - 2)
+        let scroll = min(state.help.scroll, max(0, all.count - (area.height - 1)))
+        for (index, line) in all.dropFirst(scroll).prefix(area.height - 1).enumerated() {
+            canvas.write(line.0, x: 1, y: area.y + 1 + index, role: line.1, maxWidth: canvas.size.width - 2)
         }
     }
 }

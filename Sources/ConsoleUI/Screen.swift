@@ -11,7 +11,12 @@ protocol Screen {
     static var id: ScreenID { get }
     static var keys: [KeyBinding] { get }
     static func reduce(_ key: Key, in state: inout AppState) -> [Effect]
-    static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int)
+    /// Draws the screen's body in `area` (the frame's body, from `Layout`): a screen never
+    /// computes where the frame ends.
+    static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect)
+    /// The hints line of the screen's current mode, from the table that handles its keys there
+    /// (its own, a text field's, the raw view's).
+    static func hints(_ state: AppState) -> [(keys: String, label: String)]
     /// The reads the screen needs when it is shown (the list's page, the config, a page of the trail).
     static func shown(_ state: inout AppState) -> [Effect]
 }
@@ -20,6 +25,13 @@ extension TransactionsScreen: Screen {
     static var state: WritableKeyPath<AppState, State> { \.transactions }
     static var id: ScreenID { .transactions }
     static func shown(_ state: inout AppState) -> [Effect] { [state.loadPage()] }
+    static func hints(_ state: AppState) -> [(keys: String, label: String)] {
+        let t = state.transactions
+        if t.search != nil { return TextField.hints(submit: "apply", cancel: "clear") }
+        // A date typed in the panel: its keys are text, the panel's do not apply.
+        if t.filters.editing != nil { return TextField.hints(submit: "apply", cancel: "cancel") }
+        return t.filters.isOpen ? FilterPanel.keys.hints : keys.hints
+    }
 }
 
 extension TransactionDetailScreen: Screen {
@@ -27,30 +39,44 @@ extension TransactionDetailScreen: Screen {
     static var id: ScreenID { .detail }
     /// Opened on a transaction (`Navigation.openDetail`), which loads it.
     static func shown(_ state: inout AppState) -> [Effect] { [] }
+    static func hints(_ state: AppState) -> [(keys: String, label: String)] {
+        state.detail.showingRaw ? RawView.keys.hints : keys.hints
+    }
 }
 
 extension ConfigScreen: Screen {
     static var state: WritableKeyPath<AppState, State> { \.config }
     static var id: ScreenID { .config }
     static func shown(_ state: inout AppState) -> [Effect] { [.loadConfig] }
+    static func hints(_ state: AppState) -> [(keys: String, label: String)] {
+        if state.config.editor != nil { return TextField.hints(submit: "accept", cancel: "cancel") }
+        return questionHints(state.config) ?? hints(for: state)
+    }
 }
 
 extension EventsScreen: Screen {
     static var state: WritableKeyPath<AppState, State> { \.events }
     static var id: ScreenID { .events }
     static func shown(_ state: inout AppState) -> [Effect] { reloadEffects(state) }
+    static func hints(_ state: AppState) -> [(keys: String, label: String)] {
+        state.events.showingRaw ? RawView.keys.hints : keys.hints
+    }
 }
 
 extension AuditScreen: Screen {
     static var state: WritableKeyPath<AppState, State> { \.audit }
     static var id: ScreenID { .audit }
     static func shown(_ state: inout AppState) -> [Effect] { [reload(state)] }
+    static func hints(_ state: AppState) -> [(keys: String, label: String)] {
+        state.audit.search != nil ? TextField.hints(submit: "apply", cancel: "clear") : keys.hints
+    }
 }
 
 extension HelpScreen: Screen {
     static var state: WritableKeyPath<AppState, State> { \.help }
     static var id: ScreenID { .help }
     static func shown(_ state: inout AppState) -> [Effect] { [] }
+    static func hints(_ state: AppState) -> [(keys: String, label: String)] { keys.hints }
 }
 
 extension ScreenID {

@@ -17,29 +17,70 @@ public struct TextField: Sendable, Equatable {
 
     public enum Outcome: Sendable, Equatable { case editing, submitted, cancelled }
 
+    /// One editing key of a field: its keys, its word in the hints, what it does to the text.
+    struct Binding: Sendable {
+        let keys: [Key]
+        let label: String
+        let inHints: Bool
+        let edit: @Sendable (inout TextField) -> Outcome
+    }
+
+    /// The field's own keys (every other printable key, and a paste, is text): the one table
+    /// `handle` runs and the hints are made from. `submit` and `cancel` are named by the field's
+    /// user (`apply`, `accept`, `clear`), see `hints(submit:cancel:)`.
+    static let bindings: [Binding] = [
+        Binding(keys: [.enter], label: "submit", inHints: true) { _ in .submitted },
+        Binding(keys: [.escape], label: "cancel", inHints: true) { _ in .cancelled },
+        Binding(keys: [.ctrl("u")], label: "erase", inHints: true) { field in
+            field.text.removeSubrange(field.text.startIndex..<field.text.index(field.text.startIndex, offsetBy: field.cursor))
+            field.cursor = 0
+            return .editing
+        },
+        Binding(keys: [.backspace], label: "delete back", inHints: false) { field in
+            if field.cursor > 0 {
+                field.text.remove(at: field.text.index(field.text.startIndex, offsetBy: field.cursor - 1))
+                field.cursor -= 1
+            }
+            return .editing
+        },
+        Binding(keys: [.delete], label: "delete", inHints: false) { field in
+            if field.cursor < field.text.count { field.text.remove(at: field.text.index(field.text.startIndex, offsetBy: field.cursor)) }
+            return .editing
+        },
+        Binding(keys: [.left], label: "left", inHints: false) { field in
+            field.cursor = max(0, field.cursor - 1)
+            return .editing
+        },
+        Binding(keys: [.right], label: "right", inHints: false) { field in
+            field.cursor = min(field.text.count, field.cursor + 1)
+            return .editing
+        },
+        Binding(keys: [.home, .ctrl("a")], label: "start", inHints: false) { field in
+            field.cursor = 0
+            return .editing
+        },
+        Binding(keys: [.end, .ctrl("e")], label: "end", inHints: false) { field in
+            field.cursor = field.text.count
+            return .editing
+        },
+    ]
+
+    /// The hints of a field with focus, from its table: Enter and Esc in the words of what they
+    /// do there.
+    static func hints(submit: String, cancel: String) -> [(keys: String, label: String)] {
+        bindings.filter(\.inHints).map { binding in
+            (binding.keys.map(\.label).joined(separator: "/"), binding.label == "submit" ? submit : binding.label == "cancel" ? cancel : binding.label)
+        }
+    }
+
     /// Applies one key; returns whether the field was submitted or cancelled.
     public mutating func handle(_ key: Key) -> Outcome {
+        if let binding = Self.bindings.first(where: { $0.keys.contains(key) }) { return binding.edit(&self) }
         switch key {
-        case .enter: return .submitted
-        case .escape: return .cancelled
         case .character(let c):
             let index = text.index(text.startIndex, offsetBy: cursor)
             text.insert(c, at: index)
             cursor += 1
-        case .backspace:
-            if cursor > 0 {
-                text.remove(at: text.index(text.startIndex, offsetBy: cursor - 1))
-                cursor -= 1
-            }
-        case .delete:
-            if cursor < text.count { text.remove(at: text.index(text.startIndex, offsetBy: cursor)) }
-        case .left: cursor = max(0, cursor - 1)
-        case .right: cursor = min(text.count, cursor + 1)
-        case .home, .ctrl("a"): cursor = 0
-        case .end, .ctrl("e"): cursor = text.count
-        case .ctrl("u"):
-            text.removeSubrange(text.startIndex..<text.index(text.startIndex, offsetBy: cursor))
-            cursor = 0
         case .paste(var pasted):
             // Pasted text is text: a newline or CR in it is inserted (and shown as ␍/␊, and
             // refused by any rule that refuses controls), never taken as Enter. One trailing

@@ -149,46 +149,87 @@ public enum TransactionDetailScreen {
         keys.handle(key, in: &state) ?? []
     }
 
-    static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+    /// The timeline's columns: the specs drive header and cells. What gives way when the width
+    /// runs out, first to last: the raw status dropped (the status word stays; `r` shows the
+    /// line whole), then the message cut with `…` (the selected event's is shown whole under the
+    /// table); the line, time, status, mark and error code never.
+    static let timelineColumns = [
+        TableColumn("LINE", alignRight: true), TableColumn("RECEIVED", reserve: 14), TableColumn("STATUS", reserve: 8),
+        TableColumn("RAW", droppable: true, rank: 0), TableColumn("MARK"), TableColumn("ERROR"),
+        TableColumn("MESSAGE", minimum: 12, rank: 0),
+    ]
+
+    /// The page held as cells (sanitised before measured) and their layout within `width`
+    /// columns (a column of margin each side).
+    static func timelineTable(_ state: AppState, width: Int) -> (layout: TableLayout, rows: [[(text: String, role: Role)]]) {
+        let offset = state.session.offsetSeconds
+        let rows = state.detail.events.map { event -> [(text: String, role: Role)] in
+            let cells: [(String, Role)] = [
+                (String(event.line), .muted), (String(RFC3339.formatShort(event.receivedAt, offsetSeconds: offset).dropFirst(5)), .normal),
+                (event.status.rawValue, .normal), (event.rawStatus, .muted), (event.duplicate ? "dup" : event.late ? "late" : "", .warning),
+                (event.errorCode ?? "", .statusDeclined), (timelineMessage(event), .normal),
+            ]
+            return cells.map { (text: TerminalText.sanitized($0.0), role: $0.1) }
+        }
+        return (TableLayout(timelineColumns, rows: rows.map { $0.map(\.text) }, available: width - 2), rows)
+    }
+
+    static func timelineMessage(_ event: EventRecord) -> String {
+        (event.message ?? "") + (event.notes.map { (event.message == nil ? "" : " · ") + $0 } ?? "")
+    }
+
+    /// The fields, two to a row when both values fit their half; a value that does not (a long
+    /// psp id, user or reference) gets the whole row, so what support reads out is never cut.
+    static func renderFields(_ pairs: [((String, String, Role), (String, String, Role))], into canvas: inout Canvas, area: Rect) -> Int {
+        let labelWidth = 12
+        var y = area.y
+        func field(_ f: (String, String, Role), in rect: Rect) -> Int {
+            canvas.write(f.0, x: rect.x, y: y, role: .muted)
+            return canvas.wrapped(f.1, x: rect.x + labelWidth, y: y, width: rect.width - labelWidth, maxLines: 2, role: f.2)
+        }
+        for (left, right) in pairs where y < area.bottom {
+            let halves = Layout.horizontal(Rect(x: area.x, y: y, width: area.width, height: 1), [.fill, .length(1), .fill])
+            let fits = [(left, halves[0]), (right, halves[2])].allSatisfy { TerminalText.width(TerminalText.sanitized($0.0.1)) <= $0.1.width - labelWidth }
+            if fits {
+                _ = field(left, in: halves[0])
+                _ = field(right, in: halves[2])
+                y += 1
+            } else {
+                y += field(left, in: area)
+                if y < area.bottom { y += field(right, in: area) }
+            }
+        }
+        return y - area.y
+    }
+
+    static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let d = state.detail
-        let width = canvas.size.width
+        let width = area.width
         guard let r = d.record else {
             let text = d.missing.map { "No transaction with id \($0) (Esc goes back)." } ?? "loading \(d.requestedID ?? "")…"
-            canvas.write(text, x: 2, y: top + 1, role: .muted)
+            canvas.wrapped(text, x: 2, y: area.y + 1, width: width - 4, maxLines: 3, role: .muted)
             return
         }
-        canvas.write(" Transaction ", x: 0, y: top, role: .title)
-        canvas.write(r.id, x: 13, y: top, role: .accent, maxWidth: width - 14)
+        let x = canvas.write(" Transaction ", x: 0, y: area.y, role: .title)
+        canvas.wrapped(r.id, x: x, y: area.y, width: width - x - 1, maxLines: 1, role: .accent)
         let (status, statusRole) = TransactionsScreen.statusText(r, now: state.now)
         let offset = state.session.offsetSeconds
-        var y = top + 1
-        func field(_ label: String, _ value: String, role: Role = .normal, x: Int = 1, labelWidth: Int = 12, maxWidth: Int = 36) {
-            canvas.write(label, x: x, y: y, role: .muted)
-            canvas.write(value, x: x + labelWidth, y: y, role: role, maxWidth: maxWidth)
+        let fields = area.inset(dx: 1)
+        var y = area.y + 1
+        y += renderFields([
+            (("status", status + (r.rawStatus.isEmpty ? "" : "  (\(r.rawStatus))"), statusRole), ("amount", r.amount?.formatted(currency: r.currency) ?? "–", .normal)),
+            (("method", "\(r.method.displayName) (\(r.method.rawValue))", .normal), ("country", r.region.map { "\($0.countryCode) \($0.displayName)" } ?? "–", .normal)),
+            (("user", r.userID, .normal), ("psp id", r.pspTransactionID ?? "–", .normal)),
+            (("reference", r.merchantReference.map { $0.isEmpty ? "(empty)" : $0 } ?? "–", .normal), ("first seen", RFC3339.formatShort(r.firstSeenAt, offsetSeconds: offset), .normal)),
+        ], into: &canvas, area: Rect(x: fields.x, y: y, width: fields.width, height: area.bottom - y))
+        func field(_ label: String, _ value: String, role: Role = .normal, labelRole: Role = .muted, maxLines: Int = 2) {
+            guard y < area.bottom else { return }
+            canvas.write(label, x: 1, y: y, role: labelRole)
+            y += canvas.wrapped(value, x: 13, y: y, width: width - 14, maxLines: min(maxLines, area.bottom - y), role: role)
         }
-        // Two columns of fields.
-        let right = width / 2 + 1
-        let halfWidth = width / 2 - 14
-        field("status", status + (r.rawStatus.isEmpty ? "" : "  (\(r.rawStatus))"), role: statusRole, maxWidth: halfWidth)
-        canvas.write("amount", x: right, y: y, role: .muted)
-        canvas.write(r.amount?.formatted(currency: r.currency) ?? "–", x: right + 12, y: y, maxWidth: halfWidth)
-        y += 1
-        field("method", "\(r.method.displayName) (\(r.method.rawValue))", maxWidth: halfWidth)
-        canvas.write("country", x: right, y: y, role: .muted)
-        canvas.write(r.region.map { "\($0.countryCode) \($0.displayName)" } ?? "–", x: right + 12, y: y, maxWidth: halfWidth)
-        y += 1
-        field("user", r.userID, maxWidth: halfWidth)
-        canvas.write("psp id", x: right, y: y, role: .muted)
-        canvas.write(r.pspTransactionID ?? "–", x: right + 12, y: y, maxWidth: halfWidth)
-        y += 1
-        field("reference", r.merchantReference.map { $0.isEmpty ? "(empty)" : $0 } ?? "–", maxWidth: halfWidth)
-        canvas.write("first seen", x: right, y: y, role: .muted)
-        canvas.write(RFC3339.formatShort(r.firstSeenAt, offsetSeconds: offset), x: right + 12, y: y, maxWidth: halfWidth)
-        y += 1
         // How long ago, beside the absolute times (seconds shown), from the runtime's tick.
         field("updated", RFC3339.formatShort(r.updatedAt, offsetSeconds: offset) + " (\(RelativeTime.ago(r.updatedAt, now: state.now)))"
-              + " · first seen \(RelativeTime.ago(r.firstSeenAt, now: state.now))", maxWidth: width - 14)
-        y += 1
+              + " · first seen \(RelativeTime.ago(r.firstSeenAt, now: state.now))")
         let key: String
         if let region = r.region {
             let hint = state.config.stored.secrets[region.apiKeyField]
@@ -196,68 +237,87 @@ public enum TransactionDetailScreen {
         } else {
             key = "unknown until the country is known"
         }
-        field("key", key, role: r.region != nil && state.config.stored.secrets[r.region!.apiKeyField] == nil ? .warning : .normal, maxWidth: width - 14)
-        y += 1
-        field("message", r.message ?? "–", maxWidth: width - 14)
-        y += 1
+        field("key", key, role: r.region != nil && state.config.stored.secrets[r.region!.apiKeyField] == nil ? .warning : .normal)
+        field("message", r.message ?? "–", maxLines: 3)
         if let code = r.errorCode {
             if let known = PSPErrorCode(code: code) {
-                canvas.write("error", x: 1, y: y, role: .muted)
                 // Read whole: wrapped, never cut mid-word (a pay-out's guidance is about money).
-                y += canvas.wrapped("\(code): \(known.meaning) — \(known.isSafeToRetry ? "safe to retry with a new request" : "do not retry blindly")",
-                                    x: 13, y: y, width: width - 14, maxLines: 3, role: .statusDeclined)
-                y += canvas.wrapped(known.guidance(for: r.method), x: 13, y: y, width: width - 14, maxLines: 4, role: r.method == .payOut ? .warning : .normal)
+                field("error", "\(code): \(known.meaning) — \(known.isSafeToRetry ? "safe to retry with a new request" : "do not retry blindly")",
+                      role: .statusDeclined, maxLines: 3)
+                if y < area.bottom {
+                    y += canvas.wrapped(known.guidance(for: r.method), x: 13, y: y, width: width - 14, maxLines: min(4, area.bottom - y),
+                                        role: r.method == .payOut ? .warning : .normal)
+                }
             } else {
-                field("error", "\(code) (a code this console does not know; shown as received)", role: .statusDeclined, maxWidth: width - 14)
-                y += 1
+                field("error", "\(code) (a code this console does not know; shown as received)", role: .statusDeclined)
             }
         }
         if r.flags.contains(.conflict) {
-            canvas.write("CONFLICT", x: 1, y: y, role: .flag)
-            y += canvas.wrapped("a final status was followed by a different final status: support must look", x: 13, y: y, width: width - 14, maxLines: 3, role: .flag)
+            field("CONFLICT", "a final status was followed by a different final status: support must look", role: .flag, labelRole: .flag, maxLines: 3)
         }
         if r.flags.contains(.mismatch) {
-            canvas.write("MISMATCH", x: 1, y: y, role: .flag)
-            y += canvas.wrapped("an event disagreed on method, user, amount, currency or country (see notes)", x: 13, y: y, width: width - 14, maxLines: 3, role: .flag)
+            field("MISMATCH", "an event disagreed on method, user, amount, currency or country (see notes)", role: .flag, labelRole: .flag, maxLines: 3)
         }
-        // Timeline.
-        y += 0
+        renderTimeline(state, into: &canvas, area: Rect(x: 0, y: y, width: width, height: area.bottom - y))
+        if d.showingRaw, d.selected < d.events.count {
+            RawView.render(title: "event at line \(d.events[d.selected].line)", bytes: d.events[d.selected].raw, into: &canvas, in: area)
+        }
+    }
+
+    /// The timeline in `area`: its title with the page's place, the table (a window that keeps
+    /// the selected event in view), and the selected event's message whole when its cell is cut.
+    static func renderTimeline(_ state: AppState, into canvas: inout Canvas, area: Rect) {
+        let d = state.detail
+        guard area.height >= 2 else { return }
         let n = TransactionsScreen.grouped
-        let count = d.totalEvents <= d.events.count ? n(d.events.count)
-            : d.after == 0 ? "newest \(n(d.events.count)) of \(n(d.totalEvents))"
-            : "\(n(d.before + 1))–\(n(d.before + d.events.count)) of \(n(d.totalEvents))"
-        canvas.write(TerminalText.padded(" TIMELINE (\(count))  RECEIVED        STATUS    RAW        MARK  MESSAGE", to: width), x: 0, y: y, role: .header)
-        y += 1
-        let available = top + height - y
-        guard available > 0 else { return }
-        let start = max(0, min(d.selected - available / 2, d.events.count - available))
-        for (index, event) in d.events.enumerated().dropFirst(start).prefix(available) {
+        let count = d.totalEvents <= d.events.count ? TransactionsScreen.counted(d.events.count, "event")
+            : d.after == 0 ? "newest \(n(d.events.count)) of \(n(d.totalEvents)) events"
+            : "events \(n(d.before + 1))–\(n(d.before + d.events.count)) of \(n(d.totalEvents))"
+        let table = timelineTable(state, width: area.width)
+        canvas.fill(x: area.x, y: area.y, width: area.width, role: .header)
+        let x = canvas.write(" Timeline ", x: area.x, y: area.y, role: .header)
+        canvas.write("· " + count, x: area.x + x, y: area.y, role: .header, maxWidth: area.width - x - 1)
+        canvas.tableRow(table.layout, table.layout.columns.map { ($0.title, Role.header) }, x: area.x + 1, y: area.y + 1)
+        // The selected event's message whole, under the table, when its cell cuts it.
+        var whole: [String] = []
+        if d.selected < table.rows.count, let index = table.layout.columns.firstIndex(where: { $0.title == "MESSAGE" }),
+           let shown = table.layout.widths[index], TerminalText.width(table.rows[d.selected][index].text) > shown {
+            whole = TerminalText.wrap("line \(d.events[d.selected].line): " + table.rows[d.selected][index].text, width: area.width - 2)
+        }
+        let room = area.height - 2
+        let rows = max(1, room - whole.count)
+        whole = Array(whole.prefix(max(0, room - rows)))
+        let start = max(0, min(d.selected - rows / 2, d.events.count - rows))
+        var y = area.y + 2
+        for (index, cells) in table.rows.enumerated().dropFirst(start).prefix(rows) {
+            let event = d.events[index]
             let selected = index == d.selected
-            let mark = event.duplicate ? "dup" : event.late ? "late" : ""
-            let line = " line \(event.line)".padding(toLength: 13, withPad: " ", startingAt: 0)
-                + RFC3339.formatShort(event.receivedAt, offsetSeconds: offset).dropFirst(5).padding(toLength: 16, withPad: " ", startingAt: 0)
-                + event.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
-                + TerminalText.padded(TerminalText.sanitized(event.rawStatus), to: 10) + " "
-                + mark.padding(toLength: 6, withPad: " ", startingAt: 0)
-                + (event.errorCode.map { "[\($0)] " } ?? "") + (event.message ?? "")
-                + (event.notes.map { " · " + $0 } ?? "")
-            let role: Role = selected ? .selected : (event.duplicate || event.late ? .muted : .normal)
-            // Cut with a visible mark, never mid-word in silence (`r` shows the event whole).
-            canvas.write(TerminalText.truncated(TerminalText.sanitized(line), to: width), x: 0, y: y, role: role, maxWidth: width)
-            if selected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
+            let shown = event.duplicate || event.late ? cells.map { (text: $0.text, role: Role.muted) } : cells
+            canvas.tableRow(table.layout, shown, x: area.x + 1, y: y, rowRole: selected ? .selected : nil)
+            if selected { canvas.paint(x: area.x, y: y, width: area.width, role: .selected) }
             y += 1
         }
-        if d.showingRaw, d.selected < d.events.count {
-            RawView.render(title: "event at line \(d.events[d.selected].line)", bytes: d.events[d.selected].raw, into: &canvas, top: top, height: height)
+        for (index, line) in whole.enumerated() {
+            canvas.write(line, x: area.x + 1, y: area.bottom - whole.count + index, role: .muted, maxWidth: area.width - 2)
         }
     }
 }
 
 /// A raw line with every control character shown as a visible escape.
 enum RawView {
-    static func render(title: String, bytes: [UInt8], into canvas: inout Canvas, top: Int, height: Int) {
+    /// The keys of the open raw view (the detail's and the Events screen's); the global keys
+    /// still answer (they close it and do what they say).
+    static let keys: [KeyBinding] = [
+        KeyBinding([.escape, .character("r"), .enter], "close raw view") { state in
+            state.detail.showingRaw = false
+            state.events.showingRaw = false
+            return []
+        },
+    ]
+
+    static func render(title: String, bytes: [UInt8], into canvas: inout Canvas, in area: Rect) {
         let width = canvas.size.width - 4
-        canvas.overlay(Rect(x: 1, y: top + 1, width: width + 2, height: height - 2), title: " Raw: \(title) (Esc closes) ", role: .accent)
+        canvas.overlay(Rect(x: 1, y: area.y + 1, width: width + 2, height: area.height - 2), title: " Raw: \(title) (Esc closes) ", role: .accent)
         let text = TerminalText.escaped(bytes)
         var lines: [String] = []
         var current = ""
@@ -269,10 +329,10 @@ enum RawView {
             current.append(character)
         }
         if !current.isEmpty { lines.append(current) }
-        let room = height - 4
+        let room = area.height - 4
         for (index, line) in lines.prefix(room).enumerated() {
-            canvas.write(line, x: 3, y: top + 2 + index)
+            canvas.write(line, x: 3, y: area.y + 2 + index)
         }
-        if lines.count > room { canvas.write("… \(lines.count - room) more lines", x: 3, y: top + height - 2, role: .muted) }
+        if lines.count > room { canvas.write("… \(lines.count - room) more lines", x: 3, y: area.bottom - 2, role: .muted) }
     }
 }

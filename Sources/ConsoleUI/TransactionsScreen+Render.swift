@@ -153,25 +153,25 @@ extension TransactionsScreen {
         return String(full.dropFirst(5).prefix(seconds ? 14 : 11))  // 11-25 21:20(:17)
     }
 
-    static func render(_ state: AppState, into canvas: inout Canvas, top: Int, height: Int) {
+    static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let t = state.transactions
-        let width = canvas.size.width
-        renderSummary(state, into: &canvas, y: top)
+        let width = area.width
+        renderSummary(state, into: &canvas, y: area.y)
         // Header and cells from the same column specs.
-        let listTop = top + 2
-        let rows = height - 2
+        let listTop = area.y + 2
+        let rows = area.height - 2
         let table = table(state, width: width, rowCount: rows)
-        canvas.fill(x: 0, y: top + 1, width: width, role: .header)
-        canvas.tableRow(table.layout, table.layout.columns.map { ($0.title, Role.header) }, x: 0, y: top + 1)
+        canvas.fill(x: 0, y: area.y + 1, width: width, role: .header)
+        canvas.tableRow(table.layout, table.layout.columns.map { ($0.title, Role.header) }, x: 0, y: area.y + 1)
         if t.rows.isEmpty {
             // The hint wraps (a long events path included) instead of stopping mid-word.
             var y = listTop + 1
             for (index, line) in emptyText(state).enumerated() where y < listTop + rows {
                 y += canvas.wrapped(line, x: 2, y: y, width: width - 4, maxLines: listTop + rows - y, role: index == 0 ? .normal : .muted)
             }
-            if let field = t.search { renderSearch(field, into: &canvas, y: top + height - 1) }
-            if t.filters.isOpen { FilterPanel.render(state, into: &canvas, top: top, height: height) }
-            if let request = t.confirmingExport { renderExportQuestion(request, into: &canvas, y: top + height - 1) }
+            if let field = t.search { renderSearch(field, into: &canvas, y: area.bottom - 1) }
+            if t.filters.isOpen { FilterPanel.render(state, into: &canvas, in: area) }
+            if let request = t.confirmingExport { renderExportQuestion(request, into: &canvas, y: area.bottom - 1) }
             return
         }
         for (index, (row, cells)) in zip(t.rows.prefix(rows), table.rows).enumerated() {
@@ -180,9 +180,9 @@ extension TransactionsScreen {
             canvas.tableRow(table.layout, cells, x: 0, y: y, rowRole: isSelected ? .selected : nil)
             if isSelected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
         }
-        if let field = t.search { renderSearch(field, into: &canvas, y: top + height - 1) }
-        if t.filters.isOpen { FilterPanel.render(state, into: &canvas, top: top, height: height) }
-        if let request = t.confirmingExport { renderExportQuestion(request, into: &canvas, y: top + height - 1) }
+        if let field = t.search { renderSearch(field, into: &canvas, y: area.bottom - 1) }
+        if t.filters.isOpen { FilterPanel.render(state, into: &canvas, in: area) }
+        if let request = t.confirmingExport { renderExportQuestion(request, into: &canvas, y: area.bottom - 1) }
     }
 
     static func renderSearch(_ field: TextField, into canvas: inout Canvas, y: Int) {

@@ -30,13 +30,14 @@ import Testing
         h.start()
         h.terminal.waitFor("row 1 of 1")
         h.terminal.press(.key(.enter))
-        h.terminal.waitFor("TIMELINE (newest 500 of 1,200)")
+        h.terminal.waitFor("Timeline · newest 500 of 1,200 events")
         h.terminal.press(.key(.character("g")))
-        let screen = h.terminal.waitFor("TIMELINE (1–500 of 1,200)")
-        #expect(screen.contains(" line 1 "), "\(screen)")
+        let screen = h.terminal.waitFor("Timeline · events 1–500 of 1,200")
+        // The first event's row: its line number right-aligned in the LINE column.
+        #expect(screen.split(separator: "\n").contains { $0.hasPrefix("    1 ") && $0.contains("Pending") }, "\(screen)")
         // And back to the end.
         h.terminal.press(.key(.character("G")))
-        h.terminal.waitFor("TIMELINE (newest 500 of 1,200)")
+        h.terminal.waitFor("Timeline · newest 500 of 1,200 events")
         #expect(h.stop())
     }
 

@@ -33,9 +33,9 @@ import Testing
         var state = production()
         let rows = state.render().rows
         #expect(rows.contains { $0.contains("Waiting for a second person (2) · a approves · x rejects") })
-        #expect(rows.contains { $0.contains("#3 chileApiKey ••••9f3a → ••••zz99 · maria 11-25 13:00 · expires 11-26 13:00") }, "80 columns: the masks alone")
+        #expect(rows.contains { $0.contains("#3 chileApiKey      ••••9f3a → ••••zz99 by maria expires 11-26 13:00") }, "80 columns: the masks alone, the proposal's time dropped")
         let wide = production(size: Size(width: 120, height: 30)).render().rows
-        #expect(wide.contains { $0.contains("#3 chileApiKey  ••••9f3a sha256:1a2b3c4d → ••••zz99 sha256:5e6f7a8b  by maria 11-25 13:00 · expires 11-26 13:00") })
+        #expect(wide.contains { $0.contains("#3 chileApiKey      ••••9f3a sha256:1a2b3c4d → ••••zz99 sha256:5e6f7a8b by maria 11-25 13:00 expires 11-26 13:00") })
         #expect(rows[23].contains("a approve") && rows[23].contains("x reject"), "\(rows[23])")
         for _ in 0..<6 { _ = press(.character("j"), in: &state) }
         #expect(state.config.selectedPending == 3)

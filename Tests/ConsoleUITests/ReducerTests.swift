@@ -259,7 +259,7 @@ import Testing
         _ = state.reduce(.detailLoaded(Fixture.rows[0], events, totalEvents: 41))
         #expect(state.detail.selected == events.count - 1)
         #expect(state.detail.events.last?.raw == Array("{}".utf8))
-        #expect(state.render().rows.joined().contains("TIMELINE (newest \(events.count) of 41)"))
+        #expect(state.render().rows.joined().contains("Timeline · newest \(events.count) of 41 events"))
     }
 
     /// serve.md, "What the console shows": the Events screen lists refused deliveries beside the

@@ -61,13 +61,13 @@ import Testing
         #expect(world.state.detail.events.count == 500)
         world.state.detail.selected = 0
         #expect(world.selected == 735)
-        #expect(world.screen.contains("TIMELINE (newest 500 of 1,234)"))
+        #expect(world.screen.contains("Timeline · newest 500 of 1,234 events"))
         world.key(.character("k"))
         #expect(world.selected == 734)
-        #expect(world.screen.contains("TIMELINE (235–734 of 1,234)"))
+        #expect(world.screen.contains("Timeline · events 235–734 of 1,234"))
         world.key(.character("g"))
         #expect(world.selected == 1)
-        #expect(world.screen.contains("TIMELINE (1–500 of 1,234)"))
+        #expect(world.screen.contains("Timeline · events 1–500 of 1,234"))
         world.key(.character("j"), times: 500)
         #expect(world.selected == 501)
         world.key(.character("G"))
@@ -90,6 +90,6 @@ import Testing
         world.rowIDs.append(801)
         _ = world.state.reduce(.detailLoaded(record, world.page(.newest).map(world.event), totalEvents: 801))
         #expect(world.selected == 1)
-        #expect(world.screen.contains("TIMELINE (1–500 of 801)"))
+        #expect(world.screen.contains("Timeline · events 1–500 of 801"))
     }
 }
