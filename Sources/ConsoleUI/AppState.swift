@@ -43,6 +43,14 @@ public struct Session: Sendable, Equatable {
         if let reason = role.refusal(of: .set(field)) { return "\(user): \(reason)" }
         return readOnlyReason.map { "read-only: \($0)" }
     }
+
+    /// Why a test send (`t`, `:cashier`) may not go, if it may not. roles.md is silent on it;
+    /// cashier.md has support reproduce a customer's failure with it, so every role may send —
+    /// the company token file is the gate (whoever may read it could post it anyway) — where the
+    /// send can be recorded: the history is written before the answer is shown.
+    public var sendRefusal: String? {
+        readOnlyReason.map { "read-only: \($0); a test send is recorded in the history first, and this user may not write the database: nothing sent" }
+    }
 }
 
 /// Every screen is a pure function of this value.

@@ -238,7 +238,7 @@ public enum CashierFormScreen {
             return []
         }
         let check = validation(state)
-        guard check.isValid, let region = check.region else {
+        guard check.isValid, check.region != nil else {
             state.say("not sent: \(check.problems.count) problem\(check.problems.count == 1 ? "" : "s") (beside their fields)", error: true, seconds: 6)
             return []
         }
@@ -247,8 +247,7 @@ public enum CashierFormScreen {
                       error: true, seconds: 12)
             return []
         }
-        // Who may not change the key may not send with it either (the send is recorded).
-        if let reason = state.session.refusal(toSet: region.apiKeyField) {
+        if let reason = state.session.sendRefusal {
             state.say(reason, error: true, seconds: 8)
             return []
         }

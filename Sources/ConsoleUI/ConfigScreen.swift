@@ -153,8 +153,10 @@ public enum ConfigScreen {
             state.say("no company token: start the console with CLEO_CONSOLE_TOKEN_FILE=FILE (never on the command line); nothing sent", error: true, seconds: 10)
             return []
         }
-        // Who may not change the key may not test it either (the send is recorded in the history).
-        if refuse(field, &state) != nil { return [] }
+        if let reason = state.session.sendRefusal {
+            state.say(reason, error: true, seconds: 8)
+            return []
+        }
         if state.session.isProduction {
             state.config.confirmingTest = region
             state.say("PRODUCTION: a real \(PaymentMethod.payIn.displayName) with \(field.rawValue) — y sends it, n cancels", error: true, seconds: 3600)
@@ -248,8 +250,12 @@ public enum ConfigScreen {
         var hidden: Set<String> = []
         var marked: [String] = []
         if session.refusal(toSet: .webhookUrl) != nil {
-            hidden.formUnion(["edit", "toggle secured", "write", "undo edits", "test key"])
-            marked += ["Enter", "Space", "w", "t"]
+            hidden.formUnion(["edit", "toggle secured", "write", "undo edits"])
+            marked += ["Enter", "Space", "w"]
+        }
+        if session.sendRefusal != nil {
+            hidden.insert("test key")
+            marked.append("t")
         }
         if !waiting || session.decideRefusal != nil {
             hidden.formUnion(["approve", "reject"])

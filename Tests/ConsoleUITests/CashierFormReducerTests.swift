@@ -228,10 +228,18 @@ import Testing
         #expect(other.flash?.text.contains("try :cashier") == true)
     }
 
-    @Test func aSupportUserSeesTheFormButMayNotSend() {
+    /// cashier.md: support reproduces a customer's failure with a test send; what stops a send
+    /// is a database the user may not write (the history is recorded first), never the role.
+    @Test func supportMaySendWhereTheSendIsRecordedAndAReadOnlyConsoleMayNot() {
         var state = form()
         state.session.role = .support
         #expect(CashierFormScreen.reduce(.character("s"), in: &state).isEmpty)
-        #expect(state.flash?.text == "ops: support may not set chileApiKey: that needs the role engineer")
+        #expect(state.cashier.confirming, "support is asked y/n like anyone: \(state.flash?.text ?? "")")
+        var readOnly = form()
+        readOnly.session.role = .support
+        readOnly.session.readOnlyReason = "this user may not write /var/lib/cleo/console.db"
+        #expect(CashierFormScreen.reduce(.character("s"), in: &readOnly).isEmpty)
+        #expect(!readOnly.cashier.confirming)
+        #expect(readOnly.flash?.text.hasPrefix("read-only: this user may not write /var/lib/cleo/console.db; a test send is recorded in the history first") == true)
     }
 }

@@ -87,6 +87,21 @@ import Testing
         #expect(noToken.config.testing == nil)
     }
 
+    /// `t` is support's too (cashier.md: support reproduces a customer's failure); a console
+    /// that may not write the database may not, and its hints mark `t`.
+    @Test func supportMayTestAKeyButAReadOnlyConsoleMayNot() {
+        var state = configState()
+        state.session.role = .support
+        #expect(state.reduce(.key(.character("t"))) == [.testKey(.chile)])
+        var readOnly = configState()
+        readOnly.session.role = .support
+        readOnly.session.readOnlyReason = "this user may not write /var/lib/cleo/console.db"
+        #expect(readOnly.reduce(.key(.character("t"))).isEmpty)
+        #expect(readOnly.flash?.text.contains("a test send is recorded in the history first") == true)
+        #expect(!ConfigScreen.hints(for: readOnly).contains { $0.label == "test key" })
+        #expect(ConfigScreen.hints(for: state).contains { $0.label == "test key" })
+    }
+
     @Test func productionAsksYesOrNoFirst() {
         var state = configState(environment: "production")
         #expect(state.reduce(.key(.character("t"))).isEmpty)
