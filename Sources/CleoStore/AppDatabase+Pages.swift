@@ -47,26 +47,28 @@ extension AppDatabase {
     }
 
     /// Rows of `select` (a table with a growing `id`, narrowed by `filter`) at `window`, newest first.
-    static func keysetPage<T>(_ db: Database, _ select: String, filter: String = "1", arguments: [ByteValue] = [], _ window: RowWindow,
-                              _ limit: Int, _ transform: (ByteRow) throws -> T) throws -> [T] {
+    /// `key` names the id column (qualified when `select` joins tables).
+    static func keysetPage<T>(_ db: Database, _ select: String, filter: String = "1", arguments: [ByteValue] = [], key: String = "id",
+                              _ window: RowWindow, _ limit: Int, _ transform: (ByteRow) throws -> T) throws -> [T] {
         let limit = ByteValue.int(Int64(max(1, limit)))
         let select = select + " WHERE " + filter
         switch window {
-        case .newest: return try db.byteRows(select + " ORDER BY id DESC LIMIT ?", arguments + [limit], cached: false, transform)
-        case .oldest: return try db.byteRows(select + " ORDER BY id ASC LIMIT ?", arguments + [limit], cached: false, transform).reversed()
+        case .newest: return try db.byteRows(select + " ORDER BY \(key) DESC LIMIT ?", arguments + [limit], cached: false, transform)
+        case .oldest: return try db.byteRows(select + " ORDER BY \(key) ASC LIMIT ?", arguments + [limit], cached: false, transform).reversed()
         case .olderThan(let id):
-            return try db.byteRows(select + " AND id < ? ORDER BY id DESC LIMIT ?", arguments + [.int(id), limit], cached: false, transform)
+            return try db.byteRows(select + " AND \(key) < ? ORDER BY \(key) DESC LIMIT ?", arguments + [.int(id), limit], cached: false, transform)
         case .newerThan(let id):
-            return try db.byteRows(select + " AND id > ? ORDER BY id ASC LIMIT ?", arguments + [.int(id), limit], cached: false, transform).reversed()
+            return try db.byteRows(select + " AND \(key) > ? ORDER BY \(key) ASC LIMIT ?", arguments + [.int(id), limit], cached: false, transform).reversed()
         }
     }
 
     /// A page of a transaction's timeline at `window` in log order, without raw lines (`r`
-    /// reads one), how many events it has, and how many come after the page — by `event_tx`.
+    /// reads one; each is read here only to derive its fields, one row at a time), how many
+    /// events it has, and how many come after the page — by `event_tx`.
     public func timeline(txSeq: Int64, window: RowWindow, limit: Int) throws -> (events: [EventRecord], total: Int, after: Int) {
         try dbPool.read { db in
-            let columns = "id, tx_seq, file, line, offset, received_at, received_at_given, transaction_status, status, message, error_code, event_id, duplicate, late, notes, x'' AS raw"
-            let newestFirst = try Self.keysetPage(db, "SELECT \(columns) FROM event", filter: "tx_seq = ?", arguments: [.int(txSeq)], window, limit, Self.eventRecord)
+            let newestFirst = try Self.keysetPage(db, "SELECT \(Self.eventColumns(keepRaw: false)) FROM \(Self.eventFrom)", filter: "e.tx_seq = ?",
+                                                  arguments: [.int(txSeq)], key: "e.id", window, limit, Self.eventRecord)
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM event WHERE tx_seq = ?", arguments: [txSeq]) ?? 0
             let after = try Int.fetchOne(db, sql: "SELECT count(*) FROM event WHERE tx_seq = ? AND id > ?",
                                          arguments: [txSeq, newestFirst.first?.rowID ?? Int64.max]) ?? 0

@@ -145,6 +145,8 @@ extension AppDatabase {
                 """)
         }
         migrator.registerMigration("v3-cashier") { db in try createCashierTables(db) }
+        // The event row slimmed to what its raw line does not hold (see `slimEventRows`).
+        migrator.registerMigration("v4-slim-event") { db in try slimEventRows(db) }
         return migrator
     }
 

@@ -44,7 +44,8 @@ extension AppDatabase {
     public func transaction(id: String) throws -> (TransactionRecord, [EventRecord])? {
         try dbPool.read { db in
             guard let record = try db.firstByteRow(Self.transactionByID, [.text(id), .text(id)], Self.record) else { return nil }
-            let events = try db.byteRows("SELECT * FROM event WHERE tx_seq = ? ORDER BY id", [.int(record.seq)], Self.eventRecord)
+            let events = try db.byteRows("SELECT \(Self.eventColumns(keepRaw: true)) FROM \(Self.eventFrom) WHERE e.tx_seq = ? ORDER BY e.id",
+                                         [.int(record.seq)], Self.eventRecord)
             return (record, events)
         }
     }
@@ -59,8 +60,7 @@ extension AppDatabase {
             guard let record = try db.firstByteRow(Self.transactionByID, [.text(id), .text(id)],
                                                    Self.record) else { return .missing }
             if record.eventCount == knownEventCount { return .unchanged }
-            let columns = "id, tx_seq, file, line, offset, received_at, received_at_given, transaction_status, status, message, error_code, event_id, duplicate, late, notes, x'' AS raw"
-            let newest = try db.byteRows("SELECT \(columns) FROM event WHERE tx_seq = ? ORDER BY id DESC LIMIT ?",
+            let newest = try db.byteRows("SELECT \(Self.eventColumns(keepRaw: false)) FROM \(Self.eventFrom) WHERE e.tx_seq = ? ORDER BY e.id DESC LIMIT ?",
                                          [.int(record.seq), .int(Int64(max(1, eventLimit)))], Self.eventRecord)
             let total = try db.firstByteRow("SELECT count(*) AS n FROM event WHERE tx_seq = ?", [.int(record.seq)]) { Int($0.int("n")) } ?? 0
             return .loaded(record, newest.reversed(), totalEvents: total)
@@ -262,15 +262,6 @@ extension AppDatabase {
         RejectedLine(id: row.int("id"), file: row.text("file"), line: row.int("line"), offset: row.int("offset"), code: row.text("code"),
                      message: row.text("message"), raw: row.blob("raw"), rawLength: Int(row.int("raw_length")),
                      at: Timestamp(millisecondsSince1970: row.int("at")))
-    }
-
-    static func eventRecord(_ row: ByteRow) -> EventRecord {
-        EventRecord(
-            file: row.text("file"), line: row.int("line"), offset: row.int("offset"), receivedAt: Timestamp(millisecondsSince1970: row.int("received_at")),
-            receivedAtGiven: row.bool("received_at_given"), status: TransactionStatus(rawValue: row.text("transaction_status")) ?? .pending,
-            rawStatus: row.text("status"), message: row.optionalText("message"), errorCode: row.optionalText("error_code"),
-            eventID: row.optionalText("event_id"), duplicate: row.bool("duplicate"), late: row.bool("late"), notes: row.optionalText("notes"),
-            raw: row.blob("raw"), rowID: row.int("id"))
     }
 }
 

@@ -40,6 +40,15 @@ struct ByteRow {
         return Array(UnsafeRawBufferPointer(start: base, count: count))
     }
 
+    /// The column's bytes lent to `body`, not copied (valid only within it).
+    func withBlob<T>(_ name: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        let i = index(name)
+        let base = sqlite3_column_blob(handle, i)
+        let count = Int(sqlite3_column_bytes(handle, i))
+        guard let base, count > 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: count))
+    }
+
     private func index(_ name: String) -> Int32 {
         guard let i = columns[name] else { preconditionFailure("no column \(name) in the statement") }
         return i

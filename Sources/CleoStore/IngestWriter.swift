@@ -117,6 +117,12 @@ public final class IngestWriter: IngestSink {
     /// About 32 MB of hashes and seqs.
     public var seenIDsLimit = 2_000_000
     private var lastDataVersion: Int64?
+    /// Each log path's `event_file` id, as committed (forgotten with the rest on a rollback or
+    /// another process's commit, which may have added paths). Keyed by bytes: two names equal
+    /// only as Unicode (NFC against NFD) are two files.
+    private var fileIDs: [ByteKey: Int64] = [:]
+    /// The last path looked up: a batch's lines almost always share one.
+    private var lastFile: (path: String, id: Int64)?
     /// Where the hot inserts' text and blobs are copied for binding (see `RawStatement`).
     private let scratch = BindScratch()
 
@@ -215,6 +221,8 @@ public final class IngestWriter: IngestSink {
     /// batch) may have changed; the seen-ids set starts over only for an empty table.
     private func forgetMemory(tableIsEmpty: Bool) {
         cache.removeAll(keepingCapacity: true)
+        fileIDs = [:]
+        lastFile = nil
         forgetSeenIDs()
         seenIDsComplete = tableIsEmpty
     }
@@ -236,9 +244,7 @@ public final class IngestWriter: IngestSink {
         let storedDisorder = try AppDatabase.timeDisorder(db)
         var disorder = storedDisorder
         let insertEvent = try db.cachedStatement(sql: """
-            INSERT INTO event(tx_seq, file, line, offset, received_at, received_at_given, transaction_status, status,
-                              message, error_code, event_id, signature, duplicate, late, notes, raw)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO event(tx_seq, file_id, line, offset, received_at, duplicate, late, notes, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let insertRejected = try db.cachedStatement(sql: """
             INSERT INTO rejected(file, line, offset, code, message, raw, raw_length, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -309,26 +315,22 @@ public final class IngestWriter: IngestSink {
                     if firstChange { changed.append(key) }
                     if outcome.duplicate { summary.counts.duplicates += 1 }
                     if outcome.late { summary.counts.late += 1 }
+                    let fileID = try fileID(db, lines[index].file)
+                    // Only what the raw line does not hold (see `AppDatabase.eventColumns`).
                     let raw = RawStatement(insertEvent, in: db, scratch: scratch)
                     raw.bind(1, seq)
-                    raw.bind(2, lines[index].file)
+                    raw.bind(2, fileID)
                     raw.bind(3, lines[index].line)
                     raw.bind(4, lines[index].offset)
-                    raw.bind(5, receivedAt)
-                    raw.bind(6, event.receivedAt != nil)
-                    raw.bind(7, event.status.rawValue)
-                    raw.bind(8, event.rawStatus)
-                    raw.bind(9, event.message)
-                    raw.bind(10, event.errorCode)
-                    raw.bind(11, event.eventID)
-                    raw.bind(12, outcome.signature)
-                    raw.bind(13, outcome.duplicate)
-                    raw.bind(14, outcome.late)
-                    raw.bind(15, outcome.notes)
+                    let appliedAt: Int64? = event.receivedAt == nil ? receivedAt : nil  // NULL: the line's own
+                    raw.bind(5, appliedAt)
+                    raw.bind(6, outcome.duplicate)
+                    raw.bind(7, outcome.late)
+                    raw.bind(8, outcome.notes)
                     // The line's bytes stay in `lines` until the row is stepped: bound in place,
                     // not copied into the scratch buffer (400 bytes an event).
                     try lines[index].bytes.withUnsafeBytes { bytes in
-                        raw.bind(16, inPlace: bytes)
+                        raw.bind(9, inPlace: bytes)
                         try raw.step()
                     }
                 }
@@ -340,6 +342,26 @@ public final class IngestWriter: IngestSink {
         }
         if cache.count > cacheLimit { cache.removeAll(keepingCapacity: true) }
         return summary
+    }
+
+    /// The `event_file` id of `path`, added the first time it is seen.
+    private func fileID(_ db: Database, _ path: String) throws -> Int64 {
+        if let lastFile, lastFile.path.sameBytes(as: path) { return lastFile.id }
+        let key = ByteKey(path)
+        let id: Int64
+        if let known = fileIDs[key] {
+            id = known
+        } else if let found = try db.firstByteRow("SELECT id FROM event_file WHERE path = ?", [.text(path)], { $0.int("id") }) {
+            id = found
+        } else {
+            let insert = RawStatement(try db.cachedStatement(sql: "INSERT INTO event_file(path) VALUES (?)"), in: db)
+            insert.bind(1, path)
+            try insert.step()
+            id = db.lastInsertedRowID
+        }
+        fileIDs[key] = id
+        lastFile = (path, id)
+        return id
     }
 
     /// Writes each changed transaction row once: an insert for a new one, else an update of
@@ -373,11 +395,7 @@ public final class IngestWriter: IngestSink {
         guard let (record, orderAt) = try db.firstByteRow(sql, arguments, {
             (AppDatabase.record($0), $0.int("order_at"))
         }) else { return nil }
-        var history = EventHistory()
-        try db.forEachByteRow("SELECT event_id, signature FROM event WHERE tx_seq = ? AND duplicate = 0", [.int(record.seq)]) { event in
-            history.record(eventID: event.optionalText("event_id"), signature: EventSignature(bytes: event.blob("signature")))
-            return true
-        }
+        let history = try AppDatabase.eventHistory(db, txSeq: record.seq)
         let state = TransactionState(record)
         return (record.id, Cached(seq: record.seq, state: state, history: history, firstSeenAt: record.firstSeenAt.millisecondsSince1970,
                                   orderAt: orderAt, updatedAt: record.updatedAt.millisecondsSince1970, isNew: false, dirty: false,

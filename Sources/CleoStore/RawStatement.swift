@@ -72,10 +72,6 @@ struct RawStatement {
         sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, Int32(bytes.count), nil)
     }
 
-    func bind(_ index: Int32, _ signature: EventSignature) {
-        signature.withBytes { bytes in bindBytes(index, bytes.baseAddress!, bytes.count, text: false) }
-    }
-
     /// Runs the statement to completion, then resets it for the next row.
     func step() throws {
         let code = sqlite3_step(handle)

@@ -132,7 +132,9 @@ struct CLIHarness {
     func content(db path: String? = nil) throws -> String {
         try sql("""
             SELECT seq, id, method, user_id, amount, currency, country, status, raw_status, error_code, message, psp_id, merchant_ref, flags, event_count FROM tx ORDER BY seq;
-            SELECT e.id, t.id, e.file, e.line, e.offset, e.transaction_status, e.status, e.duplicate, e.late, e.notes, hex(e.raw) FROM event e JOIN tx t ON t.seq = e.tx_seq ORDER BY e.id;
+            SELECT e.id, t.id, f.path, e.line, e.offset, e.received_at IS NULL, e.duplicate, e.late, e.notes, hex(e.raw)
+                FROM event e JOIN tx t ON t.seq = e.tx_seq JOIN event_file f ON f.id = e.file_id ORDER BY e.id;
+            SELECT count(*) FROM event_legacy;
             SELECT file, line, offset, code, message, raw_length FROM rejected ORDER BY id;
             SELECT offset, next_line, lines_applied, events, duplicates, late, rejected, blank FROM follower;
             """, db: path)

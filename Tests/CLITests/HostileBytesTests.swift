@@ -26,12 +26,13 @@ import Glibc
         ]
     }()
 
-    /// Everything the store holds, every text as hex (the sqlite3 tool prints text as C strings).
+    /// Everything the store holds, every text as hex (the sqlite3 tool prints text as C strings);
+    /// an event's texts are its raw line's (v4), read back through `tx show` below.
     func content(_ cli: CLIHarness) throws -> String {
         try cli.sql("""
             SELECT seq, hex(id), hex(user_id), status, hex(raw_status), hex(message), hex(psp_id), hex(merchant_ref), flags, event_count,
                    first_seen_at, updated_at FROM tx ORDER BY seq;
-            SELECT tx_seq, line, hex(message), hex(event_id), duplicate, late, hex(raw) FROM event ORDER BY id;
+            SELECT tx_seq, line, received_at, duplicate, late, hex(notes), hex(raw) FROM event ORDER BY id;
             """)
     }
 
@@ -66,7 +67,16 @@ import Glibc
         #expect(nul["message"] as? String == "ok\u{0}")
         let shown = try split.json(["tx", "show", "ORDER-77", "--json"]) as! [String: Any]
         let events = shown["events"] as! [[String: Any]]
+        // Every event's texts, re-derived from its raw line, as one clean run reads them (the
+        // two harnesses' log paths differ, so `file` is left out).
+        let wholeEvents = (try whole.json(["tx", "show", "ORDER-77", "--json"]) as! [String: Any])["events"] as! [[String: Any]]
+        func texts(_ events: [[String: Any]]) -> [String] {
+            events.map { e in ["transaction_status", "status", "message", "errorCode", "receivedAt"].map { "\(e[$0] ?? "nil")" }.joined(separator: "|") }
+        }
+        #expect(texts(events) == texts(wholeEvents))
         #expect(events.map { $0["duplicate"] as! Bool } == [false, true, false])
+        // The message re-derived from the raw line, whole.
+        #expect(events.first?["message"] as? String == "m\u{0}1")
     }
 
     /// A table on a terminal shows a NUL as a visible placeholder, never as a cut or a raw byte.
