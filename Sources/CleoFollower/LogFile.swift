@@ -142,17 +142,17 @@ final class LogFile: LogIdentity {
     /// The files rotated after `old` and before `current` took the name `path` — the log rotated
     /// more than once while nothing followed it (`events.jsonl.2` is `old`, `events.jsonl.1` was
     /// written between): regular files beside `path` named as logrotate names them (its name
-    /// then `.N` or `-DATE`), not compressed, neither `old` nor `current` nor one in `finished`,
-    /// last written strictly after `old` was; oldest first. An archive from before `old` was last
+    /// then `.N` or `-DATE`), not compressed, neither `current` nor one in `finished` (the
+    /// caller's, `old` among them), last written strictly after `old` was; oldest first. An archive from before `old` was last
     /// written is not one (strictly: file times tick coarsely, and a file read twice would be
     /// applied twice — a file between written in the same tick as `old` is missed instead).
-    static func rotatedBetween(old: LogFile, current: LogFile, besides path: String, finished: Set<[UInt64]> = []) -> [LogFile] {
+    static func rotatedBetween(old: LogFile, current: LogFile, besides path: String, finished: Set<[UInt64]>) -> [LogFile] {
         let folder = (path as NSString).deletingLastPathComponent
         let base = (path as NSString).lastPathComponent
         let since = old.modified
         func after(_ a: timespec, _ b: timespec) -> Bool { a.tv_sec > b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec) }
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return [] }
-        var found: [LogFile] = []
+        var found: [(file: LogFile, modified: timespec)] = []
         for name in names where name.count > base.count && name.hasPrefix(base) {
             let rest = name.dropFirst(base.count)
             guard rest.first == "." || rest.first == "-",
@@ -161,15 +161,13 @@ final class LogFile: LogIdentity {
             var info = stat()
             guard lstat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG, after(info.st_mtim, since),
                   !finished.contains([UInt64(info.st_dev), UInt64(info.st_ino)]),
-                  !(UInt64(info.st_dev) == old.device && UInt64(info.st_ino) == old.inode),
                   !(UInt64(info.st_dev) == current.device && UInt64(info.st_ino) == current.inode),
                   case .success(let file) = open(candidate) else { continue }
-            found.append(file)
+            found.append((file, info.st_mtim))
         }
         return found.sorted { a, b in
-            let (x, y) = (a.modified, b.modified)
-            return (x.tv_sec, x.tv_nsec, a.name) < (y.tv_sec, y.tv_nsec, b.name)
-        }
+            (a.modified.tv_sec, a.modified.tv_nsec, a.file.name) < (b.modified.tv_sec, b.modified.tv_nsec, b.file.name)
+        }.map(\.file)
     }
 
     /// Reads complete lines from `offset` (line number `line`), up to `maxLines` or `maxBytes`.

@@ -35,11 +35,6 @@ public struct FollowerSnapshot: Sendable, Equatable {
     public var counts: FollowerCounts { position?.counts ?? FollowerCounts() }
     public var lastEventAt: Timestamp? { position?.lastEventAt }
     public var lastNotice: FollowerNotice? { notices.first }
-    /// The failure while failed.
-    public var failure: String? {
-        if case .failed(let message) = phase { return message }
-        return nil
-    }
 
     /// Notices seen now, in the order they happened: they go first, the oldest beyond the limit go.
     public mutating func record(_ seen: [FollowerNotice]) {

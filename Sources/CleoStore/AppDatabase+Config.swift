@@ -75,11 +75,9 @@ extension AppDatabase {
         if field.isSecret {
             guard let box else { preconditionFailure("a secret is applied with its box") }
             let column = field.rawValue
-            let previous = try String.fetchOne(db, sql: "SELECT \(column)_fingerprint FROM config WHERE id = 1")
+            try recordLifecycle(db, column: column, actor: actor, now: now)
             try db.execute(sql: "UPDATE config SET \(column) = ?, \(column)_hint = ?, \(column)_fingerprint = ?, \(column)_setAt = ? WHERE id = 1",
                            arguments: [try box.seal(value, boundTo: column), SecretMask.mask(value), box.fingerprint(value), now.millisecondsSince1970])
-            try db.execute(sql: "INSERT OR REPLACE INTO key_lifecycle(field, setAt, setBy, setFrom, previousFingerprint) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [column, now.millisecondsSince1970, actor.user, actor.origin, previous])
             try audit(db, actor: actor, now: now, field: field, old: old, new: box.display(value), result: result, detail: detail)
         } else {
             try db.execute(sql: "UPDATE config SET \(field.rawValue) = ? WHERE id = 1", arguments: [value])

@@ -142,15 +142,31 @@ public struct KeyLifecycle: Sendable, Equatable {
 
 extension AppDatabase {
     public func keyLifecycle() throws -> [ConfigField: KeyLifecycle] {
+        var out: [ConfigField: KeyLifecycle] = [:]
+        for (name, life) in try lifecycles() {
+            if let field = ConfigField(rawValue: name) { out[field] = life }
+        }
+        return out
+    }
+
+    /// Every secret's lifecycle row, by field name (a key, or `webhookAuthorization`).
+    func lifecycles() throws -> [String: KeyLifecycle] {
         try dbPool.read { db in
             guard try db.tableExists("key_lifecycle") else { return [:] }
-            var out: [ConfigField: KeyLifecycle] = [:]
+            var out: [String: KeyLifecycle] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM key_lifecycle") {
-                guard let field = ConfigField(rawValue: row["field"]) else { continue }
-                out[field] = KeyLifecycle(setAt: Timestamp(millisecondsSince1970: row["setAt"]), setBy: row["setBy"], setFrom: row["setFrom"],
-                                          previousFingerprint: row["previousFingerprint"])
+                out[row["field"]] = KeyLifecycle(setAt: Timestamp(millisecondsSince1970: row["setAt"]), setBy: row["setBy"], setFrom: row["setFrom"],
+                                                 previousFingerprint: row["previousFingerprint"])
             }
             return out
         }
+    }
+
+    /// A secret column set now: when, by whom, from where, and the fingerprint it replaces —
+    /// nothing else of the previous value (roles.md, "Key lifecycle"). Before the new value is stored.
+    static func recordLifecycle(_ db: Database, column: String, actor: Actor, now: Timestamp) throws {
+        let previous = try String.fetchOne(db, sql: "SELECT \(column)_fingerprint FROM config WHERE id = 1")
+        try db.execute(sql: "INSERT OR REPLACE INTO key_lifecycle(field, setAt, setBy, setFrom, previousFingerprint) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [column, now.millisecondsSince1970, actor.user, actor.origin, previous])
     }
 }

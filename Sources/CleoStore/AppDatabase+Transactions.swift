@@ -81,10 +81,10 @@ extension AppDatabase {
     }
 
     /// The follower's stored state and its recent notices.
-    public func followerState(path: String, noticeLimit: Int = FollowerSnapshot.noticeLimit) throws -> (FollowerPosition?, [FollowerNotice]) {
+    public func followerState(path: String) throws -> (FollowerPosition?, [FollowerNotice]) {
         try dbPool.read { db in
             let position = try IngestWriter.fetchPosition(db, path: path)
-            return (position, try Self.followerNotices(db, key: position?.path ?? path, limit: noticeLimit))
+            return (position, try Self.followerNotices(db, key: position?.path ?? path, limit: FollowerSnapshot.noticeLimit))
         }
     }
 

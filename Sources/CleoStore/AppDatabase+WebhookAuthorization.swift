@@ -59,10 +59,8 @@ extension AppDatabase {
                                           result: AuditEntry.Result, detail: String?) throws -> StoredConfiguration.SecretHint {
         let hint = StoredConfiguration.SecretHint(mask: SecretMask.mask(value), fingerprint: box.fingerprint(value), setAt: now)
         let old = try webhookAuthorizationHint(db)?.display
-        // Its lifecycle, as a key's (roles.md): when, by whom, the fingerprint it replaces.
-        let previous = try String.fetchOne(db, sql: "SELECT webhookAuthorization_fingerprint FROM config WHERE id = 1")
-        try db.execute(sql: "INSERT OR REPLACE INTO key_lifecycle(field, setAt, setBy, setFrom, previousFingerprint) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [WebhookAuthorization.fieldName, now.millisecondsSince1970, actor.user, actor.origin, previous])
+        // Its lifecycle, as a key's (roles.md).
+        try recordLifecycle(db, column: WebhookAuthorization.fieldName, actor: actor, now: now)
         try db.execute(sql: """
             UPDATE config SET webhookAuthorization = ?, webhookAuthorization_hint = ?, webhookAuthorization_fingerprint = ?, webhookAuthorization_setAt = ?
             WHERE id = 1
@@ -73,11 +71,7 @@ extension AppDatabase {
 
     /// When the value in force was set, by whom, and the fingerprint of the one it replaced.
     public func webhookAuthorizationLifecycle() throws -> KeyLifecycle? {
-        try dbPool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM key_lifecycle WHERE field = ?", arguments: [WebhookAuthorization.fieldName]) else { return nil }
-            return KeyLifecycle(setAt: Timestamp(millisecondsSince1970: row["setAt"]), setBy: row["setBy"], setFrom: row["setFrom"],
-                                previousFingerprint: row["previousFingerprint"])
-        }
+        try lifecycles()[WebhookAuthorization.fieldName]
     }
 
     /// The mask, fingerprint and age of the value; nil when unset.

@@ -141,13 +141,13 @@ struct CashierRun {
         let request = try buildRequest()
         let today = String(RFC3339.format(now, offsetSeconds: time.offsetSeconds(now)).prefix(10))
         var validation = CashierRequest.validate(request, today: today, expected: method)
+        let database = try options.send ? location.openForChange() : location.openForReading()
         // Every role may send (README, "Who may send a test"), where the send can be recorded:
         // the history is written before the answer is shown, so a user who may only read the
         // database is told at once, before anything is sent.
-        if options.send, FileManager.default.fileExists(atPath: location.databasePath), access(location.databasePath, W_OK) != 0 {
+        if options.send && database.isReadOnly {
             throw CashierExit(status: 77, message: TerminalText.sanitized("this user may not write \(location.databasePath): a test send is recorded in the history first; nothing was sent"))
         }
-        let database = try options.send ? location.open() : location.openForReading()
         let stored = try database.configuration()
         let keyField = validation.apiKeyField
         let key = keyField.flatMap { stored.secrets[$0] }

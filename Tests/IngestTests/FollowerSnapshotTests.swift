@@ -6,30 +6,15 @@ import Testing
 
 /// The follower's snapshot (issue 9, "one owner"): built from what it committed, carrying what
 /// each batch touched and every notice with its time — nothing re-read from the store.
-@Suite struct FollowerSnapshotTests {
-    let folder: String
-
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-snapshot-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
-
-    func write(_ name: String, ids: [String]) throws {
-        let text = ids.map { "{\"transaction_id\":\"\($0)\",\"method\":\"CLEO_PAYIN\",\"transaction_status\":\"Pending\",\"status\":\"\",\"user_id\":\"u\"}\n" }.joined()
-        let handle = FileHandle(forWritingAtPath: path(name)) ?? {
-            FileManager.default.createFile(atPath: path(name), contents: nil)
-            return FileHandle(forWritingAtPath: path(name))!
-        }()
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data((text + "not json\n").utf8))
-        try handle.close()
+extension FollowerTests {
+    /// The lines of `ids`, then one rejected line.
+    func append(_ name: String, ids: [String]) throws {
+        try write(name, text: ids.map(Self.line).joined() + "not json\n", append: true)
     }
 
     @Test func eachBatchNamesTheTransactionsItTouchedByTheirBytes() throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try write("log.jsonl", ids: ["a", "b", "a", "ORDER-77\\u0000"])
+        try append("log.jsonl", ids: ["a", "b", "a", "ORDER-77\\u0000"])
         let follower = LogFollower(path: path("log.jsonl"), writer: MemorySink(), batchLines: 2)
         var batches: [BatchSummary] = []
         let total = try follower.catchUp(onBatch: { batches.append($0) })
@@ -41,7 +26,7 @@ import Testing
 
     @Test func aBatchOfMoreThanTheLimitSaysSoInsteadOfListing() throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try write("log.jsonl", ids: (0...BatchSummary.touchedLimit).map { "t\($0)" })
+        try append("log.jsonl", ids: (0...BatchSummary.touchedLimit).map { "t\($0)" })
         var batches: [BatchSummary] = []
         try LogFollower(path: path("log.jsonl"), writer: MemorySink()).catchUp(onBatch: { batches.append($0) })
         #expect(batches.count == 1 && batches[0].touched == nil)
@@ -52,7 +37,7 @@ import Testing
         let sink = MemorySink()
         // Noticed by an earlier run: shown from the start of this one.
         sink.notices = [FollowerNotice(kind: .gap, detail: "earlier", at: Timestamp(millisecondsSince1970: 1_000))]
-        try write("log.jsonl", ids: ["a"])
+        try append("log.jsonl", ids: ["a"])
         let clock = Timestamp(millisecondsSince1970: 1_764_670_000_000)
         let follower = LogFollower(path: path("log.jsonl"), writer: sink, clock: { clock })
         var seen: [FollowerSnapshot] = []
@@ -62,7 +47,7 @@ import Testing
         #expect(seen.last?.notices == sink.notices)
         // Truncated and rewritten: the notice carries the follower's clock, newest first.
         try "".write(toFile: path("log.jsonl"), atomically: false, encoding: .utf8)
-        try write("log.jsonl", ids: ["b"])
+        try append("log.jsonl", ids: ["b"])
         try follower.catchUp()
         #expect(follower.status.notices.map(\.kind) == [.truncation, .gap])
         #expect(follower.status.lastNotice?.at == clock)

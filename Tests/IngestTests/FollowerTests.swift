@@ -19,8 +19,17 @@ import Glibc
 
     func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
+    /// An accepted event line of transaction `id`.
+    static func line(_ id: String) -> String {
+        "{\"transaction_id\":\"\(id)\",\"method\":\"CLEO_PAYIN\",\"transaction_status\":\"Pending\",\"status\":\"\",\"user_id\":\"u\"}\n"
+    }
+
     func write(_ name: String, lines range: Range<Int>, append: Bool = false) throws {
-        let text = range.map { "{\"transaction_id\":\"t\($0)\",\"method\":\"CLEO_PAYIN\",\"transaction_status\":\"Pending\",\"status\":\"\",\"user_id\":\"u\"}\n" }.joined()
+        try write(name, text: range.map { Self.line("t\($0)") }.joined(), append: append)
+    }
+
+    /// Appends `text` (creating the file), or writes it anew.
+    func write(_ name: String, text: String, append: Bool) throws {
         if append, let handle = FileHandle(forWritingAtPath: path(name)) {
             try handle.seekToEnd()
             try handle.write(contentsOf: Data(text.utf8))
@@ -138,23 +147,9 @@ import Glibc
 
 /// Rotated twice while nothing followed (`log` → `log.1` → `log.2`, and a new `log`): the file
 /// written between is read too, each line once, and nothing else beside the log is.
-@Suite struct DoubleRotationTests {
-    let folder: String
-
-    init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-rotate2-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
-
+extension FollowerTests {
     func append(_ name: String, ids range: Range<Int>, modified seconds: Int? = nil) throws {
-        let text = range.map { "{\"transaction_id\":\"t\($0)\",\"method\":\"CLEO_PAYIN\",\"transaction_status\":\"Pending\",\"status\":\"\",\"user_id\":\"u\"}\n" }.joined()
-        if !FileManager.default.fileExists(atPath: path(name)) { FileManager.default.createFile(atPath: path(name), contents: nil) }
-        let handle = FileHandle(forWritingAtPath: path(name))!
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data(text.utf8))
-        try handle.close()
+        try write(name, lines: range, append: true)
         if let seconds { try setModified(name, seconds) }
     }
 
@@ -163,7 +158,7 @@ import Glibc
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: TimeInterval(seconds))], ofItemAtPath: path(name))
     }
 
-    func rename(_ from: String, _ to: String) throws { try FileManager.default.moveItem(atPath: path(from), toPath: path(to)) }
+    func move(_ from: String, _ to: String) throws { try FileManager.default.moveItem(atPath: path(from), toPath: path(to)) }
 
     @Test func theFileWrittenBetweenIsReadAndNothingIsReadTwice() throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -176,10 +171,10 @@ import Glibc
         try append("log.jsonl.3.gz", ids: 200..<201, modified: t0 + 50)
         try append("other.jsonl", ids: 300..<301, modified: t0 + 50)
         try append("log.jsonl", ids: 3..<5, modified: t0 + 10)
-        try rename("log.jsonl", "log.jsonl.1")
+        try move("log.jsonl", "log.jsonl.1")
         try append("log.jsonl", ids: 5..<9, modified: t0 + 20)
-        try rename("log.jsonl.1", "log.jsonl.2")
-        try rename("log.jsonl", "log.jsonl.1")
+        try move("log.jsonl.1", "log.jsonl.2")
+        try move("log.jsonl", "log.jsonl.1")
         try append("log.jsonl", ids: 9..<12)
         try LogFollower(path: path("log.jsonl"), writer: sink).catchUp()
         let byFile = Dictionary(grouping: sink.applied, by: { ($0.file as NSString).lastPathComponent }).mapValues(\.count)
