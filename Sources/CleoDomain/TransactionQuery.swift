@@ -72,6 +72,11 @@ public struct TransactionQuery: Sendable, Equatable {
         return String(scalars)
     }
 
+    /// The search as the store compares it (`normalisedSearch`); nil when none or only whitespace.
+    public var searchPrefix: String? {
+        search.map(Self.normalisedSearch).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// Whether any filter is set (the cursor and limit aside).
     public var isFiltered: Bool {
         !statusFilter.isEmpty || region != nil || currency != nil || method != nil || userID != nil || search != nil

@@ -154,8 +154,7 @@ extension AppDatabase {
     /// Whether the query's search matches `denseSearchMatches` rows or more in the page's range
     /// (counted on the search indexes, stopping there).
     static func isDenseSearch(_ db: Database, _ query: TransactionQuery, _ cursorSQL: String, _ cursorArguments: [ByteValue]) throws -> Bool {
-        guard let search = query.search.map(TransactionQuery.normalisedSearch), !search.isEmpty,
-              let (whereSQL, arguments) = try whereClause(db, query) else { return false }
+        guard query.searchPrefix != nil, let (whereSQL, arguments) = try whereClause(db, query) else { return false }
         let probe = "SELECT count(*) AS n FROM (SELECT 1 FROM tx WHERE \(whereSQL)\(cursorSQL) LIMIT \(denseSearchMatches))"
         return try (db.firstByteRow(probe, arguments + cursorArguments) { $0.int("n") } ?? 0) >= Int64(denseSearchMatches)
     }
@@ -220,7 +219,7 @@ extension AppDatabase {
             arguments += [.text(user), .text(user)]
         }
         if query.flaggedOnly { clauses.append("flags != 0") }
-        if let search = query.search.map(TransactionQuery.normalisedSearch), !search.isEmpty {
+        if let search = query.searchPrefix {
             // A prefix ignoring ASCII case (cli.md) as a NOCASE range: x'F4908080' sorts after
             // every valid UTF-8 continuation of the prefix.
             let columns = ["id", "psp_id", "user_id", "merchant_ref"].map { searchIndexed ? $0 : "+" + $0 }
