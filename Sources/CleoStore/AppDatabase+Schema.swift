@@ -147,6 +147,8 @@ extension AppDatabase {
         migrator.registerMigration("v3-cashier") { db in try createCashierTables(db) }
         // The event row slimmed to what its raw line does not hold (see `slimEventRows`).
         migrator.registerMigration("v4-slim-event") { db in try slimEventRows(db) }
+        // The filter panel's counts, kept by triggers (see `createFacetCounts`).
+        migrator.registerMigration("v5-facet-counts") { db in try createFacetCounts(db) }
         return migrator
     }
 

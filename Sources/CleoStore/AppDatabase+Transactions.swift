@@ -159,22 +159,10 @@ extension AppDatabase {
         return try (db.firstByteRow(probe, arguments + cursorArguments) { $0.int("n") } ?? 0) >= Int64(denseSearchMatches)
     }
 
-    /// Counts per filter value for the filter panel: one grouped query under the filters that
-    /// are not facets (`TransactionFacets` sums each facet from its groups).
+    /// Counts per filter value for the filter panel (`TransactionFacets` sums each facet from
+    /// the groups `facets` reads).
     public func transactionFacets(_ query: TransactionQuery) throws -> TransactionFacets {
         try dbPool.read { db in try Self.facets(db, query) }
-    }
-
-    static func facets(_ db: Database, _ query: TransactionQuery) throws -> TransactionFacets {
-        guard let (whereSQL, arguments) = try whereClause(db, TransactionFacets.base(of: query)) else { return TransactionFacets(cells: []) }
-        let sql = "SELECT status, country, currency, method, flags != 0 AS flagged, count(*) AS n FROM tx WHERE \(whereSQL) GROUP BY 1, 2, 3, 4, 5"
-        let cells = try db.byteRows(sql, arguments, cached: false) { row -> TransactionFacets.Cell? in
-            guard let status = TransactionStatus(rawValue: row.text("status")), let method = PaymentMethod(rawValue: row.text("method")) else { return nil }
-            return TransactionFacets.Cell(status: status, region: row.optionalText("country").flatMap(Region.init(countryCode:)),
-                                          currency: row.optionalText("currency").flatMap(Currency.init(code:)), method: method,
-                                          flagged: row.bool("flagged"), count: Int(row.int("n")))
-        }
-        return TransactionFacets(cells: cells.compactMap { $0 })
     }
 
     /// The filters as SQL over indexed columns, every value bound by its bytes. nil when nothing
