@@ -8,9 +8,10 @@ extension AppDatabase {
     /// How many transactions match `query`'s filters, how many of them are at or after
     /// `atOrAfter` (the rows above a window), and how many are overdue — from one snapshot, so
     /// the position and the total agree; with `facets`, the filter panel's counts per value too.
-    public func countTransactions(_ query: TransactionQuery, atOrAfter seq: Int64?, overdue: TransactionQuery,
-                                  facets: Bool = false) throws -> (total: Int, above: Int?, overdue: Int, facets: TransactionFacets?) {
-        try dbPool.read { db in
+    /// Once `cancel` is cancelled the counting stops and `CancellationError` is thrown.
+    public func countTransactions(_ query: TransactionQuery, atOrAfter seq: Int64?, overdue: TransactionQuery, facets: Bool = false,
+                                  cancel: CancelToken? = nil) throws -> (total: Int, above: Int?, overdue: Int, facets: TransactionFacets?) {
+        try dbPool.read { db in try db.cancellable(cancel) {
             func count(_ query: TransactionQuery, extra: String = "", _ more: [ByteValue] = []) throws -> Int {
                 guard let (whereSQL, arguments) = try Self.whereClause(db, query) else { return 0 }
                 return try db.firstByteRow("SELECT count(*) AS n FROM tx WHERE \(whereSQL)\(extra)", arguments + more) { Int($0.int("n")) } ?? 0
@@ -18,7 +19,7 @@ extension AppDatabase {
             let total = try count(query)
             let above = try seq.map { try count(query, extra: " AND seq >= ?", [.int($0)]) }
             return (total, above, try count(overdue), facets ? try Self.facets(db, query) : nil)
-        }
+        } }
     }
 
     /// Rejected lines, newest first: `limit` of them before `beforeID` (nil: the newest).

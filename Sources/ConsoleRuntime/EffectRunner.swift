@@ -23,6 +23,8 @@ public final class EffectRunner: @unchecked Sendable {
     private let lock = NSLock()
     private var pendingPage: TransactionQuery?
     private var pendingCount: CountRequest?
+    /// The count running on `countQueue`, stopped when a count that supersedes it arrives.
+    private var runningCount: (request: CountRequest, token: CancelToken)?
 
     public init(database: AppDatabase, mailbox: Mailbox, actor: Actor, clock: @escaping @Sendable () -> Timestamp,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -46,6 +48,7 @@ public final class EffectRunner: @unchecked Sendable {
             lock.lock()
             let alreadyQueued = pendingCount != nil
             pendingCount = request
+            if let running = runningCount, request.supersedes(running.request) { running.token.cancel() }
             lock.unlock()
             if !alreadyQueued { countQueue.async { self.runPendingCount() } }
         case .testKey(let region):
@@ -73,17 +76,25 @@ public final class EffectRunner: @unchecked Sendable {
     }
 
     private func runPendingCount() {
+        let token = CancelToken()
         lock.lock()
         let request = pendingCount
         pendingCount = nil
+        runningCount = request.map { ($0, token) }
         lock.unlock()
         guard let request else { return }
+        defer { lock.withLock { runningCount = nil } }
         attempt {
             var overdue = TransactionQuery()
             overdue.overdueMinutes = TransactionsScreen.overdueMinutes
             overdue.now = clock()
-            let counted = try database.countTransactions(request.filters, atOrAfter: request.atOrBelow, overdue: overdue, facets: request.facets)
-            mailbox.post(.countsLoaded(request, Counts(total: counted.total, overdue: counted.overdue, above: counted.above, facets: counted.facets)))
+            do {
+                let counted = try database.countTransactions(request.filters, atOrAfter: request.atOrBelow, overdue: overdue, facets: request.facets,
+                                                             cancel: token)
+                mailbox.post(.countsLoaded(request, Counts(total: counted.total, overdue: counted.overdue, above: counted.above, facets: counted.facets)))
+            } catch is CancellationError {
+                // Superseded: the count that replaced it is queued behind.
+            }
         }
     }
 

@@ -15,6 +15,14 @@ public struct CountRequest: Sendable, Equatable {
         self.atOrBelow = atOrBelow
         self.facets = facets
     }
+
+    /// Whether this count makes `running` pointless: it is for other filters, so its answer
+    /// would be dropped (`countsLoaded` shows only the filters on screen) — a search typed over
+    /// stops counting the prefix before. A count for the same filters (new rows under a feed)
+    /// does not: the one running still answers what is on screen.
+    public func supersedes(_ running: CountRequest) -> Bool {
+        !TransactionsScreen.sameFilters(filters, running.filters)
+    }
 }
 
 /// What the store counted for a `CountRequest`.

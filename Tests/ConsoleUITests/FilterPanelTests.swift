@@ -94,4 +94,19 @@ import Testing
         #expect(screen.contains("CL 2,246 · PE 20 · MX 97,520"))
         #expect(screen.contains("Pay-In 98,581 · Pay-Out 1,207"))
     }
+
+    @Test func aCountForOtherFiltersSupersedesTheOneRunningNotOneForTheSame() {
+        var typed = TransactionQuery()
+        typed.search = "u"
+        let running = CountRequest(filters: typed, atOrBelow: nil, facets: true)
+        var longer = typed
+        longer.search = "us"
+        #expect(CountRequest(filters: longer, atOrBelow: nil).supersedes(running))
+        // The same filters at another time, window, page or panel state: a re-count, not a new question.
+        var later = typed
+        later.now = Timestamp(millisecondsSince1970: 1_790_000_000_000)
+        later.limit = 7
+        later.cursor = .olderThan(40)
+        #expect(!CountRequest(filters: later, atOrBelow: 41, facets: false).supersedes(running))
+    }
 }
