@@ -89,9 +89,12 @@ public final class EffectRunner: @unchecked Sendable {
             overdue.overdueMinutes = TransactionsScreen.overdueMinutes
             overdue.now = clock()
             do {
+                let started = ContinuousClock.now
                 let counted = try database.countTransactions(request.filters, atOrAfter: request.atOrBelow, overdue: overdue, facets: request.facets,
                                                              cancel: token)
-                mailbox.post(.countsLoaded(request, Counts(total: counted.total, overdue: counted.overdue, above: counted.above, facets: counted.facets)))
+                let took = started.duration(to: .now).components
+                mailbox.post(.countsLoaded(request, Counts(total: counted.total, overdue: counted.overdue, above: counted.above, facets: counted.facets,
+                                                           milliseconds: took.seconds * 1000 + took.attoseconds / 1_000_000_000_000_000)))
             } catch is CancellationError {
                 // Superseded: the count that replaced it is queued behind.
             }

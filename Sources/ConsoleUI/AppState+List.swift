@@ -33,11 +33,14 @@ public struct Counts: Sendable, Equatable {
     public var above: Int?
     /// The filter panel's counts per value, when the request asked for them.
     public var facets: TransactionFacets?
-    public init(total: Int, overdue: Int, above: Int?, facets: TransactionFacets? = nil) {
+    /// How long the store took to count them (what paces the next count under a feed).
+    public var milliseconds: Int64
+    public init(total: Int, overdue: Int, above: Int?, facets: TransactionFacets? = nil, milliseconds: Int64 = 0) {
         self.total = total
         self.overdue = overdue
         self.above = above
         self.facets = facets
+        self.milliseconds = milliseconds
     }
 }
 
@@ -57,6 +60,14 @@ extension TransactionsScreen.State {
 extension AppState {
     /// The least time between two counts while the feed runs (a count at 10M rows costs ~0.4 s).
     static let countIntervalMilliseconds: Int64 = 1000
+    /// A count that takes long waits that many times its own time before the next one under a
+    /// feed: the counts of a status or a one-letter search on 10M rows (0.8–4.5 s) would
+    /// otherwise keep a core busy for good. Filters changed are counted at once all the same.
+    static let countCostShare: Int64 = 4
+
+    func countInterval(_ t: TransactionsScreen.State) -> Int64 {
+        max(Self.countIntervalMilliseconds, Self.countCostShare * t.lastCountMilliseconds)
+    }
 
     /// Asks for the counts after anything that can move them. New filters or a new window are
     /// counted at once; arrivals at most once a second and one at a time — a change seen while a
@@ -75,7 +86,7 @@ extension AppState {
         if !changed && !(force && request.facets) {
             // A count lost to an error is not waited for forever.
             if t.countsInFlight != nil, let at = t.lastCountAt, now.millisecondsSince1970 - at.millisecondsSince1970 < 10_000 { return [] }
-            if let at = t.lastCountAt, now.millisecondsSince1970 - at.millisecondsSince1970 < Self.countIntervalMilliseconds { return [] }
+            if let at = t.lastCountAt, now.millisecondsSince1970 - at.millisecondsSince1970 < countInterval(t) { return [] }
         }
         t.countsStale = false
         t.countsInFlight = request
@@ -91,6 +102,7 @@ extension AppState {
     /// A count came back: shown if it is for what is on screen; asked again if things moved meanwhile.
     mutating func countsLoaded(_ request: CountRequest, _ counts: Counts) -> [Effect] {
         if transactions.countsInFlight == request { transactions.countsInFlight = nil }
+        transactions.lastCountMilliseconds = counts.milliseconds
         var filters = transactions.query
         filters.now = request.filters.now
         if TransactionsScreen.sameFilters(request.filters, filters) {

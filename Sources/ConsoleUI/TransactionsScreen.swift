@@ -22,11 +22,13 @@ public enum TransactionsScreen {
         public var rowsAbove: Int?
         var rowsAboveWindow: TransactionQuery.Cursor?
         /// Counts (total, overdue, rows above): requested after every change that can move them,
-        /// at most one at a time and one a second while the feed runs — never skipped.
+        /// at most one at a time and one a second while the feed runs (less often when counting
+        /// takes long, `countCostShare`) — never skipped.
         var countsInFlight: CountRequest?
         var countsStale = false
         var lastCounted: CountRequest?
         var lastCountAt: Timestamp?
+        var lastCountMilliseconds: Int64 = 0
         /// When the panel's counts per value were last asked, and under which filters.
         var lastFacetsAt: Timestamp?
         var lastFacetFilters: TransactionQuery?

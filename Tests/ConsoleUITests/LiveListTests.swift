@@ -211,6 +211,34 @@ struct FeedWorld {
         #expect(slow.state.transactions.total == 15)
     }
 
+    @Test func aCountThatTookLongIsAskedLessOftenUnderAFeedButFiltersAtOnce() {
+        var world = FeedWorld(rows: 10)
+        world.tick()
+        func asked(_ effects: [Effect]) -> CountRequest? { effects.compactMap { if case .countTransactions(let r) = $0 { r } else { nil } }.first }
+        // The store took 3 s for the last count (a one-letter search on 10M rows).
+        world.append()
+        let request = asked(world.state.reduce(.dataChanged(.foreign)))
+        #expect(request != nil)
+        _ = world.state.reduce(.countsLoaded(request!, Counts(total: 11, overdue: 0, above: nil, milliseconds: 3_000)))
+        // Rows keep arriving: counted again 4 × 3 s after the last was asked, not every second.
+        var askedAt: [Int] = []
+        for second in 1...13 {
+            world.append()
+            var effects = world.state.reduce(.dataChanged(.foreign))
+            effects += world.state.reduce(.clockTicked(world.state.now.adding(milliseconds: 1000)))
+            if let again = asked(effects) {
+                askedAt.append(second)
+                _ = world.state.reduce(.countsLoaded(again, Counts(total: world.all.count, overdue: 0, above: nil, milliseconds: 3_000)))
+            }
+        }
+        #expect(askedAt == [12])
+        #expect(world.state.transactions.total == 23)
+        // A filter changed is counted at once, whatever the last count cost.
+        world.key(.character("/"))
+        let typed = asked(world.state.reduce(.key(.character("t"))))
+        #expect(typed?.filters.search == "t")
+    }
+
     @Test func oneTransactionIsSingular() {
         var world = FeedWorld(rows: 1)
         world.tick()
