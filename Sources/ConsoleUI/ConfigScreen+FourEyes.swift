@@ -258,7 +258,8 @@ extension ConfigScreen.State {
 extension ConfigScreen {
     /// The hints of an open question, or nil.
     static func questionHints(_ c: State) -> [(keys: String, label: String)]? {
-        if c.confirmingWrite { return [("y", "write"), ("n", "cancel")] }
+        // The dialog's own words: y writes (or overwrites their change), n or Esc cancels.
+        if c.confirmingWrite { return [("y", writeVerb(c)), ("n/Esc", "cancel")] }
         if c.confirmingTest != nil { return [("y", "send the test"), ("n", "cancel")] }
         if let ask = c.confirmingDecision { return [("y", ask.decision == .approve ? "approve" : "reject"), ("n", "cancel")] }
         if c.confirmingReveal != nil { return [("y", "reveal for 10 s"), ("n", "cancel")] }

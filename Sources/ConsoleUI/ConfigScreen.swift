@@ -342,6 +342,7 @@ public enum ConfigScreen {
             }
             state.config.confirmingWrite = false
             state.config.diffScroll = 0
+            // n and Esc cancel, as the dialog says; a stray key falls on the same safe side.
             guard key == .character("y") else {
                 state.say("not written; the edits are kept (u undoes them)")
                 return []
@@ -610,25 +611,31 @@ public enum ConfigScreen {
             let old = c.stored.display(field) ?? "(unset)"
             let new = SecretMask.display(c.edits[field], for: field)
             let theirs = c.overwritten.contains(field)
-            lines.append((field.rawValue + (theirs ? "  (changed meanwhile by \(c.theirChange!.by))" : "") + ":", theirs ? .warning : .accent))
-            lines += TerminalText.wrap("now: " + old, width: width - 2).map { ("  " + $0, .muted) }
-            lines += TerminalText.wrap("new: " + new, width: width - 2).map { ("  " + $0, .normal) }
+            // The name of who changed it meanwhile is theirs (any length): wrapped, never cut.
+            lines += TerminalText.wrap(field.rawValue + (theirs ? " (changed meanwhile by \(c.theirChange!.by))" : "") + ":", width: width)
+                .map { ($0, theirs ? .warning : .accent) }
+            lines += TerminalText.wrap(old, width: width - 2, label: "now: ").map { ("  " + $0, .muted) }
+            lines += TerminalText.wrap(new, width: width - 2, label: "new: ").map { ("  " + $0, .normal) }
         }
+        let answers = "y \(writeVerb(c))s · n/Esc cancels"
         if let change = c.theirChange {
             lines.append(("", .normal))
             lines += TerminalText.wrap(theirChangeText(change, offset: state.session.offsetSeconds) + " after you loaded this screen.", width: width)
                 .map { ($0, .warning) }
             let overwritten = c.overwritten
             let question = overwritten.isEmpty
-                ? "Your edits touch other fields: write them on top of their change? y writes · any other key cancels"
-                : "Overwrite their change to \(overwritten.map(\.rawValue).joined(separator: ", "))? y overwrites · any other key cancels"
+                ? "Your edits touch other fields: write them on top of their change? " + answers
+                : "Overwrite their change to \(overwritten.map(\.rawValue).joined(separator: ", "))? " + answers
             lines += TerminalText.wrap(question, width: width).map { ($0, .warning) }
         } else {
             lines.append(("", .normal))
-            lines.append(("y writes (version \(c.seenVersion) → \(c.seenVersion + 1)) · any other key cancels", .accent))
+            lines.append(("y writes (version \(c.seenVersion) → \(c.seenVersion + 1)) · n/Esc cancels", .accent))
         }
         return lines
     }
+
+    /// What y does in the write dialog, said alike in the dialog and in the key hints.
+    static func writeVerb(_ c: State) -> String { c.overwritten.isEmpty ? "write" : "overwrite" }
 
     static func renderDiff(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         // The whole width: nothing of the screen under it shows beside its frame.

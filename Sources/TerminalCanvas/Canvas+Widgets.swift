@@ -41,7 +41,8 @@ extension Canvas {
 
 extension TerminalText {
     /// Sanitised `text` in lines of at most `width` columns, broken between words; a word
-    /// longer than a line (an id, a URL) is broken inside, never dropped.
+    /// longer than a line (an id, a URL) is broken inside, never dropped — after a URL
+    /// separator near the line's end when there is one, so a URL reads in its parts.
     public static func wrap(_ text: String, width: Int) -> [String] {
         guard width > 0 else { return [] }
         var lines: [String] = []
@@ -61,17 +62,12 @@ extension TerminalText {
                     current = ""
                     currentWidth = 0
                 }
-                // A word wider than a line: as many columns as fit, then the rest.
                 while TerminalText.width(String(word)) > width {
-                    var piece = ""
-                    var used = 0
-                    while let c = word.first, used + TerminalText.width(of: c) <= width {
-                        piece.append(c)
-                        used += TerminalText.width(of: c)
-                        word = word.dropFirst()
-                    }
+                    let piece = longWordPiece(word, width: width)
+                    // A character wider than the line (a wide one at width 1): skipped, not looped on.
                     if piece.isEmpty { word = word.dropFirst(); continue }
-                    lines.append(piece)
+                    lines.append(String(piece))
+                    word = word[piece.endIndex...]
                 }
                 current = String(word)
                 currentWidth = TerminalText.width(current)
@@ -80,5 +76,40 @@ extension TerminalText {
         }
         while lines.last?.isEmpty == true && lines.count > 1 { lines.removeLast() }
         return lines
+    }
+
+    /// `label` then `text` wrapped beside it, every further line indented under the text's
+    /// first column (`new: https://…` / `     …&region=latam`), so a value reads whole after its
+    /// name. The label is sanitised and measured like the text; a label wider than half the
+    /// line would leave the text a sliver: then the text wraps on under it, unindented.
+    public static func wrap(_ text: String, width: Int, label: String) -> [String] {
+        let label = sanitized(label)
+        let indent = TerminalText.width(label)
+        guard indent > 0, indent * 2 <= width else { return wrap(label + text, width: width) }
+        let pad = String(repeating: " ", count: indent)
+        return wrap(text, width: width - indent).enumerated().map { ($0.offset == 0 ? label : pad) + $0.element }
+    }
+
+    /// Where a URL may be broken: after a part (`/`, `?`, `&`), else inside one (`=`, `-`).
+    static let partEnds: Set<Character> = ["/", "?", "&"]
+    static let partBreaks: Set<Character> = ["=", "-"]
+
+    /// The first line's worth of a word wider than `width`: as many columns as fit, ended after
+    /// the last URL separator that keeps at least two thirds of the line — the end of a part
+    /// first (a query's `name=value` stays together), else a break inside one.
+    static func longWordPiece(_ word: Substring, width: Int) -> Substring {
+        var end = word.startIndex
+        var used = 0
+        var partEnd: String.Index?
+        var partBreak: String.Index?
+        while end < word.endIndex, used + TerminalText.width(of: word[end]) <= width {
+            used += TerminalText.width(of: word[end])
+            let character = word[end]
+            end = word.index(after: end)
+            guard used * 3 >= width * 2 else { continue }
+            if partEnds.contains(character) { partEnd = end }
+            if partBreaks.contains(character) { partBreak = end }
+        }
+        return word[..<(partEnd ?? partBreak ?? end)]
     }
 }

@@ -89,10 +89,42 @@ import Testing
 
     @Test func wrapBreaksBetweenWordsAndInsideWordsLongerThanALine() {
         #expect(TerminalText.wrap("confirm with Cleo that no money moved", width: 12) == ["confirm with", "Cleo that no", "money moved"])
-        #expect(TerminalText.wrap("https://merchant.example/x", width: 10) == ["https://me", "rchant.exa", "mple/x"])
+        // A word longer than a line: after a URL separator in the line's last third, else at the width.
+        #expect(TerminalText.wrap("https://merchant.example/x", width: 10) == ["https://", "merchant.e", "xample/x"])
+        #expect(TerminalText.wrap("abcdefghijklmnopqrstuvwxyz", width: 10) == ["abcdefghij", "klmnopqrst", "uvwxyz"])
+        // A separator early in the line would waste most of it: the width wins.
+        #expect(TerminalText.wrap("a/bcdefghijklmn", width: 10) == ["a/bcdefghi", "jklmn"])
         #expect(TerminalText.wrap("a\u{202E}b", width: 20) == ["a⟨U+202E⟩b"])
         var canvas = Canvas(size: Size(width: 12, height: 2))
         #expect(canvas.wrapped("one two three four five", x: 0, y: 0, width: 12, maxLines: 2) == 2)
         #expect(canvas.rows[1].hasSuffix("…"))
+    }
+
+    @Test func aLabelledValueHangsUnderItsFirstCharacterAndBreaksAfterURLSeparators() {
+        let url = "https://hooks.merchant.example/cleo/webhooks/v2/receive?tenant=mozarto-merchant-42&region=latam&signature=required"
+        #expect(TerminalText.wrap(url, width: 72, label: "new: ") == [
+            "new: https://hooks.merchant.example/cleo/webhooks/v2/receive?",
+            "     tenant=mozarto-merchant-42&region=latam&signature=required",
+        ])
+        #expect(TerminalText.wrap(url, width: 40, label: "new: ") == [
+            "new: https://hooks.merchant.example/",
+            "     cleo/webhooks/v2/receive?",
+            "     tenant=mozarto-merchant-42&",
+            "     region=latam&signature=required",
+        ])
+        // No part's end within reach: a break inside a part (`=`, `-`) is next best.
+        #expect(TerminalText.wrap("tenant=mozarto-merchant-42xxxxxx", width: 20) == ["tenant=mozarto-", "merchant-42xxxxxx"])
+        // Words, and an unbreakable value with no separator, hang the same way.
+        #expect(TerminalText.wrap("a value with several words that wraps beside its label", width: 30, label: "now: ")
+            == ["now: a value with several", "     words that wraps beside", "     its label"])
+        #expect(TerminalText.wrap("abcdefghijklmnopqrstuvwxyz0123456789", width: 20, label: "new: ")
+            == ["new: abcdefghijklmno", "     pqrstuvwxyz0123", "     456789"])
+        #expect(TerminalText.wrap("short", width: 30, label: "now: ") == ["now: short"])
+        // Measured in columns after sanitising: a wide character takes two, a control its picture.
+        #expect(TerminalText.wrap("日本語テキスト", width: 10, label: "new: ") == ["new: 日本", "     語テ", "     キス", "     ト"])
+        #expect(TerminalText.wrap("ab\u{1B}[2Jcdef", width: 10, label: "new: ") == ["new: ab␛[2", "     Jcdef"])
+        #expect(TerminalText.wrap("v", width: 20, label: "x\u{1B}: ") == ["x␛: v"])
+        // A label wider than half the line: the value wraps on under it.
+        #expect(TerminalText.wrap("value", width: 8, label: "a long label: ") == ["a long", "label:", "value"])
     }
 }

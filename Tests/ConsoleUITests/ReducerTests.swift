@@ -152,6 +152,22 @@ import Testing
         #expect(effects == [.saveConfig([ConfigEdit(field: .mexicoApiKey, value: "sk_live_mx_SECRET_42")], expectedVersion: 4)])
     }
 
+    @Test func theWriteDialogAndItsKeyHintsAskTheSameQuestion() {
+        for cancel: Key in [.character("n"), .escape] {
+            var state = Fixture.state()
+            _ = state.reduce(.key(.character("2")))
+            _ = state.reduce(.key(.character(" ")))
+            _ = state.reduce(.key(.character("w")))
+            let rows = state.render().rows
+            #expect(rows.joined().contains("y writes (version 4 → 5) · n/Esc cancels"))
+            #expect(rows[23].contains("y write  n/Esc cancel"), "\(rows[23])")
+            // The scroll keys keep it open; n and Esc cancel as said, the edits kept.
+            #expect(state.reduce(.key(.character("j"))).isEmpty && state.config.confirmingWrite)
+            #expect(state.reduce(.key(cancel)).isEmpty)
+            #expect(!state.config.confirmingWrite && !state.config.edits.isEmpty)
+        }
+    }
+
     @Test func anotherOperatorsSaveIsNeverOverwrittenBlindly() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("2")))

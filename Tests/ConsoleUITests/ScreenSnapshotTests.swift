@@ -191,8 +191,9 @@ import Testing
         assertScreen(state.render(), "frame-gap")
     }
 
-    @Test func theWriteDialogShowsEveryValueWholeAndNamesTheirChange() {
-        var state = Fixture.state()
+    @Test(arguments: [Size(width: 80, height: 24), Size(width: 120, height: 30)])
+    func theWriteDialogShowsEveryValueWholeAndNamesTheirChange(size: Size) throws {
+        var state = Fixture.state(size: size)
         _ = state.reduce(.key(.character("2")))
         let url = "https://hooks.merchant.example/cleo/webhooks/v2/receive?tenant=mozarto-merchant-42&region=latam&signature=required"
         state.config.edits[.webhookUrl] = url
@@ -205,13 +206,20 @@ import Testing
         _ = state.reduce(.auditLoaded([AuditEntry(id: 9, at: newer.updatedAt!, user: "jorge", origin: "ssh 198.51.100.4", field: "webhookUrl",
                                                   old: nil, new: "https://other.example/hook", result: .saved, detail: nil)], total: 0))
         _ = state.reduce(.key(.character("w")))
-        let text = state.render().rows.joined(separator: "\n")
+        let rows = state.render().rows
+        let text = rows.joined(separator: "\n")
         #expect(!text.contains("NEVER_SHOWN"))
         #expect(text.contains("overwrite their change to webhookUrl?".capitalizedFirst))
         #expect(text.contains("jorge (ssh 198.51.100.4) changed webhookUrl"))
-        // the whole URL is on screen, over several lines
-        let inside = state.render().rows.map { String(Array($0).dropFirst(3).prefix(74)) }.joined().replacingOccurrences(of: " ", with: "")
+        // the whole URL is on screen: after `new:`, its further lines under its first character
+        let inside = rows.map { String(Array($0).dropFirst(3).prefix(size.width - 6)) }.joined().replacingOccurrences(of: " ", with: "")
         #expect(inside.contains(url))
+        let first = try #require(rows.firstIndex { $0.contains("new: https://hooks.") })
+        let column = try #require(Array(rows[first]).firstIndex(of: "h"))
+        #expect(Array(rows[first + 1])[column - 1] == " " && Array(rows[first + 1])[column] != " ", "\(rows[first + 1])")
+        // one question: the key hints say what the dialog says
+        #expect(text.contains("y overwrites · n/Esc cancels"))
+        #expect(rows[size.height - 1].contains("y overwrite  n/Esc cancel"), "\(rows[size.height - 1])")
         assertScreen(state.render(), "config-write-conflict")
         #expect(state.reduce(.key(.character("y"))) == [.saveConfig([ConfigEdit(field: .chileApiKey, value: "sk_live_CL_NEVER_SHOWN_0000_9f3a_new1"),
                                                                      ConfigEdit(field: .webhookUrl, value: url)], expectedVersion: 5)])
