@@ -4,7 +4,7 @@
 /// facet is summed here, so the rules are pure and tested without a database.
 public struct TransactionFacets: Sendable, Equatable {
     /// One group of the grouped query.
-    public struct Cell: Sendable, Equatable {
+    public struct Cell: Sendable, Hashable {
         public var status: TransactionStatus
         public var region: Region?
         /// The parser keeps it in step with the country (a lone currency's country is taken from

@@ -12,6 +12,8 @@ extension AppDatabase {
     /// transactions it holds now (0 once they all moved away: rows are not deleted, so a trigger
     /// never shrinks the table under a reader). A missing country or currency is '' (a key column
     /// holding NULL would not be matched by the upsert); the reader turns it back into nil.
+    /// Filled by the same upsert as the triggers', row by row: a GROUP BY sorts every row first
+    /// (35.6 s and 823 MB of sorter at 10M rows under `temp_store = MEMORY`; this 13.6 s, 6 MB).
     static func createFacetCounts(_ db: Database) throws {
         let key = { (row: String) in "\(row).status, ifnull(\(row).country, ''), ifnull(\(row).currency, ''), \(row).method, \(row).flags != 0" }
         let match = { (row: String) in
@@ -23,7 +25,7 @@ extension AppDatabase {
                 n INTEGER NOT NULL,
                 PRIMARY KEY (status, country, currency, method, flagged)
             ) WITHOUT ROWID;
-            INSERT INTO tx_facet SELECT \(key("tx")), count(*) FROM tx GROUP BY 1, 2, 3, 4, 5;
+            INSERT INTO tx_facet SELECT \(key("tx")), 1 FROM tx WHERE true ON CONFLICT DO UPDATE SET n = n + 1;
             CREATE TRIGGER tx_facet_insert AFTER INSERT ON tx BEGIN
                 INSERT INTO tx_facet VALUES (\(key("new")), 1) ON CONFLICT DO UPDATE SET n = n + 1;
             END;
@@ -41,16 +43,28 @@ extension AppDatabase {
     }
 
     /// The panel's cells under `query`'s filters that are not facets: the kept counts when there
-    /// are none (`kept: false` counts them all the same, to check the table), else one grouped
-    /// count over the rows those filters select.
+    /// are none (`kept: false` counts them all the same, to check the table), else the rows
+    /// those filters select, grouped here: SQLite's GROUP BY sorts every selected row before it
+    /// counts (a one-letter search selects all 10M), the groups are a few dozen.
     static func facets(_ db: Database, _ query: TransactionQuery, kept: Bool = true) throws -> TransactionFacets {
         guard let (whereSQL, arguments) = try whereClause(db, TransactionFacets.base(of: query)) else { return TransactionFacets(cells: []) }
         // "1" is `whereClause`'s empty conjunction: no filter besides the facets (a filter added
-        // there later lands on the grouped count by itself).
-        let sql = kept && whereSQL == "1"
-            ? "SELECT status, nullif(country, '') AS country, nullif(currency, '') AS currency, method, flagged, n FROM tx_facet WHERE n > 0"
-            : "SELECT status, country, currency, method, flags != 0 AS flagged, count(*) AS n FROM tx WHERE \(whereSQL) GROUP BY 1, 2, 3, 4, 5"
-        return TransactionFacets(cells: try db.byteRows(sql, arguments, cached: false, facetCell).compactMap { $0 })
+        // there later lands on the counted branch by itself).
+        if kept && whereSQL == "1" {
+            let sql = "SELECT status, nullif(country, '') AS country, nullif(currency, '') AS currency, method, flagged, n FROM tx_facet WHERE n > 0"
+            return TransactionFacets(cells: try db.byteRows(sql, [], cached: false, facetCell).compactMap { $0 })
+        }
+        var counts: [TransactionFacets.Cell: Int] = [:]
+        let sql = "SELECT status, country, currency, method, flags != 0 AS flagged, 0 AS n FROM tx WHERE \(whereSQL)"
+        try db.forEachByteRow(sql, arguments, cached: false) { row in
+            if let cell = facetCell(row) { counts[cell, default: 0] += 1 }
+            return true
+        }
+        return TransactionFacets(cells: counts.map { cell, count in
+            var counted = cell
+            counted.count = count
+            return counted
+        })
     }
 
     /// A counted group as the panel's cell; nil for a status or method that is not ours (a row

@@ -13,9 +13,10 @@ import Glibc
 /// page query → render into the canvas. Measures append-to-row latency inside the process, and
 /// start/page/filter times and memory on a large database.
 enum ConsoleBench {
-    static func residentMB() -> Double {
+    /// This process's resident memory now (`VmRSS`), or its peak so far (`VmHWM`).
+    static func residentMB(_ field: String = "VmRSS") -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return 0 }
         return Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0) / 1024
     }
 

@@ -200,6 +200,12 @@ func queries(transactions: Int, binary: String) throws {
     facetQuery.userID = "user-4242"
     let userFacetTimes = try (0..<5).map { _ in try seconds { _ = try database.transactionFacets(facetQuery) } * 1000 }.sorted()
     print("  filter panel counts under a user (grouped over the user's rows) median \(format(userFacetTimes[2], 2)) ms   max \(format(userFacetTimes[4], 2)) ms")
+    // The worst: a search every row matches (`u`: every user id), counted row by row, once.
+    facetQuery.userID = nil
+    facetQuery.search = "u"
+    let peakBefore = ConsoleBench.residentMB("VmHWM")
+    let denseFacets = try seconds { _ = try database.transactionFacets(facetQuery) }
+    print("  filter panel counts under a search every row matches  \(format(denseFacets * 1000, 0)) ms   peak resident \(format(peakBefore, 0)) → \(format(ConsoleBench.residentMB("VmHWM"), 0)) MB")
     q = TransactionQuery(); q.limit = 50
     q.since = Timestamp(millisecondsSince1970: 1_790_000_000_000 + Int64(transactions / 2) * 50)
     q.until = q.since!.adding(milliseconds: 3_600_000)
