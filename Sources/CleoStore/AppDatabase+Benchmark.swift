@@ -34,9 +34,11 @@ extension AppDatabase {
     public func queryPlan(_ query: TransactionQuery) throws -> [String] {
         try dbPool.read { db in
             guard let (sql, arguments, _) = try Self.pageSQL(db, query) else { return [] }
-            return try db.byteRows("EXPLAIN QUERY PLAN " + sql, arguments, cached: false) {
-                $0.text("detail")
-            }
+            return try Self.queryPlanDetails(db, sql, arguments)
         }
+    }
+
+    static func queryPlanDetails(_ db: Database, _ sql: String, _ arguments: [ByteValue]) throws -> [String] {
+        try db.byteRows("EXPLAIN QUERY PLAN " + sql, arguments, cached: false) { $0.text("detail") }
     }
 }

@@ -47,7 +47,7 @@ extension AppDatabase {
     /// those filters select, grouped here: SQLite's GROUP BY sorts every selected row before it
     /// counts (a one-letter search selects all 10M), the groups are a few dozen.
     static func facets(_ db: Database, _ query: TransactionQuery, kept: Bool = true) throws -> TransactionFacets {
-        guard let (whereSQL, arguments) = try whereClause(db, TransactionFacets.base(of: query)) else { return TransactionFacets(cells: []) }
+        guard let (whereSQL, arguments) = try countWhereClause(db, TransactionFacets.base(of: query)) else { return TransactionFacets(cells: []) }
         // "1" is `whereClause`'s empty conjunction: no filter besides the facets (a filter added
         // there later lands on the counted branch by itself).
         if kept && whereSQL == "1" {
