@@ -15,7 +15,7 @@ enum LiveWritesBench {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let log = dir + "/events.jsonl", more = dir + "/more.jsonl", db = dir + "/console.db", db16 = dir + "/console-16k.db"
         _ = measure(binary, ["demo", "--count", "90000", "--rate", "0", "--seed", "21", "--events", log])
-        _ = measure(binary, ["demo", "--count", "700", "--rate", "0", "--seed", "9", "--events", more])
+        _ = measure(binary, ["demo", "--count", "190", "--rate", "0", "--seed", "9", "--events", more])
         _ = measure(binary, ["ingest", "--db", db, "--events", log])  // a backlog over 32 MB: loaded in bulk
         try FileManager.default.copyItem(atPath: db, toPath: db16)
         try "PRAGMA journal_mode = DELETE; PRAGMA page_size = 16384; VACUUM; PRAGMA journal_mode = WAL;\n"
@@ -26,11 +26,15 @@ enum LiveWritesBench {
         try FileManager.default.copyItem(atPath: db, toPath: uncounted)
         _ = toolOutput("/usr/bin/sqlite3", [uncounted, "DROP TRIGGER tx_facet_insert; DROP TRIGGER tx_facet_update; DROP TRIGGER tx_facet_delete;"])
         let extra = try String(contentsOfFile: more, encoding: .utf8).split(separator: "\n").map { $0 + "\n" }
-        var next = 0
+        // Every variant is fed the same lines: the log is cut back to the backlog before each
+        // (same file, so each copy's follower position still names it).
+        let backlog = (try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
         print("live writes (bytes the follower writes per event appended; goal ≤ 64 KB):")
         for (label, path) in [("4 KiB pages (new databases)        ", db), ("4 KiB pages, panel counts not kept", uncounted),
                               ("16 KiB pages (before)              ", db16)] {
             var figures: [String] = []
+            guard truncate(log, off_t(backlog)) == 0 else { throw POSIXError(.EIO) }
+            var next = 0
             for (rate, count) in [(1.0, 40), (10.0, 150)] {
                 let lines = Array(extra[next..<(next + count)])
                 next += count
