@@ -35,6 +35,9 @@ public final class EffectRunner: @unchecked Sendable {
         self.clock = clock
     }
 
+    /// Whether a count is running now (what a test waits for before superseding it).
+    public var isCounting: Bool { lock.withLock { runningCount != nil } }
+
     public func perform(_ effect: Effect) {
         switch effect {
         case .loadPage(let query):

@@ -45,14 +45,22 @@ import Testing
         let runner = EffectRunner(database: database, mailbox: mailbox, actor: Actor(user: "test", origin: "local"), clock: { .now() })
         let slow = request("u", facets: true)
         let typed = request("user-7919")
-        runner.perform(.countTransactions(slow))
-        try await Task.sleep(for: .milliseconds(10))
-        runner.perform(.countTransactions(typed))
-        #expect(try await loaded(mailbox, until: typed) == [typed])
+        func startSlow() async throws {
+            runner.perform(.countTransactions(slow))
+            for _ in 0..<5_000 where !runner.isCounting { try await Task.sleep(for: .milliseconds(1)) }
+        }
+        // On a machine busy enough the slow count may end before the next key: tried again then.
+        var answered: [CountRequest] = []
+        for _ in 0..<5 {
+            try await startSlow()
+            runner.perform(.countTransactions(typed))
+            answered = try await loaded(mailbox, until: typed)
+            if answered != [slow, typed] { break }
+        }
+        #expect(answered == [typed])
         // The same filters again (a feed's re-count, the window moved): both are answered.
         let moved = request("u", facets: true, atOrBelow: 100)
-        runner.perform(.countTransactions(slow))
-        try await Task.sleep(for: .milliseconds(10))
+        try await startSlow()
         runner.perform(.countTransactions(moved))
         #expect(try await loaded(mailbox, until: moved) == [slow, moved])
 
