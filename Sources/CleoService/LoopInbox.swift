@@ -77,6 +77,8 @@ final class LoopInbox: @unchecked Sendable {
         var inboxes: [LoopInbox] = []
         var accessLines: [UInt8] = []
         var collecting = false
+        /// Where collected lines go: stderr (a test looks at them instead).
+        var sink: ([UInt8]) -> Void = AccessLog.emit
     }
 
     static let thread = ThreadSpecificVariable<ThreadState>()
@@ -89,24 +91,26 @@ extension AccessLog {
 
     /// Runs `body` with this thread's access lines held, then writes them in as few calls as
     /// whole lines allow.
-    static func collecting(_ body: () -> Void) {
+    static func collecting(into sink: @escaping ([UInt8]) -> Void = emit, _ body: () -> Void) {
         let state = LoopInbox.thread.currentValue ?? {
             let made = LoopInbox.ThreadState()
             LoopInbox.thread.currentValue = made
             return made
         }()
         state.collecting = true
+        state.sink = sink
         body()
         state.collecting = false
-        if !state.accessLines.isEmpty { emit(state.accessLines) }
+        if !state.accessLines.isEmpty { sink(state.accessLines) }
         state.accessLines.removeAll(keepingCapacity: true)
+        state.sink = emit
     }
 
     /// Writes `line` (ending in LF) now, or into the batch being collected on this thread.
     static func send(_ line: [UInt8]) {
         if let state = LoopInbox.thread.currentValue, state.collecting {
             if state.accessLines.count + line.count > batchBytes {
-                emit(state.accessLines)
+                state.sink(state.accessLines)
                 state.accessLines.removeAll(keepingCapacity: true)
             }
             state.accessLines.append(contentsOf: line)
@@ -115,7 +119,7 @@ extension AccessLog {
         emit(line)
     }
 
-    private static func emit(_ bytes: [UInt8]) {
+    static func emit(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 }
