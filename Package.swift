@@ -77,7 +77,10 @@ let package = Package(
         ]),
         .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain", "CleoIngest"]),
-        .testTarget(name: "ServiceTests", dependencies: ["CleoService", "CleoDomain", "CleoStore"]),
+        .testTarget(name: "ServiceTests", dependencies: [
+            "CleoService", "CleoDomain", "CleoStore",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         // The ingest core's decisions and the follower against an in-memory sink; the store's
         // write protocol against real SQLite files.

@@ -26,6 +26,7 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let receiver: WebhookReceiver
     private let gate: ConnectionGate
+    private let inboxes: LoopInbox.Directory
     private var state = State.idle
     private var body: ByteBuffer?
     private var reserved = 0
@@ -35,9 +36,10 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The peer's address as text, made once per connection (it is told on every answer).
     private var remoteText: String?
 
-    init(receiver: WebhookReceiver, gate: ConnectionGate) {
+    init(receiver: WebhookReceiver, gate: ConnectionGate, inboxes: LoopInbox.Directory) {
         self.receiver = receiver
         self.gate = gate
+        self.inboxes = inboxes
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -151,7 +153,9 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
         // The budget stays taken until the answer: the body's bytes live on in the line until it is durable.
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let loop = context.eventLoop
-        receiver.finish(delivery, body: bytes, hop: { loop.execute($0) }) { answer in
+        let hop: WebhookReceiver.Hop
+        if let inbox = inboxes.inbox(for: loop) { hop = { inbox.post($0) } } else { hop = { loop.execute($0) } }
+        receiver.finish(delivery, body: bytes, hop: hop) { answer in
             let (handler, context) = bound.value
             handler.answered(answer, context: context)
         }

@@ -157,7 +157,8 @@ public final class GroupCommitLog: @unchecked Sendable {
             inFlight.removeAll(keepingCapacity: true)
             if case .failed(let reason) = outcome { state.failure = reason } else if !batch.isEmpty { state.failure = nil }
             lock.unlock()
-            for waiter in batch { waiter.resolve(outcome) }
+            // Each event loop is handed its answers of the batch in one task.
+            LoopInbox.gathering { for waiter in batch { waiter.resolve(outcome) } }
         }
     }
 

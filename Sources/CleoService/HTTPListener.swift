@@ -20,6 +20,7 @@ final class HTTPListener: @unchecked Sendable {
         let group = MultiThreadedEventLoopGroup.singleton
         let quiesce = ServerQuiescingHelper(group: group)
         let gate = ConnectionGate(limits: limits)
+        let inboxes = LoopInbox.Directory(group: group)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -40,7 +41,7 @@ final class HTTPListener: @unchecked Sendable {
                     // header's bytes (~2% of serve's CPU) would find nothing.
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
                                                              withOutboundHeaderValidation: false)
-                    try pipeline.addHandler(DeliveryHandler(receiver: receiver, gate: gate))
+                    try pipeline.addHandler(DeliveryHandler(receiver: receiver, gate: gate, inboxes: inboxes))
                 }
             }
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -227,7 +227,8 @@ enum DeliveryID {
 }
 
 /// The receiver's line per delivery on standard error, sanitised (a transaction id is the
-/// sender's text). Built as bytes in one buffer and written with one call: it runs per delivery.
+/// sender's text). Built as bytes in one buffer: it runs per delivery. A batch of answers
+/// handed back by the log's writer writes its lines together (`LoopInbox`).
 enum AccessLog {
     static func write(at: Timestamp, remote: String, method: String, status: Int, bytes: Int, ms: Double, transactionID: String?) {
         var line = [UInt8]()
@@ -252,6 +253,6 @@ enum AccessLog {
         // The sanitiser returns clean text as it is (its own first look).
         line.append(contentsOf: (transactionID.map { TerminalText.sanitized(String($0.prefix(128))) } ?? "-").utf8)
         line.append(0x0A)
-        line.withUnsafeBytes { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        send(line)
     }
 }
