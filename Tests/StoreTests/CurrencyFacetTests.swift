@@ -24,17 +24,7 @@ import Testing
         let lines = (0..<10).map { event("clp-\($0)", currency: "CLP") } + (0..<3).map { event("cl-\($0)", currency: "CLP", country: "CL") }
             + (0..<2).map { event("pe-\($0)", currency: "PEN", country: "PE") }
             + [event("mix-1", status: "Pending", currency: "CLP"), event("mix-1", currency: "PEN", country: "PE")]
-        let log = "/var/log/cleo/webhook-events.jsonl"
-        var offset: Int64 = 0
-        var parsed: [LogLine] = []
-        for (index, line) in lines.enumerated() {
-            parsed.append(.parsed(file: log, line: Int64(index + 1), offset: offset, bytes: Array(line.utf8)))
-            offset += Int64(line.utf8.count + 1)
-        }
-        let now = Timestamp(millisecondsSince1970: 1_790_000_000_000)
-        let position = FollowerPosition(path: log, file: log, device: 1, inode: 7, headLength: 0, headHash: [], offset: offset,
-                                        nextLine: Int64(lines.count + 1), observedSize: offset, updatedAt: now)
-        guard case .applied = try IngestWriter(database: database).apply(parsed, expected: nil, newPosition: position, now: now) else {
+        guard case .applied = try applyAsFirstBatch(lines, log: "/var/log/cleo/webhook-events.jsonl", with: IngestWriter(database: database)) else {
             Issue.record("not applied")
             return
         }

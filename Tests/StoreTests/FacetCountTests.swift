@@ -46,17 +46,7 @@ import Testing
     }
 
     func apply(_ lines: [String], with writer: IngestWriter) throws {
-        let log = folder + "/webhook-events.jsonl"
-        var offset: Int64 = 0
-        var parsed: [LogLine] = []
-        for (index, line) in lines.enumerated() {
-            parsed.append(.parsed(file: log, line: Int64(index + 1), offset: offset, bytes: Array(line.utf8)))
-            offset += Int64(line.utf8.count + 1)
-        }
-        let now = Timestamp(millisecondsSince1970: 1_790_000_000_000)
-        let position = FollowerPosition(path: log, file: log, device: 1, inode: 7, headLength: 0, headHash: [], offset: offset,
-                                        nextLine: Int64(lines.count + 1), observedSize: offset, updatedAt: now)
-        guard case .applied = try writer.apply(parsed, expected: nil, newPosition: position, now: now) else {
+        guard case .applied = try applyAsFirstBatch(lines, log: folder + "/webhook-events.jsonl", with: writer) else {
             Issue.record("not applied")
             return
         }
