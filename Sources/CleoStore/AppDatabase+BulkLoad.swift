@@ -6,7 +6,8 @@ import Glibc
 #endif
 
 /// Loading a backlog into an empty database, on a connection of its own (the pool is closed):
-/// the secondary indexes are dropped for the load and built once at its end. When no other
+/// the secondary indexes and the panel's count triggers are dropped for the load, built and
+/// counted once at its end. When no other
 /// connection has the database open, the load runs under a rollback journal (`DELETE`) with
 /// `tx_id` built after it too, so every page is written once (WAL writes each twice, and the
 /// random-key `tx_id` leaves are rewritten at every commit): the writer finds ids through its
@@ -98,6 +99,7 @@ extension AppDatabase {
                 }
                 try queue.inTransaction(.immediate) { db in
                     for name in Self.bulkIndexNames { try db.execute(sql: "DROP INDEX IF EXISTS \(name)") }
+                    for name in Self.facetTriggers { try db.execute(sql: "DROP TRIGGER IF EXISTS \(name)") }
                     if rollback { try db.execute(sql: "DROP INDEX IF EXISTS tx_id") }
                     try db.execute(sql: "INSERT OR REPLACE INTO meta(key, value) VALUES ('bulk_load', '1')")
                     return .commit
@@ -111,11 +113,16 @@ extension AppDatabase {
         }
     }
 
-    /// Builds the indexes a bulk load dropped (`tx_id` included), then clears its mark (the
-    /// mark goes last: a crash in between builds them again at the next open).
+    /// Builds the indexes a bulk load dropped (`tx_id` included), counts the panel's cells and
+    /// puts back their triggers, then clears its mark (the mark goes last: a crash in between
+    /// does it all again at the next open).
     static func completeBulkLoad(_ db: Database) throws {
         try db.execute(sql: idIndexSQL)
         try createSecondaryIndexes(db)
+        try db.inTransaction(.immediate) {
+            try countFacetsAndKeepThem(db)
+            return .commit
+        }
         try db.execute(sql: "DELETE FROM meta WHERE key = 'bulk_load'")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import CleoStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,7 +25,7 @@ enum LiveWritesBench {
         // The filter panel's counts are kept by triggers (a page more a commit): their price, beside.
         let uncounted = dir + "/console-uncounted.db"
         try FileManager.default.copyItem(atPath: db, toPath: uncounted)
-        _ = toolOutput("/usr/bin/sqlite3", [uncounted, "DROP TRIGGER tx_facet_insert; DROP TRIGGER tx_facet_update; DROP TRIGGER tx_facet_delete;"])
+        _ = toolOutput("/usr/bin/sqlite3", [uncounted, AppDatabase.facetTriggers.map { "DROP TRIGGER \($0);" }.joined()])
         let extra = try String(contentsOfFile: more, encoding: .utf8).split(separator: "\n").map { $0 + "\n" }
         // Every variant is fed the same lines: the log is cut back to the backlog before each
         // (same file, so each copy's follower position still names it).

@@ -149,6 +149,16 @@ import Glibc
         #expect(try cli.sql(indexes) == (try cli.sql(indexes, db: reference)))
         #expect(try cli.sql("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'tx\\_%' ESCAPE '\\'") == "9\n")
         #expect(try cli.sql("SELECT count(*) FROM meta WHERE key = 'bulk_load'") == "0\n")
+        try expectPanelCountsAsInOneRun(cli, reference)
+    }
+
+    /// The panel's kept counts and the triggers that keep them, as the batch-by-batch reference
+    /// has them (a bulk load drops the triggers and counts once at its end).
+    private func expectPanelCountsAsInOneRun(_ cli: CLIHarness, _ reference: String) throws {
+        let counts = "SELECT * FROM tx_facet WHERE n > 0 ORDER BY 1, 2, 3, 4, 5"
+        let triggers = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+        #expect(try cli.sql(counts) == (try cli.sql(counts, db: reference)))
+        #expect(try cli.sql(triggers) == (try cli.sql(triggers, db: reference)) && (try cli.sql(triggers)).contains("tx_facet_update"))
     }
 
     /// A 90,000-line log (over the bulk threshold) and the reference a batch-by-batch run of it
@@ -202,6 +212,7 @@ import Glibc
         #expect(try cli.sql(indexes) == (try cli.sql(indexes, db: reference)))
         #expect(try cli.sql("SELECT count(*) FROM meta WHERE key = 'bulk_load'") == "0\n")
         #expect(try headerJournalByte(cli.db) == 2)
+        try expectPanelCountsAsInOneRun(cli, reference)
     }
 
     /// While a backlog loads (the database under a rollback journal, its indexes not built),
