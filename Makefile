@@ -42,7 +42,7 @@ run: release
 
 ## screens: re-record Screens/ (review with `git diff Screens/`)
 screens: deps
-	RECORD_SCREENS=1 $(SWIFT) test --filter Screen || true
+	RECORD_SCREENS=1 $(SWIFT) test --filter ConsoleUITests || true
 	@git status --short Screens/
 
 ## bench: benchmarks (figures, not timed tests): scanner, 1M-event ingest vs the sqlite3 tool, 10M-row queries, serve vs nginx (wrk)

@@ -86,12 +86,13 @@ extension AppState {
     /// The freshness line, or a message.
     func renderStatusLine(into canvas: inout Canvas) {
         let y = frame.status.y
-        if let flash {
-            canvas.write(" " + flash.text, x: 0, y: y, role: flash.isError ? .error : .accent, maxWidth: size.width)
+        // The question before any message: a long one (a test waiting, 3600 s) would hide it.
+        if confirmingQuit {
+            canvas.write(" Unsaved config edits. Quit anyway? " + Self.quitAnswers.sentence(), x: 0, y: y, role: .warning, maxWidth: size.width)
             return
         }
-        if confirmingQuit {
-            canvas.write(" Unsaved config edits. Quit anyway? y (or Ctrl-C again) quits, any other key stays.", x: 0, y: y, role: .warning, maxWidth: size.width)
+        if let flash {
+            canvas.write(" " + flash.text, x: 0, y: y, role: flash.isError ? .error : .accent, maxWidth: size.width)
             return
         }
         var x = 0
@@ -151,13 +152,35 @@ extension AppState {
         // The screen's mode's hints, then the global keys' and the route table's (outside a
         // field or a question): all from the tables that handle the keys.
         var hints = cashier.isOpen ? CashierFormScreen.hints(cashier) : screen.screen.hints(self)
-        if !textFieldHasFocus && !config.isAsking && !cashier.isOpen { hints = Self.globalKeys.hints + hints + [(Routes.tabKeys, "screens")] }
+        if let answers = openAnswers {
+            // A y/n question: its answers only (every other key answers it too, as no).
+            hints = answers.hints
+        } else if !textFieldHasFocus && !config.isAsking && !cashier.isOpen {
+            hints = Self.globalKeys.hints + hints + [(Routes.tabKeys, "screens")]
+        }
         var x = 1
         for hint in hints {
             let width = TerminalText.width(hint.keys) + TerminalText.width(hint.label) + 3
             if x + width > size.width { break }
             x += canvas.write(hint.keys, x: x, y: y, role: .accent)
             x += canvas.write(" " + hint.label + "  ", x: x, y: y, role: .keyHint)
+        }
+    }
+}
+
+extension AppState {
+    /// y or a second Ctrl-C quits; n, Esc or any other key stays (`handleKey`).
+    static let quitAnswers = Answers(yes: "quit", no: "stay", yesKeys: "y/Ctrl-C")
+
+    /// The answers of the y/n question the next key answers, or nil; the question's own line
+    /// and the hints line both read them.
+    var openAnswers: Answers? {
+        if confirmingQuit { return Self.quitAnswers }
+        if cashier.isOpen { return cashier.confirming ? CashierFormScreen.sendAnswers : nil }
+        switch screen {
+        case .config: return ConfigScreen.answers(config)
+        case .transactions where transactions.confirmingExport != nil: return TransactionsScreen.exportAnswers
+        default: return nil
         }
     }
 }

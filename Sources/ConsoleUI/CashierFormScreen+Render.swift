@@ -124,7 +124,7 @@ extension CashierFormScreen {
             lines += TerminalText.wrap("Send this \(form.method.displayName) of \(amount) for user \(TerminalText.sanitized(form.values["userId"] ?? "")) to the \(state.session.environment) platform with \(region.apiKeyField.rawValue) \(key)?",
                                        width: width - 4).map { ($0, .normal) }
             lines.append(("The send is recorded in cashier history.", .muted))
-            lines.append(("y sends · any other key cancels", .accent))
+            lines += sendAnswers.wrapped(width: width - 4).map { ($0, .accent) }
         }
         let boxHeight = min(area.height, lines.count + 2 + (form.typedConfirmation != nil ? 1 : 0))
         let y = area.y + max(0, (area.height - boxHeight) / 2)
@@ -137,20 +137,27 @@ extension CashierFormScreen {
         }
     }
 
+    /// The answer's box over `area`: its wrapped lines, the box and the rows for them (one row is
+    /// the box's own hint). The renderer draws this, and j stops where the last line is in view.
+    static func answerLayout(_ state: AppState, in area: Rect) -> (lines: [String], box: Rect, room: Int, maxScroll: Int) {
+        let width = state.size.width - 2
+        let lines = (state.cashier.answer ?? []).flatMap { TerminalText.wrap($0, width: width - 4) }
+        let room = max(1, area.height - 3)
+        let boxHeight = min(area.height, lines.count + 3)
+        let y = area.y + max(0, (area.height - boxHeight) / 2)
+        return (lines, Rect(x: 1, y: y, width: width, height: boxHeight), room, max(0, lines.count - room))
+    }
+
     /// The answer whole: every line wrapped, scrolled with j/k when taller than the body.
     static func renderAnswer(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let form = state.cashier
-        let width = canvas.size.width - 2
-        let lines = (form.answer ?? []).flatMap { TerminalText.wrap($0, width: width - 4) }
-        let room = max(1, area.height - 3)
-        let scroll = max(0, min(form.answerScroll, lines.count - room))
-        let boxHeight = min(area.height, lines.count + 3)
-        let y = area.y + max(0, (area.height - boxHeight) / 2)
+        let (lines, box, room, maxScroll) = answerLayout(state, in: area)
+        let scroll = min(form.answerScroll, maxScroll)
         let more = lines.count > room ? " · j/k scroll (\(scroll + room) of \(lines.count))" : ""
-        canvas.overlay(Rect(x: 1, y: y, width: width, height: boxHeight), title: " The platform's answer\(more) ", role: form.answerIsError ? .error : .success)
-        for (index, line) in lines.dropFirst(scroll).prefix(boxHeight - 3).enumerated() {
-            canvas.write(line, x: 3, y: y + 1 + index, role: form.answerIsError && index + scroll == 0 ? .error : .normal, maxWidth: width - 4)
+        canvas.overlay(box, title: " The platform's answer\(more) ", role: form.answerIsError ? .error : .success)
+        for (index, line) in lines.dropFirst(scroll).prefix(box.height - 3).enumerated() {
+            canvas.write(line, x: 3, y: box.y + 1 + index, role: form.answerIsError && index + scroll == 0 ? .error : .normal, maxWidth: box.width - 4)
         }
-        canvas.write("any key: back to the form · Esc closes it", x: 3, y: y + boxHeight - 2, role: .muted, maxWidth: width - 4)
+        canvas.write("any key: back to the form · Esc closes it", x: 3, y: box.y + box.height - 2, role: .muted, maxWidth: box.width - 4)
     }
 }

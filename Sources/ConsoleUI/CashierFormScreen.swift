@@ -140,11 +140,13 @@ public enum CashierFormScreen {
 
     static func reduce(_ key: Key, in state: inout AppState) -> [Effect] {
         if state.cashier.answer != nil {
+            // No further than the drawn answer scrolls: a j past its end would make k look dead.
+            let limit = answerLayout(state, in: state.frame.body).maxScroll
             switch key {
             case .character("j"), .down:
-                state.cashier.answerScroll += 1
+                state.cashier.answerScroll = scrolled(state.cashier.answerScroll, by: 1, limit: limit)
             case .character("k"), .up:
-                state.cashier.answerScroll = max(0, state.cashier.answerScroll - 1)
+                state.cashier.answerScroll = scrolled(state.cashier.answerScroll, by: -1, limit: limit)
             case .escape:
                 state.cashier = State()
             default:
@@ -295,10 +297,13 @@ public enum CashierFormScreen {
         return []
     }
 
+    /// The send question's answers, read by its dialog and the hints alike.
+    static let sendAnswers = Answers(yes: "send")
+
     static func hints(_ form: State) -> [(keys: String, label: String)] {
         if form.answer != nil { return [("j/k", "scroll"), ("any key", "back to the form"), ("Esc", "close")] }
         if form.typedConfirmation != nil { return [("Enter", "send if typed"), ("Esc", "cancel")] }
-        if form.confirming { return [("y", "send"), ("n", "cancel")] }
+        if form.confirming { return sendAnswers.hints }
         if form.editor != nil { return [("Enter", "accept"), ("Esc", "cancel"), ("Ctrl-U", "erase")] }
         return [("j/k", "field"), ("Enter", "edit"), ("Space", "type/country"), ("s", "send"), ("Esc", "close")]
     }

@@ -220,16 +220,16 @@ extension ConfigScreen {
             }
             lines.append(("", .normal))
             let effect = ask.decision == .approve
-                ? "y approves: \(change.field.rawValue) becomes the new value now, in \(state.session.isProduction ? "PRODUCTION" : state.session.environment)"
-                : "y rejects: the old value stays"
-            lines += TerminalText.wrap(effect + " · any other key cancels", width: width - 4).map { ($0, .accent) }
+                ? ": \(change.field.rawValue) becomes the new value now, in \(state.session.isProduction ? "PRODUCTION" : state.session.environment)"
+                : ": the old value stays"
+            lines += decisionAnswers(ask.decision).wrapped(detail: effect, width: width - 4).map { ($0, .accent) }
         } else if let field = state.config.confirmingReveal {
             title = " Reveal \(field.rawValue)? "
             lines += TerminalText.wrap("The key is shown in clear for at most 10 s (any key hides it sooner), and the viewing is audited as viewed with your name.",
                                        width: width - 4).map { ($0, .normal) }
             lines += TerminalText.wrap("Make sure nobody reads over your shoulder; it is never copied.", width: width - 4).map { ($0, .warning) }
             lines.append(("", .normal))
-            lines.append(("y reveals · any other key cancels", .accent))
+            lines += revealAnswers.wrapped(width: width - 4).map { ($0, .accent) }
         } else {
             return
         }
@@ -256,13 +256,21 @@ extension ConfigScreen.State {
 }
 
 extension ConfigScreen {
-    /// The hints of an open question, or nil.
-    static func questionHints(_ c: State) -> [(keys: String, label: String)]? {
-        // The dialog's own words: y writes (or overwrites their change), n or Esc cancels.
-        if c.confirmingWrite { return [("y", writeVerb(c)), ("n/Esc", "cancel")] }
-        if c.confirmingTest != nil { return [("y", "send the test"), ("n", "cancel")] }
-        if let ask = c.confirmingDecision { return [("y", ask.decision == .approve ? "approve" : "reject"), ("n", "cancel")] }
-        if c.confirmingReveal != nil { return [("y", "reveal for 10 s"), ("n", "cancel")] }
+    /// The answers of the open question, or nil: its dialog and the key hints read the same ones.
+    static func answers(_ c: State) -> Answers? {
+        if c.confirmingWrite { return writeAnswers(c) }
+        if c.confirmingTest != nil { return testAnswers }
+        if let ask = c.confirmingDecision { return decisionAnswers(ask.decision) }
+        if c.confirmingReveal != nil { return revealAnswers }
         return nil
     }
+
+    /// y writes, or overwrites the other operator's change when the edits touch it.
+    static func writeAnswers(_ c: State) -> Answers { Answers(yes: c.overwritten.isEmpty ? "write" : "overwrite") }
+    static func decisionAnswers(_ decision: PendingDecision) -> Answers { Answers(yes: decision == .approve ? "approve" : "reject") }
+    static let revealAnswers = Answers(yes: "reveal for 10 s")
+    static let testAnswers = Answers(yes: "send the test")
+
+    /// The hints of an open question, or nil.
+    static func questionHints(_ c: State) -> [(keys: String, label: String)]? { answers(c)?.hints }
 }

@@ -159,7 +159,7 @@ public enum ConfigScreen {
         }
         if state.session.isProduction {
             state.config.confirmingTest = region
-            state.say("PRODUCTION: a real \(PaymentMethod.payIn.displayName) with \(field.rawValue) — y sends it, n cancels", error: true, seconds: 3600)
+            state.say("PRODUCTION: a real \(PaymentMethod.payIn.displayName) with \(field.rawValue) — \(testAnswers.sentence())", error: true, seconds: 3600)
             return []
         }
         return startTest(region, &state)
@@ -331,14 +331,18 @@ public enum ConfigScreen {
             return startTest(region, &state)
         }
         if state.config.confirmingWrite {
-            switch key {
-            case .character("j"), .down, .ctrl("d"), .pageDown:
-                state.config.diffScroll += key == .character("j") || key == .down ? 1 : 10
+            let delta: Int? = switch key {
+            case .character("j"), .down: 1
+            case .ctrl("d"), .pageDown: 10
+            case .character("k"), .up: -1
+            case .ctrl("u"), .pageUp: -10
+            default: nil
+            }
+            if let delta {
+                // No further than the drawn dialog scrolls: a j past its end would make k look dead.
+                let limit = diffLayout(state, in: state.frame.body).maxScroll
+                state.config.diffScroll = scrolled(state.config.diffScroll, by: delta, limit: limit)
                 return []
-            case .character("k"), .up, .ctrl("u"), .pageUp:
-                state.config.diffScroll = max(0, state.config.diffScroll - (key == .character("k") || key == .up ? 1 : 10))
-                return []
-            default: break
             }
             state.config.confirmingWrite = false
             state.config.diffScroll = 0
@@ -617,38 +621,42 @@ public enum ConfigScreen {
             lines += TerminalText.wrap(old, width: width - 2, label: "now: ").map { ("  " + $0, .muted) }
             lines += TerminalText.wrap(new, width: width - 2, label: "new: ").map { ("  " + $0, .normal) }
         }
-        let answers = "y \(writeVerb(c))s · n/Esc cancels"
+        let answers = writeAnswers(c)
         if let change = c.theirChange {
             lines.append(("", .normal))
             lines += TerminalText.wrap(theirChangeText(change, offset: state.session.offsetSeconds) + " after you loaded this screen.", width: width)
                 .map { ($0, .warning) }
             let overwritten = c.overwritten
             let question = overwritten.isEmpty
-                ? "Your edits touch other fields: write them on top of their change? " + answers
-                : "Overwrite their change to \(overwritten.map(\.rawValue).joined(separator: ", "))? " + answers
-            lines += TerminalText.wrap(question, width: width).map { ($0, .warning) }
+                ? "Your edits touch other fields: write them on top of their change? "
+                : "Overwrite their change to \(overwritten.map(\.rawValue).joined(separator: ", "))? "
+            lines += answers.wrapped(after: question, width: width).map { ($0, .warning) }
         } else {
             lines.append(("", .normal))
-            lines.append(("y writes (version \(c.seenVersion) → \(c.seenVersion + 1)) · n/Esc cancels", .accent))
+            lines += answers.wrapped(detail: " (version \(c.seenVersion) → \(c.seenVersion + 1))", width: width).map { ($0, .accent) }
         }
         return lines
     }
 
-    /// What y does in the write dialog, said alike in the dialog and in the key hints.
-    static func writeVerb(_ c: State) -> String { c.overwritten.isEmpty ? "write" : "overwrite" }
-
-    static func renderDiff(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
+    /// The write dialog over `area`: its lines, its box and the rows inside for them. The renderer
+    /// draws this, and the scroll keys stop where its last line is in view (`maxScroll`).
+    static func diffLayout(_ state: AppState, in area: Rect) -> (lines: [(String, Role)], box: Rect, room: Int, maxScroll: Int) {
         // The whole width: nothing of the screen under it shows beside its frame.
-        let width = canvas.size.width - 2
+        let width = state.size.width - 2
         let lines = diffLines(state, width: width - 4)
         let boxHeight = min(area.height, lines.count + 2)
-        let room = boxHeight - 2
-        let scroll = max(0, min(state.config.diffScroll, lines.count - room))
+        let room = max(0, boxHeight - 2)
         let y = area.y + max(0, (area.height - boxHeight) / 2)
+        return (lines, Rect(x: 1, y: y, width: width, height: boxHeight), room, max(0, lines.count - room))
+    }
+
+    static func renderDiff(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
+        let (lines, box, room, maxScroll) = diffLayout(state, in: area)
+        let scroll = min(state.config.diffScroll, maxScroll)
         let more = lines.count > room ? " · j/k scroll (\(scroll + room) of \(lines.count) lines)" : ""
-        canvas.overlay(Rect(x: 1, y: y, width: width, height: boxHeight), title: " Write these changes?\(more) ", role: .accent)
+        canvas.overlay(box, title: " Write these changes?\(more) ", role: .accent)
         for (index, line) in lines.dropFirst(scroll).prefix(room).enumerated() {
-            canvas.write(line.0, x: 3, y: y + 1 + index, role: line.1, maxWidth: width - 4)
+            canvas.write(line.0, x: 3, y: box.y + 1 + index, role: line.1, maxWidth: box.width - 4)
         }
     }
 }

@@ -76,3 +76,50 @@ extension Array where Element == KeyBinding {
 func stepped(_ index: Int, by delta: Int, count: Int) -> Int {
     max(0, min(count - 1, index + delta))
 }
+
+/// A scroll offset moved by `delta`, kept inside `0...limit` (the last offset that still fills
+/// the view). An offset left beyond a limit that shrank (a taller terminal) counts from the limit,
+/// so the first key back moves the view.
+func scrolled(_ offset: Int, by delta: Int, limit: Int) -> Int {
+    max(0, min(limit, min(offset, limit) + delta))
+}
+
+/// A y/n question's answers, said once for both its dialog and its key hints so the two cannot
+/// differ: y does `yes`, n or Esc does `no`. The keys' reducers treat any key but y as n (the
+/// safe side) except the few that never reach a question (Ctrl-C, Ctrl-L), so only n and Esc
+/// are named.
+struct Answers {
+    /// What y does, as the hints say it: a verb first ("write", "reveal for 10 s").
+    var yes: String
+    /// What n and Esc do, the same way.
+    var no = "cancel"
+    /// The keys that answer yes (the quit question takes a second Ctrl-C too).
+    var yesKeys = "y"
+
+    var hints: [(keys: String, label: String)] { [(yesKeys, yes), ("n/Esc", no)] }
+
+    /// The answers in one line, `y writes · n/Esc cancels` (a question on the status line);
+    /// `detail` follows y's verb in the question only (` (version 4 → 5)`), not in the hints.
+    func sentence(detail: String = "") -> String {
+        "\(yesKeys) \(Self.says(yes))\(detail) · n/Esc \(Self.says(no))"
+    }
+
+    /// `lead` and the sentence wrapped to `width` for a dialog, "n/Esc cancels" never broken in two.
+    func wrapped(after lead: String = "", detail: String = "", width: Int) -> [String] {
+        let no = "n/Esc \(Self.says(no))"
+        var lines = TerminalText.wrap(lead + "\(yesKeys) \(Self.says(yes))\(detail) ·", width: width)
+        // Measured after wrap's sanitising; `no` is ours.
+        if let last = lines.last, TerminalText.width(last) + 1 + TerminalText.width(no) <= width {
+            lines[lines.count - 1] = last + " " + no
+        } else {
+            lines.append(no)
+        }
+        return lines
+    }
+
+    /// The first word in the third person: the verbs of these answers are regular (write → writes).
+    static func says(_ phrase: String) -> String {
+        guard let space = phrase.firstIndex(of: " ") else { return phrase + "s" }
+        return phrase[..<space] + "s" + phrase[space...]
+    }
+}

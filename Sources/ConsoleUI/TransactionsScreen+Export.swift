@@ -42,6 +42,9 @@ extension TransactionsScreen {
         return [.export(ExportRequest(query: query, path: path, overwrite: false))]
     }
 
+    /// y replaces FILE; n, Esc or any other key keeps it (`reduceExportQuestion`).
+    static let exportAnswers = Answers(yes: "replace it", no: "keep it")
+
     /// The question while FILE exists: `y` replaces it, anything else keeps it.
     static func reduceExportQuestion(_ key: Key, in state: inout AppState) -> [Effect] {
         guard var request = state.transactions.confirmingExport else { return [] }
@@ -74,7 +77,7 @@ extension TransactionsScreen {
 
     static func renderExportQuestion(_ request: ExportRequest, into canvas: inout Canvas, y: Int) {
         canvas.fill(x: 0, y: y, width: canvas.size.width, role: .warning)
-        canvas.write(" export: \(request.path) exists — replace it? y replaces · any other key keeps it ", x: 0, y: y, role: .warning,
+        canvas.write(" export: \(request.path) exists — replace it? \(exportAnswers.sentence()) ", x: 0, y: y, role: .warning,
                      maxWidth: canvas.size.width)
     }
 }
