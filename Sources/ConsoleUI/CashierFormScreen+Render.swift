@@ -158,6 +158,7 @@ extension CashierFormScreen {
         for (index, line) in lines.dropFirst(scroll).prefix(box.height - 3).enumerated() {
             canvas.write(line, x: 3, y: box.y + 1 + index, role: form.answerIsError && index + scroll == 0 ? .error : .normal, maxWidth: box.width - 4)
         }
-        canvas.write("any key: back to the form · Esc closes it", x: 3, y: box.y + box.height - 2, role: .muted, maxWidth: box.width - 4)
+        canvas.write(answerKeys.map { "\($0.keys) \($0.label)" }.joined(separator: " · "), x: 3, y: box.y + box.height - 2, role: .muted,
+                     maxWidth: box.width - 4)
     }
 }

@@ -300,8 +300,12 @@ public enum CashierFormScreen {
     /// The send question's answers, read by its dialog and the hints alike.
     static let sendAnswers = Answers(yes: "send")
 
+    /// The answer box's keys, read by the box and the hints alike: j/k scroll it (never back to
+    /// the form), Esc closes the form, every other key goes back to it.
+    static let answerKeys: [(keys: String, label: String)] = [("j/k", "scroll"), ("other keys", "back to the form"), ("Esc", "close")]
+
     static func hints(_ form: State) -> [(keys: String, label: String)] {
-        if form.answer != nil { return [("j/k", "scroll"), ("any key", "back to the form"), ("Esc", "close")] }
+        if form.answer != nil { return answerKeys }
         if form.typedConfirmation != nil { return [("Enter", "send if typed"), ("Esc", "cancel")] }
         if form.confirming { return sendAnswers.hints }
         if form.editor != nil { return [("Enter", "accept"), ("Esc", "cancel"), ("Ctrl-U", "erase")] }

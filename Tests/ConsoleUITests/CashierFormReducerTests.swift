@@ -156,8 +156,14 @@ import Testing
         #expect(screen.contains("refused by the platform (HTTP 400)"))
         #expect(screen.contains(PSPErrorCode(code: "PSP_RATE_LIMITED")!.meaning.prefix(40)))
         assertScreen(state.render(), "cashier-form-answer")
-        // Any key: back to the form with its values; Esc closes it.
+        // The box says what its keys do, as the hints do: j/k scroll it, other keys go back to the
+        // form with its values, Esc closes it.
+        let rows = state.render().rows
+        #expect(rows.contains { $0.contains("j/k scroll · other keys back to the form · Esc close") })
+        #expect(rows.last { $0.contains("j/k") }?.contains("j/k scroll  other keys back to the form  Esc close") == true)
         _ = state.reduce(.key(.character("j")))
+        _ = state.reduce(.key(.character("k")))
+        #expect(state.cashier.answer != nil, "j/k scroll, they do not leave the answer")
         _ = state.reduce(.key(.character("q")))
         #expect(state.cashier.answer == nil && state.cashier.isOpen)
         _ = state.reduce(.key(.escape))
