@@ -3,10 +3,10 @@ import GRDB
 
 /// The filter panel's counts kept as the rows change. Counting them by one grouped scan of `tx`
 /// took 32.8 s on 10M rows (every row read, whatever the index); with no filter but the facets
-/// themselves — the panel's usual question — the answer is this table's few hundred rows, kept
+/// themselves — the panel's usual question — the answer is this table's few dozen rows, kept
 /// exact by triggers in the same transaction as each row's change, whichever connection or
-/// process writes it. Under a search, a user or a time bound the grouped scan still answers, over
-/// the rows those filters select through their indexes.
+/// process writes it. Under a search, a user or a time bound the rows those filters select are
+/// counted as they are read.
 extension AppDatabase {
     /// One row per status × country × currency × method × flagged seen so far, with how many
     /// transactions it holds now (0 once they all moved away: rows are not deleted, so a trigger
