@@ -23,8 +23,34 @@ extension AppDatabase {
     /// The event table with its file path and its legacy values (if any); each join is by primary key.
     static let eventFrom = "event e JOIN event_file f ON f.id = e.file_id LEFT JOIN event_legacy l ON l.id = e.id"
 
+    /// A read without raw lines (the console's timeline pages) keeps this many bytes of each
+    /// message: a message may be up to 1 MiB, and a page of 500 events kept whole was up to
+    /// 500 MiB of memory. The raw view (`r`) reads the line whole.
+    static let messageExcerptBytes = 4_096
+
+    /// `text` whole when it fits in `limit` bytes of UTF-8, else its first whole characters
+    /// within them and how many bytes are left out.
+    static func excerpt(_ text: String?, bytes limit: Int) -> String? {
+        guard let text, text.utf8.count > limit else { return text }
+        var kept = 0
+        var end = text.unicodeScalars.startIndex
+        for scalar in text.unicodeScalars {
+            let width = UTF8.width(scalar)
+            guard kept + width <= limit else { break }
+            kept += width
+            end = text.unicodeScalars.index(after: end)
+        }
+        return String(text.unicodeScalars[..<end]) + " … (\(text.utf8.count - kept) bytes more: the raw line has it whole)"
+    }
+
     /// An event as the timeline shows it: the derived fields from its raw line (or its legacy row).
     static func eventRecord(_ row: ByteRow) throws -> EventRecord {
+        var record = try fullEventRecord(row)
+        if !row.bool("keep_raw") { record.message = excerpt(record.message, bytes: messageExcerptBytes) }
+        return record
+    }
+
+    private static func fullEventRecord(_ row: ByteRow) throws -> EventRecord {
         let rowID = row.int("id")
         let storedAt = row.optionalInt("received_at")
         var record = EventRecord(file: row.text("file"), line: row.int("line"), offset: row.int("offset"),
