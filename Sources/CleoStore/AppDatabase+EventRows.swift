@@ -32,14 +32,10 @@ extension AppDatabase {
     /// within them and how many bytes are left out.
     static func excerpt(_ text: String?, bytes limit: Int) -> String? {
         guard let text, text.utf8.count > limit else { return text }
-        var kept = 0
-        var end = text.unicodeScalars.startIndex
-        for scalar in text.unicodeScalars {
-            let width = UTF8.width(scalar)
-            guard kept + width <= limit else { break }
-            kept += width
-            end = text.unicodeScalars.index(after: end)
-        }
+        // Back from `limit` bytes to the start of the character it falls in.
+        var end = text.utf8.index(text.utf8.startIndex, offsetBy: limit)
+        while end.samePosition(in: text.unicodeScalars) == nil { end = text.utf8.index(before: end) }
+        let kept = text.utf8.distance(from: text.utf8.startIndex, to: end)
         return String(text.unicodeScalars[..<end]) + " … (\(text.utf8.count - kept) bytes more: the raw line has it whole)"
     }
 

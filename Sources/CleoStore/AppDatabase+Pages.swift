@@ -12,14 +12,10 @@ extension AppDatabase {
     public func countTransactions(_ query: TransactionQuery, atOrAfter seq: Int64?, overdue: TransactionQuery, facets: Bool = false,
                                   cancel: CancelToken? = nil) throws -> (total: Int, above: Int?, overdue: Int, facets: TransactionFacets?) {
         try dbPool.read { db in try db.cancellable(cancel) {
-            func count(_ clause: (String, [ByteValue])?, extra: String = "", _ more: [ByteValue] = []) throws -> Int {
-                guard let (whereSQL, arguments) = clause else { return 0 }
-                return try db.firstByteRow("SELECT count(*) AS n FROM tx WHERE \(whereSQL)\(extra)", arguments + more) { Int($0.int("n")) } ?? 0
-            }
-            let filters = try Self.countWhereClause(db, query)
-            let total = try count(filters)
-            let above = try seq.map { try count(filters, extra: " AND seq >= ?", [.int($0)]) }
-            return (total, above, try count(Self.countWhereClause(db, overdue)), facets ? try Self.facets(db, query) : nil)
+            let filters = try Self.countClause(db, query)
+            let total = try Self.count(db, filters)
+            let above = try seq.map { try Self.count(db, filters, extra: " AND seq >= ?", [.int($0)]) }
+            return (total, above, try Self.count(db, Self.countClause(db, overdue)), facets ? try Self.facets(db, query) : nil)
         } }
     }
 

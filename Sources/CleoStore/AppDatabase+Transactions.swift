@@ -18,10 +18,7 @@ extension AppDatabase {
 
     /// How many transactions match the filters (the cursor and limit aside).
     public func countTransactions(_ query: TransactionQuery) throws -> Int {
-        try dbPool.read { db in
-            guard let (whereSQL, arguments) = try Self.countWhereClause(db, query) else { return 0 }
-            return try db.firstByteRow("SELECT count(*) AS n FROM tx WHERE \(whereSQL)", arguments) { Int($0.int("n")) } ?? 0
-        }
+        try dbPool.read { db in try Self.count(db, Self.countClause(db, query)) }
     }
 
     /// Transactions first seen after `seq` (what arrived while the list was paused).
@@ -158,18 +155,39 @@ extension AppDatabase {
     /// set a few MB at most.
     static let denseCountMatches = 262_144
 
-    /// Whether the query's search matches `matches` rows or more in the page's range (counted
-    /// on the search indexes, stopping there).
-    static func isDenseSearch(_ db: Database, _ query: TransactionQuery, _ cursorSQL: String = "", _ cursorArguments: [ByteValue] = [],
-                              matches: Int = denseSearchMatches) throws -> Bool {
-        guard query.searchPrefix != nil, let (whereSQL, arguments) = try whereClause(db, query) else { return false }
-        let probe = "SELECT count(*) AS n FROM (SELECT 1 FROM tx WHERE \(whereSQL)\(cursorSQL) LIMIT \(matches))"
-        return try (db.firstByteRow(probe, arguments + cursorArguments) { $0.int("n") } ?? 0) >= Int64(matches)
+    /// How many rows the query's search matches in the page's range, counted on the search
+    /// indexes up to `cap` (nil: no search, or nothing can match).
+    static func searchMatches(_ db: Database, _ query: TransactionQuery, _ cursorSQL: String = "", _ cursorArguments: [ByteValue] = [],
+                              upTo cap: Int) throws -> Int? {
+        guard query.searchPrefix != nil, let (whereSQL, arguments) = try whereClause(db, query) else { return nil }
+        let probe = "SELECT count(*) AS n FROM (SELECT 1 FROM tx WHERE \(whereSQL)\(cursorSQL) LIMIT \(cap))"
+        return try db.firstByteRow(probe, arguments + cursorArguments) { Int($0.int("n")) } ?? 0
     }
 
-    /// The filters as `whereClause` writes them for a count (see `denseCountMatches`).
+    /// Whether the query's search matches `denseSearchMatches` rows or more in the page's range.
+    static func isDenseSearch(_ db: Database, _ query: TransactionQuery, _ cursorSQL: String, _ cursorArguments: [ByteValue]) throws -> Bool {
+        try (searchMatches(db, query, cursorSQL, cursorArguments, upTo: denseSearchMatches) ?? 0) >= denseSearchMatches
+    }
+
+    /// The filters as `whereClause` writes them for a count (see `denseCountMatches`), and the
+    /// count itself when the probe that decided it found fewer matches than `matches`: that
+    /// probe counted every one of them, so counting again would read them twice.
+    static func countClause(_ db: Database, _ query: TransactionQuery, denseAt matches: Int = denseCountMatches) throws
+        -> (clause: (String, [ByteValue])?, counted: Int?) {
+        let found = try searchMatches(db, query, upTo: matches)
+        let dense = (found ?? 0) >= matches
+        return (try whereClause(db, query, searchIndexed: !dense), dense ? nil : found)
+    }
+
     static func countWhereClause(_ db: Database, _ query: TransactionQuery, denseAt matches: Int = denseCountMatches) throws -> (String, [ByteValue])? {
-        try whereClause(db, query, searchIndexed: !isDenseSearch(db, query, matches: matches))
+        try countClause(db, query, denseAt: matches).clause
+    }
+
+    /// How many rows match the filters of `countClause`'s answer.
+    static func count(_ db: Database, _ filters: (clause: (String, [ByteValue])?, counted: Int?), extra: String = "", _ more: [ByteValue] = []) throws -> Int {
+        if extra.isEmpty, let counted = filters.counted { return counted }
+        guard let (whereSQL, arguments) = filters.clause else { return 0 }
+        return try db.firstByteRow("SELECT count(*) AS n FROM tx WHERE \(whereSQL)\(extra)", arguments + more) { Int($0.int("n")) } ?? 0
     }
 
     /// Counts per filter value for the filter panel (`TransactionFacets` sums each facet from

@@ -7,8 +7,7 @@ import Testing
 /// A cancelled read stops inside its running statement, on its own connection, not after it.
 @Suite struct CancellableReadTests {
     @Test func aCancelledTokenStopsTheRunningStatementNotOnlyTheAnswer() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-cancel-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try makeTestFolder("cleo-cancel")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let database = try AppDatabase.open(path: folder + "/console.db")
         try database.benchmarkFill(transactions: 3_000)

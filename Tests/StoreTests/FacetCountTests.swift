@@ -12,8 +12,7 @@ import Testing
     let folder: String
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-facet-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        folder = try makeTestFolder("cleo-facet")
     }
 
     /// Cells merged by their key (a missing country kept as '' and one written as NULL are one

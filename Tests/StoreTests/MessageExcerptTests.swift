@@ -7,8 +7,7 @@ import Testing
 /// cut between characters and saying how much is left out; `tx show` and the raw view keep it whole.
 @Suite struct MessageExcerptTests {
     @Test func theConsolesTimelineKeepsAnExcerptTheCLIAndTheRawViewTheWholeMessage() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-excerpt-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try makeTestFolder("cleo-excerpt")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let database = try AppDatabase.open(path: folder + "/console.db")
         // A two-byte character across the cut: the excerpt stops before it.
