@@ -92,8 +92,13 @@ struct IngestCommand: ParsableCommand {
                                     indexStart.timeIntervalSince(loadStart), cpuLoad.thread, cpuLoad.process, Date().timeIntervalSince(indexStart))
                              + (bulk.rollbackJournal ? ", rollback journal" : ", WAL"))
                 }
-                // Opened again before the summary is printed: `--follow` is ready for a stop once it is.
-                if follow { database = try location.open(tuning: .bulk) }
+                // Opened again, and the stop handlers in place, before the summary is printed:
+                // `--follow` is ready for a stop once it is (a SIGTERM right after the summary
+                // used to find the default action and end the process with status 15).
+                if follow {
+                    database = try location.open(tuning: .bulk)
+                    installStopHandlers()
+                }
                 printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
                 if !follow { return }
                 backlog = summary
@@ -117,7 +122,7 @@ struct IngestCommand: ParsableCommand {
                 printOut(Self.describe(summary.counts, newTransactions: summary.newTransactions))
                 return
             }
-            installStopHandlers()
+            if bulk == nil { installStopHandlers() }  // after a bulk load they are in place (above)
             var total = backlog
             var announcedWaiting: String?
             var announcedFailure: String?
