@@ -228,8 +228,12 @@ public struct AppState: Sendable, Equatable {
             say("quit cancelled: the unsaved config edits are kept")
             return []
         }
-        // Ctrl-C asks like q when there are unsaved edits (or an editor holding text).
-        if key == .ctrl("c") { return quit() }
+        // Ctrl-C asks like q when there are unsaved edits (or an editor holding text). One
+        // question at a time: an open y/n question is answered no first, as n would.
+        if key == .ctrl("c") {
+            let answered = openAnswers != nil ? handleKey(.character("n")) : []
+            return answered + quit()
+        }
         if var field = palette {
             switch field.handle(key) {
             case .editing: palette = field

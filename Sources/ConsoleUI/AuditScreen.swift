@@ -146,12 +146,12 @@ public enum AuditScreen {
     static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let a = state.audit
         let width = area.width
-        let x = canvas.write(" Audit trail ", x: 0, y: area.y, role: .title)
+        let x = canvas.write(" Audit trail ", x: area.x, y: area.y, role: .title)
         let n = TransactionsScreen.grouped
         let count = a.above > 0 ? "\(n(a.above + 1))–\(n(a.above + a.entries.count)) of \(n(a.total)) entries"
             : a.total > a.entries.count ? "newest \(n(a.entries.count)) of \(n(a.total)) entries" : "\(n(a.entries.count)) entries"
         canvas.write("\(count), newest first\(a.filter.map { " · matching \"\($0)\"" } ?? "") · secrets as masks and fingerprints",
-                     x: x + 1, y: area.y, role: .muted, maxWidth: width - x - 2)
+                     x: area.x + x + 1, y: area.y, role: .muted, maxWidth: width - x - 2)
         let rows = a.visible
         let searchRow = a.search != nil ? 1 : 0
         // The selected entry whole, below the list: old → new never cut at 80 columns.
@@ -159,35 +159,35 @@ public enum AuditScreen {
         let paneHeight = pane.isEmpty ? 0 : min(pane.count + 1, max(3, (area.height - 2) / 2))
         let room = area.height - 2 - searchRow - paneHeight
         let table = table(rows, state: state, width: width)
-        canvas.fill(x: 0, y: area.y + 1, width: width, role: .header)
-        canvas.tableRow(table.layout, table.layout.columns.map { ($0.title, Role.header) }, x: 1, y: area.y + 1)
+        canvas.fill(x: area.x, y: area.y + 1, width: width, role: .header)
+        canvas.tableRow(table.layout, table.layout.columns.map { ($0.title, Role.header) }, x: area.x + 1, y: area.y + 1)
         if rows.isEmpty {
-            canvas.write(a.filter == nil ? "No configuration changes yet: press 2 to set up Cleo." : "Nothing matches.", x: 2, y: area.y + 3, role: .muted)
+            canvas.write(a.filter == nil ? "No configuration changes yet: press 2 to set up Cleo." : "Nothing matches.", x: area.x + 2, y: area.y + 3, role: .muted, maxWidth: width - 3)
         }
         let start = max(0, min(a.selected - room / 2, rows.count - room))
         var y = area.y + 2
         for (index, cells) in table.rows.enumerated().dropFirst(start).prefix(max(0, room)) {
             let selected = index == a.selected
-            canvas.tableRow(table.layout, cells, x: 1, y: y, rowRole: selected ? .selected : nil)
-            if selected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
+            canvas.tableRow(table.layout, cells, x: area.x + 1, y: y, rowRole: selected ? .selected : nil)
+            if selected { canvas.paint(x: area.x, y: y, width: width, role: .selected) }
             y += 1
         }
         if paneHeight > 0 {
             let paneTop = area.bottom - searchRow - paneHeight
-            canvas.fill(x: 0, y: paneTop, width: width, role: .normal)
-            canvas.write(String(repeating: "─", count: width), x: 0, y: paneTop, role: .muted)
-            canvas.write(" selected entry ", x: 2, y: paneTop, role: .muted)
+            canvas.fill(x: area.x, y: paneTop, width: width, role: .normal)
+            canvas.write(String(repeating: "─", count: width), x: area.x, y: paneTop, role: .muted)
+            canvas.write(" selected entry ", x: area.x + 2, y: paneTop, role: .muted)
             for (index, line) in pane.prefix(paneHeight - 1).enumerated() {
-                canvas.write(line.0, x: 2, y: paneTop + 1 + index, role: line.1, maxWidth: width - 4)
+                canvas.write(line.0, x: area.x + 2, y: paneTop + 1 + index, role: line.1, maxWidth: width - 4)
             }
             if pane.count > paneHeight - 1 {
-                canvas.write("…", x: width - 2, y: paneTop + paneHeight - 1, role: .muted)
+                canvas.write("…", x: area.x + width - 2, y: paneTop + paneHeight - 1, role: .muted)
             }
         }
         if let field = a.search {
-            canvas.fill(x: 0, y: area.bottom - 1, width: width, role: .accent)
-            let x = canvas.write(" / field or user: ", x: 0, y: area.bottom - 1, role: .accent)
-            canvas.field(field, x: x, y: area.bottom - 1, width: width - x - 1, role: .accent)
+            canvas.fill(x: area.x, y: area.bottom - 1, width: width, role: .accent)
+            let x = canvas.write(" / field or user: ", x: area.x, y: area.bottom - 1, role: .accent)
+            canvas.field(field, x: area.x + x, y: area.bottom - 1, width: width - x - 1, role: .accent)
         }
     }
 

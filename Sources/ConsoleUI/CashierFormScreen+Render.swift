@@ -8,18 +8,18 @@ extension CashierFormScreen {
     static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let form = state.cashier
         let width = area.width
-        canvas.fill(x: 0, y: area.y, width: width, height: area.height, role: .normal)
+        canvas.fill(x: area.x, y: area.y, width: width, height: area.height, role: .normal)
         let check = validation(state)
         let region = check.region ?? form.region
         var y = area.y
         let environment = state.session.isProduction ? "PRODUCTION" : state.session.environment
-        var x = canvas.write(" Cashier \(form.method.displayName) ", x: 0, y: y, role: .title)
-        x += canvas.write(" \(environment) ", x: x, y: y, role: state.session.isProduction ? .production : .accent) + 1
+        var x = canvas.write(" Cashier \(form.method.displayName) ", x: area.x, y: y, role: .title)
+        x += canvas.write(" \(environment) ", x: area.x + x, y: y, role: state.session.isProduction ? .production : .accent) + 1
         let field = region.apiKeyField.rawValue
         if let hint = state.config.stored.secrets[region.apiKeyField] {
-            canvas.write("key \(field) \(hint.mask) \(hint.fingerprint)", x: x, y: y, role: .muted, maxWidth: width - x - 1)
+            canvas.write("key \(field) \(hint.mask) \(hint.fingerprint)", x: area.x + x, y: y, role: .muted, maxWidth: width - x - 1)
         } else if state.config.isLoaded {
-            canvas.write("key \(field): not set", x: x, y: y, role: .error, maxWidth: width - x - 1)
+            canvas.write("key \(field): not set", x: area.x + x, y: y, role: .error, maxWidth: width - x - 1)
         }
         y += 1
         let rowNames = Set(rows)
@@ -30,9 +30,9 @@ extension CashierFormScreen {
         } else {
             verdict = ("✗ \(check.problems.count) problem\(check.problems.count == 1 ? "" : "s"), each beside its field; nothing is sent until they are fixed", .error)
         }
-        y += canvas.wrapped(verdict.0, x: 1, y: y, width: width - 2, maxLines: 2, role: verdict.1)
+        y += canvas.wrapped(verdict.0, x: area.x + 1, y: y, width: width - 2, maxLines: 2, role: verdict.1)
         for problem in general.prefix(2) {
-            y += canvas.wrapped("✗ " + TerminalText.sanitized(problem.description), x: 1, y: y, width: width - 2, maxLines: 1, role: .error)
+            y += canvas.wrapped("✗ " + TerminalText.sanitized(problem.description), x: area.x + 1, y: y, width: width - 2, maxLines: 1, role: .error)
         }
         let footer = 4
         let listHeight = max(1, area.bottom - y - footer)
@@ -40,10 +40,10 @@ extension CashierFormScreen {
         let table = formTable(state, check, width: width, measuring: first..<min(rows.count, first + listHeight))
         let valueIndex = 2
         for index in rows.indices.dropFirst(first).prefix(listHeight) {
-            canvas.tableRow(table.layout, table.rows[index], x: 1, y: y)
+            canvas.tableRow(table.layout, table.rows[index], x: area.x + 1, y: y)
             // The name and the value highlighted (not the mark, not the problems).
             if index == form.selected, let offset = table.layout.offsets[valueIndex], let w = table.layout.widths[valueIndex] {
-                canvas.paint(x: 3, y: y, width: offset + w - 2, role: .selected)
+                canvas.paint(x: area.x + 3, y: y, width: offset + w - 2, role: .selected)
             }
             y += 1
         }
@@ -54,11 +54,11 @@ extension CashierFormScreen {
         let row = rows[form.selected]
         let footY = area.bottom - footer
         if let editor = form.editor {
-            canvas.box(x: 1, y: footY, width: width - 2, height: footer, title: " Edit \(row) · Enter accepts · Esc cancels ", role: .accent)
-            canvas.field(editor, x: 3, y: footY + 1, width: width - 8)
+            canvas.box(x: area.x + 1, y: footY, width: width - 2, height: footer, title: " Edit \(row) · Enter accepts · Esc cancels ", role: .accent)
+            canvas.field(editor, x: area.x + 3, y: footY + 1, width: width - 8)
             let problems = check.problems.filter { $0.field == row }.map(\.rule).joined(separator: "; ")
             if !problems.isEmpty {
-                canvas.wrapped("✗ " + problems, x: 3, y: footY + 2, width: width - 6, maxLines: footer - 3, role: .error)
+                canvas.wrapped("✗ " + problems, x: area.x + 3, y: footY + 2, width: width - 6, maxLines: footer - 3, role: .error)
             }
         } else {
             // The selected row's problems first, then the others', each whole as room allows.
@@ -71,7 +71,7 @@ extension CashierFormScreen {
             }
             var footLine = footY
             for line in lines where footLine < area.bottom {
-                footLine += canvas.wrapped(TerminalText.sanitized(line), x: 3, y: footLine, width: width - 4, maxLines: area.bottom - footLine,
+                footLine += canvas.wrapped(TerminalText.sanitized(line), x: area.x + 3, y: footLine, width: width - 4, maxLines: area.bottom - footLine,
                                            role: check.isValid && check.warnings.isEmpty ? .muted : .error)
             }
         }
@@ -111,7 +111,7 @@ extension CashierFormScreen {
 
     static func renderQuestion(_ state: AppState, _ check: CashierRequestValidation, into canvas: inout Canvas, in area: Rect) {
         let form = state.cashier
-        let width = canvas.size.width - 2
+        let width = area.width - 2
         let region = check.region ?? form.region
         let amount = check.amount.map { $0.formatted(currency: region.currency) } ?? ""
         let key = state.config.stored.secrets[region.apiKeyField].map { "\($0.mask) \($0.fingerprint)" } ?? ""
@@ -128,24 +128,24 @@ extension CashierFormScreen {
         }
         let boxHeight = min(area.height, lines.count + 2 + (form.typedConfirmation != nil ? 1 : 0))
         let y = area.y + max(0, (area.height - boxHeight) / 2)
-        canvas.overlay(Rect(x: 1, y: y, width: width, height: boxHeight), title: " Send to the platform? ", role: state.session.isProduction ? .production : .accent)
+        canvas.overlay(Rect(x: area.x + 1, y: y, width: width, height: boxHeight), title: " Send to the platform? ", role: state.session.isProduction ? .production : .accent)
         for (index, line) in lines.prefix(boxHeight - 2).enumerated() {
-            canvas.write(line.0, x: 3, y: y + 1 + index, role: line.1, maxWidth: width - 4)
+            canvas.write(line.0, x: area.x + 3, y: y + 1 + index, role: line.1, maxWidth: width - 4)
         }
         if let field = form.typedConfirmation {
-            canvas.field(field, x: 3, y: y + boxHeight - 2, width: min(30, width - 6))
+            canvas.field(field, x: area.x + 3, y: y + boxHeight - 2, width: min(30, width - 6))
         }
     }
 
     /// The answer's box over `area`: its wrapped lines, the box and the rows for them (one row is
     /// the box's own hint). The renderer draws this, and j stops where the last line is in view.
     static func answerLayout(_ state: AppState, in area: Rect) -> (lines: [String], box: Rect, room: Int, maxScroll: Int) {
-        let width = state.size.width - 2
+        let width = area.width - 2
         let lines = (state.cashier.answer ?? []).flatMap { TerminalText.wrap($0, width: width - 4) }
         let room = max(1, area.height - 3)
         let boxHeight = min(area.height, lines.count + 3)
         let y = area.y + max(0, (area.height - boxHeight) / 2)
-        return (lines, Rect(x: 1, y: y, width: width, height: boxHeight), room, max(0, lines.count - room))
+        return (lines, Rect(x: area.x + 1, y: y, width: width, height: boxHeight), room, max(0, lines.count - room))
     }
 
     /// The answer whole: every line wrapped, scrolled with j/k when taller than the body.
@@ -156,9 +156,9 @@ extension CashierFormScreen {
         let more = lines.count > room ? " · j/k scroll (\(scroll + room) of \(lines.count))" : ""
         canvas.overlay(box, title: " The platform's answer\(more) ", role: form.answerIsError ? .error : .success)
         for (index, line) in lines.dropFirst(scroll).prefix(box.height - 3).enumerated() {
-            canvas.write(line, x: 3, y: box.y + 1 + index, role: form.answerIsError && index + scroll == 0 ? .error : .normal, maxWidth: box.width - 4)
+            canvas.write(line, x: box.x + 2, y: box.y + 1 + index, role: form.answerIsError && index + scroll == 0 ? .error : .normal, maxWidth: box.width - 4)
         }
-        canvas.write(answerKeys.map { "\($0.keys) \($0.label)" }.joined(separator: " · "), x: 3, y: box.y + box.height - 2, role: .muted,
+        canvas.write(answerKeys.map { "\($0.keys) \($0.label)" }.joined(separator: " · "), x: box.x + 2, y: box.y + box.height - 2, role: .muted,
                      maxWidth: box.width - 4)
     }
 }

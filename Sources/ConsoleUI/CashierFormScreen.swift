@@ -307,7 +307,6 @@ public enum CashierFormScreen {
     static func hints(_ form: State) -> [(keys: String, label: String)] {
         if form.answer != nil { return answerKeys }
         if form.typedConfirmation != nil { return [("Enter", "send if typed"), ("Esc", "cancel")] }
-        if form.confirming { return sendAnswers.hints }
         if form.editor != nil { return [("Enter", "accept"), ("Esc", "cancel"), ("Ctrl-U", "erase")] }
         return [("j/k", "field"), ("Enter", "edit"), ("Space", "type/country"), ("s", "send"), ("Esc", "close")]
     }

@@ -179,11 +179,13 @@ extension ConfigScreen {
         ].map(TerminalText.sanitized)
     }
 
-    /// Rows from `y`: the list of pending changes (the selected one highlighted). Returns the rows used.
-    static func renderPending(_ state: AppState, into canvas: inout Canvas, y: Int, bottom: Int) -> Int {
+    /// Rows from the top of `area`: the list of pending changes (the selected one highlighted).
+    /// Returns the rows used.
+    static func renderPending(_ state: AppState, into canvas: inout Canvas, in area: Rect) -> Int {
         let c = state.config
+        let y = area.y, bottom = area.bottom
         guard !c.pending.isEmpty, y < bottom else { return 0 }
-        let width = canvas.size.width
+        let width = area.width
         // Rows for the list, leaving four for the selected change's detail (two for a field's);
         // a window that keeps the selected change in view when they do not all fit.
         let room = max(1, min(c.pending.count, bottom - y - 1 - (c.selectedPending == nil ? 2 : pendingDetailRows)))
@@ -192,13 +194,13 @@ extension ConfigScreen {
         let window = first..<(first + room)
         var row = y
         let count = room < c.pending.count ? ": \(first + 1)–\(first + room) of \(c.pending.count) (j/k)" : " (\(c.pending.count))"
-        canvas.write("Waiting for a second person\(count) · a approves · x rejects", x: 3, y: row, role: .warning, maxWidth: width - 4)
+        canvas.write("Waiting for a second person\(count) · a approves · x rejects", x: area.x + 3, y: row, role: .warning, maxWidth: width - 4)
         row += 1
         let table = pendingTable(c.pending, offset: state.session.offsetSeconds, width: width - 4)
         for (change, cells) in zip(c.pending[window], table.rows[window]) where row < bottom {
             let selected = c.selectedPending == change.id
-            canvas.tableRow(table.layout, cells.map { (text: $0, role: selected ? Role.selected : .normal) }, x: 3, y: row)
-            if selected { canvas.paint(x: 3, y: row, width: width - 4, role: .selected) }
+            canvas.tableRow(table.layout, cells.map { (text: $0, role: selected ? Role.selected : .normal) }, x: area.x + 3, y: row)
+            if selected { canvas.paint(x: area.x + 3, y: row, width: width - 4, role: .selected) }
             row += 1
         }
         return row - y
@@ -208,7 +210,7 @@ extension ConfigScreen {
 
     /// The questions of `a`/`x` and `v`, in an overlay that clears what is under it.
     static func renderQuestion(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
-        let width = canvas.size.width - 2
+        let width = area.width - 2
         var lines: [(String, Role)] = []
         let title: String
         if let ask = state.config.confirmingDecision {
@@ -235,9 +237,9 @@ extension ConfigScreen {
         }
         let boxHeight = min(area.height, lines.count + 2)
         let y = area.y + max(0, (area.height - boxHeight) / 2)
-        canvas.overlay(Rect(x: 1, y: y, width: width, height: boxHeight), title: title, role: .accent)
+        canvas.overlay(Rect(x: area.x + 1, y: y, width: width, height: boxHeight), title: title, role: .accent)
         for (index, line) in lines.prefix(boxHeight - 2).enumerated() {
-            canvas.write(line.0, x: 3, y: y + 1 + index, role: line.1, maxWidth: width - 4)
+            canvas.write(line.0, x: area.x + 3, y: y + 1 + index, role: line.1, maxWidth: width - 4)
         }
     }
 }
@@ -270,7 +272,4 @@ extension ConfigScreen {
     static func decisionAnswers(_ decision: PendingDecision) -> Answers { Answers(yes: decision == .approve ? "approve" : "reject") }
     static let revealAnswers = Answers(yes: "reveal for 10 s")
     static let testAnswers = Answers(yes: "send the test")
-
-    /// The hints of an open question, or nil.
-    static func questionHints(_ c: State) -> [(keys: String, label: String)]? { answers(c)?.hints }
 }

@@ -504,48 +504,48 @@ public enum ConfigScreen {
         let offset = state.session.offsetSeconds
         var y = area.y
         let last = c.stored.updatedAt.map { "last change \(RFC3339.formatShort($0, offsetSeconds: offset)) by \(c.stored.updatedBy ?? "?")" } ?? "never changed"
-        let x = canvas.write(" Cleo configuration ", x: 0, y: y, role: .title)
-        canvas.write("version \(c.stored.version) · \(last)", x: x + 1, y: y, role: .muted, maxWidth: width - x - 2)
+        let x = canvas.write(" Cleo configuration ", x: area.x, y: y, role: .title)
+        canvas.write("version \(c.stored.version) · \(last)", x: area.x + x + 1, y: y, role: .muted, maxWidth: width - x - 2)
         y += 1
         let missing = c.effectiveMissing
         if !missing.isEmpty {
             // Every missing field named: the list wraps rather than stopping at the edge.
             let lines = TerminalText.wrap("⚠ incomplete — missing: " + missing.map(\.rawValue).joined(separator: ", "), width: width - 2)
-            canvas.fill(x: 0, y: y, width: width, height: lines.count, role: .warning)
+            canvas.fill(x: area.x, y: y, width: width, height: lines.count, role: .warning)
             for line in lines {
-                canvas.write(line, x: 1, y: y, role: .warning, maxWidth: width - 2)
+                canvas.write(line, x: area.x + 1, y: y, role: .warning, maxWidth: width - 2)
                 y += 1
             }
         }
         if !c.effectiveSecured {
-            y += canvas.wrapped("⚠ isWebhookSecured is off: webhook calls carry no Authorization header", x: 1, y: y, width: width - 2, maxLines: 2, role: .warning)
+            y += canvas.wrapped("⚠ isWebhookSecured is off: webhook calls carry no Authorization header", x: area.x + 1, y: y, width: width - 2, maxLines: 2, role: .warning)
         }
         if let conflict = c.conflict {
-            canvas.write(" ✗", x: 0, y: y, role: .error)
-            y += canvas.wrapped(conflict, x: 3, y: y, width: width - 4, maxLines: 3, role: .error)
+            canvas.write(" ✗", x: area.x, y: y, role: .error)
+            y += canvas.wrapped(conflict, x: area.x + 3, y: y, width: width - 4, maxLines: 3, role: .error)
         }
         if let error = c.saveError, c.conflict == nil {
-            canvas.write(" ✗", x: 0, y: y, role: .error)
-            y += canvas.wrapped(error, x: 3, y: y, width: width - 4, maxLines: 3, role: .error)
+            canvas.write(" ✗", x: area.x, y: y, role: .error)
+            y += canvas.wrapped(error, x: area.x + 3, y: y, width: width - 4, maxLines: 3, role: .error)
         }
         if let refusal = c.refusal {
-            canvas.write(" ✗", x: 0, y: y, role: .error)
-            y += canvas.wrapped(refusal, x: 3, y: y, width: width - 4, maxLines: 3, role: .error)
+            canvas.write(" ✗", x: area.x, y: y, role: .error)
+            y += canvas.wrapped(refusal, x: area.x + 3, y: y, width: width - 4, maxLines: 3, role: .error)
         }
         y += 1
         let table = fieldTable(state, width: width)
         for (field, cells) in zip(ConfigField.allCases, table.rows) {
             let selected = field == c.selected && c.selectedPending == nil
-            canvas.tableRow(table.layout, cells, x: 1, y: y, rowRole: nil)
-            if selected { canvas.paint(x: 3, y: y, width: width - 4, role: .selected) }
+            canvas.tableRow(table.layout, cells, x: area.x + 1, y: y, rowRole: nil)
+            if selected { canvas.paint(x: area.x + 3, y: y, width: width - 4, role: .selected) }
             y += 1
         }
-        let pendingRows = renderPending(state, into: &canvas, y: y + 1, bottom: area.bottom)
+        let pendingRows = renderPending(state, into: &canvas, in: Rect(x: area.x, y: y + 1, width: width, height: area.bottom - y - 1))
         y += pendingRows == 0 ? 1 : pendingRows + 2
         let field = c.selected
         if c.selectedPending != nil, let change = targetChange(state) {
             for line in pendingDetail(change, state) where y < area.bottom {
-                y += canvas.wrapped(line, x: 3, y: y, width: width - 4, maxLines: area.bottom - y, role: .muted)
+                y += canvas.wrapped(line, x: area.x + 3, y: y, width: width - 4, maxLines: area.bottom - y, role: .muted)
             }
             if c.confirmingWrite { renderDiff(state, into: &canvas, in: area) }
             renderQuestion(state, into: &canvas, in: area)
@@ -553,7 +553,7 @@ public enum ConfigScreen {
         }
         // Below the list, within the body: what does not fit ends with `…`, never stops silently.
         func note(_ text: String, maxLines: Int, role: Role = .muted) {
-            y += canvas.wrapped(text, x: 3, y: y, width: width - 4, maxLines: min(maxLines, max(0, area.bottom - y)), role: role)
+            y += canvas.wrapped(text, x: area.x + 3, y: y, width: width - 4, maxLines: min(maxLines, max(0, area.bottom - y)), role: role)
         }
         if let index = ConfigField.allCases.firstIndex(of: field), let shown = table.layout.widths[2],
            TerminalText.width(table.rows[index][2].text) > shown {
@@ -578,11 +578,11 @@ public enum ConfigScreen {
             let shown = lines.count <= room ? lines : Array(lines.prefix(max(0, room - 1)))
             let role: Role = c.lastTests[region]?.result == "created" ? .muted : .error
             for line in shown {
-                canvas.write(line, x: 5, y: y, role: role, maxWidth: width - 6)
+                canvas.write(line, x: area.x + 5, y: y, role: role, maxWidth: width - 6)
                 y += 1
             }
             if shown.count < lines.count, room > 0 {
-                canvas.write("… \(lines.count - shown.count) more line(s): cleo-console cashier history, or a taller terminal", x: 5, y: y, role: .muted, maxWidth: width - 6)
+                canvas.write("… \(lines.count - shown.count) more line(s): cleo-console cashier history, or a taller terminal", x: area.x + 5, y: y, role: .muted, maxWidth: width - 6)
                 y += 1
             }
         }
@@ -595,11 +595,11 @@ public enum ConfigScreen {
             // The refusal is read whole: the box grows for it (up to the screen's bottom).
             let errorLines = c.editorError.map { TerminalText.wrap("✗ " + field.rawValue + ": " + $0, width: width - 26) } ?? []
             let boxHeight = max(4, min(3 + max(1, errorLines.count), area.bottom - y))
-            canvas.box(x: 1, y: y, width: width - 2, height: boxHeight, title: " Edit \(field.rawValue)\(field.isSecret ? " (not echoed)" : "") · Enter accepts · Esc cancels ", role: .accent)
-            canvas.field(editor, x: 3, y: y + 1, width: width - 8)
-            if field.isSecret { canvas.write("\(editor.text.count) characters", x: width - 20, y: y + 2, role: .muted) }
+            canvas.box(x: area.x + 1, y: y, width: width - 2, height: boxHeight, title: " Edit \(field.rawValue)\(field.isSecret ? " (not echoed)" : "") · Enter accepts · Esc cancels ", role: .accent)
+            canvas.field(editor, x: area.x + 3, y: y + 1, width: width - 8)
+            if field.isSecret { canvas.write("\(editor.text.count) characters", x: area.x + width - 20, y: y + 2, role: .muted) }
             if let error = c.editorError {
-                canvas.wrapped("✗ " + field.rawValue + ": " + error, x: 3, y: y + 2, width: width - 26, maxLines: boxHeight - 3, role: .error)
+                canvas.wrapped("✗ " + field.rawValue + ": " + error, x: area.x + 3, y: y + 2, width: width - 26, maxLines: boxHeight - 3, role: .error)
             }
         }
         if c.confirmingWrite { renderDiff(state, into: &canvas, in: area) }
@@ -642,12 +642,12 @@ public enum ConfigScreen {
     /// draws this, and the scroll keys stop where its last line is in view (`maxScroll`).
     static func diffLayout(_ state: AppState, in area: Rect) -> (lines: [(String, Role)], box: Rect, room: Int, maxScroll: Int) {
         // The whole width: nothing of the screen under it shows beside its frame.
-        let width = state.size.width - 2
+        let width = area.width - 2
         let lines = diffLines(state, width: width - 4)
         let boxHeight = min(area.height, lines.count + 2)
         let room = max(0, boxHeight - 2)
         let y = area.y + max(0, (area.height - boxHeight) / 2)
-        return (lines, Rect(x: 1, y: y, width: width, height: boxHeight), room, max(0, lines.count - room))
+        return (lines, Rect(x: area.x + 1, y: y, width: width, height: boxHeight), room, max(0, lines.count - room))
     }
 
     static func renderDiff(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
@@ -656,7 +656,7 @@ public enum ConfigScreen {
         let more = lines.count > room ? " · j/k scroll (\(scroll + room) of \(lines.count) lines)" : ""
         canvas.overlay(box, title: " Write these changes?\(more) ", role: .accent)
         for (index, line) in lines.dropFirst(scroll).prefix(room).enumerated() {
-            canvas.write(line.0, x: 3, y: box.y + 1 + index, role: line.1, maxWidth: box.width - 4)
+            canvas.write(line.0, x: box.x + 2, y: box.y + 1 + index, role: line.1, maxWidth: box.width - 4)
         }
     }
 }

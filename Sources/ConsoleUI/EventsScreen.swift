@@ -260,18 +260,18 @@ public enum EventsScreen {
         let f = state.follower
         let width = area.width
         var y = area.y
-        canvas.write(" Events log ", x: 0, y: y, role: .title)
+        canvas.write(" Events log ", x: area.x, y: y, role: .title)
         let phase: (String, Role) = switch f.phase {
         case .following: ("● following", .success)
         case .waitingForLog: (f.waitingFor.map { "○ waiting: " + TerminalText.sanitized($0) } ?? "○ waiting for the log to appear", .warning)
         case .starting: ("… starting", .muted)
         case .failed(let message): ("✗ failed: " + TerminalText.sanitized(message), .error)
         }
-        canvas.write(phase.0, x: 13, y: y, role: phase.1, maxWidth: width - 14)
+        canvas.write(phase.0, x: area.x + 13, y: y, role: phase.1, maxWidth: width - 14)
         y += 1
         func line(_ label: String, _ value: String, role: Role = .normal) {
-            canvas.write(label, x: 2, y: y, role: .muted)
-            y += canvas.wrapped(value, x: 18, y: y, width: width - 19, maxLines: 2, role: role)
+            canvas.write(label, x: area.x + 2, y: y, role: .muted)
+            y += canvas.wrapped(value, x: area.x + 18, y: y, width: width - 19, maxLines: 2, role: role)
         }
         line("file", f.path)
         let position = f.position
@@ -281,20 +281,20 @@ public enum EventsScreen {
         let counts = ["\(TransactionsScreen.grouped(Int(c.linesApplied))) lines", "\(TransactionsScreen.grouped(Int(c.events))) events",
                       "\(c.duplicates) duplicates", "\(c.late) late", "\(c.rejected) rejected"]
         let lines = Self.joined(counts, width: width - 19)
-        canvas.write("applied", x: 2, y: y, role: .muted)
+        canvas.write("applied", x: area.x + 2, y: y, role: .muted)
         for (index, text) in lines.prefix(2).enumerated() {
             // A third line's counts go on the second, cut with … (only with counts in the billions).
             let shown = index == 1 ? lines.dropFirst().joined(separator: " · ") : text
-            y += canvas.wrapped(shown, x: 18, y: y, width: width - 19, maxLines: 1)
+            y += canvas.wrapped(shown, x: area.x + 18, y: y, width: width - 19, maxLines: 1)
         }
         line("last event", f.lastEventAt.map { RFC3339.formatShort($0, offsetSeconds: state.session.offsetSeconds) + " (" + ago($0, state.now) + ")" } ?? "none yet")
         for notice in f.notices.prefix(2) {
             // Read whole: a notice wraps under its label instead of stopping mid-word.
-            canvas.write("notice", x: 2, y: y, role: .muted)
-            y += canvas.wrapped(notice.kind.rawValue + ": " + notice.detail, x: 18, y: y, width: width - 19, maxLines: 3, role: .warning)
+            canvas.write("notice", x: area.x + 2, y: y, role: .muted)
+            y += canvas.wrapped(notice.kind.rawValue + ": " + notice.detail, x: area.x + 18, y: y, width: width - 19, maxLines: 3, role: .warning)
         }
         y += 1
-        renderList(state, into: &canvas, y: y, bottom: area.bottom)
+        renderList(state, into: &canvas, in: Rect(x: area.x, y: y, width: width, height: area.bottom - y))
         let list = state.events
         guard list.showingRaw else { return }
         switch list.list {
@@ -314,10 +314,11 @@ public enum EventsScreen {
 
     /// The switcher (both lists with their counts, the one shown highlighted), the shown list's
     /// column header, and its rows around the selection.
-    static func renderList(_ state: AppState, into canvas: inout Canvas, y top: Int, bottom: Int) {
+    static func renderList(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let list = state.events
-        let width = canvas.size.width
-        var y = top
+        let width = area.width
+        let bottom = area.bottom
+        var y = area.y
         func counted(_ shown: Int, _ total: Int, above: Int) -> String {
             let n = TransactionsScreen.grouped
             if above == 0 { return total > shown ? "newest \(n(shown)) of \(n(total))" : n(shown) }
@@ -326,9 +327,9 @@ public enum EventsScreen {
         var x = 1
         for (kind, title) in [(State.List.rejected, "Rejected lines (\(counted(list.rejected.count, list.total, above: list.rejectedAbove)))"),
                               (.refused, "Refused deliveries (\(counted(list.refused.count, list.refusedTotal, above: list.refusedAbove)))")] {
-            x += canvas.write(" \(title) ", x: x, y: y, role: kind == list.list ? .title : .muted) + 2
+            x += canvas.write(" \(title) ", x: area.x + x, y: y, role: kind == list.list ? .title : .muted, maxWidth: width - x) + 2
         }
-        if width - x >= 12 { canvas.write(list.above > 0 ? "newest first · g newest" : "newest first", x: x, y: y, role: .muted, maxWidth: width - x) }
+        if width - x >= 12 { canvas.write(list.above > 0 ? "newest first · g newest" : "newest first", x: area.x + x, y: y, role: .muted, maxWidth: width - x) }
         y += 1
         // One table primitive: the column specs drive header and cells, sized to the page's
         // values; at a narrow width the message (reason) is cut first, then the file (remote).
@@ -342,14 +343,14 @@ public enum EventsScreen {
                list.refused.map { [RFC3339.formatShort($0.at, offsetSeconds: offset), RelativeTime.span($0.at, now: state.now),
                                    $0.remote, String($0.status), $0.reason].map(TerminalText.sanitized) })
         let table = TableLayout(columns, rows: cells, available: width - 2)
-        canvas.write(TerminalText.padded("  " + table.header, to: width), x: 0, y: y, role: .header)
+        canvas.write(TerminalText.padded("  " + table.header, to: width), x: area.x, y: y, role: .header, maxWidth: width)
         y += 1
         let room = bottom - y
         guard list.count > 0 else {
             let empty = list.list == .rejected
                 ? "No rejected lines: every line of the log was accepted."
                 : "No refused deliveries: serve has refused none on this database (or never ran on it)."
-            canvas.wrapped(empty, x: 2, y: y, width: width - 3, maxLines: 2, role: .muted)
+            canvas.wrapped(empty, x: area.x + 2, y: y, width: width - 3, maxLines: 2, role: .muted)
             return
         }
         let cursor = list.cursor
@@ -357,8 +358,8 @@ public enum EventsScreen {
         for index in (start..<list.count).prefix(max(0, room)) {
             let text = "  " + table.line(cells[index])
             let selected = index == cursor
-            canvas.write(text, x: 0, y: y, role: selected ? .selected : .normal, maxWidth: width)
-            if selected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
+            canvas.write(text, x: area.x, y: y, role: selected ? .selected : .normal, maxWidth: width)
+            if selected { canvas.paint(x: area.x, y: y, width: width, role: .selected) }
             y += 1
         }
     }

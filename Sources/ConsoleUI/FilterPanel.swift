@@ -215,8 +215,8 @@ public struct FilterPanel: Sendable, Equatable {
 
     static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let panel = state.transactions.filters
-        let width = min(canvas.size.width - 2, 78)
-        let x = canvas.size.width - width - 1
+        let width = min(area.width - 2, 78)
+        let x = area.right - width - 1
         // The refusal of a typed date whole (wrapped, the box grows for it), never stopping mid-word.
         let footer = TerminalText.wrap(panel.error ?? "Space/Enter change · statuses add up · c clear all · Esc close", width: width - 4)
         let boxHeight = min(area.height - 1, Row.allCases.count + 3 + footer.count)

@@ -9,12 +9,13 @@ public enum HelpScreen {
     }
 
     static let keys: [KeyBinding] = [
+        // Scrolling stops where the last line is in view: no presses lost past the end.
         KeyBinding([.character("j"), .down], "scroll") { state in
-            state.help.scroll += 1
+            state.help.scroll = scrolled(state.help.scroll, by: 1, limit: maxScroll(state))
             return []
         },
         KeyBinding([.character("k"), .up], "scroll", inHints: false) { state in
-            state.help.scroll = max(0, state.help.scroll - 1)
+            state.help.scroll = scrolled(state.help.scroll, by: -1, limit: maxScroll(state))
             return []
         },
         KeyBinding([.escape, .character("?")], "back", goes: .back),
@@ -36,10 +37,18 @@ public enum HelpScreen {
         ]
     }
 
-    static func lines() -> [(String, Role)] {
-        var out: [(String, Role)] = []
+    /// A help line: `label` (a binding's keys, padded to one column) then `text`, which wraps
+    /// under itself; titles and notes have no label (a note's further lines are indented).
+    struct Line {
+        var label = ""
+        var text: String
+        var role: Role
+    }
+
+    static func lines() -> [Line] {
+        var out: [Line] = []
         for (title, bindings) in sections {
-            out.append((title, .title))
+            out.append(Line(text: title, role: .title))
             // Bindings that share a label (j and k "move") read as one line: keys, then what they do.
             var rows: [(keys: String, label: String)] = []
             for binding in bindings {
@@ -49,35 +58,58 @@ public enum HelpScreen {
                     rows.append((binding.keysLabel, binding.label))
                 }
             }
-            for row in rows { out.append(("  " + TerminalText.padded(row.keys, to: 16) + row.label, .normal)) }
-            out.append(("", .normal))
+            for row in rows { out.append(Line(label: "  " + TerminalText.padded(row.keys, to: 16), text: row.label, role: .normal)) }
+            out.append(Line(text: "", role: .normal))
         }
-        out.append(("In a text field every printable key is text; Enter, Esc, Ctrl-U, Backspace, arrows, Home/End (Ctrl-A/E) edit.", .muted))
+        out.append(Line(text: "In a text field every printable key is text; Enter, Esc, Ctrl-U, Backspace, arrows, Home/End (Ctrl-A/E) edit.", role: .muted))
         // The screens' words come from the route table, like their keys above.
         let screens = Routes.all.compactMap(\.commands.first).joined(separator: ", ")
-        out.append((": palette — \(screens), q, status <s>[,<s>…], country <cc>, currency <ccy>,", .muted))
-        out.append(("  method payin|payout, flagged, overdue, search <prefix>, clear, export <file.csv>,", .muted))
-        out.append(("  cashier [payin|payout] [CL|PE|MX] (a test request: the form, its problems, y/n, the send)", .muted))
+        out.append(Line(text: ": palette — \(screens), q, status <s>[,<s>…], country <cc>, currency <ccy>, "
+            + "method payin|payout, flagged, overdue, search <prefix>, clear, export <file.csv>, "
+            + "cashier [payin|payout] [CL|PE|MX] (a test request: the form, its problems, y/n, the send)", role: .muted))
         return out
     }
 
-    static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
-        canvas.write(" Keys ", x: 0, y: area.y, role: .title)
-        let all = lines()
-        // Two columns when they fit.
-        let half = (all.count + 1) / 2
-        let twoColumns = canvas.size.width >= 100 && half <= area.height - 1
-        if twoColumns {
-            for (index, line) in all.enumerated() {
-                let column = index < half ? 0 : 1
-                let row = index < half ? index : index - half
-                canvas.write(line.0, x: 1 + column * (canvas.size.width / 2), y: area.y + 1 + row, role: line.1, maxWidth: canvas.size.width / 2 - 2)
+    /// Every line wrapped to `width`: nothing on help is cut at the edge.
+    static func wrapped(width: Int) -> [(String, Role)] {
+        lines().flatMap { line -> [(String, Role)] in
+            if line.label.isEmpty, line.role == .muted {
+                // A note's further lines indented under its first.
+                return TerminalText.wrap(line.text, width: width - 2).enumerated().map { ($0.offset == 0 ? $0.element : "  " + $0.element, line.role) }
             }
-            return
+            return TerminalText.wrap(line.text, width: width, label: line.label).map { ($0, line.role) }
         }
-        let scroll = min(state.help.scroll, max(0, all.count - (area.height - 1)))
-        for (index, line) in all.dropFirst(scroll).prefix(area.height - 1).enumerated() {
-            canvas.write(line.0, x: 1, y: area.y + 1 + index, role: line.1, maxWidth: canvas.size.width - 2)
+    }
+
+    /// The body's columns: two side by side when the terminal is wide enough and every line fits
+    /// in them without scrolling, else one.
+    static func columns(in area: Rect) -> [(rect: Rect, lines: [(String, Role)])] {
+        let body = Rect(x: area.x + 1, y: area.y + 1, width: area.width - 2, height: area.height - 1)
+        if area.width >= 100 {
+            let split = Layout.horizontal(body, [.fill, .length(2), .fill])
+            let all = wrapped(width: split[0].width)
+            let half = (all.count + 1) / 2
+            if half <= body.height {
+                return [(split[0], Array(all.prefix(half))), (split[2], Array(all.dropFirst(half)))]
+            }
+        }
+        return [(body, wrapped(width: body.width))]
+    }
+
+    static func maxScroll(_ state: AppState) -> Int {
+        let shown = columns(in: state.frame.body)
+        guard shown.count == 1, let only = shown.first else { return 0 }
+        return max(0, only.lines.count - only.rect.height)
+    }
+
+    static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
+        canvas.write(" Keys ", x: area.x, y: area.y, role: .title)
+        let shown = columns(in: area)
+        let scroll = shown.count == 1 ? min(state.help.scroll, max(0, shown[0].lines.count - shown[0].rect.height)) : 0
+        for (rect, lines) in shown {
+            for (index, line) in lines.dropFirst(scroll).prefix(rect.height).enumerated() {
+                canvas.write(line.0, x: rect.x, y: rect.y + index, role: line.1, maxWidth: rect.width)
+            }
         }
     }
 }

@@ -50,7 +50,8 @@ extension ConfigScreen: Screen {
     static func shown(_ state: inout AppState) -> [Effect] { [.loadConfig] }
     static func hints(_ state: AppState) -> [(keys: String, label: String)] {
         if state.config.editor != nil { return TextField.hints(submit: "accept", cancel: "cancel") }
-        return questionHints(state.config) ?? hints(for: state)
+        // An open question's hints are its answers (`AppState.openAnswers`), drawn by the frame.
+        return hints(for: state)
     }
 }
 

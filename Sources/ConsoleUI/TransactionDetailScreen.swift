@@ -207,11 +207,11 @@ public enum TransactionDetailScreen {
         let width = area.width
         guard let r = d.record else {
             let text = d.missing.map { "No transaction with id \($0) (Esc goes back)." } ?? "loading \(d.requestedID ?? "")…"
-            canvas.wrapped(text, x: 2, y: area.y + 1, width: width - 4, maxLines: 3, role: .muted)
+            canvas.wrapped(text, x: area.x + 2, y: area.y + 1, width: width - 4, maxLines: 3, role: .muted)
             return
         }
-        let x = canvas.write(" Transaction ", x: 0, y: area.y, role: .title)
-        canvas.wrapped(r.id, x: x, y: area.y, width: width - x - 1, maxLines: 1, role: .accent)
+        let x = canvas.write(" Transaction ", x: area.x, y: area.y, role: .title)
+        canvas.wrapped(r.id, x: area.x + x, y: area.y, width: width - x - 1, maxLines: 1, role: .accent)
         let (status, statusRole) = TransactionsScreen.statusText(r, now: state.now)
         let offset = state.session.offsetSeconds
         let fields = area.inset(dx: 1)
@@ -224,8 +224,8 @@ public enum TransactionDetailScreen {
         ], into: &canvas, area: Rect(x: fields.x, y: y, width: fields.width, height: area.bottom - y))
         func field(_ label: String, _ value: String, role: Role = .normal, labelRole: Role = .muted, maxLines: Int = 2) {
             guard y < area.bottom else { return }
-            canvas.write(label, x: 1, y: y, role: labelRole)
-            y += canvas.wrapped(value, x: 13, y: y, width: width - 14, maxLines: min(maxLines, area.bottom - y), role: role)
+            canvas.write(label, x: area.x + 1, y: y, role: labelRole)
+            y += canvas.wrapped(value, x: area.x + 13, y: y, width: width - 14, maxLines: min(maxLines, area.bottom - y), role: role)
         }
         // How long ago, beside the absolute times (seconds shown), from the runtime's tick.
         field("updated", RFC3339.formatShort(r.updatedAt, offsetSeconds: offset) + " (\(RelativeTime.ago(r.updatedAt, now: state.now)))"
@@ -245,7 +245,7 @@ public enum TransactionDetailScreen {
                 field("error", "\(code): \(known.meaning) — \(known.isSafeToRetry ? "safe to retry with a new request" : "do not retry blindly")",
                       role: .statusDeclined, maxLines: 3)
                 if y < area.bottom {
-                    y += canvas.wrapped(known.guidance(for: r.method), x: 13, y: y, width: width - 14, maxLines: min(4, area.bottom - y),
+                    y += canvas.wrapped(known.guidance(for: r.method), x: area.x + 13, y: y, width: width - 14, maxLines: min(4, area.bottom - y),
                                         role: r.method == .payOut ? .warning : .normal)
                 }
             } else {
@@ -258,7 +258,7 @@ public enum TransactionDetailScreen {
         if r.flags.contains(.mismatch) {
             field("MISMATCH", "an event disagreed on method, user, amount, currency or country (see notes)", role: .flag, labelRole: .flag, maxLines: 3)
         }
-        renderTimeline(state, into: &canvas, area: Rect(x: 0, y: y, width: width, height: area.bottom - y))
+        renderTimeline(state, into: &canvas, area: Rect(x: area.x, y: y, width: width, height: area.bottom - y))
         if d.showingRaw, d.selected < d.events.count {
             RawView.render(title: "event at line \(d.events[d.selected].line)", bytes: d.events[d.selected].raw, into: &canvas, in: area)
         }
@@ -316,8 +316,8 @@ enum RawView {
     ]
 
     static func render(title: String, bytes: [UInt8], into canvas: inout Canvas, in area: Rect) {
-        let width = canvas.size.width - 4
-        canvas.overlay(Rect(x: 1, y: area.y + 1, width: width + 2, height: area.height - 2), title: " Raw: \(title) (Esc closes) ", role: .accent)
+        let width = area.width - 4
+        canvas.overlay(Rect(x: area.x + 1, y: area.y + 1, width: width + 2, height: area.height - 2), title: " Raw: \(title) (Esc closes) ", role: .accent)
         let text = TerminalText.escaped(bytes)
         var lines: [String] = []
         var current = ""
@@ -331,8 +331,8 @@ enum RawView {
         if !current.isEmpty { lines.append(current) }
         let room = area.height - 4
         for (index, line) in lines.prefix(room).enumerated() {
-            canvas.write(line, x: 3, y: area.y + 2 + index)
+            canvas.write(line, x: area.x + 3, y: area.y + 2 + index)
         }
-        if lines.count > room { canvas.write("… \(lines.count - room) more lines", x: 3, y: area.bottom - 2, role: .muted) }
+        if lines.count > room { canvas.write("… \(lines.count - room) more lines", x: area.x + 3, y: area.bottom - 2, role: .muted) }
     }
 }

@@ -75,9 +75,21 @@ extension TransactionsScreen {
         return []
     }
 
-    static func renderExportQuestion(_ request: ExportRequest, into canvas: inout Canvas, y: Int) {
-        canvas.fill(x: 0, y: y, width: canvas.size.width, role: .warning)
-        canvas.write(" export: \(request.path) exists — replace it? \(exportAnswers.sentence()) ", x: 0, y: y, role: .warning,
-                     maxWidth: canvas.size.width)
+    /// The question over the bottom of `area`, wrapped: a long path never hides its answers
+    /// (nothing safety-relevant is cut). A path taller than the body keeps its last lines and
+    /// the answers, its start marked as cut.
+    static func renderExportQuestion(_ request: ExportRequest, into canvas: inout Canvas, in area: Rect) {
+        // The path under its label (a long one wraps under itself), then the question whole.
+        var lines = TerminalText.wrap(request.path, width: area.width - 2, label: "export to: ")
+            + exportAnswers.wrapped(after: "that file exists — replace it? ", width: area.width - 2)
+        if lines.count > area.height {
+            lines = Array(lines.suffix(max(0, area.height)))
+            if !lines.isEmpty { lines[0] = "…" + lines[0].dropFirst() }
+        }
+        let top = area.bottom - lines.count
+        canvas.fill(x: area.x, y: top, width: area.width, height: lines.count, role: .warning)
+        for (index, line) in lines.enumerated() {
+            canvas.write(line, x: area.x + 1, y: top + index, role: .warning, maxWidth: area.width - 2)
+        }
     }
 }

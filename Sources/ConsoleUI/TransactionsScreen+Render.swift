@@ -97,10 +97,12 @@ extension TransactionsScreen {
 
     /// The summary line. What gives way when the width runs out, last first: the legend, the
     /// filter summary (cut), the overdue warning; the position and the pause state never.
-    static func renderSummary(_ state: AppState, into canvas: inout Canvas, y: Int) {
+    static func renderSummary(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let t = state.transactions
-        let width = canvas.size.width
-        var x = canvas.write(" Transactions ", x: 0, y: y, role: .title) + 1
+        let y = area.y
+        // Columns from the area's left edge: `x` is relative, drawn at `area.x + x`.
+        let width = area.width
+        var x = canvas.write(" Transactions ", x: area.x, y: y, role: .title) + 1
         let matching = t.query.isFiltered ? " matching" : ""
         var where_: String
         if let position = t.position, !t.rows.isEmpty {
@@ -113,12 +115,12 @@ extension TransactionsScreen {
         }
         let paused = t.isPaused ? " ⏸ PAUSED · \(grouped(t.arrivedWhilePaused)) new · p resumes " : ""
         let pausedWidth = TerminalText.width(paused)
-        x += canvas.write(where_, x: x, y: y, role: .normal, maxWidth: width - x - pausedWidth)
+        x += canvas.write(where_, x: area.x + x, y: y, role: .normal, maxWidth: width - x - pausedWidth)
         var room = width - x - pausedWidth
         if t.overdue > 0 {
             let text = "  ⚠ \(grouped(t.overdue)) overdue Pending >\(overdueMinutes)m"
             if TerminalText.width(text) <= room {
-                x += canvas.write(text, x: x, y: y, role: .overdue)
+                x += canvas.write(text, x: area.x + x, y: y, role: .overdue)
                 room = width - x - pausedWidth
             }
         }
@@ -130,13 +132,13 @@ extension TransactionsScreen {
             filter = "  \(count) filter\(count == 1 ? "" : "s") (f)"
         }
         if !filter.isEmpty, room > 12 {
-            x += canvas.write(filter, x: x, y: y, role: .accent, maxWidth: room - 1)
+            x += canvas.write(filter, x: area.x + x, y: y, role: .accent, maxWidth: room - 1)
             room = width - x - pausedWidth
         }
         if !paused.isEmpty {
-            canvas.write(paused, x: width - pausedWidth, y: y, role: .warning)
+            canvas.write(paused, x: area.x + width - pausedWidth, y: y, role: .warning)
         } else if TerminalText.width(legend) <= room {
-            canvas.write(legend, x: width - TerminalText.width(legend), y: y, role: .muted)
+            canvas.write(legend, x: area.x + width - TerminalText.width(legend), y: y, role: .muted)
         }
     }
 
@@ -156,39 +158,41 @@ extension TransactionsScreen {
     static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let t = state.transactions
         let width = area.width
-        renderSummary(state, into: &canvas, y: area.y)
+        renderSummary(state, into: &canvas, in: area)
         // Header and cells from the same column specs.
         let listTop = area.y + 2
         let rows = area.height - 2
         let table = table(state, width: width, rowCount: rows)
-        canvas.fill(x: 0, y: area.y + 1, width: width, role: .header)
-        canvas.tableRow(table.layout, table.layout.columns.map { ($0.title, Role.header) }, x: 0, y: area.y + 1)
+        canvas.fill(x: area.x, y: area.y + 1, width: width, role: .header)
+        canvas.tableRow(table.layout, table.layout.columns.map { ($0.title, Role.header) }, x: area.x, y: area.y + 1)
         if t.rows.isEmpty {
             // The hint wraps (a long events path included) instead of stopping mid-word.
             var y = listTop + 1
             for (index, line) in emptyText(state).enumerated() where y < listTop + rows {
-                y += canvas.wrapped(line, x: 2, y: y, width: width - 4, maxLines: listTop + rows - y, role: index == 0 ? .normal : .muted)
+                y += canvas.wrapped(line, x: area.x + 2, y: y, width: width - 4, maxLines: listTop + rows - y, role: index == 0 ? .normal : .muted)
             }
-            if let field = t.search { renderSearch(field, into: &canvas, y: area.bottom - 1) }
+            if let field = t.search { renderSearch(field, into: &canvas, in: area) }
             if t.filters.isOpen { FilterPanel.render(state, into: &canvas, in: area) }
-            if let request = t.confirmingExport { renderExportQuestion(request, into: &canvas, y: area.bottom - 1) }
+            if let request = t.confirmingExport { renderExportQuestion(request, into: &canvas, in: area) }
             return
         }
         for (index, (row, cells)) in zip(t.rows.prefix(rows), table.rows).enumerated() {
             let y = listTop + index
             let isSelected = row.id.sameBytes(as: t.selectedID ?? "")
-            canvas.tableRow(table.layout, cells, x: 0, y: y, rowRole: isSelected ? .selected : nil)
-            if isSelected { canvas.paint(x: 0, y: y, width: width, role: .selected) }
+            canvas.tableRow(table.layout, cells, x: area.x, y: y, rowRole: isSelected ? .selected : nil)
+            if isSelected { canvas.paint(x: area.x, y: y, width: width, role: .selected) }
         }
-        if let field = t.search { renderSearch(field, into: &canvas, y: area.bottom - 1) }
+        if let field = t.search { renderSearch(field, into: &canvas, in: area) }
         if t.filters.isOpen { FilterPanel.render(state, into: &canvas, in: area) }
-        if let request = t.confirmingExport { renderExportQuestion(request, into: &canvas, y: area.bottom - 1) }
+        if let request = t.confirmingExport { renderExportQuestion(request, into: &canvas, in: area) }
     }
 
-    static func renderSearch(_ field: TextField, into canvas: inout Canvas, y: Int) {
-        canvas.fill(x: 0, y: y, width: canvas.size.width, role: .accent)
-        let x = canvas.write(" / search (id, psp id, user or reference prefix): ", x: 0, y: y, role: .accent)
-        canvas.field(field, x: x, y: y, width: canvas.size.width - x - 1, role: .accent)
+    /// The search line, the area's last row.
+    static func renderSearch(_ field: TextField, into canvas: inout Canvas, in area: Rect) {
+        let y = area.bottom - 1
+        canvas.fill(x: area.x, y: y, width: area.width, role: .accent)
+        let x = canvas.write(" / search (id, psp id, user or reference prefix): ", x: area.x, y: y, role: .accent, maxWidth: area.width)
+        canvas.field(field, x: area.x + x, y: y, width: area.width - x - 1, role: .accent)
     }
 
     /// What to do when there is nothing to show.

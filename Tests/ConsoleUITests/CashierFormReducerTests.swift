@@ -40,7 +40,7 @@ import Testing
         let rows = state.render().rows
         #expect(rows[2].contains("Cashier Pay-In") && rows[2].contains("sandbox") && rows[2].contains("key chileApiKey ••••9f3a sha256:1a2b3c4d"), "\(rows[2])")
         #expect(rows.contains { $0.contains("✓ no problems: s sends (it asks first)") })
-        assertScreen(state.render(), "cashier-form")
+        assertScreen(state, "cashier-form")
     }
 
     @Test func everyFieldsProblemIsShownBesideItLiveAsYouType() {
@@ -103,9 +103,9 @@ import Testing
 
     @Test func theNewStatesAt120Columns() {
         var state = form(size: Size(width: 120, height: 30))
-        assertScreen(state.render(), "cashier-form")
+        assertScreen(state, "cashier-form")
         _ = type("12", into: "phone", in: &state)
-        assertScreen(state.render(), "cashier-form-problems")
+        assertScreen(state, "cashier-form-problems")
     }
 
     @Test func aProblemIsShownWhileTheEditorIsStillOpen() {
@@ -136,7 +136,7 @@ import Testing
         select("type", in: &state)
         _ = state.reduce(.key(.enter))
         #expect(state.cashier.method == .payOut && state.cashier.values["type"] == "PAYOUT")
-        assertScreen(state.render(), "cashier-form-key-unset")
+        assertScreen(state, "cashier-form-key-unset")
     }
 
     @Test func sandboxAsksYNThenSendsTheExactBodyAndTheAnswerIsToldWhole() {
@@ -144,7 +144,7 @@ import Testing
         #expect(CashierFormScreen.reduce(.character("s"), in: &state).isEmpty)
         #expect(state.cashier.confirming)
         #expect(state.render().rows.contains { $0.contains("Send this Pay-In of") && $0.contains("to the sandbox platform with chileApiKey ••••9f3a") })
-        assertScreen(state.render(), "cashier-form-ask")
+        assertScreen(state, "cashier-form-ask")
         let effects = state.reduce(.key(.character("y")))
         let body = CashierBody.render(.object(CashierBody.template(.chile, method: .payIn)))
         #expect(effects == [.sendCashier(CashierFormRequest(method: .payIn, region: .chile, body: body, userID: "cleo-console-test", amount: "10000"))])
@@ -155,7 +155,7 @@ import Testing
         let screen = state.render().rows.joined(separator: "\n")
         #expect(screen.contains("refused by the platform (HTTP 400)"))
         #expect(screen.contains(PSPErrorCode(code: "PSP_RATE_LIMITED")!.meaning.prefix(40)))
-        assertScreen(state.render(), "cashier-form-answer")
+        assertScreen(state, "cashier-form-answer")
         // The box says what its keys do, as the hints do: j/k scroll it, other keys go back to the
         // form with its values, Esc closes it.
         let rows = state.render().rows
@@ -181,7 +181,7 @@ import Testing
         #expect(screen.contains("created: PENDING (HTTP 200)"))
         #expect(screen.contains("listed as Pending (origin: cashier)"))
         #expect(screen.contains("0123456789abcdef0123456789abcdef"), "the url wraps, never cut")
-        assertScreen(state.render(), "cashier-form-created")
+        assertScreen(state, "cashier-form-created")
     }
 
     @Test func productionWantsTheWordTypedAndAnythingElseSendsNothing() {
@@ -194,7 +194,7 @@ import Testing
         #expect(state.flash?.text.contains("not confirmed") == true)
         _ = CashierFormScreen.reduce(.character("s"), in: &state)
         for c in "production" { _ = state.reduce(.key(.character(c))) }
-        assertScreen(state.render(), "cashier-form-production")
+        assertScreen(state, "cashier-form-production")
         let effects = state.reduce(.key(.enter))
         #expect(effects.count == 1)
         if case .sendCashier(let request)? = effects.first { #expect(request.region == .chile) } else { Issue.record("no send: \(effects)") }

@@ -65,7 +65,7 @@ import Testing
         #expect(state.render().rows.contains { $0.contains("Approve change #3?") })
         #expect(state.render().rows.contains { $0.contains("y approves: chileApiKey becomes the new value now, in PRODUCTION") })
         #expect(state.render().rows[23].contains("y approve"))
-        assertScreen(state.render(), "config-pending-approve")
+        assertScreen(state, "config-pending-approve")
         #expect(press(.character("y"), in: &state) == [.decidePending(.approve, id: 3)])
         #expect(state.config.confirmingDecision == nil)
         var decided = Self.change
@@ -78,32 +78,32 @@ import Testing
 
     @Test func theQuestionAt120ColumnsAndTheListWithItsFingerprints() {
         var state = production(size: Size(width: 120, height: 30))
-        assertScreen(state.render(), "config-pending")
+        assertScreen(state, "config-pending")
         for _ in 0..<6 { _ = press(.character("j"), in: &state) }
         _ = press(.character("x"), in: &state)
         #expect(state.config.confirmingDecision?.decision == .reject)
-        assertScreen(state.render(), "config-pending-reject")
+        assertScreen(state, "config-pending-reject")
     }
 
     @Test func theOtherStatesAtTheOtherWidth() {
         var narrow = production()
-        assertScreen(narrow.render(), "config-pending")
+        assertScreen(narrow, "config-pending")
         for _ in 0..<6 { _ = press(.character("j"), in: &narrow) }
         _ = press(.character("x"), in: &narrow)
-        assertScreen(narrow.render(), "config-pending-reject")
+        assertScreen(narrow, "config-pending-reject")
         var wide = production(size: Size(width: 120, height: 30))
         for _ in 0..<6 { _ = press(.character("j"), in: &wide) }
         _ = press(.character("a"), in: &wide)
-        assertScreen(wide.render(), "config-pending-approve")
+        assertScreen(wide, "config-pending-approve")
         var reveal = production(size: Size(width: 120, height: 30), pending: [])
         _ = press(.character("v"), in: &reveal)
-        assertScreen(reveal.render(), "config-reveal-ask")
+        assertScreen(reveal, "config-reveal-ask")
         _ = press(.character("y"), in: &reveal)
         _ = reveal.reduce(.secretRevealed(.chileApiKey, .shown(Self.clear, at: Fixture.now)))
-        assertScreen(reveal.render(), "config-revealed")
+        assertScreen(reveal, "config-revealed")
         var support = production(role: .support, readOnly: "ops may not write the database", size: Size(width: 120, height: 30))
         _ = support.reduce(.pendingDecided(.approve, id: 3, .refused("ops is not permitted: support may not approve or reject a pending change: that needs the role engineer (not recorded: this user may only read the database)")))
-        assertScreen(support.render(), "config-pending-support")
+        assertScreen(support, "config-pending-support")
     }
 
     @Test func manyPendingChangesScrollWithTheSelectionInView() {
@@ -159,7 +159,7 @@ import Testing
         #expect(press(.character("x"), in: &state) == [.decidePending(.reject, id: 3)])
         _ = state.reduce(.pendingDecided(.approve, id: 3, .refused("ops is not permitted: support may not approve or reject a pending change: that needs the role engineer (not recorded: this user may only read the database)")))
         #expect(state.config.refusal?.contains("support may not approve or reject a pending change") == true)
-        assertScreen(state.render(), "config-pending-support")
+        assertScreen(state, "config-pending-support")
     }
 
     @Test func nothingPendingSaysSoAndTheHintsLeaveAAndXOut() {
@@ -175,13 +175,13 @@ import Testing
         var state = production(pending: [])
         #expect(press(.character("v"), in: &state).isEmpty, "v asks first")
         #expect(state.config.confirmingReveal == .chileApiKey)
-        assertScreen(state.render(), "config-reveal-ask")
+        assertScreen(state, "config-reveal-ask")
         #expect(press(.character("y"), in: &state) == [.revealSecret(.chileApiKey)])
         let at = Fixture.now.adding(milliseconds: 400)
         _ = state.reduce(.secretRevealed(.chileApiKey, .shown(Self.clear, at: at)))
         #expect(state.render().rows.contains { $0.contains("chileApiKey") && $0.contains(Self.clear) })
         #expect(state.render().rows.contains { $0.contains("in clear: hidden in 9 s or at the next key · audited as viewed") })
-        assertScreen(state.render(), "config-revealed")
+        assertScreen(state, "config-revealed")
         _ = state.reduce(.clockTicked(at.adding(milliseconds: 8_999)))
         #expect(state.render().rows.joined().contains(Self.clear))
         #expect(state.render().rows.contains { $0.contains("hidden in 1 s") })

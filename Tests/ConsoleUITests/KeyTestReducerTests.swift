@@ -34,7 +34,7 @@ import Testing
         let rows = state.render().rows
         #expect(rows.first { $0.contains("chileApiKey") }?.contains("test: created") == true)
         #expect(rows.contains { $0.contains("last test: created at 2026-11-25 15:01:00") })
-        assertScreen(state.render(), "config-key-tested")
+        assertScreen(state, "config-key-tested")
     }
 
     @Test func aRefusalIsToldWithTheErrorCodesMeaning() {
@@ -51,7 +51,7 @@ import Testing
             .filter { !$0.isEmpty }.joined(separator: " ")
         #expect(shown.contains("errorCode INVALID_PSP_CREDENTIALS: \(meaning)"), "\(shown)")
         #expect(shown.contains("message: bad key"))
-        assertScreen(state.render(), "config-key-refused")
+        assertScreen(state, "config-key-refused")
     }
 
     @Test func anAnswerTallerThanTheRoomSaysWhatIsLeftInsteadOfCuttingSilently() {
@@ -106,7 +106,7 @@ import Testing
         var state = configState(environment: "production")
         #expect(state.reduce(.key(.character("t"))).isEmpty)
         #expect(state.flash?.text.contains("PRODUCTION") == true)
-        assertScreen(state.render(), "config-key-test-production")
+        assertScreen(state, "config-key-test-production")
         #expect(state.reduce(.key(.character("n"))).isEmpty)
         #expect(state.flash?.text == "not sent: the test was cancelled")
         _ = state.reduce(.key(.character("t")))

@@ -234,7 +234,7 @@ import Testing
         for binding in TransactionsScreen.keys where binding.inHints {
             #expect(hints.contains(binding.label), "\(binding.label)")
         }
-        let help = HelpScreen.lines().map(\.0).joined(separator: "\n")
+        let help = HelpScreen.lines().map { $0.label + $0.text }.joined(separator: "\n")
         for binding in ConfigScreen.keys { #expect(help.contains(binding.label)) }
     }
 

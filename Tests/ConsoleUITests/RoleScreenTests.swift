@@ -26,7 +26,7 @@ import Testing
             #expect(state.flash?.text == "ops: support may not set \(key == .enter ? "chileApiKey" : "isWebhookSecured"): that needs the role engineer")
         }
         #expect(state.render().rows[23].contains("Enter Space w t v not for support"), "\(state.render().rows[23])")
-        assertScreen(state.render(), "config-support-read-only")
+        assertScreen(state, "config-support-read-only")
     }
 
     @Test func anEngineerOnADatabaseTheyMayOnlyReadIsToldWhy() {

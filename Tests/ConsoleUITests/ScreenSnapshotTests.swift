@@ -10,24 +10,24 @@ import Testing
         var state = Fixture.state()
         _ = state.reduce(.key(.character("j")))
         state.transactions.marks["665f1c2e9b1d4a0012ab34cd"] = .init(isNew: true, until: Fixture.now.adding(milliseconds: 2000))
-        assertScreen(state.render(), "transactions-list")
+        assertScreen(state, "transactions-list")
     }
 
     @Test func transactionsWide() {
         let state = Fixture.state(size: Size(width: 132, height: 30))
-        assertScreen(state.render(), "transactions-wide")
+        assertScreen(state, "transactions-wide")
     }
 
     @Test func transactionsProduction() {
         let state = Fixture.state(environment: "production")
-        assertScreen(state.render(), "transactions-production")
+        assertScreen(state, "transactions-production")
     }
 
     @Test func transactionsWaitingForTheLog() {
         var state = AppState(session: Fixture.session, size: Size(width: 80, height: 24), now: Fixture.now, eventsPath: "/var/log/cleo/webhook-events.jsonl")
         _ = state.reduce(.followerChanged(FollowerSnapshot(path: "/var/log/cleo/webhook-events.jsonl", phase: .waitingForLog)))
         _ = state.reduce(.pageLoaded(TransactionPage(query: state.transactions.pageQuery(now: Fixture.now), rows: [], total: 0, overdue: 0, newestSeq: nil)))
-        assertScreen(state.render(), "transactions-empty-waiting")
+        assertScreen(state, "transactions-empty-waiting")
     }
 
     @Test func transactionsFiltersAndPause() {
@@ -41,18 +41,25 @@ import Testing
         _ = state.reduce(.key(.character(" ")))  // country: CL
         // The counts per value, as the grouped query answers them.
         _ = state.reduce(.countsLoaded(state.transactions.countRequest(now: state.now), Counts(total: 1_234, overdue: 3, above: nil, facets: Fixture.facets)))
-        assertScreen(state.render(), "transactions-filters")
+        assertScreen(state, "transactions-filters")
         _ = state.reduce(.key(.escape))
         _ = state.reduce(.key(.character("p")))
         _ = state.reduce(.arrivalsCounted(12))
-        assertScreen(state.render(), "transactions-paused")
+        assertScreen(state, "transactions-paused")
     }
 
     @Test func transactionsSearch() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("/")))
         for c in "665f q1" { _ = state.reduce(.key(.character(c))) }
-        assertScreen(state.render(), "transactions-search")
+        assertScreen(state, "transactions-search")
+    }
+
+    @Test func theExportQuestionWrapsALongPathAndKeepsItsAnswers() {
+        var state = Fixture.state()
+        let path = "/home/support/exports/2026-12/cleo-transactions-declined-last-week-for-the-bank.csv"
+        _ = state.reduce(.exportFinished(.exists(path: path)))
+        assertScreen(state, "transactions-export-question")
     }
 
     @Test func detailOfADeclinedPayOut() {
@@ -61,20 +68,20 @@ import Testing
         _ = state.reduce(.key(.character("j")))
         _ = state.reduce(.key(.enter))
         _ = state.reduce(.detailLoaded(Fixture.rows[2], Fixture.events, totalEvents: Fixture.events.count))
-        assertScreen(state.render(), "detail-declined-payout")
+        assertScreen(state, "detail-declined-payout")
         _ = state.reduce(.key(.character("j")))
         _ = state.reduce(.key(.character("r")))
-        assertScreen(state.render(), "detail-raw")
+        assertScreen(state, "detail-raw")
     }
 
     @Test func configIncompleteEditingAndDiff() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("2")))
-        assertScreen(state.render(), "config-incomplete")
+        assertScreen(state, "config-incomplete")
         for key: Key in [.character("j"), .character("j"), .character("j"), .character("j"), .enter] { _ = state.reduce(.key(key)) }
         for c in "http://merchant.example/hook" { _ = state.reduce(.key(.character(c))) }
         _ = state.reduce(.key(.enter))
-        assertScreen(state.render(), "config-editor-refused")
+        assertScreen(state, "config-editor-refused")
         _ = state.reduce(.key(.ctrl("u")))
         for c in "https://merchant.example/hooks/cleo" { _ = state.reduce(.key(.character(c))) }
         _ = state.reduce(.key(.enter))
@@ -83,10 +90,10 @@ import Testing
         _ = state.reduce(.key(.character("j")))
         _ = state.reduce(.key(.enter))
         for c in "sk_live_mx_0123456789abcd" { _ = state.reduce(.key(.character(c))) }
-        assertScreen(state.render(), "config-secret-editor")
+        assertScreen(state, "config-secret-editor")
         _ = state.reduce(.key(.enter))
         _ = state.reduce(.key(.character("w")))
-        assertScreen(state.render(), "config-diff")
+        assertScreen(state, "config-diff")
     }
 
     @Test func configConflict() {
@@ -97,7 +104,7 @@ import Testing
         newer.version = 5
         newer.updatedBy = "jorge"
         _ = state.reduce(.configSaveFailed("the configuration was changed by jorge since it was loaded (now version 5); reload and apply again", newer))
-        assertScreen(state.render(), "config-conflict")
+        assertScreen(state, "config-conflict")
     }
 
     @Test func eventsScreen() {
@@ -109,10 +116,10 @@ import Testing
             RejectedLine(id: 1, file: "/var/log/cleo/webhook-events.jsonl", line: 88, offset: 30_120, code: "UNSUPPORTED_CURRENCY",
                          message: "currency must be CLP, PEN or MXN (Cleo accepts no other)", raw: Array("{\"currency\":\"USD\"}".utf8), rawLength: 18, at: Fixture.now),
         ], total: 2))
-        assertScreen(state.render(), "events")
+        assertScreen(state, "events")
         // newest first: the hostile line (412) is the first one
         _ = state.reduce(.key(.enter))
-        assertScreen(state.render(), "events-raw")
+        assertScreen(state, "events-raw")
     }
 
     /// The refused deliveries, newest first, with hostile text from outside in every cell: a
@@ -132,10 +139,10 @@ import Testing
         ], total: 1_204))
         _ = state.reduce(.key(.tab))
         _ = state.reduce(.key(.character("j")))
-        assertScreen(state.render(), "events-refused")
+        assertScreen(state, "events-refused")
         _ = state.reduce(.key(.enter))
         _ = state.reduce(.refusedBodyLoaded(id: 2, Array("{\"amount\":\u{1B}]0;pwned\u{07}\n}".utf8)))
-        assertScreen(state.render(), "events-refused-raw")
+        assertScreen(state, "events-refused-raw")
     }
 
     @Test func auditScreen() {
@@ -149,19 +156,19 @@ import Testing
             AuditEntry(id: 3, at: Fixture.now.adding(milliseconds: -3_600_000), user: "maria", origin: "ssh 203.0.113.9", field: "(all)",
                        old: nil, new: "version 4", result: .exported, detail: "config export"),
         ], total: 0))
-        assertScreen(state.render(), "audit")
+        assertScreen(state, "audit")
     }
 
     @Test func helpScreen() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("?")))
-        assertScreen(state.render(), "help")
+        assertScreen(state, "help")
     }
 
     @Test func tooSmall() {
         var state = Fixture.state()
         _ = state.reduce(.resized(Size(width: 60, height: 20)))
-        assertScreen(state.render(), "too-small")
+        assertScreen(state, "too-small")
     }
 
     // MARK: - issue 10: nothing safety-relevant cut
@@ -178,7 +185,7 @@ import Testing
         #expect(header.contains("● following"))
         #expect(header.contains("sandbox"))
         #expect(header.contains("…"))
-        assertScreen(state.render(), "frame-long-origin")
+        assertScreen(state, "frame-long-origin")
     }
 
     @Test func aGapInTheLogIsShownInTheFrame() {
@@ -188,7 +195,7 @@ import Testing
         _ = state.reduce(.followerChanged(follower))
         let rows = state.render().rows
         #expect(rows[22].contains("⚠ gap 11-25 14:58: 1,000 lines never read"))
-        assertScreen(state.render(), "frame-gap")
+        assertScreen(state, "frame-gap")
     }
 
     @Test(arguments: [Size(width: 80, height: 24), Size(width: 120, height: 30)])
@@ -220,7 +227,7 @@ import Testing
         // one question: the key hints say what the dialog says
         #expect(text.contains("y overwrites · n/Esc cancels"))
         #expect(rows[size.height - 1].contains("y overwrite  n/Esc cancel"), "\(rows[size.height - 1])")
-        assertScreen(state.render(), "config-write-conflict")
+        assertScreen(state, "config-write-conflict")
         #expect(state.reduce(.key(.character("y"))) == [.saveConfig([ConfigEdit(field: .chileApiKey, value: "sk_live_CL_NEVER_SHOWN_0000_9f3a_new1"),
                                                                      ConfigEdit(field: .webhookUrl, value: url)], expectedVersion: 5)])
     }
@@ -236,7 +243,7 @@ import Testing
         let text = state.render().rows.joined(separator: " ").replacingOccurrences(of: "│", with: " ")
         let words = text.split(separator: " ").joined(separator: " ")
         #expect(words.contains(error.split(separator: " ").joined(separator: " ")), "\(error)")
-        assertScreen(state.render(), "config-editor-refused-userinfo")
+        assertScreen(state, "config-editor-refused-userinfo")
     }
 
     @Test func theAuditScreenShowsOldAndNewWholeAndSanitisedCellsFit() {
@@ -256,7 +263,7 @@ import Testing
         let pane = state.render().rows.joined(separator: "\n")
         #expect(pane.contains("new: https://new.merchant.example/hooks/cleo/v2/receive?tenant=42&x=1"))
         #expect(pane.contains("old: https://old.merchant.example/hooks/cleo/v1/receive?tenant=42"))
-        assertScreen(state.render(), "audit-detail")
+        assertScreen(state, "audit-detail")
     }
 
     @Test func theLiveListAwayFromTheTop() {
@@ -264,7 +271,7 @@ import Testing
         for _ in 0..<3 { _ = state.reduce(.key(.character("j"))) }
         _ = state.reduce(.countsLoaded(state.transactions.countRequest(now: state.now), Counts(total: 4_518, overdue: 3, above: 30)))
         #expect(state.render().rows[2].contains("row 34 of 4,518"))
-        assertScreen(state.render(), "transactions-anchored")
+        assertScreen(state, "transactions-anchored")
     }
 
     @Test func aNonUTF8TerminalKeepsTheSymbolsApart() {
@@ -281,7 +288,7 @@ import Testing
         let rows = state.render().rows
         let warning = (rows[3] + " " + rows[4]).split(separator: " ").joined(separator: " ")
         #expect(warning.contains("missing: chileApiKey, peruApiKey, mexicoApiKey, customerExternalKeyForCleo, webhookUrl"), "\(warning)")
-        assertScreen(state.render(), "config-nothing-set")
+        assertScreen(state, "config-nothing-set")
     }
 
     @Test func eventsKeepTheSelectedLineAndGGoesToTheOldest() {

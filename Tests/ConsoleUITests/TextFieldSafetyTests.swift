@@ -130,6 +130,25 @@ import Testing
         #expect(editing.confirmingQuit)
     }
 
+    @Test func ctrlCDuringAQuestionAnswersItNoBeforeAskingToQuit() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("2")))
+        _ = state.reduce(.key(.character(" ")))
+        _ = state.reduce(.key(.character("w")))
+        #expect(state.config.confirmingWrite)
+        // One question on screen, never the quit question over the write dialog.
+        #expect(state.reduce(.key(.ctrl("c"))).isEmpty)
+        #expect(state.confirmingQuit && !state.config.confirmingWrite && state.openAnswers?.yes == "quit")
+        // Staying keeps the edits and leaves no question open; y was never taken as "write".
+        #expect(state.reduce(.key(.character("n"))).isEmpty)
+        #expect(state.openAnswers == nil && state.config.hasUnsavedEdits && state.isRunning)
+        // Without unsaved edits, a question and Ctrl-C: it is answered no and the console quits.
+        var asking = Fixture.state()
+        asking.transactions.confirmingExport = ExportRequest(query: asking.transactions.query, path: "/tmp/x.csv", overwrite: false)
+        #expect(asking.reduce(.key(.ctrl("c"))) == [.quit])
+        #expect(asking.transactions.confirmingExport == nil)
+    }
+
     @Test func qInTheTooSmallScreenKeepsAnOpenEditor() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("2")))

@@ -29,7 +29,7 @@ import Testing
             let detail = state.render().rows.joined(separator: "\n")
             #expect(detail.contains("#9 webhookAuthorization proposed by lena@ssh 203.0.113.9"))
             #expect(detail.contains("now: ••••aaaa sha256:0badf00d → new: ••••zzzz sha256:5ca1ab1e"))
-            assertScreen(state.render(), "config-pending-webhook-authorization")
+            assertScreen(state, "config-pending-webhook-authorization")
             #expect(state.reduce(.key(.character("a"))).isEmpty, "a asks first")
             #expect(state.render().rows.contains { $0.contains("y approves: webhookAuthorization becomes the new value now, in PRODUCTION") })
             #expect(state.reduce(.key(.character("y"))) == [.decidePending(.approve, id: 9)])
