@@ -12,6 +12,14 @@ public final class IngestWriter: IngestSink {
     let connection: any DatabaseWriter
     /// Most transactions kept in memory between batches.
     public var cacheLimit = 30_000
+    /// Most bytes of message text the kept transactions may hold: a message may be up to 1 MiB,
+    /// and 400 such lines kept 400 MB resident through a load (30,000 transactions fit).
+    public var cacheTextLimit = 16 << 20
+    /// The message bytes applied to kept transactions since the cache was last emptied: an upper
+    /// bound of what their states hold (a replaced message is still counted).
+    private var cachedTextBytes = 0
+    /// How many transactions are kept in memory (for tests).
+    var cachedTransactions: Int { cache.count }
 
     struct Cached {
         var seq: Int64
@@ -221,6 +229,7 @@ public final class IngestWriter: IngestSink {
     /// batch) may have changed; the seen-ids set starts over only for an empty table.
     private func forgetMemory(tableIsEmpty: Bool) {
         cache.removeAll(keepingCapacity: true)
+        cachedTextBytes = 0
         fileIDs = [:]
         lastFile = nil
         forgetSeenIDs()
@@ -312,6 +321,7 @@ public final class IngestWriter: IngestSink {
                     }
                     let i = slot!
                     let (outcome, seq, firstChange) = cache.values[i].apply(event, signature: lines[index].signature, receivedAt: receivedAt)
+                    cachedTextBytes += event.message?.utf8.count ?? 0
                     if firstChange { changed.append(key) }
                     if outcome.duplicate { summary.counts.duplicates += 1 }
                     if outcome.late { summary.counts.late += 1 }
@@ -340,7 +350,10 @@ public final class IngestWriter: IngestSink {
         if disorder > storedDisorder {
             try db.execute(sql: "INSERT OR REPLACE INTO meta_int(key, value) VALUES ('time_disorder', ?)", arguments: [disorder])
         }
-        if cache.count > cacheLimit { cache.removeAll(keepingCapacity: true) }
+        if cache.count > cacheLimit || cachedTextBytes > cacheTextLimit {
+            cache.removeAll(keepingCapacity: true)
+            cachedTextBytes = 0
+        }
         return summary
     }
 

@@ -68,6 +68,19 @@ import Glibc
         #expect(sink.notices.isEmpty)
     }
 
+    /// A batch is bounded in bytes as well as in lines: a backlog of 1 MiB lines is read a few
+    /// MiB at a time (64 MiB batches, two at once with the read-ahead, held 500 MB).
+    @Test func aBacklogOfHugeLinesIsReadInSmallBatches() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let big = String(repeating: "x", count: 1_000_000)
+        let text = (0..<60).map { "{\"transaction_id\":\"T\($0)\",\"method\":\"CLEO_PAYIN\",\"transaction_status\":\"Pending\",\"status\":\"\",\"user_id\":\"u\",\"message\":\"\(big)\"}\n" }.joined()
+        try text.write(toFile: path("huge.jsonl"), atomically: false, encoding: .utf8)
+        let sink = MemorySink()
+        try LogFollower(path: path("huge.jsonl"), writer: sink).catchUp()
+        #expect(sink.applied.count == 60)
+        #expect(sink.largestBatchBytes <= 20 << 20, "a batch held \(sink.largestBatchBytes) bytes")
+    }
+
     /// A common rotation scheme: `current.jsonl` is a symlink re-pointed at each day's file.
     @Test(arguments: [false, true]) func aRepointedSymlinkIsARotationThatLosesNothing(sameFollower: Bool) throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -14,6 +14,8 @@ final class MemorySink: IngestSink {
     var notices: [FollowerNotice] = []
     var failures = 0
     var commits = 0
+    /// The most line bytes one batch held.
+    var largestBatchBytes = 0
 
     func position(path: String, file: (any LogIdentity)?) throws -> FollowerPosition? {
         if let file, let found = positions.values.sorted(by: { $0.path < $1.path }).first(where: { file.isFile(of: $0) }) { return found }
@@ -37,6 +39,7 @@ final class MemorySink: IngestSink {
         case let (s?, e?) where s.sameSpot(as: e): break
         default: return .positionMoved(current: stored)
         }
+        largestBatchBytes = max(largestBatchBytes, lines.reduce(0) { $0 + $1.bytes.count })
         var summary = BatchSummary()
         for line in lines {
             summary.counts.linesApplied += 1
