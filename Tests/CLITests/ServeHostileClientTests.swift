@@ -13,6 +13,16 @@ import Glibc
         return "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Type: \(contentType)\r\n\(extraHeaders)Content-Length: \(body.utf8.count)\r\n\r\n" + body
     }
 
+    /// A harness with the webhook configured and serve running on it, for one test.
+    func withServe(_ body: (CLIHarness, ServeProcess) throws -> Void) throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        try body(h, serve)
+    }
+
     /// Reads until the server closes; how long that took, or nil if it did not within `seconds`.
     func secondsUntilClosed(_ fd: Int32, within seconds: Double) -> Double? {
         let start = Date()
@@ -25,60 +35,51 @@ import Glibc
     }
 
     @Test func aKeptRefusalWithoutABodyIsAnsweredAndTheConnectionKept() throws {
-        let h = try CLIHarness()
-        defer { h.cleanup() }
-        try h.configureWebhook()
-        let serve = try ServeProcess(h)
-        defer { serve.stop() }
-        let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
-        defer { close(fd) }
-        // No body (Content-Length 0, then none at all): the refusal is kept, then answered.
-        let empty = "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n"
-        let none = "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\r\n"
-        #expect(RawHTTP.send(fd, Array((empty + none + request("after-empty-refusals")).utf8)))
-        let replies = try RawHTTP.readReplies(fd, count: 3)
-        #expect(replies.map(\.status) == [415, 415, 200])
-        #expect(replies.allSatisfy { $0.headers["connection"] == nil })
-        #expect(try h.logLines().count == 1)
+        try withServe { h, serve in
+            let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
+            defer { close(fd) }
+            // No body (Content-Length 0, then none at all): the refusal is kept, then answered.
+            let empty = "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n"
+            let none = "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\r\n"
+            #expect(RawHTTP.send(fd, Array((empty + none + request("after-empty-refusals")).utf8)))
+            let replies = try RawHTTP.readReplies(fd, count: 3)
+            #expect(replies.map(\.status) == [415, 415, 200])
+            #expect(replies.allSatisfy { $0.headers["connection"] == nil })
+            #expect(try h.logLines().count == 1)
+        }
     }
 
     @Test func afterAClosingRefusalNothingPipelinedBehindItIsTaken() throws {
-        let h = try CLIHarness()
-        defer { h.cleanup() }
-        try h.configureWebhook()
-        let serve = try ServeProcess(h)
-        defer { serve.stop() }
-        let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
-        defer { close(fd) }
-        #expect(RawHTTP.send(fd, Array((request("before") + request("refused", contentType: "text/plain") + request("behind-the-refusal")).utf8)))
-        let replies = try RawHTTP.readReplies(fd, count: 2)
-        #expect(replies.map(\.status) == [200, 415])
-        #expect(replies[1].headers["connection"] == "close")
-        #expect(secondsUntilClosed(fd, within: 5) != nil)
-        usleep(300_000)
-        let ids = try h.logLines().compactMap { jsonObject($0)?["transaction_id"] as? String }
-        #expect(ids == ["before"])
-        #expect(!serve.log.contains("behind-the-refusal"))
+        try withServe { h, serve in
+            let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
+            defer { close(fd) }
+            #expect(RawHTTP.send(fd, Array((request("before") + request("refused", contentType: "text/plain") + request("behind-the-refusal")).utf8)))
+            let replies = try RawHTTP.readReplies(fd, count: 2)
+            #expect(replies.map(\.status) == [200, 415])
+            #expect(replies[1].headers["connection"] == "close")
+            #expect(secondsUntilClosed(fd, within: 5) != nil)
+            usleep(300_000)
+            let ids = try h.logLines().compactMap { jsonObject($0)?["transaction_id"] as? String }
+            #expect(ids == ["before"])
+            #expect(!serve.log.contains("behind-the-refusal"))
+        }
     }
 
     @Test func aMalformedRequestIsAnswered400AndTheConnectionClosed() throws {
-        let h = try CLIHarness()
-        defer { h.cleanup() }
-        try h.configureWebhook()
-        let serve = try ServeProcess(h)
-        defer { serve.stop() }
-        for malformed in ["GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + String(repeating: "a", count: 100_000),
-                          "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
-                          "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n"] {
-            let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
-            defer { close(fd) }
-            RawHTTP.send(fd, Array(malformed.utf8))
-            let reply = try RawHTTP.readReplies(fd, count: 1)
-            #expect(reply.first?.status == 400)
-            #expect(secondsUntilClosed(fd, within: 3) != nil, "still open after a 400: \(malformed.prefix(60))")
+        try withServe { h, serve in
+            for malformed in ["GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + String(repeating: "a", count: 100_000),
+                              "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+                              "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n"] {
+                let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
+                defer { close(fd) }
+                RawHTTP.send(fd, Array(malformed.utf8))
+                let reply = try RawHTTP.readReplies(fd, count: 1)
+                #expect(reply.first?.status == 400)
+                #expect(secondsUntilClosed(fd, within: 3) != nil, "still open after a 400: \(malformed.prefix(60))")
+            }
+            #expect(serve.log.components(separatedBy: " - 400 ").count - 1 == 3, "each told on stderr")
+            #expect(try h.logLines().isEmpty)
         }
-        #expect(serve.log.components(separatedBy: " - 400 ").count - 1 == 3, "each told on stderr")
-        #expect(try h.logLines().isEmpty)
     }
 
     @Test func trickledRequestsAndIdleConnectionsAreCutAndOthersStillServed() throws {
@@ -193,68 +194,59 @@ import Glibc
     }
 
     @Test func aClientThatExpects100ContinueIsToldToSendItsBody() throws {
-        let h = try CLIHarness()
-        defer { h.cleanup() }
-        try h.configureWebhook()
-        let serve = try ServeProcess(h)
-        defer { serve.stop() }
-        // curl sends `Expect: 100-continue` for bodies past 1 KiB and waits 1 s for the go-ahead.
-        let body = webhookLine("expecting")
-        let fd = try RawHTTP.connect(port: serve.port, timeout: 3)
-        defer { close(fd) }
-        let head = "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
-        #expect(RawHTTP.send(fd, Array(head.utf8)))
-        let goAhead = "HTTP/1.1 100 Continue\r\n\r\n"
-        #expect(bytesArriving(fd, within: 3, until: goAhead.utf8.count) == goAhead)
-        #expect(RawHTTP.send(fd, Array(body.utf8)))
-        #expect(try RawHTTP.readReplies(fd, count: 1).map(\.status) == [200])
-        // A refused one is not told to go ahead: it gets its final answer.
-        let refused = try RawHTTP.request(port: serve.port, headers: [("Content-Type", "text/plain"), ("Expect", "100-continue")],
-                                          body: Array(body.utf8))
-        #expect(refused.status == 415)
-        #expect(try h.logLines().count == 1)
+        try withServe { h, serve in
+            // curl sends `Expect: 100-continue` for bodies past 1 KiB and waits 1 s for the go-ahead.
+            let body = webhookLine("expecting")
+            let fd = try RawHTTP.connect(port: serve.port, timeout: 3)
+            defer { close(fd) }
+            let head = "POST /hooks/cleo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+            #expect(RawHTTP.send(fd, Array(head.utf8)))
+            let goAhead = "HTTP/1.1 100 Continue\r\n\r\n"
+            #expect(bytesArriving(fd, within: 3, until: goAhead.utf8.count) == goAhead)
+            #expect(RawHTTP.send(fd, Array(body.utf8)))
+            #expect(try RawHTTP.readReplies(fd, count: 1).map(\.status) == [200])
+            // A refused one is not told to go ahead: it gets its final answer.
+            let refused = try RawHTTP.request(port: serve.port, headers: [("Content-Type", "text/plain"), ("Expect", "100-continue")],
+                                              body: Array(body.utf8))
+            #expect(refused.status == 415)
+            #expect(try h.logLines().count == 1)
+        }
     }
 
     @Test func aHalfClosedConnectionStillGetsItsAnswer() throws {
-        let h = try CLIHarness()
-        defer { h.cleanup() }
-        try h.configureWebhook()
-        let serve = try ServeProcess(h)
-        defer { serve.stop() }
-        let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
-        defer { close(fd) }
-        // The request whole, then the client's side shut: the delivery is stored and answered.
-        #expect(RawHTTP.send(fd, Array(request("half-closed").utf8)))
-        shutdown(fd, Int32(SHUT_WR))
-        let reply = try RawHTTP.readReplies(fd, count: 1)
-        #expect(reply.map(\.status) == [200])
-        #expect(reply.first?.headers["connection"] == "close")
-        #expect(secondsUntilClosed(fd, within: 3) != nil)
-        #expect(try h.logLines().compactMap { jsonObject($0)?["transaction_id"] as? String } == ["half-closed"])
+        try withServe { h, serve in
+            let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
+            defer { close(fd) }
+            // The request whole, then the client's side shut: the delivery is stored and answered.
+            #expect(RawHTTP.send(fd, Array(request("half-closed").utf8)))
+            shutdown(fd, Int32(SHUT_WR))
+            let reply = try RawHTTP.readReplies(fd, count: 1)
+            #expect(reply.map(\.status) == [200])
+            #expect(reply.first?.headers["connection"] == "close")
+            #expect(secondsUntilClosed(fd, within: 3) != nil)
+            #expect(try h.logLines().compactMap { jsonObject($0)?["transaction_id"] as? String } == ["half-closed"])
+        }
     }
 
     @Test func anHTTP11RequestWithoutHostIs400AndNothingIsAppended() throws {
-        let h = try CLIHarness()
-        defer { h.cleanup() }
-        try h.configureWebhook()
-        let serve = try ServeProcess(h)
-        defer { serve.stop() }
-        let body = webhookLine("no-host")
-        let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
-        defer { close(fd) }
-        #expect(RawHTTP.send(fd, Array("POST /hooks/cleo HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)))
-        let reply = try RawHTTP.readReplies(fd, count: 1)
-        #expect(reply.map(\.status) == [400])
-        #expect(reply.first?.body.contains("Host") == true)
-        #expect(secondsUntilClosed(fd, within: 3) != nil)
-        // HTTP/1.0 has no Host requirement.
-        let old = try RawHTTP.connect(port: serve.port, timeout: 5)
-        defer { close(old) }
-        let oldBody = webhookLine("http-1.0")
-        #expect(RawHTTP.send(old, Array("POST /hooks/cleo HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: \(oldBody.utf8.count)\r\n\r\n\(oldBody)".utf8)))
-        #expect(try RawHTTP.readReplies(old, count: 1).map(\.status) == [200])
-        usleep(200_000)
-        #expect(try h.logLines().compactMap { jsonObject($0)?["transaction_id"] as? String } == ["http-1.0"])
-        #expect(serve.log.contains(" POST 400 "))
+        try withServe { h, serve in
+            let body = webhookLine("no-host")
+            let fd = try RawHTTP.connect(port: serve.port, timeout: 5)
+            defer { close(fd) }
+            #expect(RawHTTP.send(fd, Array("POST /hooks/cleo HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)))
+            let reply = try RawHTTP.readReplies(fd, count: 1)
+            #expect(reply.map(\.status) == [400])
+            #expect(reply.first?.body.contains("Host") == true)
+            #expect(secondsUntilClosed(fd, within: 3) != nil)
+            // HTTP/1.0 has no Host requirement.
+            let old = try RawHTTP.connect(port: serve.port, timeout: 5)
+            defer { close(old) }
+            let oldBody = webhookLine("http-1.0")
+            #expect(RawHTTP.send(old, Array("POST /hooks/cleo HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: \(oldBody.utf8.count)\r\n\r\n\(oldBody)".utf8)))
+            #expect(try RawHTTP.readReplies(old, count: 1).map(\.status) == [200])
+            usleep(200_000)
+            #expect(try h.logLines().compactMap { jsonObject($0)?["transaction_id"] as? String } == ["http-1.0"])
+            #expect(serve.log.contains(" POST 400 "))
+        }
     }
 }
