@@ -143,8 +143,7 @@ extension ConfigScreen {
     ]
 
     static func pendingTable(_ changes: [PendingChange], offset: Int, width: Int) -> (layout: TableLayout, rows: [[String]]) {
-        var table: (layout: TableLayout, rows: [[String]])?
-        for compact in [false, true] {
+        TableLayout.firstWhole([false, true]) { compact in
             func shown(_ text: String) -> String { compact ? String(text.split(separator: " ").first ?? Substring(text)) : text }
             let rows = changes.map { change -> [String] in
                 let proposed = RFC3339.formatShort(change.proposedAt, offsetSeconds: offset).dropFirst(5).prefix(11)
@@ -152,10 +151,8 @@ extension ConfigScreen {
                 return ["#\(change.id)", change.field.rawValue, "\(shown(change.old ?? "(unset)")) → \(shown(change.new))", "by " + change.proposedBy,
                         String(proposed), "expires \(expires)"].map(TerminalText.sanitized)
             }
-            table = (TableLayout(pendingColumns, rows: rows, available: width), rows)
-            if table!.layout.isWhole { break }
+            return (TableLayout(pendingColumns, rows: rows, available: width), rows)
         }
-        return table!
     }
 
     /// The selected change whole (wrapped): who, from where, when; what the keys do for this

@@ -29,8 +29,7 @@ extension TransactionsScreen {
     static func table(_ state: AppState, width: Int, rowCount: Int) -> (layout: TableLayout, rows: [[(text: String, role: Role)]]) {
         let t = state.transactions
         let rows = Array(t.rows.prefix(max(0, rowCount)))
-        var fallback: (TableLayout, [[(text: String, role: Role)]])?
-        for (seconds, ago) in [(true, true), (true, false), (false, false)] {
+        return TableLayout.firstWhole([(true, true), (true, false), (false, false)]) { seconds, ago in
             let cells = rows.map { row -> [(text: String, role: Role)] in
                 let (status, statusRole) = statusText(row, now: state.now)
                 let mark = mark(for: row, t)
@@ -44,11 +43,8 @@ extension TransactionsScreen {
                 if ago { cells.insert((RelativeTime.span(row.firstSeenAt, now: state.now), .muted), at: 2) }
                 return cells.map { (text: TerminalText.sanitized($0.text), role: $0.role) }
             }
-            let layout = TableLayout(tableColumns(seconds: seconds, ago: ago), rows: cells.map { $0.map(\.text) }, available: width - 1)
-            if layout.isWhole { return (layout, cells) }
-            fallback = (layout, cells)
+            return (TableLayout(tableColumns(seconds: seconds, ago: ago), rows: cells.map { $0.map(\.text) }, available: width - 1), cells)
         }
-        return fallback!
     }
 
     /// A word and a symbol per status; the symbols differ from each other and from every row

@@ -77,6 +77,17 @@ public struct TableLayout: Sendable, Equatable {
     /// Every column shown with every value whole.
     public var isWhole: Bool { widths.elementsEqual(natural.map(Optional.some)) }
 
+    /// The table of the first variant (the fullest first: seconds shown, values long) whose
+    /// layout is whole, else of the last: a table gives up detail before it cuts a value.
+    public static func firstWhole<Variant, Row>(_ variants: [Variant], _ make: (Variant) -> (layout: TableLayout, rows: [Row]))
+        -> (layout: TableLayout, rows: [Row]) {
+        for variant in variants.dropLast() {
+            let table = make(variant)
+            if table.layout.isWhole { return table }
+        }
+        return make(variants[variants.count - 1])
+    }
+
     /// The columns a line takes.
     public var totalWidth: Int {
         let shown = widths.compactMap { $0 }

@@ -48,4 +48,19 @@ import Testing
         let reserved = TableLayout([TableColumn("A", reserve: 5), TableColumn("B")], rows: [["x", "y"]], available: nil)
         #expect(reserved.header == "A     B" && reserved.isWhole)
     }
+
+    @Test func theFirstVariantThatFitsWholeIsTakenElseTheLast() {
+        let columns = [TableColumn("ID", minimum: 4), TableColumn("WHEN")]
+        func table(_ long: Bool) -> (layout: TableLayout, rows: [[String]]) {
+            let rows = [["abcdefghij", long ? "2026-12-03 13:00:00" : "13:00"]]
+            return (TableLayout(columns, rows: rows, available: 20), rows)
+        }
+        #expect(TableLayout.firstWhole([true, false], table).rows[0][1] == "13:00")
+        #expect(TableLayout.firstWhole([false, true], table).rows[0][1] == "13:00")
+        // None whole: the last, cut.
+        let none = TableLayout.firstWhole([10, 12]) { n in
+            (TableLayout(columns, rows: [[String(repeating: "x", count: 30), "when"]], available: n), [n])
+        }
+        #expect(none.rows == [12] && !none.layout.isWhole)
+    }
 }
