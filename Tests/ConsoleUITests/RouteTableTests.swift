@@ -152,6 +152,50 @@ import Testing
         }
     }
 
+    /// Any key, fed to the screen in `start` (a mode: a field or panel open, a question asked):
+    /// what changed outside the screen's own state and the message.
+    func anyKeyChangesOnlyItsOwnState<S: Screen>(_ screen: S.Type, on start: AppState, _ mode: String,
+                                                   sourceLocation: SourceLocation = #_sourceLocation) {
+        let keys: [Key] = "abcdefghijklmnopqrstuvwxyzGNY /1?:".map { Key.character($0) } + [.enter, .escape, .tab, .backspace, .up, .down, .left, .right,
+                                                                             .ctrl("d"), .ctrl("u"), .paste("x")]
+        for key in keys {
+            var after = start
+            _ = S.reduce(key, in: &after)
+            guard after.screen == start.screen else { continue }  // a navigation, carried out by the reducer
+            after[keyPath: S.state] = start[keyPath: S.state]
+            after.flash = start.flash
+            #expect(after == start, "\(S.id) (\(mode)): \(key.label) wrote outside its own state", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func keysInEveryModeWriteOnlyTheScreensOwnState() {
+        var state = Self.loaded()
+        _ = state.navigate(.show(.transactions))
+        var filters = state
+        _ = filters.reduce(.key(.character("f")))
+        #expect(filters.transactions.filters.isOpen)
+        anyKeyChangesOnlyItsOwnState(TransactionsScreen.self, on: filters, "filter panel")
+        var search = state
+        _ = search.reduce(.key(.character("/")))
+        #expect(search.transactions.search != nil)
+        anyKeyChangesOnlyItsOwnState(TransactionsScreen.self, on: search, "search")
+        _ = state.navigate(.show(.config))
+        var editing = state
+        _ = editing.reduce(.key(.enter))
+        #expect(editing.config.editor != nil)
+        anyKeyChangesOnlyItsOwnState(ConfigScreen.self, on: editing, "editor")
+        var asking = state
+        _ = asking.reduce(.key(.character(" ")))
+        _ = asking.reduce(.key(.character("w")))
+        #expect(asking.config.confirmingWrite)
+        anyKeyChangesOnlyItsOwnState(ConfigScreen.self, on: asking, "write question")
+        _ = state.navigate(.show(.audit))
+        var auditSearch = state
+        _ = auditSearch.reduce(.key(.character("/")))
+        #expect(auditSearch.audit.search != nil)
+        anyKeyChangesOnlyItsOwnState(AuditScreen.self, on: auditSearch, "search")
+    }
+
     @Test func everyScreensKeysWriteOnlyItsOwnState() {
         var state = Self.loaded()
         _ = state.navigate(.show(.transactions))
