@@ -228,12 +228,8 @@ public struct AppState: Sendable, Equatable {
             say("quit cancelled: the unsaved config edits are kept")
             return []
         }
-        // Ctrl-C asks like q when there are unsaved edits (or an editor holding text). One
-        // question at a time: an open y/n question is answered no first, as n would.
-        if key == .ctrl("c") {
-            let answered = openAnswers != nil ? handleKey(.character("n")) : []
-            return answered + quit()
-        }
+        // Ctrl-C asks like q when there are unsaved edits (or an editor holding text).
+        if key == .ctrl("c") { return answerOpenQuestionNo() + quit() }
         if var field = palette {
             switch field.handle(key) {
             case .editing: palette = field
@@ -248,7 +244,7 @@ public struct AppState: Sendable, Equatable {
         if cashier.isOpen && !isTooSmall { return CashierFormScreen.reduce(key, in: &self) }
         if isTooSmall {
             // With a field open, q is not a reason to lose what it holds.
-            if key == .character("q") && !textFieldHasFocus { return quit() }
+            if key == .character("q") && !textFieldHasFocus { return answerOpenQuestionNo() + quit() }
             return []
         }
         // A screen's own text field or dialog gets the key before anything global.
@@ -306,6 +302,14 @@ public struct AppState: Sendable, Equatable {
         if target == .help { return navigate(.help) }
         screen = target
         return target.screen.shown(&self)
+    }
+
+    /// One question at a time: before the quit question, an open y/n question is answered no,
+    /// as n would answer it (also on the too-small screen, where keys reach no question).
+    mutating func answerOpenQuestionNo() -> [Effect] {
+        guard !confirmingQuit, openAnswers != nil else { return [] }
+        if cashier.isOpen { return CashierFormScreen.reduce(.character("n"), in: &self) }
+        return screenKeyWithFocus(.character("n")) ?? []
     }
 
     mutating func quit() -> [Effect] {

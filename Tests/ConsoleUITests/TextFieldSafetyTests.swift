@@ -149,6 +149,30 @@ import Testing
         #expect(asking.transactions.confirmingExport == nil)
     }
 
+    /// q on the too-small screen with the write dialog open: the dialog is answered no, so after
+    /// the resize back only the quit question is on screen and y quits, never writes.
+    @Test func qOnTheTooSmallScreenNeverLeavesTwoQuestions() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("2")))
+        _ = state.reduce(.key(.character(" ")))
+        _ = state.reduce(.key(.character("w")))
+        #expect(state.config.confirmingWrite)
+        _ = state.reduce(.resized(Size(width: 60, height: 20)))
+        #expect(state.reduce(.key(.character("q"))).isEmpty)
+        _ = state.reduce(.resized(Size(width: 80, height: 24)))
+        #expect(state.confirmingQuit && !state.config.confirmingWrite)
+        let screen = state.render().rows.joined(separator: "\n")
+        #expect(screen.contains("Quit anyway?") && !screen.contains("Write these changes?"))
+        // The same with Ctrl-C on the too-small screen.
+        var small = Fixture.state()
+        _ = small.reduce(.key(.character("2")))
+        _ = small.reduce(.key(.character(" ")))
+        _ = small.reduce(.key(.character("w")))
+        _ = small.reduce(.resized(Size(width: 60, height: 20)))
+        _ = small.reduce(.key(.ctrl("c")))
+        #expect(small.confirmingQuit && !small.config.confirmingWrite)
+    }
+
     @Test func qInTheTooSmallScreenKeepsAnOpenEditor() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("2")))
