@@ -242,14 +242,21 @@ public enum TransactionDetailScreen {
         if let code = r.errorCode {
             if let known = PSPErrorCode(code: code) {
                 // Read whole: wrapped, never cut mid-word (a pay-out's guidance is about money).
-                field("error", "\(code): \(known.meaning) — \(known.isSafeToRetry ? "safe to retry with a new request" : "do not retry blindly")",
-                      role: .statusDeclined, maxLines: 3)
+                // A pay-out is retried only once Cleo confirms no money moved (the guidance below).
+                let retry = !known.isSafeToRetry ? "do not retry blindly"
+                    : r.method == .payOut ? "retry only once Cleo confirms no money moved" : "safe to retry with a new request"
+                field("error", "\(code): \(known.meaning) — \(retry)", role: .statusDeclined, maxLines: 3)
                 if y < area.bottom {
                     y += canvas.wrapped(known.guidance(for: r.method), x: area.x + 13, y: y, width: width - 14, maxLines: min(4, area.bottom - y),
                                         role: r.method == .payOut ? .warning : .normal)
                 }
             } else {
                 field("error", "\(code) (a code this console does not know; shown as received)", role: .statusDeclined)
+                // Unknown is not harmless: a pay-out's caution and the unknown code's advice still apply.
+                if y < area.bottom {
+                    y += canvas.wrapped(PSPErrorCode.unknown.guidance(for: r.method), x: area.x + 13, y: y, width: width - 14,
+                                        maxLines: min(4, area.bottom - y), role: r.method == .payOut ? .warning : .normal)
+                }
             }
         }
         if r.flags.contains(.conflict) {

@@ -23,6 +23,18 @@ import Testing
 
     func headerRow(_ canvas: Canvas) -> Int { canvas.rows.firstIndex { $0.contains("RECEIVED") && $0.contains("STATUS") }! }
 
+    /// A declined pay-out's guidance is about money: a code the console does not know still gets
+    /// the pay-out caution, and a retryable code is not called safe to retry before it.
+    @Test func aPayOutsErrorAlwaysCarriesThePayOutCaution() {
+        let unknown = Fixture.record(10, "665f1c2e9b1d4a0012ab34cb", .declined, method: .payOut, amount: "150000", minutesAgo: 9,
+                                     error: "INSUFFICIENT_FUNDS")
+        let screen = detail(size: Size(width: 80, height: 30), record: unknown).render().rows.joined(separator: " ").split(separator: " ").joined(separator: " ")
+        #expect(screen.contains("INSUFFICIENT_FUNDS (a code this console does not know"))
+        #expect(screen.contains("Pay-out: first confirm with Cleo that no money moved"), "\(screen)")
+        let timeout = detail(size: Size(width: 80, height: 30)).render().rows.joined(separator: " ").split(separator: " ").joined(separator: " ")
+        #expect(timeout.contains("retry only once Cleo confirms no money moved") && !timeout.contains("safe to retry with a new request"), "\(timeout)")
+    }
+
     @Test func theTimelinesHeaderAndCellsLineUpAt80And120() {
         for size in [Size(width: 80, height: 24), Size(width: 120, height: 40)] {
             let canvas = detail(size: size).render()
