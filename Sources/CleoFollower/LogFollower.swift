@@ -114,8 +114,11 @@ public final class LogFollower {
                     }
                     notices.append(FollowerNotice(kind: .rotation, detail: "\(path) was rotated (the old file: \(old.name)); reading the new file from its start", at: clock()))
                 } else {
+                    // What was known unread at the last look; the old file may have grown since.
                     let missed = max(0, stored.observedSize - stored.offset)
-                    notices.append(FollowerNotice(kind: .gap, detail: "\(path) was rotated while nothing followed it and the old file is gone: at least \(missed) bytes after offset \(stored.offset) were never read", at: clock()))
+                    let lost = missed > 0 ? "at least \(missed) bytes after byte \(stored.offset) were never read"
+                        : "whatever was written to it after byte \(stored.offset) was never read (how much is unknown)"
+                    notices.append(FollowerNotice(kind: .gap, detail: "\(path) was rotated while nothing followed it and the old file is gone: \(lost)", at: clock()))
                     notices.append(FollowerNotice(kind: .rotation, detail: "reading the new \(path) from its start", at: clock()))
                 }
                 start = fresh(current, key: key)

@@ -35,6 +35,11 @@ public struct FollowerSnapshot: Sendable, Equatable {
     public var counts: FollowerCounts { position?.counts ?? FollowerCounts() }
     public var lastEventAt: Timestamp? { position?.lastEventAt }
     public var lastNotice: FollowerNotice? { notices.first }
+    /// The notice the frame shows: a gap (lines never read) before any newer rotation or
+    /// truncation, which only say where reading went on.
+    public func frameNotice(now: Timestamp) -> FollowerNotice? {
+        notices.first { $0.kind == .gap } ?? notices.first { $0.isShownInFrame(now: now) }
+    }
 
     /// Notices seen now, in the order they happened: they go first, the oldest beyond the limit go.
     public mutating func record(_ seen: [FollowerNotice]) {

@@ -83,48 +83,82 @@ extension AppState {
         }
     }
 
-    /// The freshness line, or a message.
+    /// The freshness line, or a message. A message too long for one row wraps upward over the
+    /// body's last rows (at most four, the last ending `…` if even that is short): a refusal or a
+    /// notice is read whole, never stopped at the edge.
     func renderStatusLine(into canvas: inout Canvas) {
         let y = frame.status.y
         // The question before any message: a long one (a test waiting, 3600 s) would hide it.
         if confirmingQuit {
-            canvas.write(" Unsaved config edits. Quit anyway? " + Self.quitAnswers.sentence(), x: 0, y: y, role: .warning, maxWidth: size.width)
+            renderMessage(" Unsaved config edits. Quit anyway? " + Self.quitAnswers.sentence(), role: .warning, bottom: y, into: &canvas)
             return
         }
         if let flash {
-            canvas.write(" " + flash.text, x: 0, y: y, role: flash.isError ? .error : .accent, maxWidth: size.width)
+            renderMessage(" " + flash.text, role: flash.isError ? .error : .accent, bottom: y, into: &canvas)
             return
         }
+        let line = statusSegments().fitted(to: size.width)
         var x = 0
-        if let notice = follower.lastNotice, notice.isShownInFrame(now: now) {
-            // A gap or rotation in the log is shown in the frame, with its time, ahead of the
-            // rest of the line (screen 3 has it whole).
-            let when = RFC3339.formatShort(notice.at, offsetSeconds: session.offsetSeconds).dropFirst(5).prefix(11)
-            let text = " ⚠ \(notice.kind.rawValue) \(when): " + TerminalText.truncated(TerminalText.sanitized(notice.detail), to: 34) + " "
-            x = canvas.write(text, x: 0, y: y, role: .warning, maxWidth: size.width)
+        for segment in line {
+            x += canvas.write(segment.text, x: x, y: y, role: segment.role, maxWidth: size.width - x)
         }
-        if let reason = session.readOnlyReason {
-            x += canvas.write(" read-only: " + TerminalText.sanitized(reason) + " ·", x: x, y: y, role: .warning, maxWidth: size.width - x)
-        }
-        var parts: [String] = []
-        switch follower.phase {
-        case _ where session.readOnlyReason != nil: parts.append("showing what writers commit")
-        case .following: parts.append(transactions.isPaused ? "paused" : "following")
-        case .waitingForLog: parts.append("waiting for the log (screen 3)")
-        case .starting: parts.append("starting")
-        case .failed(let message): parts.append("follower failed: " + TerminalText.sanitized(message))
-        }
-        // A receiver taking unauthenticated deliveries in production is said first (serve.md).
-        if let service, session.isProduction, !service.isSecured, case .receiving = service.phase(now: now) {
-            parts.append("⚠ serve takes unauthenticated deliveries")
-        }
-        parts.append("last event " + (follower.lastEventAt.map { EventsScreen.ago($0, now) } ?? "never"))
-        parts.append(TransactionsScreen.counted(transactions.total, "transaction") + (transactions.query.isFiltered ? " (filtered)" : ""))
-        if let service { parts.append(serviceSummary(service)) }
-        if follower.counts.rejected > 0 { parts.append("\(follower.counts.rejected) rejected") }
-        canvas.write(TerminalText.truncated(" " + parts.joined(separator: " · "), to: size.width - x), x: x, y: y, role: .muted)
     }
 
+    /// `text` on the rows ending at `bottom`: one when it fits, else wrapped upward.
+    func renderMessage(_ text: String, role: Role, bottom: Int, into canvas: inout Canvas) {
+        let width = size.width
+        guard TerminalText.width(TerminalText.sanitized(text)) > width else {
+            canvas.write(text, x: 0, y: bottom, role: role, maxWidth: width)
+            return
+        }
+        let rows = min(4, TerminalText.wrap(text, width: width - 2).count, max(1, bottom - frame.body.y))
+        canvas.fill(x: 0, y: bottom - rows + 1, width: width, height: rows, role: role)
+        canvas.wrapped(text, x: 1, y: bottom - rows + 1, width: width - 2, maxLines: rows, role: role)
+    }
+
+    /// The freshness line's parts in reading order, each with how it gives way when the width
+    /// runs out (the turns below, first to go first): the follower's state and an unauthenticated
+    /// receiver never; 1 the last event's age; 2 serve's detail (down to "serve receiving");
+    /// 3 the notice's detail cut to 34 columns; 4 the transactions count; 5 the notice's detail
+    /// to 16; 6 the notice to its kind and time "(screen 3)", the read-only reason to "read-only";
+    /// 7 both dropped; 8 serve's state; 9 the rejected count.
+    func statusSegments() -> StatusLine {
+        var line = StatusLine()
+        if let notice = follower.frameNotice(now: now) {
+            // A gap or rotation in the log is shown in the frame, with its time (screen 3 has it whole).
+            let when = RFC3339.formatShort(notice.at, offsetSeconds: session.offsetSeconds).dropFirst(5).prefix(11)
+            let head = " ⚠ \(notice.kind.rawValue) \(when)"
+            let detail = TerminalText.sanitized(notice.detail)
+            line.add(head + ": " + detail + " ", role: .warning, drop: 7,
+                     shorter: [(3, head + ": " + TerminalText.truncated(detail, to: 34) + " "), (5, head + ": " + TerminalText.truncated(detail, to: 16) + " "),
+                               (6, head + " (screen 3) ")])
+        }
+        if let reason = session.readOnlyReason {
+            line.add(" read-only: " + TerminalText.sanitized(reason) + " ·", role: .warning, drop: 7, shorter: [(6, " read-only ·")])
+        }
+        let phase: String = switch follower.phase {
+        case _ where session.readOnlyReason != nil: "showing what writers commit"
+        case .following: transactions.isPaused ? "paused" : "following"
+        case .waitingForLog: "waiting for the log (screen 3)"
+        case .starting: "starting"
+        case .failed(let message): "follower failed: " + TerminalText.sanitized(message)
+        }
+        line.add(" " + phase, role: .muted, drop: nil)
+        // A receiver taking unauthenticated deliveries in production is said first (serve.md).
+        if let service, session.isProduction, !service.isSecured, case .receiving = service.phase(now: now) {
+            line.add(" · ⚠ serve takes unauthenticated deliveries", role: .muted, drop: nil)
+        }
+        line.add(" · last event " + (follower.lastEventAt.map { EventsScreen.ago($0, now) } ?? "never"), role: .muted, drop: 1)
+        line.add(" · " + TransactionsScreen.counted(transactions.total, "transaction") + (transactions.query.isFiltered ? " (filtered)" : ""),
+                 role: .muted, drop: 4)
+        if let service {
+            let summary = serviceSummary(service)
+            let short = summary.split(separator: " (").first.map(String.init) ?? summary
+            line.add(" · " + summary, role: .muted, drop: 8, shorter: [(2, " · " + short)])
+        }
+        if follower.counts.rejected > 0 { line.add(" · \(follower.counts.rejected) rejected", role: .muted, drop: 9) }
+        return line
+    }
     /// serve.md: receiving (last delivery N s ago, deliveries and refusals in the last hour),
     /// stopped, or not seen; in production, a receiver taking unauthenticated deliveries says so.
     func serviceSummary(_ service: ServiceState) -> String {

@@ -181,7 +181,13 @@ public enum ConfigScreen {
         case .answered(let outcome, let at, let recordError):
             state.config.lastTests[region] = CashierLastTest(at: at, result: outcome.result.rawValue, errorCode: outcome.errorCode)
             state.config.answers[region] = (outcome.lines + (recordError.map { ["not recorded in the history: \($0)"] } ?? [])).map(TerminalText.sanitized)
+            // The answer is drawn whole under the selected key: a message too long for one row then
+            // names it only, covering none of it (a long message wraps upward over the body).
+            let answerShown = state.screen == .config && state.config.selected == region.apiKeyField && !state.cashier.isOpen
             var line = "\(name) test: " + oneLine(outcome)
+            if answerShown, TerminalText.width(line) > state.size.width - 1 {
+                line = "\(name) test: " + (outcome.lines.first ?? outcome.result.rawValue) + " (the answer below)"
+            }
             if let recordError { line += " · not recorded in the history: \(recordError)" }
             state.say(TerminalText.sanitized(line), error: outcome.result != .created || recordError != nil, seconds: 15)
         }

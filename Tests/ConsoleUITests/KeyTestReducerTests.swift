@@ -43,7 +43,16 @@ import Testing
         let outcome = CashierOutcome.normalise(.http(status: 400, body: Array(#"{"errorCode":"INVALID_PSP_CREDENTIALS","message":"bad key"}"#.utf8)), method: .payIn)
         _ = state.reduce(.keyTested(.chile, .answered(outcome, at: Fixture.now, recordError: nil)))
         let meaning = PSPErrorCode(code: "INVALID_PSP_CREDENTIALS")!.meaning
-        #expect(state.flash?.text == "chileApiKey test: refused by the platform (HTTP 400) · errorCode INVALID_PSP_CREDENTIALS: \(meaning)")
+        // Too long for one row, with the answer whole under the key: the message names it only.
+        #expect(state.flash?.text == "chileApiKey test: refused by the platform (HTTP 400) (the answer below)")
+        // Away from the key the message is the one place it is said: whole (it wraps upward).
+        var away = configState()
+        _ = away.reduce(.key(.character("t")))
+        _ = away.reduce(.key(.character("1")))
+        _ = away.reduce(.keyTested(.chile, .answered(outcome, at: Fixture.now, recordError: nil)))
+        #expect(away.flash?.text == "chileApiKey test: refused by the platform (HTTP 400) · errorCode INVALID_PSP_CREDENTIALS: \(meaning)")
+        let rows = away.render().rows.map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(rows.contains { $0.hasSuffix("INVALID_PSP_CREDENTIALS: Cleo API key (per country) is missing, wrong, or the") } || rows.joined(separator: " ").contains("account is not active"), "\(rows)")
         #expect(state.flash?.isError == true)
         #expect(state.config.lastTests[.chile]?.errorCode == "INVALID_PSP_CREDENTIALS")
         // At 80 columns the status line cuts the meaning: it is read whole under the key.

@@ -102,6 +102,27 @@ import Glibc
         #expect(sink.notices.map(\.kind) == [.rotation])
     }
 
+    /// Rotated while nothing followed, the old file gone: the gap says what is known (nothing
+    /// was known unread: "how much is unknown", never "at least 0 bytes"), and the frame shows
+    /// the gap, not the newer rotation notice beside it.
+    @Test func aGapWithTheOldFileGoneSaysWhatIsKnownAndIsTheFramesNotice() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try write("log.jsonl", lines: 0..<3)
+        let sink = MemorySink()
+        try LogFollower(path: path("log.jsonl"), writer: sink).catchUp()
+        try FileManager.default.moveItem(atPath: path("log.jsonl"), toPath: path("log.old"))
+        // The new file before the old one goes, so it cannot reuse the old inode.
+        try write("log.jsonl", lines: 10..<12)
+        try write("log.old", lines: 3..<6, append: true)
+        try FileManager.default.removeItem(atPath: path("log.old"))
+        let follower = LogFollower(path: path("log.jsonl"), writer: sink)
+        try follower.catchUp()
+        let gap = try #require(follower.status.notices.first { $0.kind == .gap }, "\(sink.notices.map(\.kind)) \(follower.status.notices.map(\.detail))")
+        #expect(gap.detail.contains("how much is unknown") && !gap.detail.contains("at least 0"), "\(gap.detail)")
+        #expect(follower.status.lastNotice?.kind == .rotation)
+        #expect(follower.status.frameNotice(now: Timestamp(millisecondsSince1970: 1))?.kind == .gap)
+    }
+
     @Test func aFIFOADirectoryAndADeviceAreErrorsNotHangsOrEmptyLogs() throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(mkfifo(path("fifo"), 0o600) == 0)
