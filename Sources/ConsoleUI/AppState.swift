@@ -198,7 +198,7 @@ public struct AppState: Sendable, Equatable {
     mutating func refreshEffects(after change: DataChange) -> [Effect] {
         var effects: [Effect] = requestCounts()
         if transactions.isPaused {
-            if let newest = transactions.newestSeq { effects.append(.countArrivals(after: newest)) }
+            if let since = transactions.pausedAfterSeq ?? transactions.newestSeq { effects.append(.countArrivals(after: since)) }
         } else {
             effects.append(loadPage())
         }

@@ -36,6 +36,9 @@ public enum TransactionsScreen {
         public var isLoaded = false
         public var isPaused = false
         public var arrivedWhilePaused = 0
+        /// The newest seq when `p` paused: what arrived is counted after it, not after the newest
+        /// of the page last read (a page read while paused moved that on, and the count dropped).
+        public var pausedAfterSeq: Int64?
         /// Rows marked new or changed, until when.
         public var marks: [String: Mark] = [:]
         public var search: TextField?
@@ -165,6 +168,7 @@ public enum TransactionsScreen {
         KeyBinding([.character("p")], "pause") { state in
             state.transactions.isPaused.toggle()
             state.transactions.arrivedWhilePaused = 0
+            state.transactions.pausedAfterSeq = state.transactions.isPaused ? state.transactions.newestSeq : nil
             // Paused or resumed, the row chosen stays chosen: the window stays where it is.
             state.transactions.anchorIfNeeded()
             if state.transactions.isPaused { return [] }

@@ -118,6 +118,23 @@ struct FeedWorld {
         #expect(world.state.transactions.selectedID == world.all.last!.id)
     }
 
+    /// The "N new" of a pause counts what arrived since `p`, whatever page is read meanwhile
+    /// (moving past the page's edge read a new page, and the count fell from 67 to 5).
+    @Test func theArrivalsOfAPauseAreCountedFromThePauseWhateverPageIsRead() {
+        var world = FeedWorld(rows: 200)
+        world.key(.character("p"))
+        world.feed(30)
+        #expect(world.state.transactions.arrivedWhilePaused == 30)
+        // Past the page's last row: a page further down is read while paused.
+        for _ in 0..<(world.state.transactions.pageSize + 2) { world.key(.character("j")) }
+        world.feed(4)
+        #expect(world.state.transactions.arrivedWhilePaused == 34)
+        world.key(.ctrl("d"))
+        world.feed(1)
+        #expect(world.state.transactions.arrivedWhilePaused == 35)
+        #expect(world.screen.contains { $0.contains("⏸ PAUSED · 35 new") })
+    }
+
     @Test func pauseAndResumeKeepTheChosenRow() {
         var world = FeedWorld(rows: 50)
         world.key(.character("p"))
