@@ -55,7 +55,9 @@ public final class ServeRunner: @unchecked Sendable {
         let metrics = metrics, lag = lag, say = say
         let log: GroupCommitLog
         do {
-            try FileManager.default.createDirectory(atPath: (options.eventsPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            // A bare file name is in the working folder: nothing to create (creating "" failed).
+            let folder = (options.eventsPath as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
             log = try GroupCommitLog(path: options.eventsPath, onSync: { metrics.fsync(seconds: $0) },
                                      onCommit: { lag.committed(device: $0, inode: $1, end: $2) }, say: say)
         } catch {

@@ -22,6 +22,34 @@ import Glibc
         #expect(!FileManager.default.fileExists(atPath: h.events))
     }
 
+    /// `--db console.db --events log.jsonl` from the folder that holds them: serve creating the
+    /// log's folder "" failed with a raw Foundation error (exit 74).
+    @Test func relativePathsInTheWorkingFolderServe() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let process = h.process(["serve", "--listen", "127.0.0.1:0", "--db", "console.db", "--events", "webhook-events.jsonl"])
+        process.currentDirectoryURL = h.directory
+        let output = h.directory.appendingPathComponent("serve.out").path
+        FileManager.default.createFile(atPath: output, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        defer { process.terminate(); process.waitUntilExit() }
+        var port = 0
+        for _ in 0..<300 where port == 0 && process.isRunning {
+            let log = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            if let range = log.range(of: "listening on http://127.0.0.1:") { port = Int(log[range.upperBound...].prefix { $0.isNumber }) ?? 0 }
+            usleep(50_000)
+        }
+        let log = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        #expect(port > 0, "\(log)")
+        guard port > 0 else { return }
+        #expect(try RawHTTP.post(port: port, webhookLine("relative-1")).status == 200)
+        #expect(try h.logLines().count == 1)
+    }
+
     @Test func anotherAddressThanLoopbackNeedsInsecureHTTP() throws {
         let h = try CLIHarness()
         defer { h.cleanup() }
