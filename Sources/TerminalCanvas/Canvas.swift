@@ -200,7 +200,9 @@ public struct Canvas: Sendable, Equatable {
                 continue
             }
             guard !cell.text.unicodeScalars.allSatisfy(\.isASCII) else { continue }
-            copy.cells[index] = Cell(text: Self.ascii[cell.text] ?? Self.unmappable, role: cell.role, width: 1)
+            // An ASCII letter under combining marks keeps its letter (`e` + U+0301 was `#`).
+            let base = cell.text.unicodeScalars.first.flatMap { $0.isASCII ? String($0) : nil }
+            copy.cells[index] = Cell(text: Self.ascii[cell.text] ?? base ?? Self.unmappable, role: cell.role, width: 1)
         }
         return copy
     }
@@ -208,11 +210,13 @@ public struct Canvas: Sendable, Equatable {
     static let unmappable = "#"
 
     /// One stand-in per glyph; the row marks and status symbols stay distinct (Approved `+`,
-    /// Pending `o`, new row `*`, changed `~`, flagged `!`, cut text `.`).
+    /// Pending `o`, new row `*`, changed `~`, flagged `!`, cut text `.`), the follower's dot
+    /// `@` is not the new-row mark, and no arrow becomes a letter that is a key (`↓` was `v`,
+    /// which reveals on Config: "j/v select").
     static let ascii: [String: String] = [
         "◌": "o", "★": "*", "▸": ">", "▏": "|",
-        "✓": "+", "✗": "x", "…": ".", "●": "*", "○": "o", "·": "-", "•": "*", "→": ">", "←": "<", "↑": "^", "↓": "v",
-        "─": "-", "│": "|", "┌": "+", "┐": "+", "└": "+", "┘": "+", "⚠": "!", "▲": "^", "▼": "v", "⏸": "=", "¡": "!",
+        "✓": "+", "✗": "x", "…": ".", "●": "@", "○": "o", "·": "-", "•": "*", "→": ">", "←": "<", "↑": "^", "↓": "_",
+        "─": "-", "│": "|", "┌": "+", "┐": "+", "└": "+", "┘": "+", "⚠": "!", "▲": "^", "▼": "_", "⏸": "=", "¡": "!",
         "á": "a", "é": "e", "í": "i", "ó": "o", "ú": "u", "ñ": "n", "Ñ": "N", "É": "E", "␛": "^", "␡": "^",
     ]
 }

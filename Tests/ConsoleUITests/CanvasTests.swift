@@ -63,6 +63,19 @@ import Testing
         #expect(ascii.rows[0].unicodeScalars.allSatisfy { $0.isASCII })
     }
 
+    /// In ASCII no stand-in is a key that does something else, the follower's dot is not the
+    /// new-row mark, and a letter under combining marks keeps its letter.
+    @Test func asciiStandInsNeverReadAsAKeyOrAnotherMark() {
+        var canvas = Canvas(size: Size(width: 30, height: 1))
+        canvas.write("j/↓ k/↑ ● ★ e\u{301}\u{301}x", x: 0, y: 0)
+        let row = canvas.asciiFallback().rows[0]
+        #expect(row.hasPrefix("j/_ k/^ @ * ex"), "\(row)")
+        let keys = Set("abcdefghijklmnopqrstuvwxyzGNY")
+        for (glyph, standIn) in Canvas.ascii where ["↓", "↑", "→", "←", "▲", "▼"].contains(glyph) {
+            #expect(!standIn.contains { keys.contains($0) }, "\(glyph) → \(standIn)")
+        }
+    }
+
     @Test func theRawViewMakesEveryControlVisible() {
         let raw: [UInt8] = Array("{\"m\":\"a".utf8) + [0x1B, 0x5B, 0x32, 0x4A, 0x0A, 0xFF, 0xC3] + Array("é\u{202E}\"}".utf8)
         let shown = TerminalText.escaped(raw)
