@@ -80,6 +80,7 @@ let package = Package(
         .testTarget(name: "ServiceTests", dependencies: [
             "CleoService", "CleoDomain", "CleoStore",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "CNcurseswTests", dependencies: ["CNcursesw"]),
         // The ingest core's decisions and the follower against an in-memory sink; the store's

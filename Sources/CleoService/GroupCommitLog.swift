@@ -56,7 +56,7 @@ public final class GroupCommitLog: @unchecked Sendable {
     private var lastBatchSize = 0
     private var state = Snapshot(failure: nil, linesWritten: 0, bytesWritten: 0, commits: 0, device: 0, inode: 0, size: 0)
 
-    public init(path: String, deadline: Double = 8, linger: Double = 0.000_2, sync: @escaping @Sendable (Int32) -> Int32 = { fdatasync($0) },
+    public init(path: String, deadline: Double = 8, linger: Double = 0.001, sync: @escaping @Sendable (Int32) -> Int32 = { fdatasync($0) },
                 onSync: @escaping @Sendable (Double) -> Void = { _ in },
                 onCommit: @escaping @Sendable (UInt64, UInt64, Int64) -> Void = { _, _, _ in }, say: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.path = path

@@ -37,10 +37,7 @@ final class HTTPListener: @unchecked Sendable {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(ConnectionDeadline(limits: limits))
                     if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-                    // Our answers' headers are our own constants: NIO's check of every outbound
-                    // header's bytes (~2% of serve's CPU) would find nothing.
-                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
-                                                             withOutboundHeaderValidation: false)
+                    try Self.configureHTTP(pipeline)
                     try pipeline.addHandler(DeliveryHandler(receiver: receiver, gate: gate, inboxes: inboxes))
                 }
             }
@@ -54,6 +51,17 @@ final class HTTPListener: @unchecked Sendable {
         self.group = group
         self.quiesce = quiesce
         self.channel = try bootstrap.bind(host: host, port: port).wait()
+    }
+
+    /// HTTP/1.1 on a connection: NIO's server pipeline (pipelining kept in order, malformed
+    /// requests answered 400), the socket read on while its one request is answered.
+    static func configureHTTP(_ pipeline: ChannelPipeline.SynchronousOperations) throws {
+        // Our answers' headers are our own constants: NIO's check of every outbound
+        // header's bytes (~2% of serve's CPU) would find nothing.
+        try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true,
+                                                 withOutboundHeaderValidation: false)
+        let pipelining = try pipeline.handler(type: HTTPServerPipelineHandler.self)
+        try pipeline.addHandler(ReadInterestHandler(), position: .before(pipelining))
     }
 
     /// The port actually bound (0 asks the system for one).
