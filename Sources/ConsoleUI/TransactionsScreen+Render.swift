@@ -123,9 +123,17 @@ extension TransactionsScreen {
         let legend = "  " + RowMark.allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: " ") + " "
         var filter = t.query.summary.isEmpty ? "" : "  filter: " + t.query.summary
         if TerminalText.width(filter) > room - 1 {
-            // Cut, it would read as nonsense ("filter: statu"): say how many, f shows them.
-            let count = t.query.summaryParts.count
-            filter = "  \(count) filter\(count == 1 ? "" : "s") (f)"
+            // Cut, it would read as nonsense ("filter: statu"): say how many and where each is
+            // seen — the panel (f) does not hold the search (/).
+            let search = t.query.search != nil
+            let count = t.query.summaryParts.count - (search ? 1 : 0)
+            let all = count + (search ? 1 : 0)
+            let forms = [
+                "  " + ((count > 0 ? ["\(count) filter\(count == 1 ? "" : "s") (f)"] : []) + (search ? ["search (/)"] : [])).joined(separator: " + "),
+                "  \(all) filter\(all == 1 ? "" : "s") (" + ((count > 0 ? ["f"] : []) + (search ? ["/"] : [])).joined(separator: " ") + ")",
+            ]
+            // No room even for that: "matching" beside the position already says it is filtered.
+            filter = forms.first { TerminalText.width($0) <= room - 1 } ?? ""
         }
         if !filter.isEmpty, room > 12 {
             x += canvas.write(filter, x: area.x + x, y: y, role: .accent, maxWidth: room - 1)

@@ -238,6 +238,28 @@ import Testing
         for binding in ConfigScreen.keys { #expect(help.contains(binding.label)) }
     }
 
+    /// Too long to show, the filters are counted where they are set: a search is not "1 filter
+    /// (f)", since the panel does not hold it.
+    @Test func aCutFilterSummarySaysWhereEachFilterIsSet() {
+        var state = Fixture.state(size: Size(width: 80, height: 24))
+        _ = state.reduce(.key(.character("/")))
+        for c in "665f1c2e9b1d4a0012ab" { _ = state.reduce(.key(.character(c))) }
+        _ = state.reduce(.key(.enter))
+        _ = state.reduce(.pageLoaded(TransactionPage(query: state.transactions.query, rows: Array(Fixture.rows.prefix(3)), total: 3, overdue: 3, newestSeq: 12)))
+        let summary = state.render().rows[state.frame.body.y]
+        #expect(summary.contains("search=665f1c2e9b1d4a0012ab") || summary.contains("search (/)"), "\(summary)")
+        #expect(!summary.contains("(f)"), "\(summary)")
+        _ = state.reduce(.key(.character("f")))
+        _ = state.reduce(.key(.character(" ")))
+        _ = state.reduce(.key(.escape))
+        let both = state.render().rows[state.frame.body.y]
+        #expect(!both.contains("(f)") && !both.contains("filters (f") && both.contains("matching"), "nothing cut, no half form: \(both)")
+        var wide = state
+        _ = wide.reduce(.resized(Size(width: 132, height: 30)))
+        let whole = wide.render().rows[wide.frame.body.y]
+        #expect(whole.contains("filter: status=Pending search=665f1c2e9b1d4a0012ab"), "\(whole)")
+    }
+
     @Test func copyingUsesOSC52WithTheId() {
         var state = Fixture.state()
         #expect(state.reduce(.key(.character("y"))) == [.copy(Fixture.rows[0].id)])
