@@ -7,11 +7,14 @@ extension AppState {
     public func render() -> Canvas {
         var canvas = Canvas(size: size)
         if isTooSmall {
+            // The environment stays said: a production console is never mistaken for a sandbox.
+            let environment = session.isProduction ? " ▲ PRODUCTION " : " \(TerminalText.sanitized(session.environment)) "
+            canvas.write(environment, x: 0, y: 0, role: session.isProduction ? .production : .accent, maxWidth: size.width)
             let lines = ["Terminal too small", "Cleo Console needs \(Self.minimumSize.width)×\(Self.minimumSize.height);",
                          "this one is \(size.width)×\(size.height).",
                          textFieldHasFocus ? "A field is open (its text is kept): enlarge to finish it." : "Enlarge it, or press q to quit."]
             for (index, line) in lines.enumerated() {
-                canvas.write(line, x: max(0, (size.width - TerminalText.width(line)) / 2), y: max(0, size.height / 2 - 2) + index,
+                canvas.write(line, x: max(0, (size.width - TerminalText.width(line)) / 2), y: max(1, size.height / 2 - 2) + index,
                              role: index == 0 ? .warning : .normal)
             }
             return canvas

@@ -173,6 +173,14 @@ import Testing
         #expect(small.confirmingQuit && !small.config.confirmingWrite)
     }
 
+    @Test func theTooSmallScreenStillSaysProduction() {
+        var state = Fixture.state(environment: "production")
+        _ = state.reduce(.resized(Size(width: 40, height: 10)))
+        let canvas = state.render()
+        #expect(canvas.rows[0].contains("▲ PRODUCTION") && canvas[1, 0].role == .production)
+        #expect(canvas.rows.contains { $0.contains("Terminal too small") })
+    }
+
     @Test func qInTheTooSmallScreenKeepsAnOpenEditor() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("2")))
