@@ -87,7 +87,7 @@ public final class LogFollower {
             case .continue:
                 start = stored!
             case .truncated(let size):
-                notices.append(FollowerNotice(kind: .truncation, detail: "\(current.name) was truncated or rewritten (now \(size) bytes, had been read to \(stored!.offset)); reading it again from the start", at: clock()))
+                notices.append(FollowerNotice(kind: .truncation, detail: "\(current.name) was truncated or rewritten (now \(size.grouped) bytes, had been read to byte \(stored!.offset.grouped)); reading it again from the start", at: clock()))
                 start = fresh(current, key: key)
             case .rotated:
                 let stored = stored!
@@ -99,7 +99,7 @@ public final class LogFollower {
                     if try drain(old, from: stored, expected: stored, into: &total, onBatch: onBatch) != .nothing { continue }
                     let leftover = old.size - stored.offset
                     if leftover > 0 {
-                        notices.append(FollowerNotice(kind: .gap, detail: "the last \(leftover) bytes of the rotated file \(old.name) are an unfinished line (no LF) and were never applied", at: clock()))
+                        notices.append(FollowerNotice(kind: .gap, detail: "the last \(leftover.grouped) bytes of the rotated file \(old.name) are an unfinished line (no LF) and were never applied", at: clock()))
                     }
                     // Rotated again before we looked: the file written between is read next,
                     // whole, then (at the next turn of this loop, by the same rule) the new one.
@@ -116,8 +116,8 @@ public final class LogFollower {
                 } else {
                     // What was known unread at the last look; the old file may have grown since.
                     let missed = max(0, stored.observedSize - stored.offset)
-                    let lost = missed > 0 ? "at least \(missed) bytes after byte \(stored.offset) were never read"
-                        : "whatever was written to it after byte \(stored.offset) was never read (how much is unknown)"
+                    let lost = missed > 0 ? "at least \(missed.grouped) bytes after byte \(stored.offset.grouped) were never read"
+                        : "whatever was written to it after byte \(stored.offset.grouped) was never read (how much is unknown)"
                     notices.append(FollowerNotice(kind: .gap, detail: "\(path) was rotated while nothing followed it and the old file is gone: \(lost)", at: clock()))
                     notices.append(FollowerNotice(kind: .rotation, detail: "reading the new \(path) from its start", at: clock()))
                 }

@@ -225,13 +225,5 @@ extension TransactionsScreen {
         }
     }
 
-    public static func grouped(_ n: Int) -> String {
-        var digits = String(n)
-        var out = ""
-        while digits.count > 3 {
-            out = "," + digits.suffix(3) + out
-            digits.removeLast(3)
-        }
-        return digits + out
-    }
+    public static func grouped(_ n: Int) -> String { n.grouped }
 }
