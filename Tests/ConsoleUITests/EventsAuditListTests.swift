@@ -88,7 +88,11 @@ import Testing
             let first = Self.listRows(state).first ?? ""
             // The rejected rows show their line (= id), the refusals their remote (10.0.0.id).
             let words = first.split(separator: " ")
-            let id = list == .rejected ? Int(words[1])! : Int(words.first { $0.hasPrefix("10.0.0.") }!.dropFirst(7))!
+            guard let id = list == .rejected ? words.dropFirst().first.flatMap({ Int($0) })
+                    : words.first(where: { $0.hasPrefix("10.0.0.") }).flatMap({ Int($0.dropFirst(7)) }) else {
+                Issue.record("\(list): no row drawn: \(state.render().rows)")
+                continue
+            }
             let switcher = state.render().rows.first { $0.contains("Rejected") } ?? ""
             #expect(switcher.contains("▲ \(33 - id) newer (g)"), "\(list): \(switcher) / first drawn \(first)")
             _ = state.reduce(.key(.character("g")))
@@ -101,8 +105,10 @@ import Testing
         var world = EventsPagingTests.World(lines: 1_234)
         world.key(.character("j"), times: 500)
         #expect(world.state.events.rejectedAbove == 500)
-        let first = Self.listRows(world.state).first ?? ""
-        let id = Int(first.split(separator: " ")[1])!
+        guard let id = Self.listRows(world.state).first?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
+            Issue.record("no row drawn: \(world.screen)")
+            return
+        }
         #expect(world.screen.contains("▲ \(1_234 - id) newer (g)"), "\(world.screen)")
     }
 
@@ -115,7 +121,10 @@ import Testing
         }
         world.run(world.state.reduce(.dataChanged(.foreign)))
         let rows = world.state.render().rows
-        let id = Int(rows[4].components(separatedBy: "→ v")[1].prefix { $0.isNumber })!
+        guard let id = rows[4].components(separatedBy: "→ v").dropFirst().first.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
+            Issue.record("no row drawn: \(rows)")
+            return
+        }
         #expect(rows[2].contains("▲ \(43 - id) newer (g)"), "\(rows[2]) / first drawn \(rows[4])")
         world.key(.character("g"))
         #expect(!world.screen.contains("▲"))

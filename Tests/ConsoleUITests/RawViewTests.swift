@@ -103,9 +103,12 @@ import Testing
         #expect(rows[y].contains("{\"m\":\"line1\\r\\nline2\",\"x\":\"a\\\\b\"}\\x1B\\r"), "\(rows[y])")
         #expect(rows.contains { $0.contains("Bytes as they are, except the highlighted escapes") }, "the legend says how bytes are shown")
         let line = Array(rows[y])
-        let literal = line.indices.first { String(line[$0...].prefix(7)) == "line1\\r" }!
+        guard let literal = line.indices.first(where: { String(line[$0...].prefix(9)) == "line1\\r\\n" }),
+              let escape = line.indices.first(where: { String(line[$0...].prefix(6)) == "\\x1B\\r" }) else {
+            Issue.record("\(rows[y])")
+            return
+        }
         #expect(canvas[literal + 5, y].role == .normal, "the log's own \\r is text")
-        let escape = line.indices.first { String(line[$0...].prefix(4)) == "\\x1B" }!
         #expect((0..<6).allSatisfy { canvas[escape + $0, y].role == RawView.escapeRole }, "a real ESC and CR are marked")
     }
 
