@@ -205,7 +205,9 @@ func line(_ id: String, _ status: String = "Pending") -> String {
         h.terminal.waitFor("row 1 of 1")
         h.terminal.press(.key(.character("3")))
         let screen = h.terminal.waitFor("Rejected lines (3)")
-        let lineNumbers = screen.split(separator: "\n").filter { $0.contains("INVALID_JSON") }.map { $0.split(separator: " ")[1] }
+        // The list's rows (the selected line's pane below names its line and code too).
+        let list = screen.components(separatedBy: "── selected line")[0]
+        let lineNumbers = list.split(separator: "\n").filter { $0.contains("INVALID_JSON") }.map { $0.split(separator: " ")[1] }
         #expect(lineNumbers == ["4", "3", "1"], "\(screen)")
         #expect(h.stop())
     }
