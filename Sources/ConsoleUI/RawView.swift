@@ -105,32 +105,41 @@ enum RawView {
             }
         }
         lines += TerminalText.wrap(legend, width: width).map { [($0, .muted)] }
+        // The text piece being laid out is gathered in `run` and added to the line whole (a
+        // 64 KiB body is drawn on every frame and measured on every key).
         var current: Line = []
+        var run = ""
         var used = 0
-        func add(_ text: String, _ role: Role) {
-            if let last = current.last, last.role == role { current[current.count - 1].text += text } else { current.append((text, role)) }
+        func flush() {
+            guard !run.isEmpty else { return }
+            current.append((run, .normal))
+            run = ""
         }
         func breakLine() {
+            flush()
             lines.append(current)
             current = []
             used = 0
         }
         for piece in TerminalText.rawPieces(content.bytes) {
             if piece.isEscape {
-                let w = TerminalText.width(piece.text)
+                let w = piece.text.utf8.count  // escapes are ASCII
                 if used > 0, used + w > width { breakLine() }
-                add(piece.text, escapeRole)
+                flush()
+                if let last = current.last, last.role == escapeRole { current[current.count - 1].text += piece.text } else { current.append((piece.text, escapeRole)) }
                 used += w
                 if piece.text == "\\n" { breakLine() }
                 continue
             }
             for character in piece.text {
-                let w = TerminalText.width(of: character)
+                let w = character.isASCII ? 1 : TerminalText.width(of: character)
                 if used > 0, used + w > width { breakLine() }
-                add(String(character), .normal)
+                run.append(character)
                 used += w
             }
+            flush()
         }
+        flush()
         if !current.isEmpty { lines.append(current) }
         return lines
     }
