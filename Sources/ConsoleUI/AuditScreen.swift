@@ -147,11 +147,6 @@ public enum AuditScreen {
         let a = state.audit
         let width = area.width
         let x = canvas.write(" Audit trail ", x: area.x, y: area.y, role: .title)
-        let n = TransactionsScreen.grouped
-        let count = a.above > 0 ? "\(n(a.above + 1))–\(n(a.above + a.entries.count)) of \(n(a.total)) entries"
-            : a.total > a.entries.count ? "newest \(n(a.entries.count)) of \(n(a.total)) entries" : "\(n(a.entries.count)) entries"
-        canvas.write("\(count), newest first\(a.filter.map { " · matching \"\($0)\"" } ?? "") · secrets as masks and fingerprints",
-                     x: area.x + x + 1, y: area.y, role: .muted, maxWidth: width - x - 2)
         let rows = a.visible
         let searchRow = a.search != nil ? 1 : 0
         // The selected entry whole, below the list: old → new never cut at 80 columns.
@@ -165,6 +160,7 @@ public enum AuditScreen {
             canvas.write(a.filter == nil ? "No configuration changes yet: press 2 to set up Cleo." : "Nothing matches.", x: area.x + 2, y: area.y + 3, role: .muted, maxWidth: width - 3)
         }
         let start = max(0, min(a.selected - room / 2, rows.count - room))
+        renderTitle(a, newer: a.above + start, into: &canvas, at: Point(x: area.x + x + 1, y: area.y), width: width - x - 2)
         var y = area.y + 2
         for (index, cells) in table.rows.enumerated().dropFirst(start).prefix(max(0, room)) {
             let selected = index == a.selected
@@ -189,6 +185,26 @@ public enum AuditScreen {
             let x = canvas.write(" / field or user: ", x: area.x, y: area.bottom - 1, role: .accent)
             canvas.field(field, x: area.x + x, y: area.bottom - 1, width: width - x - 1, role: .accent)
         }
+    }
+
+    /// The title's phrases, whole or not at all: the count and `▲ N newer (g)` (the entries newer
+    /// than the first row drawn) always, the search cut last, the legend on secrets dropped first.
+    static func renderTitle(_ a: State, newer: Int, into canvas: inout Canvas, at origin: Point, width: Int) {
+        let n = TransactionsScreen.grouped
+        let count = a.above > 0 ? "\(n(a.above + 1))–\(n(a.above + a.entries.count)) of \(n(a.total)) entries"
+            : a.total > a.entries.count ? "newest \(n(a.entries.count)) of \(n(a.total)) entries"
+            : a.entries.count == 1 ? TransactionsScreen.counted(1, "entry") : "\(n(a.entries.count)) entries"
+        var phrases = [count + ", newest first"]
+        if let filter = a.filter { phrases.append("matching \"\(filter)\"") }
+        let legend = "secrets as masks and fingerprints"
+        if TerminalText.width((phrases + [legend]).joined(separator: " · ")) <= width - signWidth(newer) { phrases.append(legend) }
+        var x = canvas.write(phrases.joined(separator: " · "), x: origin.x, y: origin.y, role: .muted, maxWidth: max(0, width - signWidth(newer)))
+        if newer > 0 { x += canvas.write(" · ▲ \(n(newer)) newer (g)", x: origin.x + x, y: origin.y, role: .accent, maxWidth: max(0, width - x)) }
+    }
+
+    /// The columns ` · ▲ N newer (g)` takes (none when no entry is newer than the first drawn).
+    static func signWidth(_ newer: Int) -> Int {
+        newer > 0 ? TerminalText.width(" · ▲ \(TransactionsScreen.grouped(newer)) newer (g)") : 0
     }
 
     /// The trail's columns: what gives way first is the change (the pane below has it whole),

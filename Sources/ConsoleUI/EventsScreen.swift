@@ -24,6 +24,8 @@ public enum EventsScreen {
         public var refusedBodyID: Int64?
         public var refusedBody: [UInt8] = []
         public var showingRaw = false
+        /// The raw view's first line shown (its keys clamp it at the last line that fills it).
+        public var rawScroll = 0
         /// Where each list's page is (keyset on id; `.newest` follows new rows) and how many rows
         /// are newer than it: paging goes back as far as the table does.
         public var rejectedWindow = RowWindow.newest
@@ -97,6 +99,7 @@ public enum EventsScreen {
             switch e.list {
             case .rejected:
                 if !e.rejected.isEmpty { state.events.showingRaw = true }
+                state.events.rawScroll = 0
                 return []
             case .refused:
                 guard e.refusedSelected < e.refused.count else { return [] }
@@ -106,6 +109,7 @@ public enum EventsScreen {
                     return []
                 }
                 state.events.showingRaw = true
+                state.events.rawScroll = 0
                 return e.refusedBodyID == refusal.id ? [] : [.loadRefusedBody(id: refusal.id)]
             }
         },
@@ -278,8 +282,9 @@ public enum EventsScreen {
         line("position", "line \(position?.nextLine ?? 1) · byte \(TransactionsScreen.grouped(Int(position?.offset ?? 0)))")
         // Broken between the counts, never inside one ("7 / rejected" read as two things).
         let c = f.counts
-        let counts = ["\(TransactionsScreen.grouped(Int(c.linesApplied))) lines", "\(TransactionsScreen.grouped(Int(c.events))) events",
-                      "\(c.duplicates) duplicates", "\(c.late) late", "\(c.rejected) rejected"]
+        let counted = TransactionsScreen.counted
+        let counts = [counted(Int(c.linesApplied), "line"), counted(Int(c.events), "event"), counted(Int(c.duplicates), "duplicate"),
+                      "\(TransactionsScreen.grouped(Int(c.late))) late", "\(TransactionsScreen.grouped(Int(c.rejected))) rejected"]
         let lines = Self.joined(counts, width: width - 19)
         canvas.write("applied", x: area.x + 2, y: y, role: .muted)
         for (index, text) in lines.prefix(2).enumerated() {
@@ -295,42 +300,61 @@ public enum EventsScreen {
         }
         y += 1
         renderList(state, into: &canvas, in: Rect(x: area.x, y: y, width: width, height: area.bottom - y))
+        if let content = rawContent(state) { RawView.render(content, scroll: state.events.rawScroll, into: &canvas, in: area) }
+    }
+
+    /// The open raw view's content: the selected entry's fields whole, then its bytes.
+    static func rawContent(_ state: AppState) -> RawView.Content? {
         let list = state.events
-        guard list.showingRaw else { return }
+        guard list.showingRaw else { return nil }
+        let n = TransactionsScreen.grouped
         switch list.list {
         case .rejected where list.selected < list.rejected.count:
             let r = list.rejected[list.selected]
-            let suffix = r.rawLength > r.raw.count ? " · first \(r.raw.count) of \(r.rawLength) bytes" : ""
-            RawView.render(title: "line \(r.line) · \(r.code)\(suffix)", bytes: r.raw, into: &canvas, in: area)
+            let suffix = r.rawLength > r.raw.count ? " · first \(n(r.raw.count)) of \(n(r.rawLength)) bytes" : ""
+            return RawView.Content(title: "line \(r.line) · \(r.code)\(suffix)",
+                                   fields: [("file", r.file), ("line", "\(r.line), at byte \(n(Int(r.offset)))"), ("code", r.code), ("message", r.message)],
+                                   bytes: r.raw)
         case .refused where list.refusedSelected < list.refused.count:
             let r = list.refused[list.refusedSelected]
             let loaded = list.refusedBodyID == r.id
             let body = loaded ? list.refusedBody : []
-            let suffix = !loaded ? " · loading" : r.rawLength > body.count ? " · first \(TransactionsScreen.grouped(body.count)) of \(TransactionsScreen.grouped(r.rawLength)) bytes" : ""
-            RawView.render(title: "\(r.status) from \(TerminalText.sanitized(r.remote))\(suffix)", bytes: body, into: &canvas, in: area)
-        default: break
+            let suffix = !loaded ? " · loading" : r.rawLength > body.count ? " · first \(n(body.count)) of \(n(r.rawLength)) bytes" : ""
+            return RawView.Content(title: "\(r.status) from \(r.remote)\(suffix)",
+                                   fields: [("time", when(r.at, state)), ("remote", r.remote), ("status", "HTTP \(r.status)"), ("reason", r.reason)],
+                                   bytes: body)
+        default: return nil
         }
     }
 
-    /// The switcher (both lists with their counts, the one shown highlighted), the shown list's
-    /// column header, and its rows around the selection.
+    static func when(_ t: Timestamp, _ state: AppState) -> String {
+        RFC3339.formatShort(t, offsetSeconds: state.session.offsetSeconds) + " (" + ago(t, state.now) + ")"
+    }
+
+    /// The selected entry, every value whole (wrapped): what its row cuts at 80 columns.
+    static func detailLines(_ state: AppState, width: Int) -> [(String, Role)] {
+        let list = state.events
+        let n = TransactionsScreen.grouped
+        let entry: (head: String, label: String, text: String)
+        switch list.list {
+        case .rejected:
+            guard list.selected < list.rejected.count else { return [] }
+            let r = list.rejected[list.selected]
+            entry = ("\(r.file) · line \(r.line) · byte \(n(Int(r.offset))) · \(r.code)", "message: ", r.message)
+        case .refused:
+            guard list.refusedSelected < list.refused.count else { return [] }
+            let r = list.refused[list.refusedSelected]
+            entry = ("\(when(r.at, state)) · \(r.remote) · HTTP \(r.status)", "reason: ", r.reason)
+        }
+        return TerminalText.wrap(entry.head, width: width).map { ($0, .muted) } + TerminalText.wrap(entry.text, width: width, label: entry.label).map { ($0, .normal) }
+    }
+
+    /// The switcher (both lists with their counts, the one shown highlighted, and how many rows
+    /// are newer than the first drawn), the shown list's column header, its rows around the
+    /// selection, and the selected entry whole below them.
     static func renderList(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let list = state.events
         let width = area.width
-        let bottom = area.bottom
-        var y = area.y
-        func counted(_ shown: Int, _ total: Int, above: Int) -> String {
-            let n = TransactionsScreen.grouped
-            if above == 0 { return total > shown ? "newest \(n(shown)) of \(n(total))" : n(shown) }
-            return "\(n(above + 1))–\(n(above + shown)) of \(n(total))"
-        }
-        var x = 1
-        for (kind, title) in [(State.List.rejected, "Rejected lines (\(counted(list.rejected.count, list.total, above: list.rejectedAbove)))"),
-                              (.refused, "Refused deliveries (\(counted(list.refused.count, list.refusedTotal, above: list.refusedAbove)))")] {
-            x += canvas.write(" \(title) ", x: area.x + x, y: y, role: kind == list.list ? .title : .muted, maxWidth: width - x) + 2
-        }
-        if width - x >= 12 { canvas.write(list.above > 0 ? "newest first · g newest" : "newest first", x: area.x + x, y: y, role: .muted, maxWidth: width - x) }
-        y += 1
         // One table primitive: the column specs drive header and cells, sized to the page's
         // values; at a narrow width the message (reason) is cut first, then the file (remote).
         let offset = state.session.offsetSeconds
@@ -343,9 +367,17 @@ public enum EventsScreen {
                list.refused.map { [RFC3339.formatShort($0.at, offsetSeconds: offset), RelativeTime.span($0.at, now: state.now),
                                    $0.remote, String($0.status), $0.reason].map(TerminalText.sanitized) })
         let table = TableLayout(columns, rows: cells, available: width - 2)
+        // The rows' room: what the switcher and header leave, less the selected entry's pane.
+        let space = area.height - 2
+        let pane = detailLines(state, width: width - 4)
+        let paneHeight = pane.isEmpty ? 0 : min(pane.count + 1, max(3, space / 2))
+        let room = space - paneHeight
+        let cursor = list.cursor
+        let start = max(0, min(cursor - room / 2, list.count - room))
+        renderSwitcher(list, newer: list.above + start, into: &canvas, at: Point(x: area.x, y: area.y), width: width)
+        var y = area.y + 1
         canvas.write(TerminalText.padded("  " + table.header, to: width), x: area.x, y: y, role: .header, maxWidth: width)
         y += 1
-        let room = bottom - y
         guard list.count > 0 else {
             let empty = list.list == .rejected
                 ? "No rejected lines: every line of the log was accepted."
@@ -353,8 +385,6 @@ public enum EventsScreen {
             canvas.wrapped(empty, x: area.x + 2, y: y, width: width - 3, maxLines: 2, role: .muted)
             return
         }
-        let cursor = list.cursor
-        let start = max(0, min(cursor - room / 2, list.count - room))
         for index in (start..<list.count).prefix(max(0, room)) {
             let text = "  " + table.line(cells[index])
             let selected = index == cursor
@@ -362,6 +392,54 @@ public enum EventsScreen {
             if selected { canvas.paint(x: area.x, y: y, width: width, role: .selected) }
             y += 1
         }
+        guard paneHeight > 0 else { return }
+        let top = area.bottom - paneHeight
+        canvas.write(String(repeating: "─", count: width), x: area.x, y: top, role: .muted)
+        canvas.write(list.list == .rejected ? " selected line " : " selected refusal ", x: area.x + 2, y: top, role: .muted)
+        var shown = Array(pane.prefix(paneHeight - 1))
+        if pane.count > shown.count, let last = shown.last {
+            // Cut here, never silently: the raw view has every field whole.
+            let more = " Enter shows it whole"
+            let room = width - 4 - TerminalText.width(more)
+            var text = TerminalText.truncated(last.0, to: room)
+            if !text.hasSuffix("…") { text = TerminalText.truncated(text + " …", to: room) }
+            shown[shown.count - 1] = (text + more, last.1)
+        }
+        for (index, line) in shown.enumerated() {
+            canvas.write(line.0, x: area.x + 2, y: top + 1 + index, role: line.1, maxWidth: width - 4)
+        }
+    }
+
+    /// Both lists' titles, then `newest first` and `▲ N newer (g)`: what gives way first is
+    /// `newest first`, then the other list's title is shortened to its count; the sign never.
+    static func renderSwitcher(_ list: State, newer: Int, into canvas: inout Canvas, at origin: Point, width: Int) {
+        let n = TransactionsScreen.grouped
+        func counted(_ shown: Int, _ total: Int, above: Int) -> String {
+            if above == 0 { return total > shown ? "newest \(n(shown)) of \(n(total))" : n(shown) }
+            return "\(n(above + 1))–\(n(above + shown)) of \(n(total))"
+        }
+        let rejected = counted(list.rejected.count, list.total, above: list.rejectedAbove)
+        let refused = counted(list.refused.count, list.refusedTotal, above: list.refusedAbove)
+        let full = [(State.List.rejected, "Rejected lines (\(rejected))"), (.refused, "Refused deliveries (\(refused))")]
+        let short = [(State.List.rejected, list.list == .rejected ? full[0].1 : "Rejected (\(rejected))"),
+                     (.refused, list.list == .refused ? full[1].1 : "Refused (\(refused))")]
+        let shortest = [(State.List.rejected, list.list == .rejected ? full[0].1 : "Rejected (\(n(list.total)))"),
+                        (.refused, list.list == .refused ? full[1].1 : "Refused (\(n(list.refusedTotal)))")]
+        let sign = newer > 0 ? "▲ \(n(newer)) newer (g)" : ""
+        func used(_ titles: [(State.List, String)]) -> Int { titles.reduce(1) { $0 + TerminalText.width($1.1) + 4 } }
+        // The fullest line that fits: full titles with `newest first`, without it, then the other
+        // list's title shorter (its page, then only its total).
+        let options = [(full, true), (full, false), (short, true), (short, false), (shortest, false)]
+        let (titles, newestFirst) = options.first { option in
+            let tail = [option.1 ? "newest first" : "", sign].filter { !$0.isEmpty }.joined(separator: " · ")
+            return used(option.0) + TerminalText.width(tail) <= width
+        } ?? (shortest, false)
+        var x = 1
+        for (kind, title) in titles {
+            x += canvas.write(" \(title) ", x: origin.x + x, y: origin.y, role: kind == list.list ? .title : .muted, maxWidth: width - x) + 2
+        }
+        if newestFirst { x += canvas.write("newest first" + (sign.isEmpty ? "" : " · "), x: origin.x + x, y: origin.y, role: .muted, maxWidth: max(0, width - x)) }
+        if !sign.isEmpty, x < width { canvas.write(sign, x: origin.x + x, y: origin.y, role: .accent, maxWidth: width - x) }
     }
 
     /// A column's cell: sanitised before it is measured (a control shown as `␛` takes a column,

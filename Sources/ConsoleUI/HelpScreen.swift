@@ -33,6 +33,7 @@ public enum HelpScreen {
             ("Transaction detail", TransactionDetailScreen.keys),
             ("Config", ConfigScreen.keys),
             ("Events", EventsScreen.keys),
+            ("Raw view (detail r, Events Enter)", RawView.keys),
             ("Audit", AuditScreen.keys),
         ]
     }

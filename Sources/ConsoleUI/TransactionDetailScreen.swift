@@ -17,6 +17,8 @@ public enum TransactionDetailScreen {
         public var totalEvents = 0
         public var selected = 0
         public var showingRaw = false
+        /// The raw view's first line shown (its keys clamp it at the last line that fills it).
+        public var rawScroll = 0
         public var missing: String?
         /// Where the timeline's page is (`.newest`: its end, reloaded as events arrive; else a
         /// page further back, by keyset on the event's id) and how many events come after it.
@@ -129,6 +131,7 @@ public enum TransactionDetailScreen {
         KeyBinding([.character("r")], "raw event") { state in
             guard state.detail.selected < state.detail.events.count else { return [] }
             state.detail.showingRaw = true
+            state.detail.rawScroll = 0
             let event = state.detail.events[state.detail.selected]
             return event.raw.isEmpty && event.rowID > 0 ? [.loadEventRaw(rowID: event.rowID)] : []
         },
@@ -266,9 +269,15 @@ public enum TransactionDetailScreen {
             field("MISMATCH", "an event disagreed on method, user, amount, currency or country (see notes)", role: .flag, labelRole: .flag, maxLines: 3)
         }
         renderTimeline(state, into: &canvas, area: Rect(x: area.x, y: y, width: width, height: area.bottom - y))
-        if d.showingRaw, d.selected < d.events.count {
-            RawView.render(title: "event at line \(d.events[d.selected].line)", bytes: d.events[d.selected].raw, into: &canvas, in: area)
-        }
+        if let content = rawContent(state) { RawView.render(content, scroll: d.rawScroll, into: &canvas, in: area) }
+    }
+
+    /// The open raw view's content: the selected event's line.
+    static func rawContent(_ state: AppState) -> RawView.Content? {
+        let d = state.detail
+        guard d.showingRaw, d.selected < d.events.count else { return nil }
+        let event = d.events[d.selected]
+        return RawView.Content(title: "event at line \(event.line)", bytes: event.raw)
     }
 
     /// The timeline in `area`: its title with the page's place, the table (a window that keeps
@@ -307,39 +316,5 @@ public enum TransactionDetailScreen {
         for (index, line) in whole.enumerated() {
             canvas.write(line, x: area.x + 1, y: area.bottom - whole.count + index, role: .muted, maxWidth: area.width - 2)
         }
-    }
-}
-
-/// A raw line with every control character shown as a visible escape.
-enum RawView {
-    /// The keys of the open raw view (the detail's and the Events screen's); the global keys
-    /// still answer (they close it and do what they say).
-    static let keys: [KeyBinding] = [
-        KeyBinding([.escape, .character("r"), .enter], "close raw view") { state in
-            state.detail.showingRaw = false
-            state.events.showingRaw = false
-            return []
-        },
-    ]
-
-    static func render(title: String, bytes: [UInt8], into canvas: inout Canvas, in area: Rect) {
-        let width = area.width - 4
-        canvas.overlay(Rect(x: area.x + 1, y: area.y + 1, width: width + 2, height: area.height - 2), title: " Raw: \(title) (Esc closes) ", role: .accent)
-        let text = TerminalText.escaped(bytes)
-        var lines: [String] = []
-        var current = ""
-        for character in text {
-            if TerminalText.width(current) + TerminalText.width(of: character) > width - 2 {
-                lines.append(current)
-                current = ""
-            }
-            current.append(character)
-        }
-        if !current.isEmpty { lines.append(current) }
-        let room = area.height - 4
-        for (index, line) in lines.prefix(room).enumerated() {
-            canvas.write(line, x: area.x + 3, y: area.y + 2 + index)
-        }
-        if lines.count > room { canvas.write("… \(lines.count - room) more lines", x: area.x + 3, y: area.bottom - 2, role: .muted) }
     }
 }

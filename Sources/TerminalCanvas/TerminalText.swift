@@ -50,21 +50,40 @@ public enum TerminalText {
         return "⟨U+" + hex(v, width: 4) + "⟩"
     }
 
-    /// The raw view: printable text as is, every other byte or character as a visible escape
-    /// (`\x1b`, `\n`, `\u{202E}`), invalid UTF-8 bytes as `\xNN`.
-    public static func escaped(_ bytes: [UInt8]) -> String {
-        var out = ""
+    /// One piece of a raw line as the raw view shows it: text as it is in the bytes, or the
+    /// visible escape of a byte that is not printable text.
+    public struct RawPiece: Sendable, Equatable {
+        public var text: String
+        /// An escape (`\x1B`, `\n`, `\xFF`, `\u{202E}`) standing for bytes, not text of the line.
+        public var isEscape: Bool
+        public init(_ text: String, isEscape: Bool) {
+            self.text = text
+            self.isEscape = isEscape
+        }
+    }
+
+    /// The raw view: printable text exactly as in the bytes (a backslash once, so JSON copied
+    /// from the screen is the logged JSON), every other byte or character as an escape piece
+    /// (`\x1B`, `\n`, `\t`, `\u{202E}`), invalid UTF-8 bytes as `\xNN`. The pieces say which is
+    /// which: the view marks escapes, so a logged `\n` (two characters) and a newline byte differ.
+    public static func rawPieces(_ bytes: [UInt8]) -> [RawPiece] {
+        var pieces: [RawPiece] = []
+        var text = String.UnicodeScalarView()
+        func escape(_ shown: String) {
+            if !text.isEmpty { pieces.append(RawPiece(String(text), isEscape: false)) }
+            text = String.UnicodeScalarView()
+            pieces.append(RawPiece(shown, isEscape: true))
+        }
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte < 0x80 {
                 switch byte {
-                case 0x0A: out += "\\n"
-                case 0x0D: out += "\\r"
-                case 0x09: out += "\\t"
-                case 0x5C: out += "\\\\"
-                case 0x20..<0x7F: out.unicodeScalars.append(Unicode.Scalar(byte))
-                default: out += "\\x" + hex(UInt32(byte), width: 2)
+                case 0x0A: escape("\\n")
+                case 0x0D: escape("\\r")
+                case 0x09: escape("\\t")
+                case 0x20..<0x7F: text.append(Unicode.Scalar(byte))
+                default: escape("\\x" + hex(UInt32(byte), width: 2))
                 }
                 index += 1
                 continue
@@ -76,18 +95,19 @@ public enum TerminalText {
                 var iterator = bytes[index..<(index + length)].makeIterator()
                 if case .scalarValue(let scalar) = decoder.decode(&iterator), UTF8.width(scalar) == length {
                     if needsReplacement(scalar) {
-                        out += "\\u{" + hex(scalar.value, width: 4) + "}"
+                        escape("\\u{" + hex(scalar.value, width: 4) + "}")
                     } else {
-                        out.unicodeScalars.append(scalar)
+                        text.append(scalar)
                     }
                     index += length
                     continue
                 }
             }
-            out += "\\x" + hex(UInt32(byte), width: 2)
+            escape("\\x" + hex(UInt32(byte), width: 2))
             index += 1
         }
-        return out
+        if !text.isEmpty { pieces.append(RawPiece(String(text), isEscape: false)) }
+        return pieces
     }
 
     static func hex(_ value: UInt32, width: Int) -> String {

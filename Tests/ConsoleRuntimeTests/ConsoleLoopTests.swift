@@ -205,7 +205,9 @@ func line(_ id: String, _ status: String = "Pending") -> String {
         h.terminal.waitFor("row 1 of 1")
         h.terminal.press(.key(.character("3")))
         let screen = h.terminal.waitFor("Rejected lines (3)")
-        let lineNumbers = screen.split(separator: "\n").filter { $0.contains("INVALID_JSON") }.map { $0.split(separator: " ")[1] }
+        // The list's rows (the selected line's pane below names its line and code too).
+        let list = screen.components(separatedBy: "── selected line")[0]
+        let lineNumbers = list.split(separator: "\n").filter { $0.contains("INVALID_JSON") }.map { $0.split(separator: " ")[1] }
         #expect(lineNumbers == ["4", "3", "1"], "\(screen)")
         #expect(h.stop())
     }
@@ -228,7 +230,8 @@ func line(_ id: String, _ status: String = "Pending") -> String {
         try serve.recordRefusedDeliveries([RefusedDelivery(at: Timestamp(millisecondsSince1970: 1_764_633_660_000), remote: "198.51.100.\u{1B}[2J4",
                                                            status: 400, reason: "not strict JSON", raw: Array("{\"a\":".utf8), rawLength: 5)])
         let screen = h.terminal.waitFor("Refused deliveries (2)")
-        let rows = screen.split(separator: "\n").filter { $0.contains(" 415 ") || $0.contains(" 400 ") }
+        // The list's rows (the selected refusal's pane below says `HTTP 400` too).
+        let rows = screen.split(separator: "\n").filter { ($0.contains(" 415 ") || $0.contains(" 400 ")) && !$0.contains("HTTP") }
         #expect(rows.count == 2 && rows[0].contains("198.51.100.␛[2J4") && rows[0].contains("not strict JSON") && rows[1].contains("192.0.2.10"), "\(screen)")
         #expect(!screen.contains("\u{1B}"))
         // Enter on the newest shows its kept body through the raw view.

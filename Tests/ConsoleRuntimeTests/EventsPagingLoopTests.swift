@@ -17,8 +17,10 @@ import Testing
         h.terminal.waitFor("Rejected lines (newest 500 of 1,200)")
         h.terminal.press(.key(.character("G")))
         let screen = h.terminal.waitFor("Rejected lines (701–1,200 of 1,200)")
-        // The selected row is the log's line 2 (line 1 was accepted).
-        let selected = screen.split(separator: "\n").filter { $0.contains("INVALID_JSON") }.last.map(String.init) ?? ""
+        // The selected row is the log's line 2 (line 1 was accepted); the pane below says it too.
+        let list = screen.components(separatedBy: "── selected line")[0]
+        let selected = list.split(separator: "\n").filter { $0.contains("INVALID_JSON") }.last.map(String.init) ?? ""
+        #expect(screen.contains("events.jsonl · line 2 ·"), "\(screen)")
         #expect(selected.split(separator: " ").dropFirst().first == "2", "\(screen)")
         #expect(h.stop())
     }

@@ -78,7 +78,7 @@ import Testing
 
     @Test func theRawViewMakesEveryControlVisible() {
         let raw: [UInt8] = Array("{\"m\":\"a".utf8) + [0x1B, 0x5B, 0x32, 0x4A, 0x0A, 0xFF, 0xC3] + Array("é\u{202E}\"}".utf8)
-        let shown = TerminalText.escaped(raw)
+        let shown = TerminalText.rawPieces(raw).map(\.text).joined()
         #expect(shown == "{\"m\":\"a\\x1B[2J\\n\\xFF\\xC3é\\u{202E}\"}")
     }
 

@@ -27,6 +27,19 @@ import TerminalCanvas
         #expect(Self.words(seen) == Self.words(source))
     }
 
+    /// The raw view's keys (scroll, page, ends) are listed like every other table's.
+    @Test func helpListsTheRawViewsKeys() {
+        let lines = HelpScreen.lines().map { $0.label + $0.text }
+        guard let start = lines.firstIndex(where: { $0.contains("Raw view") }) else {
+            Issue.record("no raw view section: \(lines)")
+            return
+        }
+        let section = lines[start...].prefix(12).joined(separator: "\n")
+        for words in ["Esc/r/Enter", "close", "j/↓/k/↑", "scroll", "PgDn", "page", "G/End", "end"] {
+            #expect(section.contains(words), "\(words): \(section)")
+        }
+    }
+
     @Test func scrollingStopsAtTheLastLineSoKRespondsAtOnce() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("?")))

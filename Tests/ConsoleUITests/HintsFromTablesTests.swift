@@ -32,7 +32,7 @@ import Testing
             var copy = state
             _ = copy.reduce(.key(.character("r")))
             #expect(copy.detail.showingRaw)
-            #expect(hints(copy).contains("Esc/r close raw view"), "\(hints(copy))")
+            #expect(hints(copy).contains("Esc/r close"), "\(hints(copy))")
             _ = copy.reduce(.key(key))
             #expect(!copy.detail.showingRaw, "\(key) closes the raw view")
         }
