@@ -14,7 +14,7 @@ extension ConfigScreen {
     static func targetChange(_ state: AppState) -> PendingChange? {
         let c = state.config
         if let id = c.selectedPending { return c.pending.first { $0.id == id } }
-        return c.pending.first { $0.field == .config(c.selected) }
+        return c.pending.first { $0.field == c.selectedRow }
     }
 
     static func askDecision(_ decision: PendingDecision, _ state: inout AppState) -> [Effect] {
@@ -60,7 +60,7 @@ extension ConfigScreen {
 
     static func askReveal(_ state: inout AppState) -> [Effect] {
         let field = state.config.selected
-        guard state.config.selectedPending == nil, field.isSecret else {
+        guard state.config.selectedPending == nil, !state.config.selectedAuthorization, field.isSecret else {
             state.say("v reveals a secret: select chileApiKey, peruApiKey or mexicoApiKey", error: true)
             return []
         }
@@ -265,7 +265,12 @@ extension ConfigScreen {
     }
 
     /// y writes, or overwrites the other operator's change when the edits touch it.
-    static func writeAnswers(_ c: State) -> Answers { Answers(yes: c.overwritten.isEmpty ? "write" : "overwrite") }
+    /// Production: y proposes when every edit waits for a second person (`proposing`).
+    static func writeAnswers(_ c: State) -> Answers {
+        if !c.overwritten.isEmpty { return Answers(yes: "overwrite") }
+        let allProposed = !c.proposing.isEmpty && rows.allSatisfy { c.edit($0) == nil || c.proposing.contains($0.rawValue) }
+        return Answers(yes: allProposed ? "propose" : "write")
+    }
     static func decisionAnswers(_ decision: PendingDecision) -> Answers { Answers(yes: decision == .approve ? "approve" : "reject") }
     static let revealAnswers = Answers(yes: "reveal for 10 s")
     static let testAnswers = Answers(yes: "send the test")

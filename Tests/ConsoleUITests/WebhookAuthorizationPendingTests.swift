@@ -24,7 +24,7 @@ import Testing
             let rows = state.render().rows
             #expect(rows.contains { $0.contains("Waiting for a second person (2)") })
             #expect(rows.contains { $0.contains("#9 webhookAuthorization ") && $0.contains("••••zzzz") }, "\(rows)")
-            for _ in 0..<7 { _ = state.reduce(.key(.character("j"))) }
+            for _ in 0...ConfigScreen.rows.count { _ = state.reduce(.key(.character("j"))) }
             #expect(state.config.selectedPending == 9)
             let detail = state.render().rows.joined(separator: "\n")
             #expect(detail.contains("#9 webhookAuthorization proposed by lena@ssh 203.0.113.9"))
