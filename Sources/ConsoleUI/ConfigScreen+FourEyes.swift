@@ -183,9 +183,12 @@ extension ConfigScreen {
         let y = area.y, bottom = area.bottom
         guard !c.pending.isEmpty, y < bottom else { return 0 }
         let width = area.width
-        // Rows for the list, leaving four for the selected change's detail (two for a field's);
-        // a window that keeps the selected change in view when they do not all fit.
-        let room = max(1, min(c.pending.count, bottom - y - 1 - (c.selectedPending == nil ? 2 : pendingDetailRows)))
+        // Rows for the list, leaving the selected change's detail as many as it wraps to (two for
+        // a field's notes); a window that keeps the selected change in view when they do not all fit.
+        // (and the blank row above the detail).
+        let reserved = c.selectedPending.flatMap { id in c.pending.first { $0.id == id } }
+            .map { change in 1 + pendingDetail(change, state).reduce(0) { $0 + TerminalText.wrap($1, width: width - 4).count } } ?? 2
+        let room = max(1, min(c.pending.count, bottom - y - 1 - reserved))
         let index = c.selectedPending.flatMap { id in c.pending.firstIndex { $0.id == id } } ?? 0
         let first = max(0, min(index - room / 2, c.pending.count - room))
         let window = first..<(first + room)
@@ -202,8 +205,6 @@ extension ConfigScreen {
         }
         return row - y
     }
-
-    static let pendingDetailRows = 4
 
     /// The questions of `a`/`x` and `v`, in an overlay that clears what is under it.
     static func renderQuestion(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
