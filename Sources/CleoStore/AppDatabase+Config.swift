@@ -26,9 +26,14 @@ extension AppDatabase {
     /// The one write path of the configuration: the role first (roles.md), then the rules, then
     /// in one transaction each change applied — or, in a `production` database, proposed when
     /// it needs four eyes (`FourEyes`), the old value staying in force until approved.
-    public func saveOrPropose(_ changes: [(ConfigField, String)], expectedVersion: Int64?, actor: Actor, now: Timestamp) throws -> SaveOutcome {
+    ///
+    /// `authorization` is a new `webhookAuthorization` saved with them (the Config screen's row),
+    /// through `setWebhookAuthorization`'s checks and its one write (`putWebhookAuthorization`).
+    public func saveOrPropose(_ changes: [(ConfigField, String)], authorization: String? = nil, expectedVersion: Int64?, actor: Actor,
+                              now: Timestamp) throws -> SaveOutcome {
         // The role first (roles.md): a support user's attempt is refused whatever its value.
         for (field, _) in changes { try authorize(actor, .set(field), field: field.rawValue, now: now) }
+        if authorization != nil { try authorize(actor, .setWebhookAuthorization, field: WebhookAuthorization.fieldName, now: now) }
         try requireWritable(actor)
         // Validate first: a refused value stores nothing, and is audited (its secret never shown).
         for (field, value) in changes {
@@ -37,11 +42,13 @@ extension AppDatabase {
                 throw violation
             }
         }
-        let box = changes.contains { $0.0.isSecret } ? try secretBox() : nil
+        if let authorization { try checkWebhookAuthorization(authorization, actor: actor, now: now) }
+        let box = changes.contains { $0.0.isSecret } || authorization != nil ? try secretBox() : nil
         let production = environment == .production
         // A refusal is returned from the transaction, not thrown, so its audit rows are committed.
         let outcome: Result<SaveOutcome, StoreError> = try writeImmediate { db in
             for (field, _) in changes { try Self.requireRole(db, actor, .set(field)) }
+            if authorization != nil { try Self.requireRole(db, actor, .setWebhookAuthorization) }
             try Self.expirePending(db, now: now)
             let current = try Self.fetchConfiguration(db)
             if let expectedVersion, expectedVersion != current.version {
@@ -59,6 +66,12 @@ extension AppDatabase {
                 } else {
                     try Self.apply(db, field: field, value: value, old: current.display(field), box: box, actor: actor, now: now, result: .saved, detail: nil)
                     applied = true
+                }
+            }
+            if let authorization, let box {
+                switch try Self.putWebhookAuthorization(db, authorization, box: box, production: production, actor: actor, now: now) {
+                case .proposed(let change): proposed.append(change)
+                case .saved: applied = true
                 }
             }
             if applied { try Self.bumpVersion(db, by: actor.user, now: now) }
@@ -108,14 +121,14 @@ extension AppDatabase {
         try authorize(actor, .export, field: "(all)", now: now)
         try requireWritable(actor)  // an export that cannot be audited is not made
         let stored = try configuration()
-        guard stored.isComplete else { throw ExportRefusal.incomplete(missing: stored.missing) }
+        guard stored.isComplete else { throw ExportRefusal.incomplete(missing: stored.missingNames) }
         let box = try secretBox()
         let (configuration, version) = try dbPool.read { db -> (CleoConfiguration, Int64) in
             var values: [ConfigField: String] = [:]
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM config WHERE id = 1") else { throw ExportRefusal.incomplete(missing: ConfigField.allCases) }
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM config WHERE id = 1") else { throw ExportRefusal.incomplete(missing: ConfigField.allCases.map(\.rawValue)) }
             for field in ConfigField.allCases {
                 if field.isSecret {
-                    guard let sealed = row[field.rawValue] as Data? else { throw ExportRefusal.incomplete(missing: [field]) }
+                    guard let sealed = row[field.rawValue] as Data? else { throw ExportRefusal.incomplete(missing: [field.rawValue]) }
                     values[field] = try box.open(sealed, boundTo: field.rawValue)
                 } else if let value = row[field.rawValue] as String? {
                     values[field] = value
@@ -127,6 +140,14 @@ extension AppDatabase {
         try writeImmediate { db in
             try Self.audit(db, actor: actor, now: now, field: "(all)", old: nil, new: "version \(version)", result: .exported, detail: "config export")
         }
+    }
+
+    /// The keyed fingerprint `value` would be stored with (`SecretBox.fingerprint`), so an unsaved
+    /// secret is shown as it will be saved; nil while the database has no key file yet (none is
+    /// made just to show a fingerprint).
+    public func storedFingerprint(of value: String) throws -> String? {
+        let hasKey = try dbPool.read { db in try Data.fetchOne(db, sql: "SELECT value FROM meta_blob WHERE key = 'key_check'") } != nil
+        return hasKey ? try secretBox().fingerprint(value) : nil
     }
 
     /// Whether `candidate` is the key set for `field` (nil when none is set), compared in
@@ -248,16 +269,18 @@ extension AppDatabase {
             }
         }
         return StoredConfiguration(version: row["version"], secrets: secrets, plain: plain,
-                                   updatedAt: (row["updatedAt"] as Int64?).map(Timestamp.init(millisecondsSince1970:)), updatedBy: row["updatedBy"])
+                                   updatedAt: (row["updatedAt"] as Int64?).map(Timestamp.init(millisecondsSince1970:)), updatedBy: row["updatedBy"],
+                                   webhookAuthorization: try webhookAuthorizationHint(db))
     }
 }
 
 /// Why `config export` gives nothing.
 public enum ExportRefusal: Error, CustomStringConvertible, Equatable {
-    case incomplete(missing: [ConfigField])
+    /// By name: a field, or `webhookAuthorization` while `isWebhookSecured` is true.
+    case incomplete(missing: [String])
     public var description: String {
         switch self {
-        case .incomplete(let missing): "the configuration is incomplete; missing: \(missing.map(\.rawValue).joined(separator: ", "))"
+        case .incomplete(let missing): "the configuration is incomplete; missing: \(missing.joined(separator: ", "))"
         }
     }
 }

@@ -27,29 +27,39 @@ extension AppDatabase {
     /// and stored at once.
     @discardableResult
     public func setWebhookAuthorization(_ value: String, actor: Actor, now: Timestamp) throws -> WebhookAuthorizationOutcome {
-        let field = WebhookAuthorization.fieldName
-        try authorize(actor, .setWebhookAuthorization, field: field, now: now)
+        try authorize(actor, .setWebhookAuthorization, field: WebhookAuthorization.fieldName, now: now)
         try requireWritable(actor)
-        if let problem = WebhookAuthorization.problem(value) {
-            try writeImmediate { db in
-                try Self.audit(db, actor: actor, now: now, field: field, old: try Self.webhookAuthorizationHint(db)?.display, new: "(refused value not recorded)",
-                               result: .refused, detail: problem)
-            }
-            throw WebhookAuthorizationRefusal(rule: problem)
-        }
+        try checkWebhookAuthorization(value, actor: actor, now: now)
         let box = try secretBox()
         let production = environment == .production
         return try writeImmediate { db in
             try Self.requireRole(db, actor, .setWebhookAuthorization)
             try Self.expirePending(db, now: now)
-            if production {
-                return .proposed(try Self.propose(db, field: .webhookAuthorization, value: value, old: try Self.webhookAuthorizationHint(db)?.display,
-                                                  box: box, actor: actor, now: now))
-            }
-            let hint = try Self.applyWebhookAuthorization(db, value: value, box: box, actor: actor, now: now, result: .saved, detail: nil)
-            try Self.bumpVersion(db, by: actor.user, now: now)
-            return .saved(hint)
+            let outcome = try Self.putWebhookAuthorization(db, value, box: box, production: production, actor: actor, now: now)
+            if case .saved = outcome { try Self.bumpVersion(db, by: actor.user, now: now) }
+            return outcome
         }
+    }
+
+    /// The rule: a refused value stores nothing and is audited without the value.
+    func checkWebhookAuthorization(_ value: String, actor: Actor, now: Timestamp) throws {
+        guard let problem = WebhookAuthorization.problem(value) else { return }
+        try writeImmediate { db in
+            try Self.audit(db, actor: actor, now: now, field: WebhookAuthorization.fieldName, old: try Self.webhookAuthorizationHint(db)?.display,
+                           new: "(refused value not recorded)", result: .refused, detail: problem)
+        }
+        throw WebhookAuthorizationRefusal(rule: problem)
+    }
+
+    /// The one write of a checked value (`config set` and the Config screen): in production
+    /// proposed (roles.md, four eyes), else sealed and stored (the caller bumps the version).
+    static func putWebhookAuthorization(_ db: Database, _ value: String, box: SecretBox, production: Bool, actor: Actor,
+                                        now: Timestamp) throws -> WebhookAuthorizationOutcome {
+        if production {
+            return .proposed(try propose(db, field: .webhookAuthorization, value: value, old: try webhookAuthorizationHint(db)?.display,
+                                         box: box, actor: actor, now: now))
+        }
+        return .saved(try applyWebhookAuthorization(db, value: value, box: box, actor: actor, now: now, result: .saved, detail: nil))
     }
 
     /// Seals and stores one validated value, bound to its column, and audits it (the caller

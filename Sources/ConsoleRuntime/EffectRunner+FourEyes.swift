@@ -20,6 +20,18 @@ extension EffectRunner {
         }
     }
 
+    /// The fingerprint the store will keep for `value`, or why this process cannot say it yet.
+    func fingerprinted(_ field: PendingField, _ value: String) -> Action {
+        do {
+            guard let fingerprint = try database.storedFingerprint(of: value) else {
+                return .secretFingerprinted(field, value: value, fingerprint: nil, unavailable: "no key file yet: it is made by the first save")
+            }
+            return .secretFingerprinted(field, value: value, fingerprint: fingerprint, unavailable: nil)
+        } catch {
+            return .secretFingerprinted(field, value: value, fingerprint: nil, unavailable: "the key file cannot be read here (\(error))")
+        }
+    }
+
     func reveal(_ field: ConfigField) -> RevealResult {
         do {
             let at = clock()

@@ -128,9 +128,10 @@ public final class EffectRunner: @unchecked Sendable {
                 mailbox.post(.pendingDecided(decision, id: id, decide(decision, id: id)))
             case .revealSecret(let field):
                 mailbox.post(.secretRevealed(field, reveal(field)))
-            case .saveConfig(let edits, let version):
+            case .saveConfig(let edits, let authorization, let version):
                 do {
-                    let outcome = try database.saveOrPropose(edits.map { ($0.field, $0.value) }, expectedVersion: version, actor: actor, now: clock())
+                    let outcome = try database.saveOrPropose(edits.map { ($0.field, $0.value) }, authorization: authorization, expectedVersion: version,
+                                                             actor: actor, now: clock())
                     mailbox.post(.configSaved(outcome.stored, proposed: outcome.proposed))
                 } catch let error as StoreError {
                     if case .configChangedSince = error {
@@ -142,10 +143,16 @@ public final class EffectRunner: @unchecked Sendable {
                     mailbox.post(.configSaveFailed(violation.description, nil))
                 } catch let refusal as PermissionRefusal {
                     mailbox.post(.configSaveFailed(refusal.description, nil))
+                } catch let refusal as WebhookAuthorizationRefusal {
+                    mailbox.post(.configSaveFailed(refusal.description, nil))
                 }
             case .auditRefusedChange(let field):
                 // The store's one check: it audits the refusal (the reducer has said the reason).
                 do { try database.authorize(actor, .set(field), field: field.rawValue, now: clock()) } catch is PermissionRefusal {}
+            case .auditRefusedAuthorization:
+                do { try database.authorize(actor, .setWebhookAuthorization, field: WebhookAuthorization.fieldName, now: clock()) } catch is PermissionRefusal {}
+            case .fingerprintSecret(let field, let value):
+                mailbox.post(fingerprinted(field, value))
             case .loadAudit:
                 let page = try database.auditTrailNewest(limit: AuditScreen.pageLimit)
                 mailbox.post(.auditLoaded(page.entries, total: page.total))

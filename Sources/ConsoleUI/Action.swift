@@ -34,6 +34,8 @@ public enum Action: Sendable, Equatable {
     case pendingDecided(PendingDecision, id: Int64, DecisionResult)
     /// The clear value of a secret `v` asked for (audited as `viewed`), or why not.
     case secretRevealed(ConfigField, RevealResult)
+    /// The keyed fingerprint an unsaved secret (`value`) will be stored with, or nil and why not.
+    case secretFingerprinted(PendingField, value: String, fingerprint: String?, unavailable: String?)
     /// What the `:cashier` form's send got.
     case cashierSent(CashierFormResult)
     /// The newest audit entries (oldest first among them) and how many there are in all.
@@ -114,9 +116,13 @@ public enum Effect: Sendable, Equatable {
     /// A page of the detail's timeline (keyset on the event's id; `.newest` is its end).
     case loadTimeline(txSeq: Int64, RowWindow)
     case loadConfig
-    case saveConfig([ConfigEdit], expectedVersion: Int64)
+    /// The fields' edits and a new `webhookAuthorization` (one save, one version).
+    case saveConfig([ConfigEdit], authorization: String? = nil, expectedVersion: Int64)
     /// A change the session's role may not make, refused on screen: the store audits the attempt.
     case auditRefusedChange(ConfigField)
+    case auditRefusedAuthorization
+    /// The keyed fingerprint of an unsaved secret, computed where the key file is (never in the reducer).
+    case fingerprintSecret(PendingField, String)
     /// A test pay-in with the region's stored key, sent to the platform and recorded (cashier.md, key health).
     case testKey(Region)
     /// Approve or reject a pending change through the store's one path (audited as the CLI's).

@@ -162,6 +162,8 @@ public struct AppState: Sendable, Equatable {
             return []
         case .pendingDecided(let decision, let id, let result): return ConfigScreen.decided(decision, id: id, result, in: &self)
         case .secretRevealed(let field, let result): return ConfigScreen.revealed(field, result, in: &self)
+        case .secretFingerprinted(let field, let value, let fingerprint, let unavailable):
+            return ConfigScreen.fingerprinted(field, value: value, fingerprint, unavailable: unavailable, in: &self)
         case .cashierSent(let result): return CashierFormScreen.sent(result, in: &self)
         case .auditLoaded(let entries, let total):
             ConfigScreen.auditLoaded(entries, in: &self)

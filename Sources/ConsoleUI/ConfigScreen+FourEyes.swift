@@ -14,7 +14,7 @@ extension ConfigScreen {
     static func targetChange(_ state: AppState) -> PendingChange? {
         let c = state.config
         if let id = c.selectedPending { return c.pending.first { $0.id == id } }
-        return c.pending.first { $0.field == .config(c.selected) }
+        return c.pending.first { $0.field == c.selectedRow }
     }
 
     static func askDecision(_ decision: PendingDecision, _ state: inout AppState) -> [Effect] {
@@ -60,7 +60,7 @@ extension ConfigScreen {
 
     static func askReveal(_ state: inout AppState) -> [Effect] {
         let field = state.config.selected
-        guard state.config.selectedPending == nil, field.isSecret else {
+        guard state.config.selectedPending == nil, !state.config.selectedAuthorization, field.isSecret else {
             state.say("v reveals a secret: select chileApiKey, peruApiKey or mexicoApiKey", error: true)
             return []
         }
@@ -183,9 +183,12 @@ extension ConfigScreen {
         let y = area.y, bottom = area.bottom
         guard !c.pending.isEmpty, y < bottom else { return 0 }
         let width = area.width
-        // Rows for the list, leaving four for the selected change's detail (two for a field's);
-        // a window that keeps the selected change in view when they do not all fit.
-        let room = max(1, min(c.pending.count, bottom - y - 1 - (c.selectedPending == nil ? 2 : pendingDetailRows)))
+        // Rows for the list, leaving the selected change's detail as many as it wraps to (two for
+        // a field's notes); a window that keeps the selected change in view when they do not all fit.
+        // (and the blank row above the detail).
+        let reserved = c.selectedPending.flatMap { id in c.pending.first { $0.id == id } }
+            .map { change in 1 + pendingDetail(change, state).reduce(0) { $0 + TerminalText.wrap($1, width: width - 4).count } } ?? 2
+        let room = max(1, min(c.pending.count, bottom - y - 1 - reserved))
         let index = c.selectedPending.flatMap { id in c.pending.firstIndex { $0.id == id } } ?? 0
         let first = max(0, min(index - room / 2, c.pending.count - room))
         let window = first..<(first + room)
@@ -202,8 +205,6 @@ extension ConfigScreen {
         }
         return row - y
     }
-
-    static let pendingDetailRows = 4
 
     /// The questions of `a`/`x` and `v`, in an overlay that clears what is under it.
     static func renderQuestion(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
@@ -265,7 +266,12 @@ extension ConfigScreen {
     }
 
     /// y writes, or overwrites the other operator's change when the edits touch it.
-    static func writeAnswers(_ c: State) -> Answers { Answers(yes: c.overwritten.isEmpty ? "write" : "overwrite") }
+    /// Production: y proposes when every edit waits for a second person (`proposing`).
+    static func writeAnswers(_ c: State) -> Answers {
+        if !c.overwritten.isEmpty { return Answers(yes: "overwrite") }
+        let allProposed = !c.proposing.isEmpty && rows.allSatisfy { c.edit($0) == nil || c.proposing.contains($0.rawValue) }
+        return Answers(yes: allProposed ? "propose" : "write")
+    }
     static func decisionAnswers(_ decision: PendingDecision) -> Answers { Answers(yes: decision == .approve ? "approve" : "reject") }
     static let revealAnswers = Answers(yes: "reveal for 10 s")
     static let testAnswers = Answers(yes: "send the test")

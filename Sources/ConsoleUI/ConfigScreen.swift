@@ -44,6 +44,17 @@ public enum ConfigScreen {
         public var refusal: String?
         /// A secret shown in clear, until `until` (at most 10 s) or the next key.
         public var revealed: Revealed?
+        /// The `webhookAuthorization` row (below the six fields) is selected.
+        public var selectedAuthorization = false
+        /// An unsaved `webhookAuthorization`, in clear in memory only.
+        public var authorizationEdit: String?
+        /// The keyed fingerprints of unsaved secrets, as the store will keep them (the runtime
+        /// computes them with the key file; an unkeyed hash would differ from what is saved).
+        public var editFingerprints: [PendingField: String] = [:]
+        /// Why an unsaved secret's fingerprint cannot be shown before it is saved, or nil.
+        public var fingerprintUnavailable: String?
+        /// Production: the edits the open write dialog's `y` proposes (four eyes) rather than writes.
+        public var proposing: [String] = []
         public init() {}
 
         public struct Revealed: Sendable, Equatable {
@@ -70,11 +81,12 @@ public enum ConfigScreen {
             (theirChange?.fields ?? []).filter { edits[$0] != nil }
         }
 
-        public var hasUnsavedEdits: Bool { !edits.isEmpty }
+        public var hasUnsavedEdits: Bool { !edits.isEmpty || authorizationEdit != nil }
 
         /// The configuration as it would be after the edits (for completeness).
-        var effectiveMissing: [ConfigField] {
-            ConfigField.allCases.filter { $0.isRequired && !stored.isSet($0) && (edits[$0]?.isEmpty ?? true) }
+        var effectiveMissing: [String] {
+            ConfigField.allCases.filter { $0.isRequired && !stored.isSet($0) && (edits[$0]?.isEmpty ?? true) }.map(\.rawValue)
+                + (effectiveLacksAuthorization ? [WebhookAuthorization.fieldName] : [])
         }
 
         var effectiveSecured: Bool { (edits[.isWebhookSecured] ?? stored.plain[.isWebhookSecured]) == "true" }
@@ -84,13 +96,11 @@ public enum ConfigScreen {
         KeyBinding([.character("j"), .down], "select") { step(&$0, 1) },
         KeyBinding([.character("k"), .up], "select", inHints: false) { step(&$0, -1) },
         KeyBinding([.character("g"), .home], "first", inHints: false) { state in
-            state.config.selected = ConfigField.allCases.first!
-            state.config.selectedPending = nil
+            select(0, &state)
             return []
         },
         KeyBinding([.character("G"), .end], "last", inHints: false) { state in
-            state.config.selected = ConfigField.allCases.last!
-            state.config.selectedPending = state.config.pending.last?.id
+            select(rows.count + state.config.pending.count - 1, &state)
             return []
         },
         KeyBinding([.character("a")], "approve") { askDecision(.approve, &$0) },
@@ -100,6 +110,7 @@ public enum ConfigScreen {
                 state.say("change #\(change.id) waits for a second person: a approves, x rejects", error: true, seconds: 6)
                 return []
             }
+            if state.config.selectedAuthorization { return editAuthorization(&state) }
             let field = state.config.selected
             if let refused = refuse(field, &state) { return refused }
             if field.isBoolean { return toggle(&state) }
@@ -115,6 +126,7 @@ public enum ConfigScreen {
                 state.say("nothing to write: no unsaved edits")
                 return []
             }
+            state.config.proposing = proposing(state)
             state.config.confirmingWrite = true
             return []
         },
@@ -122,6 +134,8 @@ public enum ConfigScreen {
         KeyBinding([.character("v")], "reveal") { askReveal(&$0) },
         KeyBinding([.character("u")], "undo edits") { state in
             state.config.edits = [:]
+            state.config.authorizationEdit = nil
+            state.config.editFingerprints = [:]
             state.config.conflict = nil
             state.say("unsaved edits undone")
             return [.loadConfig]
@@ -132,7 +146,7 @@ public enum ConfigScreen {
     /// `t`: a sandbox test pay-in with the selected regional key — or why not.
     static func testKey(_ state: inout AppState) -> [Effect] {
         let field = state.config.selected
-        guard state.config.selectedPending == nil, let region = Region.allCases.first(where: { $0.apiKeyField == field }) else {
+        guard state.config.selectedPending == nil, !state.config.selectedAuthorization, let region = Region.allCases.first(where: { $0.apiKeyField == field }) else {
             state.say("t tests a regional key: select chileApiKey, peruApiKey or mexicoApiKey", error: true)
             return []
         }
@@ -231,20 +245,25 @@ public enum ConfigScreen {
         return "last test: \(test.result)\(test.errorCode.map { " " + $0 } ?? "") at \(RFC3339.formatShort(test.at, offsetSeconds: state.session.offsetSeconds))"
     }
 
-    /// One list: the six fields, then the pending changes below them.
+    /// One list: the six fields and webhookAuthorization, then the pending changes below them.
     static func step(_ state: inout AppState, _ delta: Int) -> [Effect] {
-        let all = ConfigField.allCases
         let ids = state.config.pending.map(\.id)
-        let index = state.config.selectedPending.flatMap { id in ids.firstIndex(of: id).map { all.count + $0 } } ?? all.firstIndex(of: state.config.selected)!
-        let next = max(0, min(all.count + ids.count - 1, index + delta))
-        if next < all.count {
-            state.config.selected = all[next]
-            state.config.selectedPending = nil
-        } else {
-            state.config.selected = all.last!
-            state.config.selectedPending = ids[next - all.count]
-        }
+        let index = state.config.selectedPending.flatMap { id in ids.firstIndex(of: id).map { rows.count + $0 } } ?? rows.firstIndex(of: state.config.selectedRow)!
+        select(index + delta, &state)
         return []
+    }
+
+    /// Selects the list's `index`th row (clamped): a field, webhookAuthorization or a pending change.
+    static func select(_ index: Int, _ state: inout AppState) {
+        let ids = state.config.pending.map(\.id)
+        let next = max(0, min(rows.count + ids.count - 1, index))
+        state.config.selectedPending = next < rows.count ? nil : ids[next - rows.count]
+        state.config.selectedAuthorization = next < rows.count && rows[next] == .webhookAuthorization
+        if next < rows.count, case .config(let field) = rows[next] {
+            state.config.selected = field
+        } else {
+            state.config.selected = ConfigField.allCases.last!
+        }
     }
 
     /// The hints, with the keys that change something marked when this session may not
@@ -297,21 +316,26 @@ public enum ConfigScreen {
         let stored = state.config.stored.isWebhookSecured
         if !current == stored { state.config.edits[.isWebhookSecured] = nil } else { state.config.edits[.isWebhookSecured] = current ? "false" : "true" }
         state.config.selected = .isWebhookSecured
+        state.config.selectedAuthorization = false
         return []
     }
 
     static func reduce(_ key: Key, in state: inout AppState) -> [Effect] {
         state.config.refusal = nil
         if var field = state.config.editor {
+            let before = field.text
             switch field.handle(key) {
             case .editing:
                 state.config.editor = field
+                // A refusal is about the text it refused: a changed text has not been judged yet.
+                if !field.text.utf8.elementsEqual(before.utf8) { state.config.editorError = nil }
                 return []
             case .cancelled:
                 state.config.editor = nil
                 state.config.editorError = nil
                 return []
             case .submitted:
+                if state.config.selectedAuthorization { return submitAuthorization(field, &state) }
                 let target = state.config.selected
                 switch ConfigRules.validate(field.text, for: target) {
                 case .failure(let violation):
@@ -323,6 +347,7 @@ public enum ConfigScreen {
                     state.config.edits[target] = unchanged ? nil : value
                     state.config.editor = nil
                     state.config.editorError = nil
+                    if target.isSecret { return fingerprint(.config(target), value, &state) }
                 }
                 return []
             }
@@ -342,9 +367,12 @@ public enum ConfigScreen {
             case .ctrl("d"), .pageDown: 10
             case .character("k"), .up: -1
             case .ctrl("u"), .pageUp: -10
+            case .character("G"), .end: Int.max / 2
+            case .character("g"), .home: -(Int.max / 2)
             default: nil
             }
             if let delta {
+                // G/End and g/Home too: the dialog's own ends, never a cancel.
                 // No further than the drawn dialog scrolls: a j past its end would make k look dead.
                 let limit = diffLayout(state, in: state.frame.body).maxScroll
                 state.config.diffScroll = scrolled(state.config.diffScroll, by: delta, limit: limit)
@@ -361,7 +389,7 @@ public enum ConfigScreen {
             // The dialog showed the other operator's change: y is the answer to it, so the save
             // expects the version shown — a change made after that is still refused.
             let version = state.config.theirChange?.version ?? state.config.seenVersion
-            return [.saveConfig(edits, expectedVersion: version)]
+            return [.saveConfig(edits, authorization: state.config.authorizationEdit, expectedVersion: version)]
         }
         return keys.handle(key, in: &state) ?? []
     }
@@ -423,17 +451,24 @@ public enum ConfigScreen {
         state.config.stored = stored
         state.config.seenVersion = stored.version
         state.config.edits = [:]
+        state.config.authorizationEdit = nil
+        state.config.editFingerprints = [:]
+        state.config.fingerprintUnavailable = nil
         state.config.conflict = nil
         state.config.theirChange = nil
         state.config.saveError = nil
         if proposed.isEmpty {
             state.say("saved: version \(stored.version)")
-        } else {
-            // Production: these are not in force yet; saying "saved" would be a lie.
-            let list = proposed.map { "#\($0.id) \($0.field.rawValue)" }.joined(separator: ", ")
-            state.say("proposed \(list): waits for a second person (config approve ID); the old value stays in force", seconds: 10)
+            return []
         }
-        return []
+        // Production: these are not in force yet; saying "saved" would be a lie.
+        let list = proposed.map { "#\($0.id) \($0.field.rawValue)" }.joined(separator: ", ")
+        let approve = proposed.map { String($0.id) }.joined(separator: ", ")
+        state.say(TerminalText.sanitized("proposed \(list): \(proposed.count == 1 ? "waits" : "wait") for a second person to approve (a here, or config approve \(approve)); "
+                                         + "the old value stays in force until then"), seconds: 10)
+        // Listed at once, and the list read again (another proposal may have come meanwhile).
+        state.config.pending += proposed.filter { change in !state.config.pending.contains { $0.id == change.id } }
+        return [.loadConfig]
     }
 
     static func saveFailed(_ reason: String, _ stored: StoredConfiguration?, in state: inout AppState) -> [Effect] {
@@ -459,7 +494,7 @@ public enum ConfigScreen {
     static func display(_ field: ConfigField, _ c: State) -> (String, Role) {
         if let edit = c.edits[field] {
             // `(unsaved)` is a column of its own (never cut with the value).
-            if field.isSecret { return (SecretMask.mask(edit) + " " + SecretMask.fingerprint(edit), .changed) }
+            if field.isSecret { return (unsavedSecret(.config(field), edit, c), .changed) }
             return (edit, .changed)
         }
         if field.isSecret {
@@ -471,7 +506,7 @@ public enum ConfigScreen {
         return (value, .normal)
     }
 
-    /// The six fields' columns (no header: the rows name themselves): the unsaved mark, the
+    /// The rows' columns (no header: the rows name themselves): the unsaved mark, the
     /// name, the value, and a note — `(unsaved)`, else a regional key's last test. What gives way
     /// first: the note is cut to 9 columns (the last test is whole under the list for the
     /// selected key; `(unsaved)` is never cut), then the value to 16 with `…` (the selected one
@@ -483,20 +518,27 @@ public enum ConfigScreen {
 
     static func fieldTable(_ state: AppState, width: Int) -> (layout: TableLayout, rows: [[(text: String, role: Role)]]) {
         let c = state.config
-        let rows = ConfigField.allCases.map { field -> [(text: String, role: Role)] in
-            let selected = field == c.selected && c.selectedPending == nil
-            var (value, role) = display(field, c)
-            if let shown = c.revealed, shown.field == field {
-                // Sanitised like any text (a key is bytes someone typed); the time left is under the table.
-                value = shown.value
-                role = .warning
+        let rows = Self.rows.map { row -> [(text: String, role: Role)] in
+            let selected = row == c.selectedRow && c.selectedPending == nil
+            let unsaved = c.edit(row) != nil
+            var value: String, role: Role, name: String
+            var note: (String, Role) = unsaved ? ("(unsaved)", .changed) : ("", .muted)
+            switch row {
+            case .config(let field):
+                (value, role) = display(field, c)
+                if let shown = c.revealed, shown.field == field {
+                    // Sanitised like any text (a key is bytes someone typed); the time left is under the table.
+                    value = shown.value
+                    role = .warning
+                }
+                name = field.qualifiedName + (field.isRequired ? " *" : "")
+                if !unsaved, let test = lastTestText(field, state) { note = (test, .muted) }
+            case .webhookAuthorization:
+                (value, role) = authorizationDisplay(c)
+                // Required while the webhook is secured (serve does not start without it).
+                name = WebhookAuthorization.fieldName + (c.effectiveSecured ? " *" : "")
             }
-            let unsaved = c.edits[field] != nil
-            let note: (String, Role) = unsaved ? ("(unsaved)", .changed) : (lastTestText(field, state).map { ($0, Role.muted) } ?? ("", .muted))
-            let cells: [(String, Role)] = [
-                (unsaved ? "*" : " ", .changed), (field.qualifiedName + (field.isRequired ? " *" : ""), .normal),
-                (value, role), note,
-            ]
+            let cells: [(String, Role)] = [(unsaved ? "*" : " ", .changed), (name, .normal), (value, role), note]
             return cells.enumerated().map { index, cell in
                 (text: TerminalText.sanitized(cell.0), role: selected && index > 0 ? .selected : cell.1)
             }
@@ -516,7 +558,7 @@ public enum ConfigScreen {
         let missing = c.effectiveMissing
         if !missing.isEmpty {
             // Every missing field named: the list wraps rather than stopping at the edge.
-            let lines = TerminalText.wrap("⚠ incomplete — missing: " + missing.map(\.rawValue).joined(separator: ", "), width: width - 2)
+            let lines = TerminalText.wrap("⚠ incomplete — missing: " + missing.joined(separator: ", "), width: width - 2)
             canvas.fill(x: area.x, y: y, width: width, height: lines.count, role: .warning)
             for line in lines {
                 canvas.write(line, x: area.x + 1, y: y, role: .warning, maxWidth: width - 2)
@@ -525,6 +567,8 @@ public enum ConfigScreen {
         }
         if !c.effectiveSecured {
             y += canvas.wrapped("⚠ isWebhookSecured is off: webhook calls carry no Authorization header", x: area.x + 1, y: y, width: width - 2, maxLines: 2, role: .warning)
+        } else if let warning = authorizationWarning(c) {
+            y += canvas.wrapped(warning, x: area.x + 1, y: y, width: width - 2, maxLines: 2, role: .warning)
         }
         if let conflict = c.conflict {
             canvas.write(" ✗", x: area.x, y: y, role: .error)
@@ -540,15 +584,14 @@ public enum ConfigScreen {
         }
         y += 1
         let table = fieldTable(state, width: width)
-        for (field, cells) in zip(ConfigField.allCases, table.rows) {
-            let selected = field == c.selected && c.selectedPending == nil
+        for (row, cells) in zip(rows, table.rows) {
+            let selected = row == c.selectedRow && c.selectedPending == nil
             canvas.tableRow(table.layout, cells, x: area.x + 1, y: y, rowRole: nil)
             if selected { canvas.paint(x: area.x + 3, y: y, width: width - 4, role: .selected) }
             y += 1
         }
         let pendingRows = renderPending(state, into: &canvas, in: Rect(x: area.x, y: y + 1, width: width, height: area.bottom - y - 1))
         y += pendingRows == 0 ? 1 : pendingRows + 2
-        let field = c.selected
         if c.selectedPending != nil, let change = targetChange(state) {
             for line in pendingDetail(change, state) where y < area.bottom {
                 y += canvas.wrapped(line, x: area.x + 3, y: y, width: width - 4, maxLines: area.bottom - y, role: .muted)
@@ -561,21 +604,26 @@ public enum ConfigScreen {
         func note(_ text: String, maxLines: Int, role: Role = .muted) {
             y += canvas.wrapped(text, x: area.x + 3, y: y, width: width - 4, maxLines: min(maxLines, max(0, area.bottom - y)), role: role)
         }
-        if let index = ConfigField.allCases.firstIndex(of: field), let shown = table.layout.widths[2],
+        // The selected key's notes; webhookAuthorization's row has its own (no tests, no reveal).
+        let field: ConfigField? = c.selectedAuthorization ? nil : c.selected
+        let name = field?.rawValue ?? WebhookAuthorization.fieldName
+        if let index = rows.firstIndex(of: c.selectedRow), let shown = table.layout.widths[2],
            TerminalText.width(table.rows[index][2].text) > shown {
             // The value is cut in its cell: whole here (a revealed key too: it was asked for).
-            note(field.rawValue + " = " + table.rows[index][2].text, maxLines: 4, role: table.rows[index][2].role)
+            note(name + " = " + table.rows[index][2].text, maxLines: 4, role: table.rows[index][2].role)
         }
-        note(field.qualifiedName + ": " + field.summary, maxLines: 2)
+        note((field?.qualifiedName ?? name) + ": " + (field?.summary ?? authorizationSummary), maxLines: 2)
         // Right after a test its answer matters more than the rule (which the editor shows when broken).
         let answer = Region.allCases.first(where: { $0.apiKeyField == field }).flatMap { region in c.answers[region].map { (region, $0) } }
         if answer == nil || c.editor != nil {
-            note("rule: " + field.ruleText, maxLines: 2)
+            note("rule: " + (field?.ruleText ?? "required while isWebhookSecured is true; " + WebhookAuthorization.ruleText), maxLines: 2)
         }
-        if field.isSecret, let setAt = c.stored.secrets[field]?.setAt {
+        let setAt: Timestamp?
+        if let field { setAt = field.isSecret ? c.stored.secrets[field]?.setAt : nil } else { setAt = c.stored.webhookAuthorization?.setAt }
+        if let setAt {
             note("set \(TransactionsScreen.age(from: setAt, to: state.now)) ago (\(RFC3339.formatShort(setAt, offsetSeconds: offset)))", maxLines: 1)
         }
-        if let test = lastTestDetail(field, state) { note(test, maxLines: 2) }
+        if let field, let test = lastTestDetail(field, state) { note(test, maxLines: 2) }
         // The answer of this session's test whole (the status line is one row, cut at 80 columns).
         // Never cut: what does not fit is said, with where to read it whole.
         if let (region, answer) = answer, c.editor == nil {
@@ -592,76 +640,130 @@ public enum ConfigScreen {
                 y += 1
             }
         }
-        if let shown = c.revealed, shown.field == field, y < area.bottom {
+        if let field, let shown = c.revealed, shown.field == field, y < area.bottom {
             let left = secondsLeft(shown, now: state.now)
             note("in clear: hidden in \(left) s or at the next key · audited as viewed · never copied", maxLines: 2, role: .warning)
         }
-        if let editor = c.editor {
-            y += 1
-            // The refusal is read whole: the box grows for it (up to the screen's bottom).
-            let errorLines = c.editorError.map { TerminalText.wrap("✗ " + field.rawValue + ": " + $0, width: width - 26) } ?? []
-            let boxHeight = max(4, min(3 + max(1, errorLines.count), area.bottom - y))
-            canvas.box(x: area.x + 1, y: y, width: width - 2, height: boxHeight, title: " Edit \(field.rawValue)\(field.isSecret ? " (not echoed)" : "") · Enter accepts · Esc cancels ", role: .accent)
-            canvas.field(editor, x: area.x + 3, y: y + 1, width: width - 8)
-            if field.isSecret { canvas.write("\(editor.text.count) characters", x: area.x + width - 20, y: y + 2, role: .muted) }
-            if let error = c.editorError {
-                canvas.wrapped("✗ " + field.rawValue + ": " + error, x: area.x + 3, y: y + 2, width: width - 26, maxLines: boxHeight - 3, role: .error)
-            }
-        }
+        if let editor = c.editor { renderEditor(editor, name: name, below: y, state, into: &canvas, in: area) }
         if c.confirmingWrite { renderDiff(state, into: &canvas, in: area) }
         renderQuestion(state, into: &canvas, in: area)
     }
 
-    /// The lines of the write dialog: every changed value whole (wrapped, secrets masked), then
-    /// the other operator's change and the one question it raises.
-    static func diffLines(_ state: AppState, width: Int) -> [(String, Role)] {
+    /// The editor's box, a row below `y` — or higher, over the notes, when the body ends first:
+    /// the box is always whole in the body. A key's character count has its own row, and the
+    /// refusal is under it at the box's full width, read whole (the box grows for it).
+    static func renderEditor(_ editor: TextField, name: String, below y: Int, _ state: AppState, into canvas: inout Canvas, in area: Rect) {
+        let width = area.width
+        let text = state.config.editorError.map { "✗ " + name + ": " + $0 }
+        let errorLines = text.map { TerminalText.wrap($0, width: width - 6) } ?? []
+        let countRows = editor.isSecret ? 1 : 0
+        let boxHeight = min(area.height, 3 + max(1, countRows + errorLines.count))
+        let top = max(area.y, min(y + 1, area.bottom - boxHeight))
+        canvas.box(x: area.x + 1, y: top, width: width - 2, height: boxHeight,
+                   title: " Edit \(name)\(editor.isSecret ? " (not echoed)" : "") · Enter accepts · Esc cancels ", role: .accent)
+        canvas.field(editor, x: area.x + 3, y: top + 1, width: width - 8)
+        var row = top + 2
+        if editor.isSecret {
+            canvas.write("\(editor.text.count) characters", x: area.x + width - 20, y: row, role: .muted)
+            row += 1
+        }
+        if let text, row < top + boxHeight - 1 {
+            canvas.wrapped(text, x: area.x + 3, y: row, width: width - 6, maxLines: top + boxHeight - 1 - row, role: .error)
+        }
+    }
+
+    /// Whether a change of `field` waits for a second person here (production, roles.md).
+    static func isProposed(_ field: PendingField, _ c: State, production: Bool) -> Bool {
+        guard production else { return false }
+        switch field {
+        case .config(let field): return c.edits[field].map { FourEyes.needsSecondPerson(field, old: c.stored.display(field), new: $0) } ?? false
+        case .webhookAuthorization: return c.authorizationEdit != nil
+        }
+    }
+
+    /// The names of the edits that `y` proposes rather than writes (set when `w` opens the dialog).
+    static func proposing(_ state: AppState) -> [String] {
+        rows.filter { state.config.edit($0) != nil && isProposed($0, state.config, production: state.session.isProduction) }.map(\.rawValue)
+    }
+
+    /// What `y` does, after its verb: the version it writes, and what it proposes instead.
+    static func writeDetail(_ c: State) -> String {
+        let written = rows.filter { c.edit($0) != nil && !c.proposing.contains($0.rawValue) }.map(\.rawValue)
+        let version = "(version \(c.seenVersion) → \(c.seenVersion + 1))"
+        guard !c.proposing.isEmpty else { return " " + version }
+        let proposed = c.proposing.joined(separator: ", ")
+        let approval = "a second person approves; the old value stays in force until then"
+        if written.isEmpty { return " \(proposed): \(approval)" }
+        return " \(written.joined(separator: ", ")) \(version) and proposes \(proposed): \(approval)"
+    }
+
+    /// The write dialog's lines: every changed value whole (wrapped, secrets masked), the
+    /// warnings, the other operator's change — and, pinned at its bottom, the one question.
+    static func diffLines(_ state: AppState, width: Int) -> (body: [(String, Role)], question: [(String, Role)]) {
         let c = state.config
         var lines: [(String, Role)] = []
-        for field in ConfigField.allCases where c.edits[field] != nil {
-            let old = c.stored.display(field) ?? "(unset)"
-            let new = SecretMask.display(c.edits[field], for: field)
-            let theirs = c.overwritten.contains(field)
+        func value(_ name: String, theirs: Bool, old: String, new: String) {
             // The name of who changed it meanwhile is theirs (any length): wrapped, never cut.
-            lines += TerminalText.wrap(field.rawValue + (theirs ? " (changed meanwhile by \(c.theirChange!.by))" : "") + ":", width: width)
+            lines += TerminalText.wrap(name + (theirs ? " (changed meanwhile by \(c.theirChange!.by))" : "") + ":", width: width)
                 .map { ($0, theirs ? .warning : .accent) }
             lines += TerminalText.wrap(old, width: width - 2, label: "now: ").map { ("  " + $0, .muted) }
             lines += TerminalText.wrap(new, width: width - 2, label: "new: ").map { ("  " + $0, .normal) }
         }
+        for field in ConfigField.allCases {
+            guard let edit = c.edits[field] else { continue }
+            value(field.rawValue, theirs: c.overwritten.contains(field), old: c.stored.display(field) ?? "(unset)",
+                  new: field.isSecret ? unsavedSecret(.config(field), edit, c) : edit)
+        }
+        if let edit = c.authorizationEdit {
+            value(WebhookAuthorization.fieldName, theirs: false, old: c.stored.webhookAuthorization.map { $0.mask + " " + $0.fingerprint } ?? "(unset)",
+                  new: unsavedSecret(.webhookAuthorization, edit, c))
+        }
+        let unprinted = rows.contains { row in row.isSecret && c.edit(row) != nil && c.editFingerprints[row] == nil }
+        if unprinted, let why = c.fingerprintUnavailable {
+            lines += TerminalText.wrap("Fingerprints are shown once saved: \(why).", width: width).map { ($0, .muted) }
+        }
+        for warning in authorizationDiffWarnings(state) {
+            lines += TerminalText.wrap(warning, width: width).map { ($0, .warning) }
+        }
         let answers = writeAnswers(c)
+        var question: [(String, Role)] = [("", .normal)]
         if let change = c.theirChange {
             lines.append(("", .normal))
             lines += TerminalText.wrap(theirChangeText(change, offset: state.session.offsetSeconds) + " after you loaded this screen.", width: width)
                 .map { ($0, .warning) }
             let overwritten = c.overwritten
-            let question = overwritten.isEmpty
+            let lead = overwritten.isEmpty
                 ? "Your edits touch other fields: write them on top of their change? "
                 : "Overwrite their change to \(overwritten.map(\.rawValue).joined(separator: ", "))? "
-            lines += answers.wrapped(after: question, width: width).map { ($0, .warning) }
+            question += answers.wrapped(after: lead, width: width).map { ($0, .warning) }
         } else {
-            lines.append(("", .normal))
-            lines += answers.wrapped(detail: " (version \(c.seenVersion) → \(c.seenVersion + 1))", width: width).map { ($0, .accent) }
+            question += answers.wrapped(detail: writeDetail(c), width: width).map { ($0, .accent) }
         }
-        return lines
+        return (lines, question)
     }
 
-    /// The write dialog over `area`: its lines, its box and the rows inside for them. The renderer
-    /// draws this, and the scroll keys stop where its last line is in view (`maxScroll`).
-    static func diffLayout(_ state: AppState, in area: Rect) -> (lines: [(String, Role)], box: Rect, room: Int, maxScroll: Int) {
+    /// The write dialog over `area`: its lines, its box, the rows inside for the values (the
+    /// question below them is always in view) and how far they scroll. The renderer draws this,
+    /// and the scroll keys stop where the values' last line is in view (`maxScroll`).
+    static func diffLayout(_ state: AppState, in area: Rect) -> (body: [(String, Role)], question: [(String, Role)], box: Rect, room: Int, maxScroll: Int) {
         // The whole width: nothing of the screen under it shows beside its frame.
         let width = area.width - 2
-        let lines = diffLines(state, width: width - 4)
-        let boxHeight = min(area.height, lines.count + 2)
-        let room = max(0, boxHeight - 2)
+        var (body, question) = diffLines(state, width: width - 4)
+        // A question taller than the screen (a very narrow one) keeps its end: its answers.
+        question = Array(question.suffix(max(1, area.height - 2)))
+        let boxHeight = min(area.height, body.count + question.count + 2)
+        let room = max(0, boxHeight - 2 - question.count)
         let y = area.y + max(0, (area.height - boxHeight) / 2)
-        return (lines, Rect(x: area.x + 1, y: y, width: width, height: boxHeight), room, max(0, lines.count - room))
+        return (body, question, Rect(x: area.x + 1, y: y, width: width, height: boxHeight), room, max(0, body.count - room))
     }
 
     static func renderDiff(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
-        let (lines, box, room, maxScroll) = diffLayout(state, in: area)
+        let (body, question, box, room, maxScroll) = diffLayout(state, in: area)
         let scroll = min(state.config.diffScroll, maxScroll)
-        let more = lines.count > room ? " · j/k scroll (\(scroll + room) of \(lines.count) lines)" : ""
+        let more = body.count > room ? " · j/k scroll (\(min(body.count, scroll + room)) of \(body.count) lines)" : ""
         canvas.overlay(box, title: " Write these changes?\(more) ", role: .accent)
-        for (index, line) in lines.dropFirst(scroll).prefix(room).enumerated() {
+        let shown = Array(body.dropFirst(scroll).prefix(room)) + question
+        for (index, line) in shown.prefix(box.height - 2).enumerated() {
             canvas.write(line.0, x: box.x + 2, y: box.y + 1 + index, role: line.1, maxWidth: box.width - 4)
         }
     }

@@ -53,7 +53,8 @@ extension ConfigCommand {
                     printOut(TerminalText.padded(field.qualifiedName, to: 28) + " " + TerminalText.sanitized(value))
                 }
                 printOut(Self.webhookAuthorizationLine(authorization, lifecycle: authorizationLife, time: time))
-                printOut("complete: \(stored.isComplete ? "yes" : "no")" + (stored.isComplete ? "" : "  missing: " + stored.missing.map(\.rawValue).joined(separator: ", ")))
+                printOut("complete: \(stored.isComplete ? "yes" : "no")" + (stored.isComplete ? "" : "  missing: " + stored.missingNames.joined(separator: ", "))
+                         + (stored.lacksWebhookAuthorization ? " (isWebhookSecured is true: serve refuses to start without it)" : ""))
                 let when = stored.updatedAt.map(time.short) ?? "never"
                 printOut("version \(stored.version), last change \(when) (\(time.zoneName)) by \(TerminalText.sanitized(stored.updatedBy ?? "nobody"))")
                 if !stored.isWebhookSecured { printOut("warning: isWebhookSecured is false: webhook calls carry no Authorization header") }
@@ -92,7 +93,7 @@ extension ConfigCommand {
                 ("webhookUrl", .optional(stored.plain[.webhookUrl])),
                 ("isWebhookSecured", .bool(stored.isWebhookSecured)),
                 ("complete", .bool(stored.isComplete)),
-                ("missing", .array(stored.missing.map { .string($0.rawValue) })),
+                ("missing", .array(stored.missingNames.map { .string($0) })),
                 ("version", .number(String(stored.version))),
                 ("updatedAt", stored.updatedAt.map { .string(time.rfc3339($0)) } ?? .null),
                 ("updatedBy", .optional(stored.updatedBy)),
@@ -137,7 +138,7 @@ extension ConfigCommand {
                         return
                     }
                     printOut("saved \(configField.rawValue) = \(TerminalText.sanitized(stored.display(configField) ?? "")) (version \(stored.version))")
-                    if !stored.isComplete { printOut("still missing: " + stored.missing.map(\.rawValue).joined(separator: ", ")) }
+                    if !stored.isComplete { printOut("still missing: " + stored.missingNames.joined(separator: ", ")) }
                 } catch let violation as ConfigRuleViolation {
                     throw Failure.data("\(violation.field.rawValue): \(violation.rule); nothing was stored")
                 }

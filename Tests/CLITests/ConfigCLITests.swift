@@ -55,6 +55,24 @@ import Testing
         #expect(try cli.run(["tx", "list", "--bogus"]).status == 64)
     }
 
+    /// serve refuses to start secured without webhookAuthorization (exit 78): `config show` and
+    /// the Config screen do not call that configuration complete, and it is not exported.
+    @Test func securedWithoutWebhookAuthorizationIsIncompleteEverywhere() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        try configure(cli)
+        let set = try cli.run(["config", "set", "isWebhookSecured", "true"])
+        #expect(set.status == 0 && set.stdout.contains("still missing: webhookAuthorization"), "\(set.stdout)")
+        let text = try cli.run(["config", "show"]).stdout
+        #expect(text.contains("complete: no  missing: webhookAuthorization (isWebhookSecured is true: serve refuses to start without it)"), "\(text)")
+        let shown = try cli.json(["config", "show", "--json"]) as! [String: Any]
+        #expect(shown["complete"] as? Bool == false && shown["missing"] as? [String] == ["webhookAuthorization"])
+        let export = try cli.run(["config", "export"])
+        #expect(export.status == 65 && export.stderr.contains("missing: webhookAuthorization"), "\(export.stderr)")
+        #expect(try cli.run(["config", "set", "webhookAuthorization"], stdin: "Bearer cli-0000-aaaa\n").status == 0)
+        #expect(try cli.run(["config", "show"]).stdout.contains("complete: yes"))
+    }
+
     @Test func showMasksSecretsAndSaysWhatIsMissing() throws {
         let cli = try CLIHarness()
         defer { cli.cleanup() }

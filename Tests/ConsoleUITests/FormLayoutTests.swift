@@ -131,6 +131,11 @@ import Testing
     @Test func theRuleAtTheBottomIsMarkedCutNotDropped() {
         var state = Fixture.state(environment: "production")
         _ = state.reduce(.key(.character("2")))
+        // Complete (no "missing" line): the webhookAuthorization row took that row.
+        var complete = Fixture.config
+        complete.plain[.webhookUrl] = "https://merchant.example/hooks/cleo"
+        complete.secrets[.mexicoApiKey] = .init(mask: "••••abcd", fingerprint: "hmac:0a1b2c3d", setAt: Fixture.now)
+        _ = state.reduce(.configLoaded(complete))
         _ = state.reduce(.pendingLoaded([FourEyesRevealReducerTests.change, FourEyesRevealReducerTests.secured]))
         state.config.refusal = "ops is not permitted: support may not approve or reject a pending change: that needs the role engineer (not recorded: this user may only read the database)"
         let rows = state.render().rows

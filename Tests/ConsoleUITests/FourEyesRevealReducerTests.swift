@@ -37,7 +37,7 @@ import Testing
         let wide = production(size: Size(width: 120, height: 30)).render().rows
         #expect(wide.contains { $0.contains("#3 chileApiKey      ••••9f3a sha256:1a2b3c4d → ••••zz99 sha256:5e6f7a8b by maria 11-25 13:00 expires 11-26 13:00") })
         #expect(rows[23].contains("a approve") && rows[23].contains("x reject"), "\(rows[23])")
-        for _ in 0..<6 { _ = press(.character("j"), in: &state) }
+        for _ in 0..<ConfigScreen.rows.count { _ = press(.character("j"), in: &state) }
         #expect(state.config.selectedPending == 3)
         let detail = state.render().rows.joined(separator: "\n")
         #expect(detail.contains("#3 chileApiKey proposed by maria@ssh 198.51.100.7 at 2026-11-25 13:00:00"))
@@ -59,7 +59,7 @@ import Testing
 
     @Test func aAsksThenYApprovesThroughTheStoreAndTheAnswerIsSaid() {
         var state = production()
-        for _ in 0..<6 { _ = press(.character("j"), in: &state) }
+        for _ in 0..<ConfigScreen.rows.count { _ = press(.character("j"), in: &state) }
         #expect(press(.character("a"), in: &state).isEmpty, "a asks first")
         #expect(state.config.confirmingDecision?.change.id == 3)
         #expect(state.render().rows.contains { $0.contains("Approve change #3?") })
@@ -79,7 +79,7 @@ import Testing
     @Test func theQuestionAt120ColumnsAndTheListWithItsFingerprints() {
         var state = production(size: Size(width: 120, height: 30))
         assertScreen(state, "config-pending")
-        for _ in 0..<6 { _ = press(.character("j"), in: &state) }
+        for _ in 0..<ConfigScreen.rows.count { _ = press(.character("j"), in: &state) }
         _ = press(.character("x"), in: &state)
         #expect(state.config.confirmingDecision?.decision == .reject)
         assertScreen(state, "config-pending-reject")
@@ -88,11 +88,11 @@ import Testing
     @Test func theOtherStatesAtTheOtherWidth() {
         var narrow = production()
         assertScreen(narrow, "config-pending")
-        for _ in 0..<6 { _ = press(.character("j"), in: &narrow) }
+        for _ in 0..<ConfigScreen.rows.count { _ = press(.character("j"), in: &narrow) }
         _ = press(.character("x"), in: &narrow)
         assertScreen(narrow, "config-pending-reject")
         var wide = production(size: Size(width: 120, height: 30))
-        for _ in 0..<6 { _ = press(.character("j"), in: &wide) }
+        for _ in 0..<ConfigScreen.rows.count { _ = press(.character("j"), in: &wide) }
         _ = press(.character("a"), in: &wide)
         assertScreen(wide, "config-pending-approve")
         var reveal = production(size: Size(width: 120, height: 30), pending: [])

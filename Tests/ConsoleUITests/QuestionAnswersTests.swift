@@ -34,14 +34,14 @@ import Testing
         Question(name: "approve", open: {
             var state = config(environment: "production")
             _ = state.reduce(.pendingLoaded([FourEyesRevealReducerTests.change]))
-            for _ in 0..<6 { _ = state.reduce(.key(.character("j"))) }
+            for _ in 0..<ConfigScreen.rows.count { _ = state.reduce(.key(.character("j"))) }
             _ = state.reduce(.key(.character("a")))
             return state
         }, answers: Answers(yes: "approve"), isOpen: { $0.config.confirmingDecision != nil }, yes: [.decidePending(.approve, id: 3)]),
         Question(name: "reject", open: {
             var state = config(environment: "production")
             _ = state.reduce(.pendingLoaded([FourEyesRevealReducerTests.change]))
-            for _ in 0..<6 { _ = state.reduce(.key(.character("j"))) }
+            for _ in 0..<ConfigScreen.rows.count { _ = state.reduce(.key(.character("j"))) }
             _ = state.reduce(.key(.character("x")))
             return state
         }, answers: Answers(yes: "reject"), isOpen: { $0.config.confirmingDecision != nil }, yes: [.decidePending(.reject, id: 3)]),

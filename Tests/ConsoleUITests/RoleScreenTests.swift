@@ -50,7 +50,7 @@ import Testing
         let change = PendingChange(id: 7, field: .config(.chileApiKey), proposedBy: "ops", proposedFrom: "local", proposedAt: Fixture.now,
                                    expiresAt: Fixture.now.adding(milliseconds: FourEyes.expiryMilliseconds), old: nil, new: "••••aaaa hmac:1", state: .pending)
         _ = state.reduce(.configSaved(StoredConfiguration(), proposed: [change]))
-        #expect(state.flash?.text == "proposed #7 chileApiKey: waits for a second person (config approve ID); the old value stays in force")
+        #expect(state.flash?.text == "proposed #7 chileApiKey: waits for a second person to approve (a here, or config approve 7); the old value stays in force until then")
         _ = state.reduce(.configSaved(StoredConfiguration()))
         #expect(state.flash?.text.hasPrefix("saved") == true)
     }

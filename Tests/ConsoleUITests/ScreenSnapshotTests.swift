@@ -91,7 +91,9 @@ import Testing
         _ = state.reduce(.key(.enter))
         for c in "sk_live_mx_0123456789abcd" { _ = state.reduce(.key(.character(c))) }
         assertScreen(state, "config-secret-editor")
-        _ = state.reduce(.key(.enter))
+        // The runtime answers with the keyed fingerprint the store will keep.
+        #expect(state.reduce(.key(.enter)) == [.fingerprintSecret(.config(.mexicoApiKey), "sk_live_mx_0123456789abcd")])
+        _ = state.reduce(.secretFingerprinted(.config(.mexicoApiKey), value: "sk_live_mx_0123456789abcd", fingerprint: "hmac:5c0ffee1", unavailable: nil))
         _ = state.reduce(.key(.character("w")))
         assertScreen(state, "config-diff")
     }

@@ -24,11 +24,13 @@ import Testing
             let rows = state.render().rows
             #expect(rows.contains { $0.contains("Waiting for a second person (2)") })
             #expect(rows.contains { $0.contains("#9 webhookAuthorization ") && $0.contains("••••zzzz") }, "\(rows)")
-            for _ in 0..<7 { _ = state.reduce(.key(.character("j"))) }
+            for _ in 0...ConfigScreen.rows.count { _ = state.reduce(.key(.character("j"))) }
             #expect(state.config.selectedPending == 9)
             let detail = state.render().rows.joined(separator: "\n")
             #expect(detail.contains("#9 webhookAuthorization proposed by lena@ssh 203.0.113.9"))
             #expect(detail.contains("now: ••••aaaa sha256:0badf00d → new: ••••zzzz sha256:5ca1ab1e"))
+            // The detail whole, its last line too (the list gives way to it, windowed with j/k).
+            #expect(detail.contains("until approved the old value stays in force; expires 2026-11-26 13:00:00"), "\(detail)")
             assertScreen(state, "config-pending-webhook-authorization")
             #expect(state.reduce(.key(.character("a"))).isEmpty, "a asks first")
             #expect(state.render().rows.contains { $0.contains("y approves: webhookAuthorization becomes the new value now, in PRODUCTION") })
