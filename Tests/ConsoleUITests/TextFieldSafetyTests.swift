@@ -130,12 +130,18 @@ import Testing
         #expect(editing.confirmingQuit)
     }
 
-    @Test func ctrlCDuringAQuestionAnswersItNoBeforeAskingToQuit() {
+    /// Config with an unsaved edit and its write dialog open.
+    static func writeDialogOpen() -> AppState {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("2")))
         _ = state.reduce(.key(.character(" ")))
         _ = state.reduce(.key(.character("w")))
         #expect(state.config.confirmingWrite)
+        return state
+    }
+
+    @Test func ctrlCDuringAQuestionAnswersItNoBeforeAskingToQuit() {
+        var state = Self.writeDialogOpen()
         // One question on screen, never the quit question over the write dialog.
         #expect(state.reduce(.key(.ctrl("c"))).isEmpty)
         #expect(state.confirmingQuit && !state.config.confirmingWrite && state.openAnswers?.yes == "quit")
@@ -152,11 +158,7 @@ import Testing
     /// q on the too-small screen with the write dialog open: the dialog is answered no, so after
     /// the resize back only the quit question is on screen and y quits, never writes.
     @Test func qOnTheTooSmallScreenNeverLeavesTwoQuestions() {
-        var state = Fixture.state()
-        _ = state.reduce(.key(.character("2")))
-        _ = state.reduce(.key(.character(" ")))
-        _ = state.reduce(.key(.character("w")))
-        #expect(state.config.confirmingWrite)
+        var state = Self.writeDialogOpen()
         _ = state.reduce(.resized(Size(width: 60, height: 20)))
         #expect(state.reduce(.key(.character("q"))).isEmpty)
         _ = state.reduce(.resized(Size(width: 80, height: 24)))
@@ -164,10 +166,7 @@ import Testing
         let screen = state.render().rows.joined(separator: "\n")
         #expect(screen.contains("Quit anyway?") && !screen.contains("Write these changes?"))
         // The same with Ctrl-C on the too-small screen.
-        var small = Fixture.state()
-        _ = small.reduce(.key(.character("2")))
-        _ = small.reduce(.key(.character(" ")))
-        _ = small.reduce(.key(.character("w")))
+        var small = Self.writeDialogOpen()
         _ = small.reduce(.resized(Size(width: 60, height: 20)))
         _ = small.reduce(.key(.ctrl("c")))
         #expect(small.confirmingQuit && !small.config.confirmingWrite)
