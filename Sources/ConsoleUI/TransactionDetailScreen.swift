@@ -263,7 +263,7 @@ public enum TransactionDetailScreen {
             }
         }
         if r.flags.contains(.conflict) {
-            field("CONFLICT", "a final status was followed by a different final status: support must look", role: .flag, labelRole: .flag, maxLines: 3)
+            field("CONFLICT", "a final status was followed by a different final status: support must look at it", role: .flag, labelRole: .flag, maxLines: 3)
         }
         if r.flags.contains(.mismatch) {
             field("MISMATCH", "an event disagreed on method, user, amount, currency or country (see notes)", role: .flag, labelRole: .flag, maxLines: 3)
