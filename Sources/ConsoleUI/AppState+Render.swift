@@ -123,7 +123,8 @@ extension AppState {
     /// runs out (the turns below, first to go first): the follower's state and an unauthenticated
     /// receiver never; 1 the last event's age; 2 serve's detail (down to "serve receiving");
     /// 3 the notice's detail cut to 34 columns; 4 the transactions count; 5 the notice's detail
-    /// to 16; 6 the notice to its kind and time "(screen 3)", the read-only reason to "read-only";
+    /// to 16, a read-only console's "showing what writers commit"; 6 the notice to its kind and
+    /// time "(screen 3)", the read-only reason to "read-only";
     /// 7 both dropped; 8 serve's state; 9 the rejected count.
     func statusSegments() -> StatusLine {
         var line = StatusLine()
@@ -146,7 +147,9 @@ extension AppState {
         case .starting: "starting"
         case .failed(let message): "follower failed: " + TerminalText.sanitized(message)
         }
-        line.add(" " + phase, role: .muted, drop: nil)
+        // A read-only console follows nothing: its phase only explains the header's "◇ read-only"
+        // and goes before the reason does.
+        line.add(" " + phase, role: .muted, drop: nil, shorter: session.readOnlyReason != nil ? [(5, "")] : [])
         // A receiver taking unauthenticated deliveries in production is said first (serve.md).
         if let service, session.isProduction, !service.isSecured, case .receiving = service.phase(now: now) {
             line.add(" · ⚠ serve takes unauthenticated deliveries", role: .muted, drop: nil)

@@ -60,6 +60,9 @@ public enum TransactionsScreen {
             case row(String, seq: Int64)
             /// A row index on the page (half-page moves keep the cursor's screen row).
             case index(Int)
+            /// `k` on the top row of a window below the newest: the page above is read only to
+            /// find the row just above, which then starts the window (scrolled by one row).
+            case rowAbove
         }
 
         /// Whether the list follows new rows: the window at the top and the cursor on its first row.
@@ -252,23 +255,26 @@ public enum TransactionsScreen {
             state.transactions.anchorIfNeeded()
             return []
         }
-        if target >= t.rows.count, t.rows.count == t.pageSize, let last = t.rows.last {
-            pageDown(&state, after: last, select: .first)
+        // Past an edge the rows scroll by one under the cursor (a whole page flipped before,
+        // moving the cursor from the last screen row to the first).
+        if target >= t.rows.count, t.rows.count == t.pageSize, let first = t.rows.first {
+            pageDown(&state, after: first, select: .index(t.rows.count - 1))
             return [state.loadPage()]
         }
         if target < 0, t.window != .newest, let first = t.rows.first {
             state.transactions.window = .newerThan(first.seq)
-            state.transactions.pendingSelection = .last
+            state.transactions.pendingSelection = .rowAbove
             return [state.loadPage()]
         }
         return []
     }
 
-    /// The next page down starts right after `last`: the rows above it are known exactly.
+    /// The window down from right after `last` (a row of this page): the rows above it are known exactly.
     static func pageDown(_ state: inout AppState, after last: TransactionRecord, select: State.PendingSelection) {
         let t = state.transactions
         let window = TransactionQuery.Cursor.olderThan(last.seq)
-        if let position = t.rowsAboveOfCurrentWindow { state.transactions.rowsAbove = position + t.rows.count } else { state.transactions.rowsAbove = nil }
+        let passed = (t.rows.firstIndex { $0.seq == last.seq } ?? t.rows.count - 1) + 1
+        if let position = t.rowsAboveOfCurrentWindow { state.transactions.rowsAbove = position + passed } else { state.transactions.rowsAbove = nil }
         state.transactions.rowsAboveWindow = window
         state.transactions.window = window
         state.transactions.pendingSelection = select
@@ -282,7 +288,8 @@ public enum TransactionsScreen {
                 state.transactions.anchorIfNeeded()
                 return []
             }
-            pageDown(&state, after: last, select: .first)
+            // A page on: the cursor keeps its screen row, so every row moved past is one page.
+            pageDown(&state, after: last, select: .index(t.selectedIndex ?? 0))
             return [state.loadPage()]
         }
         guard t.window != .newest, let first = t.rows.first else {
@@ -290,7 +297,7 @@ public enum TransactionsScreen {
             return []
         }
         state.transactions.window = .newerThan(first.seq)
-        state.transactions.pendingSelection = .first
+        state.transactions.pendingSelection = .index(t.selectedIndex ?? 0)
         return [state.loadPage()]
     }
 
@@ -335,6 +342,18 @@ public enum TransactionsScreen {
         }
         // A short page above the top: show the newest page instead, keeping the row the move
         // was going to (the one just above) or else the row chosen.
+        // `k` past the top: the row just above (the page's oldest) starts the window.
+        if case .newerThan = page.query.cursor, t.pendingSelection == .rowAbove {
+            if let above = page.rows.last {
+                t.window = .olderThan(above.seq + 1)
+                t.pendingSelection = .row(above.id, seq: above.seq)
+            } else {
+                t.window = .newest
+                t.pendingSelection = nil
+            }
+            state.transactions = t
+            return [state.loadPage()]
+        }
         if case .newerThan = page.query.cursor, page.rows.count < page.query.limit {
             t.window = .newest
             switch t.pendingSelection {
@@ -382,6 +401,7 @@ public enum TransactionsScreen {
         case .first?: t.select(page.rows.first)
         case .last?: t.select(page.rows.last)
         case .index(let index)?: t.select(page.rows.isEmpty ? nil : page.rows[min(index, page.rows.count - 1)])
+        case .rowAbove?: t.select(page.rows.first)
         case .row(let id, let seq)?:
             t.selectedID = id
             t.selectedSeq = seq

@@ -135,6 +135,43 @@ struct FeedWorld {
         #expect(world.screen.contains { $0.contains("⏸ PAUSED · 35 new") })
     }
 
+    /// Past the page's edge the rows scroll by one under the cursor (a whole page flipped before:
+    /// the cursor jumped from the last screen row to the first); a page key moves one page.
+    @Test func pastAnEdgeTheRowsScrollByOneAndAPageIsAPage() {
+        var world = FeedWorld(rows: 200)
+        let size = world.state.transactions.pageSize
+        for _ in 0..<(size - 1) { world.key(.character("j")) }
+        #expect(world.state.transactions.selectedIndex == size - 1)
+        world.key(.character("j"))
+        // The next row, on the same (last) screen row; the window starts one row further down.
+        #expect(world.state.transactions.selectedID == world.all[200 - 1 - size].id)
+        #expect(world.state.transactions.selectedIndex == size - 1)
+        #expect(world.state.transactions.rows.first?.id == world.all[200 - 2].id)
+        world.key(.character("j"))
+        #expect(world.state.transactions.selectedID == world.all[200 - 2 - size].id)
+        #expect(world.state.transactions.selectedIndex == size - 1)
+        // Back up to the window's top row, then once more: one row back into view, at the top.
+        for _ in 0..<(size - 1) { world.key(.character("k")) }
+        #expect(world.state.transactions.selectedIndex == 0)
+        let top = world.state.transactions.rows[0].seq
+        world.key(.character("k"))
+        #expect(world.state.transactions.selectedSeq == top + 1)
+        #expect(world.state.transactions.selectedIndex == 0)
+        #expect(world.state.transactions.rows.count == size)
+        // PgDn / PgUp: exactly a page of rows, the cursor on its screen row.
+        world.key(.character("j")); world.key(.character("j"))
+        let before = world.state.transactions.selectedSeq!
+        world.key(.pageDown)
+        #expect(world.state.transactions.selectedSeq == before - Int64(size))
+        #expect(world.state.transactions.selectedIndex == 2)
+        world.key(.pageUp)
+        #expect(world.state.transactions.selectedSeq == before)
+        world.key(.character("G"))
+        let last = world.state.transactions.selectedSeq!
+        world.key(.pageUp)
+        #expect(world.state.transactions.selectedSeq == last + Int64(size), "G then PgUp jumped \(world.state.transactions.selectedSeq! - last) rows")
+    }
+
     @Test func pauseAndResumeKeepTheChosenRow() {
         var world = FeedWorld(rows: 50)
         world.key(.character("p"))
