@@ -86,7 +86,9 @@ import Testing
         tmux.waitFor("••••4d2e")
         tmux.keys("t")
         let screen = tmux.waitFor("chileApiKey test: refused")
-        #expect(screen.contains("chileApiKey test: refused by the platform (HTTP 400) · errorCode INVALID_PSP_CREDENTIALS: "))
+        // The answer whole under the key; the message, too long for the row, names it only.
+        #expect(screen.contains("chileApiKey test: refused by the platform (HTTP 400) (the answer below)"), "\(screen)")
+        #expect(screen.contains("errorCode INVALID_PSP_CREDENTIALS: "), "\(screen)")
         #expect(screen.contains("test: refused INVALID_PSP_CREDENTIALS"))
         let history = try cli.json(["cashier", "history", "--json"]) as? [[String: Any]] ?? []
         #expect(history.first?["errorCode"] as? String == "INVALID_PSP_CREDENTIALS")
