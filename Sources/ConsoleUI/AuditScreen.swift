@@ -126,7 +126,13 @@ public enum AuditScreen {
     static func reduce(_ key: Key, in state: inout AppState) -> [Effect] {
         if var field = state.audit.search {
             switch field.handle(key) {
-            case .editing: state.audit.search = field
+            case .editing:
+                state.audit.search = field
+                // Updates as you type, as the transactions' search does, over the whole trail.
+                let term = TransactionsScreen.searchTerm(field.text)
+                guard term != state.audit.filter else { return [] }
+                state.audit.filter = term
+                return jump(&state, to: .newest, index: 0)
             case .cancelled:
                 state.audit.search = nil
                 guard state.audit.filter != nil else { return [] }
@@ -134,7 +140,10 @@ public enum AuditScreen {
                 return jump(&state, to: .newest, index: 0)
             case .submitted:
                 state.audit.search = nil
-                state.audit.filter = field.text.isEmpty ? nil : field.text
+                let term = TransactionsScreen.searchTerm(field.text)
+                // Already showing these matches (typed live): nothing to read again.
+                guard term != state.audit.filter else { return [] }
+                state.audit.filter = term
                 // Searched over the whole trail, not the page held.
                 return jump(&state, to: .newest, index: 0)
             }

@@ -60,6 +60,8 @@ import Testing
         // The search runs over the whole trail: 617 of jorge's entries, not the page's 250.
         world.key(.character("/"))
         for c in "JORGE" { world.key(.character(c)) }
+        // As you type, like the transactions' search: matched before Enter.
+        #expect(world.state.audit.total == 617 && world.state.audit.search != nil)
         world.key(.enter)
         #expect(world.state.audit.total == 617)
         #expect(world.selected == 1_234)
