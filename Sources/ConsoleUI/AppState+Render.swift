@@ -162,7 +162,7 @@ extension AppState {
             let short = summary.split(separator: " (").first.map(String.init) ?? summary
             line.add(" · " + summary, role: .muted, drop: 8, shorter: [(2, " · " + short)])
         }
-        if follower.counts.rejected > 0 { line.add(" · \(follower.counts.rejected) rejected", role: .muted, drop: 9) }
+        if follower.counts.rejected > 0 { line.add(" · \(follower.counts.rejected.grouped) rejected", role: .muted, drop: 9) }
         return line
     }
     /// serve.md: receiving (last delivery N s ago, deliveries and refusals in the last hour),

@@ -38,6 +38,16 @@ import Testing
         }
     }
 
+    @Test func theRejectedCountIsGroupedLikeEveryCount() {
+        var state = Fixture.state(size: Size(width: 120, height: 24))
+        var follower = Fixture.follower
+        var position = follower.position!
+        position.counts.rejected = 12_345
+        follower.position = position
+        _ = state.reduce(.followerChanged(follower))
+        #expect(statusRow(state).contains("12,345 rejected"), "\(statusRow(state))")
+    }
+
     @Test func theGivingWayFollowsTheTurns() {
         var line = StatusLine()
         line.add("AAAA", role: .normal, drop: nil)
