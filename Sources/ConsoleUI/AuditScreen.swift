@@ -125,29 +125,23 @@ public enum AuditScreen {
 
     static func reduce(_ key: Key, in state: inout AppState) -> [Effect] {
         if var field = state.audit.search {
+            let term: String?
             switch field.handle(key) {
             case .editing:
+                // Updates as you type, as the transactions' search does.
                 state.audit.search = field
-                // Updates as you type, as the transactions' search does, over the whole trail.
-                let term = TransactionsScreen.searchTerm(field.text)
-                guard term != state.audit.filter else { return [] }
-                state.audit.filter = term
-                return jump(&state, to: .newest, index: 0)
+                term = TransactionsScreen.searchTerm(field.text)
             case .cancelled:
                 state.audit.search = nil
-                guard state.audit.filter != nil else { return [] }
-                state.audit.filter = nil
-                return jump(&state, to: .newest, index: 0)
+                term = nil
             case .submitted:
                 state.audit.search = nil
-                let term = TransactionsScreen.searchTerm(field.text)
-                // Already showing these matches (typed live): nothing to read again.
-                guard term != state.audit.filter else { return [] }
-                state.audit.filter = term
-                // Searched over the whole trail, not the page held.
-                return jump(&state, to: .newest, index: 0)
+                term = TransactionsScreen.searchTerm(field.text)
             }
-            return []
+            // Searched over the whole trail, not the page held; matches already shown are not read again.
+            guard term != state.audit.filter else { return [] }
+            state.audit.filter = term
+            return jump(&state, to: .newest, index: 0)
         }
         return keys.handle(key, in: &state) ?? []
     }

@@ -23,6 +23,15 @@ import Testing
         return state
     }
 
+    /// Production, one change waiting, selected (below the fields), then `key`.
+    static func onPendingChange(pressing key: Character) -> AppState {
+        var state = config(environment: "production")
+        _ = state.reduce(.pendingLoaded([FourEyesRevealReducerTests.change]))
+        for _ in 0..<ConfigScreen.rows.count { _ = state.reduce(.key(.character("j"))) }
+        _ = state.reduce(.key(.character(key)))
+        return state
+    }
+
     static var questions: [Question] { [
         Question(name: "write", open: {
             var state = config()
@@ -31,20 +40,8 @@ import Testing
             return state
         }, answers: Answers(yes: "write"), isOpen: { $0.config.confirmingWrite },
         yes: [.saveConfig([ConfigEdit(field: .isWebhookSecured, value: "true")], expectedVersion: 4)]),
-        Question(name: "approve", open: {
-            var state = config(environment: "production")
-            _ = state.reduce(.pendingLoaded([FourEyesRevealReducerTests.change]))
-            for _ in 0..<ConfigScreen.rows.count { _ = state.reduce(.key(.character("j"))) }
-            _ = state.reduce(.key(.character("a")))
-            return state
-        }, answers: Answers(yes: "approve"), isOpen: { $0.config.confirmingDecision != nil }, yes: [.decidePending(.approve, id: 3)]),
-        Question(name: "reject", open: {
-            var state = config(environment: "production")
-            _ = state.reduce(.pendingLoaded([FourEyesRevealReducerTests.change]))
-            for _ in 0..<ConfigScreen.rows.count { _ = state.reduce(.key(.character("j"))) }
-            _ = state.reduce(.key(.character("x")))
-            return state
-        }, answers: Answers(yes: "reject"), isOpen: { $0.config.confirmingDecision != nil }, yes: [.decidePending(.reject, id: 3)]),
+        Question(name: "approve", open: { onPendingChange(pressing: "a") }, answers: Answers(yes: "approve"), isOpen: { $0.config.confirmingDecision != nil }, yes: [.decidePending(.approve, id: 3)]),
+        Question(name: "reject", open: { onPendingChange(pressing: "x") }, answers: Answers(yes: "reject"), isOpen: { $0.config.confirmingDecision != nil }, yes: [.decidePending(.reject, id: 3)]),
         Question(name: "reveal", open: {
             var state = config(environment: "production")
             _ = state.reduce(.pendingLoaded([]))
