@@ -6,10 +6,10 @@ DEBUG_BIN := .build/debug/cleo-console
 DEMO_DIR ?= $(CURDIR)/.demo
 
 # Debian packages the build and the tests need, and the file that proves each is installed.
-APT_PACKAGES := libncursesw5-dev libsqlite3-dev tmux pkg-config sqlite3 wrk nginx-light curl openssl acl
+APT_PACKAGES := libncursesw5-dev libsqlite3-dev tmux pkg-config sqlite3 wrk nginx-light curl openssl acl time
 NEEDED := /usr/include/ncursesw/curses.h:libncursesw5-dev /usr/include/sqlite3.h:libsqlite3-dev \
           /usr/bin/tmux:tmux /usr/bin/pkg-config:pkg-config /usr/bin/sqlite3:sqlite3 \
-          /usr/bin/wrk:wrk /usr/sbin/nginx:nginx-light /usr/bin/curl:curl /usr/bin/openssl:openssl /usr/bin/setfacl:acl
+          /usr/bin/wrk:wrk /usr/sbin/nginx:nginx-light /usr/bin/curl:curl /usr/bin/openssl:openssl /usr/bin/setfacl:acl /usr/bin/time:time
 
 .PHONY: deps build release test run screens bench bench-serve demo fuzz clean
 

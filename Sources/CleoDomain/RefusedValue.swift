@@ -11,10 +11,19 @@ public enum RefusedValue {
         if field.isSecret { return secretNotRecorded }
         let kept = withoutUserInfo(value.unicodeScalars)
         var out = String.UnicodeScalarView()
-        // Controls and format characters are kept out of the row itself, not only its displays.
-        out.append(contentsOf: kept.prefix(maximumExcerpt).map { ConfigRules.isControlOrFormat($0) ? "\u{FFFD}" : $0 })
+        // Controls and format characters are kept out of the row itself, not only its displays,
+        // as a visible name (`⟨U+202E⟩`): support must see which character the rule refused.
+        for scalar in kept.prefix(maximumExcerpt) {
+            if ConfigRules.isControlOrFormat(scalar) { out.append(contentsOf: placeholder(scalar).unicodeScalars) } else { out.append(scalar) }
+        }
         let cut = kept.count > maximumExcerpt
         return String(out) + (cut ? "… (\(value.unicodeScalars.count) characters)" : "")
+    }
+
+    /// `⟨U+001B⟩`: the code point, four hex digits at least, as the console's placeholders.
+    static func placeholder(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "⟨U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + "⟩"
     }
 
     /// Everything from the start of the authority (after `scheme://`, or `//`) to the last `@`

@@ -46,11 +46,23 @@ public struct StoredConfiguration: Sendable, Equatable {
     public var isComplete: Bool { missingNames.isEmpty }
     public var isWebhookSecured: Bool { plain[.isWebhookSecured] == "true" }
 
+    /// A secret's mask, fingerprint and age — a regional key's or `webhookAuthorization`'s; nil when unset.
+    public func hint(_ field: PendingField) -> SecretHint? {
+        switch field {
+        case .config(let key): secrets[key]
+        case .webhookAuthorization: webhookAuthorization
+        }
+    }
+
     /// What the screens and the audit show for a field: masks and fingerprints for secrets.
     public func display(_ field: ConfigField) -> String? {
-        if field.isSecret { return secrets[field].map { $0.mask + " " + $0.fingerprint } }
+        if field.isSecret { return secrets[field]?.display }
         if field == .isWebhookSecured { return plain[field] ?? "false" }
         return plain[field]
     }
 }
 
+extension StoredConfiguration.SecretHint {
+    /// What the screens and the audit show: mask and fingerprint.
+    public var display: String { mask + " " + fingerprint }
+}

@@ -49,8 +49,10 @@ public final class GroupCommitLog: @unchecked Sendable {
     private var stopped = false
     private var fd: Int32 = -1
     /// Under load (the last batch held more than one line) the writer waits up to `linger`
-    /// seconds for more before it writes, or until twice the last batch is waiting: fewer,
-    /// larger group commits (each fdatasync costs CPU and, here, a device notification).
+    /// seconds for more before it writes, or until as many lines wait as the last batch held:
+    /// fewer, larger group commits (each fdatasync costs CPU and, here, a device notification).
+    /// Not twice the last batch: with N clients each waiting for its answer, 2N never arrive
+    /// and every commit waited out the whole linger (measured: 21.6k → 26.2k deliveries/s).
     private let linger: Double
     private var lingerTarget = Int.max
     private var lastBatchSize = 0
@@ -138,7 +140,7 @@ public final class GroupCommitLog: @unchecked Sendable {
                 return
             }
             if lastBatchSize > 1 && linger > 0 && !stopping && !reopenRequested {
-                lingerTarget = 2 * lastBatchSize
+                lingerTarget = lastBatchSize
                 let until = Date(timeIntervalSinceNow: linger)
                 while pending.count < lingerTarget && !stopping && !reopenRequested && lock.wait(until: until) {}
                 lingerTarget = Int.max

@@ -105,7 +105,10 @@ extension AppDatabase {
     public func transactionOrigin(id: String) throws -> String? {
         try dbPool.read { db in
             guard try db.columns(in: "tx").contains(where: { $0.name == "origin" }) else { return nil }
-            return try String.fetchOne(db, sql: "SELECT origin FROM tx WHERE id = ? COLLATE NOCASE AND id = ? COLLATE BINARY", arguments: [id, id])
+            // Bound by byte length, as every id (a NUL in it must not find another transaction's).
+            return try db.firstByteRow("SELECT origin FROM tx WHERE id = ? COLLATE NOCASE AND id = ? COLLATE BINARY", [.text(id), .text(id)]) {
+                $0.optionalText("origin")
+            } ?? nil
         }
     }
 

@@ -52,9 +52,15 @@ extension AppDatabase {
             try Self.expirePending(db, now: now)
             let current = try Self.fetchConfiguration(db)
             if let expectedVersion, expectedVersion != current.version {
-                for (field, _) in changes {
-                    try Self.audit(db, actor: actor, now: now, field: field, old: current.display(field), new: nil, result: .refused,
-                                   detail: "changed by \(current.updatedBy ?? "someone") since loaded (version \(expectedVersion) → \(current.version))")
+                let detail = "changed by \(current.updatedBy ?? "someone") since loaded (version \(expectedVersion) → \(current.version))"
+                for (field, value) in changes {
+                    // What was attempted, as any refused value is kept (a secret never).
+                    try Self.audit(db, actor: actor, now: now, field: field, old: current.display(field),
+                                   new: RefusedValue.excerpt(value, for: field), result: .refused, detail: detail)
+                }
+                if authorization != nil {
+                    try Self.audit(db, actor: actor, now: now, field: WebhookAuthorization.fieldName, old: try Self.webhookAuthorizationHint(db)?.display,
+                                   new: RefusedValue.secretNotRecorded, result: .refused, detail: detail)
                 }
                 return .failure(.configChangedSince(version: current.version, by: current.updatedBy, at: current.updatedAt?.millisecondsSince1970))
             }

@@ -39,11 +39,25 @@ extension AppDatabase {
 
     /// A transaction and its whole timeline, in log order. The id is compared byte for byte.
     public func transaction(id: String) throws -> (TransactionRecord, [EventRecord])? {
+        var record: TransactionRecord?
+        var events: [EventRecord] = []
+        guard try transaction(id: id, { record = $0 }, each: { events.append($0) }), let record else { return nil }
+        return (record, events)
+    }
+
+    /// A transaction, then its timeline in log order one event at a time, in one read (a
+    /// consistent snapshot): `tx show` of 100 events with 1 MiB messages peaked at 249 MB when
+    /// the timeline was gathered first. False when there is no such transaction.
+    public func transaction(id: String, _ record: (TransactionRecord) throws -> Void, each event: (EventRecord) throws -> Void) throws -> Bool {
         try dbPool.read { db in
-            guard let record = try db.firstByteRow(Self.transactionByID, [.text(id), .text(id)], Self.record) else { return nil }
-            let events = try db.byteRows("SELECT \(Self.eventColumns(keepRaw: true)) FROM \(Self.eventFrom) WHERE e.tx_seq = ? ORDER BY e.id",
-                                         [.int(record.seq)], Self.eventRecord)
-            return (record, events)
+            guard let found = try db.firstByteRow(Self.transactionByID, [.text(id), .text(id)], Self.record) else { return false }
+            try record(found)
+            try db.forEachByteRow("SELECT \(Self.eventColumns(keepRaw: true)) FROM \(Self.eventFrom) WHERE e.tx_seq = ? ORDER BY e.id",
+                                  [.int(found.seq)]) { row in
+                try event(try Self.eventRecord(row))
+                return true
+            }
+            return true
         }
     }
 

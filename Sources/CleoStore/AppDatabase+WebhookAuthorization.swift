@@ -108,8 +108,3 @@ public struct WebhookAuthorizationRefusal: Error, CustomStringConvertible {
     public let rule: String
     public var description: String { "\(WebhookAuthorization.fieldName): \(rule)" }
 }
-
-extension StoredConfiguration.SecretHint {
-    /// What the screens and the audit show: mask and fingerprint.
-    public var display: String { mask + " " + fingerprint }
-}

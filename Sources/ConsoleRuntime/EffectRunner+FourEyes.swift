@@ -32,7 +32,7 @@ extension EffectRunner {
         }
     }
 
-    func reveal(_ field: ConfigField) -> RevealResult {
+    func reveal(_ field: PendingField) -> RevealResult {
         do {
             let at = clock()
             guard let value = try database.revealSecret(field, actor: actor, now: at) else { return .refused("\(field.rawValue) is not set: nothing to reveal") }

@@ -33,7 +33,7 @@ public enum Action: Sendable, Equatable {
     /// What the store said to `a`/`x` on a pending change (decided, or refused with the reason).
     case pendingDecided(PendingDecision, id: Int64, DecisionResult)
     /// The clear value of a secret `v` asked for (audited as `viewed`), or why not.
-    case secretRevealed(ConfigField, RevealResult)
+    case secretRevealed(PendingField, RevealResult)
     /// The keyed fingerprint an unsaved secret (`value`) will be stored with, or nil and why not.
     case secretFingerprinted(PendingField, value: String, fingerprint: String?, unavailable: String?)
     /// What the `:cashier` form's send got.
@@ -128,7 +128,7 @@ public enum Effect: Sendable, Equatable {
     /// Approve or reject a pending change through the store's one path (audited as the CLI's).
     case decidePending(PendingDecision, id: Int64)
     /// The clear value of a secret, for at most 10 s on screen (admin only, audited `viewed`).
-    case revealSecret(ConfigField)
+    case revealSecret(PendingField)
     /// The `:cashier` form's request, sent and recorded as `cashier payin|payout --send` does.
     case sendCashier(CashierFormRequest)
     /// The newest audit entries (Config names where another operator's save came from).

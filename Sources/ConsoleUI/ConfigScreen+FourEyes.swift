@@ -59,12 +59,12 @@ extension ConfigScreen {
     }
 
     static func askReveal(_ state: inout AppState) -> [Effect] {
-        let field = state.config.selected
-        guard state.config.selectedPending == nil, !state.config.selectedAuthorization, field.isSecret else {
-            state.say("v reveals a secret: select chileApiKey, peruApiKey or mexicoApiKey", error: true)
+        let field = state.config.selectedRow
+        guard state.config.selectedPending == nil, field.isSecret else {
+            state.say("v reveals a secret: select chileApiKey, peruApiKey, mexicoApiKey or webhookAuthorization", error: true)
             return []
         }
-        guard state.config.stored.secrets[field] != nil else {
+        guard state.config.stored.hint(field) != nil else {
             state.say("\(field.rawValue) is not set: nothing to reveal", error: true)
             return []
         }
@@ -79,12 +79,11 @@ extension ConfigScreen {
         min(revealMilliseconds / 1000, max(0, (shown.until.millisecondsSince1970 - now.millisecondsSince1970 + 999) / 1000))
     }
 
-    static func revealed(_ field: ConfigField, _ result: RevealResult, in state: inout AppState) -> [Effect] {
+    static func revealed(_ field: PendingField, _ result: RevealResult, in state: inout AppState) -> [Effect] {
         switch result {
         case .shown(let value, let at):
             state.config.revealed = .init(field: field, value: value, until: at.adding(milliseconds: revealMilliseconds))
-            state.config.selected = field
-            state.config.selectedPending = nil
+            select(rows.firstIndex(of: field)!, &state)
         case .refused(let reason):
             refused(reason, &state)
         }
@@ -225,7 +224,8 @@ extension ConfigScreen {
             lines += decisionAnswers(ask.decision).wrapped(detail: effect, width: width - 4).map { ($0, .accent) }
         } else if let field = state.config.confirmingReveal {
             title = " Reveal \(field.rawValue)? "
-            lines += TerminalText.wrap("The key is shown in clear for at most 10 s (any key hides it sooner), and the viewing is audited as viewed with your name.",
+            let what = field == .webhookAuthorization ? "The secret" : "The key"
+            lines += TerminalText.wrap("\(what) is shown in clear for at most 10 s (any key hides it sooner), and the viewing is audited as viewed with your name.",
                                        width: width - 4).map { ($0, .normal) }
             lines += TerminalText.wrap("Make sure nobody reads over your shoulder; it is never copied.", width: width - 4).map { ($0, .warning) }
             lines.append(("", .normal))

@@ -39,7 +39,7 @@ public enum ConfigScreen {
         /// `a`/`x` asked about this change (y decides it).
         public var confirmingDecision: DecisionAsk?
         /// `v` asked about revealing this secret (y reveals it).
-        public var confirmingReveal: ConfigField?
+        public var confirmingReveal: PendingField?
         /// The store's last refusal of `a`/`x`/`v`, shown whole until the next key.
         public var refusal: String?
         /// A secret shown in clear, until `until` (at most 10 s) or the next key.
@@ -58,7 +58,7 @@ public enum ConfigScreen {
         public init() {}
 
         public struct Revealed: Sendable, Equatable {
-            public var field: ConfigField
+            public var field: PendingField
             public var value: String
             public var until: Timestamp
         }
@@ -72,13 +72,13 @@ public enum ConfigScreen {
             public var by: String
             public var origin: String?
             public var at: Timestamp?
-            public var fields: [ConfigField]
+            public var fields: [PendingField]
             public var version: Int64
         }
 
         /// The fields another operator changed that this operator's edits would overwrite.
-        var overwritten: [ConfigField] {
-            (theirChange?.fields ?? []).filter { edits[$0] != nil }
+        var overwritten: [PendingField] {
+            (theirChange?.fields ?? []).filter { edit($0) != nil }
         }
 
         public var hasUnsavedEdits: Bool { !edits.isEmpty || authorizationEdit != nil }
@@ -397,8 +397,8 @@ public enum ConfigScreen {
     // MARK: - Results
 
     static func loaded(_ stored: StoredConfiguration, in state: inout AppState) -> [Effect] {
-        // A revealed key that was replaced meanwhile is no longer the key: hidden at once.
-        if let shown = state.config.revealed, stored.secrets[shown.field] != state.config.stored.secrets[shown.field] {
+        // A revealed secret that was replaced meanwhile is no longer the secret: hidden at once.
+        if let shown = state.config.revealed, stored.hint(shown.field) != state.config.stored.hint(shown.field) {
             state.config.revealed = nil
         }
         var c = state.config
@@ -407,7 +407,7 @@ public enum ConfigScreen {
             if c.theirChange?.version != stored.version {
                 let fields = changedFields(from: c.stored, to: stored) + (c.theirChange?.fields ?? [])
                 c.theirChange = .init(by: stored.updatedBy ?? "another operator", origin: nil, at: stored.updatedAt,
-                                      fields: ConfigField.allCases.filter(fields.contains), version: stored.version)
+                                      fields: rows.filter(fields.contains), version: stored.version)
                 // Where they were: the audit trail has the origin of their save.
                 effects.append(.loadAudit)
             }
@@ -423,10 +423,13 @@ public enum ConfigScreen {
         return effects
     }
 
-    /// The fields whose stored value differs (secrets by fingerprint).
-    static func changedFields(from old: StoredConfiguration, to new: StoredConfiguration) -> [ConfigField] {
-        ConfigField.allCases.filter { field in
-            field.isSecret ? old.secrets[field]?.fingerprint != new.secrets[field]?.fingerprint : old.plain[field] != new.plain[field]
+    /// The rows whose stored value differs (secrets, webhookAuthorization too, by fingerprint).
+    static func changedFields(from old: StoredConfiguration, to new: StoredConfiguration) -> [PendingField] {
+        rows.filter { row in
+            switch row {
+            case .config(let field) where !field.isSecret: old.plain[field] != new.plain[field]
+            default: old.hint(row)?.fingerprint != new.hint(row)?.fingerprint
+            }
         }
     }
 
@@ -478,7 +481,7 @@ public enum ConfigScreen {
             let before = state.config.stored
             let fields = changedFields(from: before, to: stored) + (state.config.theirChange?.fields ?? [])
             state.config.theirChange = .init(by: stored.updatedBy ?? "another operator", origin: nil, at: stored.updatedAt,
-                                             fields: ConfigField.allCases.filter(fields.contains), version: stored.version)
+                                             fields: rows.filter(fields.contains), version: stored.version)
             state.config.stored = stored
             state.config.conflict = theirChangeText(state.config.theirChange!, offset: state.session.offsetSeconds)
                 + " — w shows it and asks; u discards your edits"
@@ -508,12 +511,13 @@ public enum ConfigScreen {
 
     /// The rows' columns (no header: the rows name themselves): the unsaved mark, the
     /// name, the value, and a note — `(unsaved)`, else a regional key's last test. What gives way
-    /// first: the note is cut to 9 columns (the last test is whole under the list for the
+    /// first: the note is cut to 9 columns, after taking the room a short value leaves in its row
+    /// (`spillsLeft`: the last test is whole under the list for the
     /// selected key; `(unsaved)` is never cut), then the value to 16 with `…` (the selected one
     /// is whole under the list); the mark and the name never. The value's reserve leaves a gap
     /// of two after a key's mask and fingerprint.
     static let fieldColumns = [
-        TableColumn(""), TableColumn(""), TableColumn("", minimum: 16, rank: 1, reserve: 26), TableColumn("", minimum: 9, rank: 0),
+        TableColumn(""), TableColumn(""), TableColumn("", minimum: 16, rank: 1, reserve: 26), TableColumn("", minimum: 9, rank: 0, spillsLeft: true),
     ]
 
     static func fieldTable(_ state: AppState, width: Int) -> (layout: TableLayout, rows: [[(text: String, role: Role)]]) {
@@ -526,17 +530,17 @@ public enum ConfigScreen {
             switch row {
             case .config(let field):
                 (value, role) = display(field, c)
-                if let shown = c.revealed, shown.field == field {
-                    // Sanitised like any text (a key is bytes someone typed); the time left is under the table.
-                    value = shown.value
-                    role = .warning
-                }
                 name = field.qualifiedName + (field.isRequired ? " *" : "")
                 if !unsaved, let test = lastTestText(field, state) { note = (test, .muted) }
             case .webhookAuthorization:
                 (value, role) = authorizationDisplay(c)
                 // Required while the webhook is secured (serve does not start without it).
                 name = WebhookAuthorization.fieldName + (c.effectiveSecured ? " *" : "")
+            }
+            if let shown = c.revealed, shown.field == row {
+                // Sanitised like any text (a secret is bytes someone typed); the time left is under the table.
+                value = shown.value
+                role = .warning
             }
             let cells: [(String, Role)] = [(unsaved ? "*" : " ", .changed), (name, .normal), (value, role), note]
             return cells.enumerated().map { index, cell in
@@ -604,7 +608,7 @@ public enum ConfigScreen {
         func note(_ text: String, maxLines: Int, role: Role = .muted) {
             y += canvas.wrapped(text, x: area.x + 3, y: y, width: width - 4, maxLines: min(maxLines, max(0, area.bottom - y)), role: role)
         }
-        // The selected key's notes; webhookAuthorization's row has its own (no tests, no reveal).
+        // The selected key's notes; webhookAuthorization's row has its own (no tests).
         let field: ConfigField? = c.selectedAuthorization ? nil : c.selected
         let name = field?.rawValue ?? WebhookAuthorization.fieldName
         if let index = rows.firstIndex(of: c.selectedRow), let shown = table.layout.widths[2],
@@ -621,7 +625,7 @@ public enum ConfigScreen {
         let setAt: Timestamp?
         if let field { setAt = field.isSecret ? c.stored.secrets[field]?.setAt : nil } else { setAt = c.stored.webhookAuthorization?.setAt }
         if let setAt {
-            note("set \(TransactionsScreen.age(from: setAt, to: state.now)) ago (\(RFC3339.formatShort(setAt, offsetSeconds: offset)))", maxLines: 1)
+            note("set \(RelativeTime.ago(setAt, now: state.now)) (\(RFC3339.formatShort(setAt, offsetSeconds: offset)))", maxLines: 1)
         }
         if let field, let test = lastTestDetail(field, state) { note(test, maxLines: 2) }
         // The answer of this session's test whole (the status line is one row, cut at 80 columns).
@@ -640,7 +644,7 @@ public enum ConfigScreen {
                 y += 1
             }
         }
-        if let field, let shown = c.revealed, shown.field == field, y < area.bottom {
+        if let shown = c.revealed, shown.field == c.selectedRow, y < area.bottom {
             let left = secondsLeft(shown, now: state.now)
             note("in clear: hidden in \(left) s or at the next key · audited as viewed · never copied", maxLines: 2, role: .warning)
         }
@@ -711,11 +715,11 @@ public enum ConfigScreen {
         }
         for field in ConfigField.allCases {
             guard let edit = c.edits[field] else { continue }
-            value(field.rawValue, theirs: c.overwritten.contains(field), old: c.stored.display(field) ?? "(unset)",
+            value(field.rawValue, theirs: c.overwritten.contains(.config(field)), old: c.stored.display(field) ?? "(unset)",
                   new: field.isSecret ? unsavedSecret(.config(field), edit, c) : edit)
         }
         if let edit = c.authorizationEdit {
-            value(WebhookAuthorization.fieldName, theirs: false, old: c.stored.webhookAuthorization.map { $0.mask + " " + $0.fingerprint } ?? "(unset)",
+            value(WebhookAuthorization.fieldName, theirs: c.overwritten.contains(.webhookAuthorization), old: c.stored.webhookAuthorization?.display ?? "(unset)",
                   new: unsavedSecret(.webhookAuthorization, edit, c))
         }
         let unprinted = rows.contains { row in row.isSecret && c.edit(row) != nil && c.editFingerprints[row] == nil }

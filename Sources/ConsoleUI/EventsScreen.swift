@@ -103,14 +103,12 @@ public enum EventsScreen {
                 return []
             case .refused:
                 guard e.refusedSelected < e.refused.count else { return [] }
+                // Opened for every refusal: its fields are read whole there (the pane promises it),
+                // with its body when serve kept one.
                 let refusal = e.refused[e.refusedSelected]
-                guard refusal.raw != nil else {
-                    state.say("no body kept for this refusal: serve keeps the body of a 400 only (serve.md)")
-                    return []
-                }
                 state.events.showingRaw = true
                 state.events.rawScroll = 0
-                return e.refusedBodyID == refusal.id ? [] : [.loadRefusedBody(id: refusal.id)]
+                return refusal.raw == nil || e.refusedBodyID == refusal.id ? [] : [.loadRefusedBody(id: refusal.id)]
             }
         },
         KeyBinding([.escape], "back", goes: .back),
@@ -317,12 +315,13 @@ public enum EventsScreen {
                                    bytes: r.raw)
         case .refused where list.refusedSelected < list.refused.count:
             let r = list.refused[list.refusedSelected]
+            let kept = r.raw != nil
             let loaded = list.refusedBodyID == r.id
             let body = loaded ? list.refusedBody : []
-            let suffix = !loaded ? " · loading" : r.rawLength > body.count ? " · first \(n(body.count)) of \(n(r.rawLength)) bytes" : ""
+            let suffix = !kept ? "" : !loaded ? " · loading" : r.rawLength > body.count ? " · first \(n(body.count)) of \(n(r.rawLength)) bytes" : ""
             return RawView.Content(title: "\(r.status) from \(r.remote)\(suffix)",
                                    fields: [("time", when(r.at, state)), ("remote", r.remote), ("status", "HTTP \(r.status)"), ("reason", r.reason)],
-                                   bytes: body)
+                                   bytes: body, noBytes: kept ? nil : "No body kept for this refusal: serve keeps the body of a 400 only (serve.md).")
         default: return nil
         }
     }
@@ -364,7 +363,7 @@ public enum EventsScreen {
                list.rejected.map { [lastComponent($0.file), String($0.line), $0.code, $0.message].map(TerminalText.sanitized) })
             : ([TableColumn("TIME"), TableColumn("AGO", droppable: true, rank: 0), TableColumn("REMOTE", minimum: 15, rank: 1),
                 TableColumn("HTTP"), TableColumn("REASON", minimum: 10, rank: 0)],
-               list.refused.map { [RFC3339.formatShort($0.at, offsetSeconds: offset), RelativeTime.span($0.at, now: state.now),
+               list.refused.map { [RFC3339.formatShort($0.at, offsetSeconds: offset), RelativeTime.compact($0.at, now: state.now),
                                    $0.remote, String($0.status), $0.reason].map(TerminalText.sanitized) })
         let table = TableLayout(columns, rows: cells, available: width - 2)
         // The rows' room: what the switcher and header leave, less the selected entry's pane.

@@ -10,6 +10,9 @@ enum RawView {
         /// The entry's fields, each whole (wrapped under its label): the message a list row cuts.
         var fields: [(label: String, value: String)] = []
         var bytes: [UInt8]
+        /// Said instead of the legend and the bytes when there are none to show (a refusal
+        /// whose body serve did not keep): the fields are still read whole here.
+        var noBytes: String? = nil
     }
 
     /// A drawn line: its runs of text and role.
@@ -103,6 +106,9 @@ enum RawView {
                 let cut = text.index(text.startIndex, offsetBy: min(text.count, index == 0 ? label.count : 0))
                 lines.append([(String(text[..<cut]), .muted), (String(text[cut...]), .normal)])
             }
+        }
+        if let noBytes = content.noBytes {
+            return lines + TerminalText.wrap(noBytes, width: width).map { [($0, .muted)] }
         }
         lines += TerminalText.wrap(legend, width: width).map { [($0, .muted)] }
         // The text piece being laid out is gathered in `run` and added to the line whole (a

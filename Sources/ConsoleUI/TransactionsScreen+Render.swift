@@ -7,18 +7,21 @@ extension TransactionsScreen {
 
     /// The list's columns: the specs drive header and cells, the widths come from the page's
     /// values (sanitised before measured). What gives way when the width runs out, first to
-    /// last: the flags dropped (the `!` mark stays), the error cut to 17 then dropped, the
-    /// user cut to 8, the id cut to 14; the time, method, country, amount and status never.
-    /// The seconds of the time and how long ago are shown only when everything else is whole
-    /// beside them (the detail always has both).
-    static func tableColumns(seconds: Bool, ago: Bool) -> [TableColumn] {
+    /// last: how long ago, then the country (its currency, beside the amount, says it on Cleo:
+    /// CLP/CL, PEN/PE, MXN/MX; a disagreement is flagged MISMATCH; the detail has both), then
+    /// the flags dropped (the `!` mark stays), the error cut to 17 then dropped, the user cut
+    /// to 8, the id cut to 14 in the middle (ids that share a prefix differ at the end); the
+    /// time, method, amount and status never. The time always has its seconds (two events a
+    /// second apart must not look simultaneous).
+    static func tableColumns(ago: Bool, country: Bool) -> [TableColumn] {
         var columns = [
-            TableColumn("", reserve: 1), TableColumn("FIRST SEEN", reserve: seconds ? 14 : 11),
-            TableColumn("TRANSACTION", minimum: 14, rank: 1, reserve: 24),
-            TableColumn("METHOD", reserve: 7), TableColumn("CC"), TableColumn("AMOUNT", alignRight: true, reserve: 13), TableColumn("STATUS", reserve: 12),
+            TableColumn("", reserve: 1), TableColumn("FIRST SEEN", reserve: 14),
+            TableColumn("TRANSACTION", minimum: 14, rank: 1, reserve: 24, cutsInTheMiddle: true),
+            TableColumn("METHOD", reserve: 7), TableColumn("AMOUNT", alignRight: true, reserve: 13), TableColumn("STATUS", reserve: 12),
             TableColumn("USER", minimum: 8, rank: 0), TableColumn("ERROR", minimum: 17, droppable: true, rank: 1),
             TableColumn("FLAGS", droppable: true, rank: 0),
         ]
+        if country { columns.insert(TableColumn("CC"), at: 4) }
         if ago { columns.insert(TableColumn("AGO", droppable: true, rank: 0, reserve: 6), at: 2) }
         return columns
     }
@@ -29,21 +32,22 @@ extension TransactionsScreen {
     static func table(_ state: AppState, width: Int, rowCount: Int) -> (layout: TableLayout, rows: [[(text: String, role: Role)]]) {
         let t = state.transactions
         let rows = Array(t.rows.prefix(max(0, rowCount)))
-        return TableLayout.firstWhole([(true, true), (true, false), (false, false)]) { seconds, ago in
+        return TableLayout.firstWhole([(true, true), (false, true), (false, false)]) { ago, country in
             let cells = rows.map { row -> [(text: String, role: Role)] in
                 let (status, statusRole) = statusText(row, now: state.now)
                 let mark = mark(for: row, t)
                 var cells: [(text: String, role: Role)] = [
                     (mark?.rawValue ?? " ", mark == .flagged ? .flag : .changed),
-                    (shortTime(row.firstSeenAt, offset: state.session.offsetSeconds, seconds: seconds), .muted),
-                    (row.id, .normal), (row.method.displayName, .normal), (row.region?.countryCode ?? "–", .normal),
+                    (shortTime(row.firstSeenAt, offset: state.session.offsetSeconds), .muted),
+                    (row.id, .normal), (row.method.displayName, .normal),
                     (row.amount?.formatted(currency: row.currency) ?? "–", .normal), (status, statusRole), (row.userID, .normal),
                     (row.errorCode ?? "", row.errorCode == nil ? .normal : .statusDeclined), (row.flags.names.joined(separator: ","), .flag),
                 ]
-                if ago { cells.insert((RelativeTime.span(row.firstSeenAt, now: state.now), .muted), at: 2) }
+                if country { cells.insert((row.region?.countryCode ?? "–", .normal), at: 4) }
+                if ago { cells.insert((RelativeTime.compact(row.firstSeenAt, now: state.now), .muted), at: 2) }
                 return cells.map { (text: TerminalText.sanitized($0.text), role: $0.role) }
             }
-            return (TableLayout(tableColumns(seconds: seconds, ago: ago), rows: cells.map { $0.map(\.text) }, available: width - 1), cells)
+            return (TableLayout(tableColumns(ago: ago, country: country), rows: cells.map { $0.map(\.text) }, available: width - 1), cells)
         }
     }
 
@@ -63,7 +67,7 @@ extension TransactionsScreen {
         case .declined: return (statusLabel(row.status), .statusDeclined)
         case .pending:
             if row.isOverdue(at: now, minutes: overdueMinutes) {
-                return (statusLabel(row.status) + " " + age(from: row.firstSeenAt, to: now), .overdue)
+                return (statusLabel(row.status) + " " + RelativeTime.compact(row.firstSeenAt, now: now), .overdue)
             }
             return (statusLabel(row.status), .statusPending)
         }
@@ -146,17 +150,9 @@ extension TransactionsScreen {
         }
     }
 
-    /// `45m`, `3h`, `2d`.
-    static func age(from: Timestamp, to: Timestamp) -> String {
-        let minutes = max(0, (to.millisecondsSince1970 - from.millisecondsSince1970) / 60_000)
-        if minutes < 60 { return "\(minutes)m" }
-        if minutes < 48 * 60 { return "\(minutes / 60)h" }
-        return "\(minutes / 1440)d"
-    }
-
-    static func shortTime(_ t: Timestamp, offset: Int, seconds: Bool = false) -> String {
+    static func shortTime(_ t: Timestamp, offset: Int) -> String {
         let full = RFC3339.formatShort(t, offsetSeconds: offset)  // 2026-11-25 21:20:17
-        return String(full.dropFirst(5).prefix(seconds ? 14 : 11))  // 11-25 21:20(:17)
+        return String(full.dropFirst(5))  // 11-25 21:20:17
     }
 
     static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {

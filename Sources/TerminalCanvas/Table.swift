@@ -12,8 +12,18 @@ public struct TableColumn: Sendable, Equatable {
     /// Columns it takes even when the values are narrower, so a live page does not shift its
     /// columns as values come and go.
     public var reserve: Int
+    /// Cut in the middle (`665f1…12ab34cd`) rather than at the end: ids that share a prefix
+    /// (Mozarto's start with their creation time and machine) differ at the end.
+    public var cutsInTheMiddle: Bool
+    /// A cell too long for the column starts earlier, in the room the cell before it left
+    /// unused in its row (two spaces kept): a short value beside a wide column's long one
+    /// leaves its note whole instead of cut with space to spare. Left-aligned columns only.
+    public var spillsLeft: Bool
 
-    public init(_ title: String, alignRight: Bool = false, minimum: Int? = nil, droppable: Bool = false, rank: Int = 0, reserve: Int = 0) {
+    public init(_ title: String, alignRight: Bool = false, minimum: Int? = nil, droppable: Bool = false, rank: Int = 0, reserve: Int = 0,
+                cutsInTheMiddle: Bool = false, spillsLeft: Bool = false) {
+        self.cutsInTheMiddle = cutsInTheMiddle
+        self.spillsLeft = spillsLeft
         self.title = title
         self.alignRight = alignRight
         self.minimum = minimum
@@ -116,7 +126,8 @@ public struct TableLayout: Sendable, Equatable {
         var parts: [String] = []
         for (index, column) in columns.enumerated() {
             guard let width = widths[index] else { continue }
-            parts.append(TerminalText.padded(index < cells.count ? cells[index] : "", to: width, alignRight: column.alignRight))
+            parts.append(TerminalText.padded(index < cells.count ? cells[index] : "", to: width, alignRight: column.alignRight,
+                                             cutInTheMiddle: column.cutsInTheMiddle))
         }
         var text = parts.joined(separator: " ")
         while text.last == " " { text.removeLast() }
@@ -130,9 +141,19 @@ extension Canvas {
     /// One row of a table at (x, y), each cell sanitised, then padded or cut to its column and
     /// drawn in its own role (or all in `rowRole`, a selected row); dropped columns left out.
     public mutating func tableRow(_ layout: TableLayout, _ cells: [(text: String, role: Role)], x: Int, y: Int, rowRole: Role? = nil) {
-        for (index, offset) in layout.offsets.enumerated() {
-            guard let offset, let width = layout.widths[index], index < cells.count else { continue }
-            let text = TerminalText.padded(TerminalText.sanitized(cells[index].text), to: width, alignRight: layout.columns[index].alignRight)
+        let offsets = layout.offsets
+        for (index, offset) in offsets.enumerated() {
+            guard var offset, var width = layout.widths[index], index < cells.count else { continue }
+            let column = layout.columns[index]
+            let sanitized = TerminalText.sanitized(cells[index].text)
+            if column.spillsLeft, !column.alignRight, TerminalText.width(sanitized) > width, index > 0,
+               let before = offsets[index - 1], !layout.columns[index - 1].alignRight {
+                // Where the cell before ends in this row, two spaces after it.
+                let start = min(offset, before + TerminalText.width(TerminalText.sanitized(cells[index - 1].text)) + 2)
+                width += offset - start
+                offset = start
+            }
+            let text = TerminalText.padded(sanitized, to: width, alignRight: column.alignRight, cutInTheMiddle: column.cutsInTheMiddle)
             write(text, x: x + offset, y: y, role: rowRole ?? cells[index].role)
         }
     }

@@ -178,9 +178,32 @@ public enum TerminalText {
         return out + "…"
     }
 
-    /// Pads (or cuts) to exactly `columns` columns.
-    public static func padded(_ text: String, to columns: Int, alignRight: Bool = false) -> String {
-        let cut = truncated(text, to: columns)
+    /// Cut to `columns` with `…` in the middle: two fifths of the room for the start, the rest
+    /// for the end (where ids that share a prefix differ).
+    public static func truncatedInTheMiddle(_ text: String, to columns: Int) -> String {
+        guard columns > 2, width(text) > columns else { return truncated(text, to: columns) }
+        let room = columns - 1
+        var head = ""
+        var used = 0
+        for character in text {
+            let w = width(of: character)
+            if used + w > room * 2 / 5 { break }
+            head.append(character)
+            used += w
+        }
+        var tail = ""
+        for character in text.reversed() {
+            let w = width(of: character)
+            if used + w > room { break }
+            tail.insert(character, at: tail.startIndex)
+            used += w
+        }
+        return head + "…" + tail
+    }
+
+    /// Pads (or cuts, at the end or in the middle) to exactly `columns` columns.
+    public static func padded(_ text: String, to columns: Int, alignRight: Bool = false, cutInTheMiddle: Bool = false) -> String {
+        let cut = cutInTheMiddle ? truncatedInTheMiddle(text, to: columns) : truncated(text, to: columns)
         let pad = String(repeating: " ", count: max(0, columns - width(cut)))
         return alignRight ? pad + cut : cut + pad
     }

@@ -19,9 +19,9 @@ enum StandardOutput {
 
     /// Writes `text` and a newline to standard output; throws `Failure.output` when the bytes
     /// could not all be written. What must not be recorded as done before it left uses this.
-    static func write(_ text: String) throws {
+    static func write(_ text: String, terminator: String = "\n") throws {
         if failure != 0 { throw Failure.output(describe(failure)) }
-        let error = writeAll(STDOUT_FILENO, Array((text + "\n").utf8))
+        let error = writeAll(STDOUT_FILENO, Array((text + terminator).utf8))
         if error != 0 {
             failure = error
             throw Failure.output(describe(error))

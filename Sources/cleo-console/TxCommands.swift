@@ -117,20 +117,37 @@ extension TxCommand {
         func run() throws {
             try runReporting {
                 let database = try location.openForReading()
-                guard let (record, events) = try database.transaction(id: id) else {
-                    throw Failure.general("no transaction with id \(TerminalText.sanitized(id)); try `cleo-console tx list --search PREFIX`")
-                }
                 let time = OperatorTime()
                 // cashier.md: a transaction created by `cashier --send` says so.
-                let origin = try database.transactionOrigin(id: record.id) ?? "webhook"
+                let origin = try database.transactionOrigin(id: id) ?? "webhook"
+                var events = 0
+                // Printed as read, one event at a time: a timeline of huge messages is never held
+                // whole, and a closed pipe ends the read (the write throws).
+                let found = try database.transaction(id: id, { record in
+                    if json {
+                        guard case .object(var members) = TxJSON.object(record, time: time) else { return }
+                        members.append(("origin", .string(origin)))
+                        // The object but its last brace, then its events one by one: byte for byte
+                        // what rendering it whole gives (`TxShowStreamingTests`).
+                        try StandardOutput.write(String(JSONOut.object(members).rendered().dropLast(2)) + ",\n  \"events\": [", terminator: "")
+                    } else {
+                        TxTable.detail(record, time: time)
+                    }
+                }, each: { event in
+                    if json {
+                        try StandardOutput.write((events == 0 ? "\n    " : ",\n    ") + TxJSON.event(event, time: time).rendered(indent: 2), terminator: "")
+                    } else {
+                        try StandardOutput.write(TxTable.eventLine(event, time: time))
+                    }
+                    events += 1
+                })
+                guard found else {
+                    throw Failure.general("no transaction with id \(TerminalText.sanitized(id)); try `cleo-console tx list --search PREFIX`")
+                }
                 if json {
-                    guard case .object(var members) = TxJSON.object(record, time: time) else { return }
-                    members.append(("origin", .string(origin)))
-                    members.append(("events", .array(events.map { TxJSON.event($0, time: time) })))
-                    printOut(JSONOut.object(members).rendered())
-                } else {
-                    TxTable.detail(record, events: events, time: time)
-                    if origin == "cashier" { printOut("origin: cashier (created by cleo-console cashier --send; listed before its first webhook)") }
+                    printOut(events == 0 ? "]\n}" : "\n  ]\n}")
+                } else if origin == "cashier" {
+                    printOut("origin: cashier (created by cleo-console cashier --send; listed before its first webhook)")
                 }
             }
         }
@@ -182,7 +199,7 @@ enum TxTable {
     }
 
     static let columns = [
-        TableColumn("FIRST SEEN"), TableColumn("TRANSACTION", minimum: 14, rank: 3), TableColumn("METHOD"), TableColumn("CC"),
+        TableColumn("FIRST SEEN"), TableColumn("TRANSACTION", minimum: 14, rank: 3, cutsInTheMiddle: true), TableColumn("METHOD"), TableColumn("CC"),
         TableColumn("AMOUNT", alignRight: true), TableColumn("STATUS"), TableColumn("USER", minimum: 8, droppable: true, rank: 1),
         TableColumn("ERROR", minimum: 8, droppable: true, rank: 0), TableColumn("FLAGS", minimum: 5, rank: 2),
     ]
@@ -195,7 +212,7 @@ enum TxTable {
         return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
     }
 
-    static func detail(_ r: TransactionRecord, events: [EventRecord], time: OperatorTime) {
+    static func detail(_ r: TransactionRecord, time: OperatorTime) {
         func line(_ label: String, _ value: String?) {
             printOut(TerminalText.padded(label, to: 20) + TerminalText.sanitized(value ?? "–"))
         }
@@ -220,12 +237,13 @@ enum TxTable {
         if r.flags.contains(.mismatch) { line("MISMATCH", "an event disagreed with this transaction's method, user, amount, currency or country") }
         line("first seen", time.short(r.firstSeenAt) + " " + time.zoneName)
         line("events", String(r.eventCount))
-        for e in events {
-            var marks: [String] = []
-            if e.duplicate { marks.append("duplicate") }
-            if e.late { marks.append("late") }
-            let text = "  \(time.short(e.receivedAt))  \(e.status.rawValue)  raw: \(e.rawStatus)  \(e.message ?? "")  \(e.errorCode ?? "")  \(marks.joined(separator: ","))  \(e.file):\(e.line)"
-            printOut(TerminalText.sanitized(text))
-        }
+    }
+
+    /// One event of the timeline under the detail, sanitised.
+    static func eventLine(_ e: EventRecord, time: OperatorTime) -> String {
+        var marks: [String] = []
+        if e.duplicate { marks.append("duplicate") }
+        if e.late { marks.append("late") }
+        return TerminalText.sanitized("  \(time.short(e.receivedAt))  \(e.status.rawValue)  raw: \(e.rawStatus)  \(e.message ?? "")  \(e.errorCode ?? "")  \(marks.joined(separator: ","))  \(e.file):\(e.line)")
     }
 }

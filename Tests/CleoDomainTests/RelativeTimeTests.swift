@@ -22,4 +22,15 @@ import Testing
         #expect(ago(-5_000) == "in 5 s")
         #expect(ago(-120_000) == "in 2 min")
     }
+
+    @Test func aTableCellSpellsTheSameAgeShort() {
+        func compact(_ milliseconds: Int64) -> String { RelativeTime.compact(now.adding(milliseconds: -milliseconds), now: now) }
+        #expect(compact(59_999) == "59s")
+        #expect(compact(45 * 60_000) == "45m")
+        #expect(compact(3_600_000) == "1h")
+        #expect(compact(47 * 3_600_000 + 3_599_999) == "47h")
+        #expect(compact(48 * 3_600_000) == "2d")
+        #expect(compact(-5_000) == "in 5s")
+        #expect(compact(-500) == "0s")
+    }
 }

@@ -57,7 +57,7 @@ import Testing
         let excerpt = RefusedValue.excerpt(huge, for: .webhookUrl)
         #expect(excerpt.unicodeScalars.count < RefusedValue.maximumExcerpt + 40)
         #expect(excerpt.hasSuffix("… (50000025 characters)"))
-        #expect(RefusedValue.excerpt("has\u{1B}[31m\u{202E}x", for: .customerExternalKeyForCleo) == "has\u{FFFD}[31m\u{FFFD}x")
+        #expect(RefusedValue.excerpt("has\u{1B}[31m\u{202E}x", for: .customerExternalKeyForCleo) == "has⟨U+001B⟩[31m⟨U+202E⟩x")
     }
 
     @Test func secretsAreNeverRecorded() {

@@ -84,6 +84,11 @@ import Testing
 
     @Test func truncationAndPaddingMeasureColumns() {
         #expect(TerminalText.truncated("abcdef", to: 4) == "abc…")
+        // In the middle: two fifths of the room for the start, the rest for the end.
+        #expect(TerminalText.truncatedInTheMiddle("665f1c2e9b1d4a0012ab34cd", to: 18) == "665f1c…a0012ab34cd")
+        #expect(TerminalText.truncatedInTheMiddle("日本語の取引ID-0001", to: 10) == "日…ID-0001", "wide characters measured as two")
+        #expect(TerminalText.truncatedInTheMiddle("short", to: 10) == "short")
+        #expect(TerminalText.padded("abcdefghij", to: 6, cutInTheMiddle: true) == "ab…hij")
         #expect(TerminalText.padded("日本", to: 5) == "日本 ")
         #expect(TerminalText.padded("12", to: 4, alignRight: true) == "  12")
     }

@@ -100,4 +100,25 @@ import Testing
         #expect(state.reduce(.key(.character("y"))) == [.saveConfig([ConfigEdit(field: .isWebhookSecured, value: "true")], authorization: "Bearer abcdefgh",
                                                                      expectedVersion: 4)])
     }
+
+    @Test func anotherOperatorsWebhookAuthorizationIsNamedAndAskedAbout() {
+        var state = Self.config()
+        Self.selectAuthorization(&state)
+        _ = state.reduce(.key(.enter))
+        for c in "Bearer MINE-token-1111" { _ = state.reduce(.key(.character(c))) }
+        _ = state.reduce(.key(.enter))
+        // Meanwhile ana saves hers: the version moves and the row's fingerprint changes.
+        var theirs = Fixture.config
+        theirs.version += 1
+        theirs.updatedBy = "ana"
+        theirs.webhookAuthorization = .init(mask: "••••2222", fingerprint: "hmac:22222222", setAt: Fixture.now)
+        _ = state.reduce(.configLoaded(theirs))
+        #expect(state.config.theirChange?.fields == [.webhookAuthorization])
+        #expect(state.config.conflict?.contains("ana changed webhookAuthorization") == true, "\(state.config.conflict ?? "nil")")
+        _ = state.reduce(.key(.character("w")))
+        let dialog = state.render().rows.joined(separator: "\n")
+        #expect(dialog.contains("webhookAuthorization (changed meanwhile by ana):"), "\(dialog)")
+        #expect(dialog.contains("Overwrite their change to webhookAuthorization?"), "\(dialog)")
+        #expect(!dialog.contains("MINE"))
+    }
 }

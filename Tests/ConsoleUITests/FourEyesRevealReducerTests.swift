@@ -99,7 +99,7 @@ import Testing
         _ = press(.character("v"), in: &reveal)
         assertScreen(reveal, "config-reveal-ask")
         _ = press(.character("y"), in: &reveal)
-        _ = reveal.reduce(.secretRevealed(.chileApiKey, .shown(Self.clear, at: Fixture.now)))
+        _ = reveal.reduce(.secretRevealed(.config(.chileApiKey), .shown(Self.clear, at: Fixture.now)))
         assertScreen(reveal, "config-revealed")
         var support = production(role: .support, readOnly: "ops may not write the database", size: Size(width: 120, height: 30))
         _ = support.reduce(.pendingDecided(.approve, id: 3, .refused("ops is not permitted: support may not approve or reject a pending change: that needs the role engineer (not recorded: this user may only read the database)")))
@@ -174,11 +174,11 @@ import Testing
     @Test func vAsksThenShowsTheClearValueAndTheReducerHidesItAfterNineSeconds() {
         var state = production(pending: [])
         #expect(press(.character("v"), in: &state).isEmpty, "v asks first")
-        #expect(state.config.confirmingReveal == .chileApiKey)
+        #expect(state.config.confirmingReveal == .config(.chileApiKey))
         assertScreen(state, "config-reveal-ask")
-        #expect(press(.character("y"), in: &state) == [.revealSecret(.chileApiKey)])
+        #expect(press(.character("y"), in: &state) == [.revealSecret(.config(.chileApiKey))])
         let at = Fixture.now.adding(milliseconds: 400)
-        _ = state.reduce(.secretRevealed(.chileApiKey, .shown(Self.clear, at: at)))
+        _ = state.reduce(.secretRevealed(.config(.chileApiKey), .shown(Self.clear, at: at)))
         #expect(state.render().rows.contains { $0.contains("chileApiKey") && $0.contains(Self.clear) })
         #expect(state.render().rows.contains { $0.contains("in clear: hidden in 9 s or at the next key · audited as viewed") })
         assertScreen(state, "config-revealed")
@@ -193,15 +193,15 @@ import Testing
 
     @Test func anyKeyHidesItAndYNeverCopiesIt() {
         var state = production(pending: [])
-        _ = state.reduce(.secretRevealed(.chileApiKey, .shown(Self.clear, at: Fixture.now)))
+        _ = state.reduce(.secretRevealed(.config(.chileApiKey), .shown(Self.clear, at: Fixture.now)))
         var effects = press(.character("y"), in: &state)
         #expect(state.config.revealed == nil)
-        _ = state.reduce(.secretRevealed(.chileApiKey, .shown(Self.clear, at: Fixture.now)))
+        _ = state.reduce(.secretRevealed(.config(.chileApiKey), .shown(Self.clear, at: Fixture.now)))
         effects += press(.character("Y"), in: &state)
         #expect(!effects.contains { if case .copy = $0 { true } else { false } }, "\(effects)")
         #expect(!effects.description.contains(Self.clear))
         // Leaving the screen hides it too (it is a key).
-        _ = state.reduce(.secretRevealed(.chileApiKey, .shown(Self.clear, at: Fixture.now)))
+        _ = state.reduce(.secretRevealed(.config(.chileApiKey), .shown(Self.clear, at: Fixture.now)))
         _ = press(.character("1"), in: &state)
         _ = press(.character("2"), in: &state)
         #expect(!state.render().rows.joined().contains(Self.clear))
@@ -209,7 +209,7 @@ import Testing
 
     @Test func aKeyReplacedMeanwhileHidesTheOldOneAtOnce() {
         var state = production(pending: [])
-        _ = state.reduce(.secretRevealed(.chileApiKey, .shown(Self.clear, at: Fixture.now)))
+        _ = state.reduce(.secretRevealed(.config(.chileApiKey), .shown(Self.clear, at: Fixture.now)))
         _ = state.reduce(.configLoaded(Fixture.config))
         #expect(state.config.revealed != nil, "the same key: still shown")
         var replaced = Fixture.config
@@ -223,9 +223,9 @@ import Testing
         var state = production(role: .engineer, pending: [])
         let wide = production(role: .engineer, size: Size(width: 120, height: 30), pending: []).render().rows[29]
         #expect(wide.contains("v not for engineer"), "\(wide)")
-        #expect(press(.character("v"), in: &state) == [.revealSecret(.chileApiKey)])
+        #expect(press(.character("v"), in: &state) == [.revealSecret(.config(.chileApiKey))])
         #expect(state.config.confirmingReveal == nil)
-        _ = state.reduce(.secretRevealed(.chileApiKey, .refused("ops is not permitted: engineer may not reveal a secret: that needs the role admin")))
+        _ = state.reduce(.secretRevealed(.config(.chileApiKey), .refused("ops is not permitted: engineer may not reveal a secret: that needs the role admin")))
         #expect(state.config.refusal == "ops is not permitted: engineer may not reveal a secret: that needs the role admin")
         #expect(state.config.revealed == nil)
     }
@@ -238,13 +238,40 @@ import Testing
         _ = press(.character("j"), in: &state)
         #expect(press(.character("v"), in: &state).isEmpty)
         #expect(state.flash?.text.hasPrefix("v reveals a secret") == true)
+        _ = press(.character("G"), .character("v"), in: &state)
+        #expect(state.config.selectedAuthorization)
+        #expect(state.flash?.text == "webhookAuthorization is not set: nothing to reveal")
         _ = press(.character("g"), .character("v"), .character("n"), in: &state)
         #expect(state.flash?.text == "not revealed: cancelled")
     }
 
+    @Test func vOnWebhookAuthorizationRevealsItLikeAKey() {
+        var state = production(pending: [])
+        var stored = Fixture.config
+        stored.webhookAuthorization = .init(mask: "••••wxyz", fingerprint: "sha256:99887766", setAt: Fixture.now)
+        _ = state.reduce(.configLoaded(stored))
+        _ = press(.character("G"), in: &state)
+        #expect(press(.character("v"), in: &state).isEmpty, "v asks first")
+        #expect(state.config.confirmingReveal == .webhookAuthorization)
+        #expect(state.render().rows.contains { $0.contains("The secret is shown in clear") })
+        #expect(press(.character("y"), in: &state) == [.revealSecret(.webhookAuthorization)])
+        let clear = "Bearer s3cr3t-for-serve-wxyz"
+        _ = state.reduce(.secretRevealed(.webhookAuthorization, .shown(clear, at: Fixture.now)))
+        #expect(state.config.selectedAuthorization)
+        let rows = state.render().rows
+        #expect(rows.contains { $0.contains("webhookAuthorization") && $0.contains(clear) }, "\(rows)")
+        #expect(rows.contains { $0.contains("in clear: hidden in 9 s or at the next key") }, "\(rows)")
+        // Replaced by someone else meanwhile: hidden at once, as a key.
+        stored.version += 1
+        stored.webhookAuthorization = .init(mask: "••••0000", fingerprint: "sha256:00000000", setAt: Fixture.now)
+        _ = state.reduce(.configLoaded(stored))
+        #expect(state.config.revealed == nil)
+        #expect(!state.render().rows.joined().contains(clear))
+    }
+
     @Test func aRevealedValueIsSanitisedLikeAnyText() {
         var state = production(pending: [])
-        _ = state.reduce(.secretRevealed(.chileApiKey, .shown("ab\u{1B}[2Jcd\u{202E}", at: Fixture.now)))
+        _ = state.reduce(.secretRevealed(.config(.chileApiKey), .shown("ab\u{1B}[2Jcd\u{202E}", at: Fixture.now)))
         let screen = state.render().rows.joined()
         #expect(!screen.contains("\u{1B}") && !screen.contains("\u{202E}"))
     }

@@ -47,7 +47,7 @@ import Testing
             _ = state.reduce(.pendingLoaded([]))
             _ = state.reduce(.key(.character("v")))
             return state
-        }, answers: Answers(yes: "reveal for 10 s"), isOpen: { $0.config.confirmingReveal != nil }, yes: [.revealSecret(.chileApiKey)]),
+        }, answers: Answers(yes: "reveal for 10 s"), isOpen: { $0.config.confirmingReveal != nil }, yes: [.revealSecret(.config(.chileApiKey))]),
         Question(name: "test key", open: {
             var state = config(environment: "production")
             _ = state.reduce(.key(.character("t")))

@@ -190,7 +190,7 @@ import Testing
         newest.plain[.isWebhookSecured] = "true"
         _ = state.reduce(.configSaveFailed("changed by ana", newest))
         #expect(state.config.hasUnsavedEdits)
-        #expect(state.config.theirChange?.by == "ana" && state.config.theirChange?.fields == [.isWebhookSecured])
+        #expect(state.config.theirChange?.by == "ana" && state.config.theirChange?.fields == [.config(.isWebhookSecured)])
         _ = state.reduce(.key(.character("w")))
         #expect(state.render().rows.joined().contains("Overwrite their change to isWebhookSecured?"))
         #expect(state.reduce(.key(.character("y"))) == [.saveConfig([ConfigEdit(field: .isWebhookSecured, value: "true")], expectedVersion: 6)])
@@ -302,7 +302,7 @@ import Testing
 
     /// serve.md, "What the console shows": the Events screen lists refused deliveries beside the
     /// rejected lines; `Tab` switches, each list keeps its selection, a reload keeps the selected
-    /// refusal, `Enter` reads a kept body once and says when none was kept.
+    /// refusal, `Enter` reads a kept body once and, when none was kept, shows the fields and says so.
     @Test func eventsSwitchToRefusedDeliveriesAndShowAKeptBody() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("3")))
@@ -315,10 +315,13 @@ import Testing
         #expect(state.events.list == .refused)
         _ = state.reduce(.key(.character("j")))
         #expect(state.events.refusedSelected == 1 && state.events.selected == 0)
-        // No body kept (a 401): said, no raw view.
+        // No body kept (a 401): the raw view opens with the refusal's fields whole and says
+        // so; nothing is loaded.
         #expect(state.reduce(.key(.enter)).isEmpty)
-        #expect(!state.events.showingRaw)
-        #expect(state.flash?.text.contains("no body kept") == true)
+        #expect(state.events.showingRaw)
+        let unkept = state.render().rows.joined(separator: "\n")
+        #expect(unkept.contains("401 from 10.0.0.2") && unkept.contains("r2") && unkept.contains("No body kept") && !unkept.contains("loading"), "\(unkept)")
+        _ = state.reduce(.key(.escape))
         // A newer refusal arrives above: the selection stays on its refusal.
         _ = state.reduce(.refusedLoaded([refusal(4, 415, kept: false), refusal(3, 400, kept: true), refusal(2, 401, kept: false), refusal(1, 400, kept: true)], total: 4))
         #expect(state.events.refusedSelected == 2)

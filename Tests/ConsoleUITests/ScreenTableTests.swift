@@ -29,8 +29,10 @@ import Testing
             #expect(column(of: TerminalText.sanitized(record.id), in: row) == column(of: "TRANSACTION", in: header))
             #expect(column(of: TerminalText.sanitized(record.userID), in: row) == column(of: "USER", in: header))
         }
-        // The flags give way first (the ! mark stays); the status is never cut.
-        #expect(header.split(separator: " ") == ["FIRST", "SEEN", "TRANSACTION", "METHOD", "CC", "AMOUNT", "STATUS", "USER", "ERROR"])
+        // The country gives way first (its currency is beside the amount), then the flags (the
+        // ! mark stays); the time keeps its seconds; the status is never cut.
+        #expect(header.split(separator: " ") == ["FIRST", "SEEN", "TRANSACTION", "METHOD", "AMOUNT", "STATUS", "USER", "ERROR"])
+        #expect(rows[0].contains("11-25 14:58:00"))
         #expect(rows[4].hasPrefix("!") && rows[3].contains("◌ Pending 1h"))
         #expect(TransactionsScreen.table(state, width: 120, rowCount: 20).layout.totalWidth <= 119)
     }
@@ -39,17 +41,23 @@ import Testing
         let state = Fixture.state()
         let canvas = state.render()
         let header = canvas.rows[3]
-        #expect(header.split(separator: " ") == ["FIRST", "SEEN", "TRANSACTION", "METHOD", "CC", "AMOUNT", "STATUS", "USER"])
+        #expect(header.split(separator: " ") == ["FIRST", "SEEN", "TRANSACTION", "METHOD", "AMOUNT", "STATUS", "USER"])
         for (row, record) in zip(listRows(canvas), Fixture.rows) {
             let (status, _) = TransactionsScreen.statusText(record, now: state.now)
             #expect(column(of: status, in: row) == column(of: "STATUS", in: header), "\(row)")
             #expect(row.contains(record.amount!.formatted(currency: record.currency)))
         }
-        // As much of the id as the width leaves: 18 columns, cut with …; the user down to 8.
+        // As much of the id as the width leaves: 18 columns, cut in the middle with … so the
+        // ids that share their first 20 characters still read apart; the user down to 8.
         let layout = TransactionsScreen.table(state, width: 80, rowCount: 20).layout
-        #expect(layout.widths.map { $0 ?? -1 } == [1, 11, 18, 7, 2, 13, 12, 8, -1, -1])
+        #expect(layout.widths.map { $0 ?? -1 } == [1, 14, 18, 7, 13, 12, 8, -1, -1])
         #expect(layout.totalWidth == 79)
-        #expect(listRows(canvas)[0].contains("665f1c2e9b1d4a001… "))
+        let ids = listRows(canvas).map { row in
+            let words = row.split(separator: " ")
+            return words[words.firstIndex { $0.filter { $0 == ":" }.count == 2 }! + 1]  // after the time
+        }
+        #expect(ids[0] == "665f1c…a0012ab34cd" && ids[1] == "665f1c…a0012ab34cc", "\(ids)")
+        #expect(Set(ids).count == ids.count, "every row's id reads apart: \(ids)")
     }
 
     @Test func wideEnoughTheTimeShowsItsSecondsAndHowLongAgo() {
@@ -57,10 +65,10 @@ import Testing
         var layout = TransactionsScreen.table(state, width: 150, rowCount: 20).layout
         #expect(layout.header.hasPrefix("  FIRST SEEN     AGO "))
         #expect(layout.isWhole)
-        // At 120 the seconds would cut something: the plain time.
+        // At 120 how long ago would cut something: the time alone, with its seconds.
         state = Fixture.state(size: Size(width: 120, height: 30))
         layout = TransactionsScreen.table(state, width: 120, rowCount: 20).layout
-        #expect(!layout.shows("AGO") && layout.widths[1] == 11)
+        #expect(!layout.shows("AGO") && layout.widths[1] == 14)
     }
 
     @Test func theAuditTrailSanitisesCellsBeforeMeasuringThemAndKeepsTheResult() {

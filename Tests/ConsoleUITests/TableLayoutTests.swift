@@ -63,4 +63,21 @@ import Testing
         }
         #expect(none.rows == [12] && !none.layout.isWhole)
     }
+
+    @Test func aSpillingCellTakesTheRoomAShortValueLeftInItsRow() {
+        let columns = [TableColumn(""), TableColumn("", minimum: 8, rank: 1), TableColumn("", minimum: 5, rank: 0, spillsLeft: true)]
+        let rows = [["key", "••••9f3a", "untested (t)"], ["url", "https://merchant.example/hooks", "(unsaved)"]]
+        let layout = TableLayout(columns, rows: rows, available: 46)
+        #expect(layout.widths.map { $0 ?? -1 } == [3, 30, 11])
+        var canvas = Canvas(size: Size(width: 46, height: 2))
+        for (y, row) in rows.enumerated() { canvas.tableRow(layout, row.map { ($0, Role.normal) }, x: 0, y: y) }
+        // Whole, two spaces after the short value; the long value's row keeps its column.
+        #expect(canvas.rows[0] == "key ••••9f3a  untested (t)" + String(repeating: " ", count: 20))
+        #expect(canvas.rows[1] == "url https://merchant.example/hooks (unsaved)  ")
+        // Without the spill the note is cut with room to spare beside it.
+        let plain = TableLayout([columns[0], columns[1], TableColumn("", minimum: 5, rank: 0)], rows: rows, available: 46)
+        canvas = Canvas(size: Size(width: 46, height: 1))
+        canvas.tableRow(plain, rows[0].map { ($0, Role.normal) }, x: 0, y: 0)
+        #expect(canvas.rows[0].contains("untested (…"))
+    }
 }

@@ -34,6 +34,54 @@ import Testing
         #expect(log.snapshot.commits == Int64(syncs.get()))
     }
 
+    /// Under load the writer lingers for more lines, but only until as many wait as its last
+    /// batch held: N clients each waiting for their answer never send 2N, and waiting for that
+    /// held every commit for the whole linger (here 10 s, so the difference cannot hide). The
+    /// lines are handed over from this thread, not from tasks: in a full run other tests hold
+    /// the cooperative threads, and tasks not yet started are lines that never arrive.
+    @Test func underLoadTheWriterStopsLingeringOnceALastBatchsWorthWaits() throws {
+        let gate = DispatchSemaphore(value: 0)
+        let gated = LockedBox(true)
+        let log = try GroupCommitLog(path: path, linger: 10, sync: { fd in
+            if gated.get() { gate.wait() }
+            return fdatasync(fd)
+        })
+        /// Hands every line over at once; the returned wait gives their outcomes.
+        func appendAll(_ names: [String]) -> () -> [GroupCommitLog.Outcome] {
+            let answered = DispatchGroup()
+            let outcomes = LockedBox([GroupCommitLog.Outcome]())
+            let lock = NSLock()
+            for name in names {
+                answered.enter()
+                log.append(Array("{\"n\":\"\(name)\"}\n".utf8)) { outcome in
+                    lock.withLock { outcomes.set(outcomes.get() + [outcome]) }
+                    answered.leave()
+                }
+            }
+            return {
+                answered.wait()
+                return outcomes.get()
+            }
+        }
+        // A lone line is written at once; its fdatasync is held while eight more arrive.
+        let first = appendAll(["a"])
+        while (try? contents())?.isEmpty ?? true { usleep(1_000) }
+        let second = appendAll((1...8).map { "b\($0)" })
+        usleep(300_000)  // all eight wait behind the held fdatasync
+        gated.set(false)
+        gate.signal()
+        #expect(first() == [.durable])
+        #expect(second().allSatisfy { $0 == .durable })
+        #expect(log.snapshot.commits == 2, "the eight shared one commit")
+        // The last batch held eight: eight more are written as soon as they all wait.
+        let began = Date()
+        #expect(appendAll((1...8).map { "c\($0)" })().allSatisfy { $0 == .durable })
+        let waited = Date().timeIntervalSince(began)
+        log.drainAndStop()
+        #expect(waited < 5, "waited \(waited) s: the writer lingered for twice its last batch")
+        #expect(log.snapshot.commits == 3)
+    }
+
     @Test func aTornLastLineIsEndedBeforeTheNextOne() async throws {
         try "{\"a\":1}\n{\"transaction_id\":\"half".write(toFile: path, atomically: false, encoding: .utf8)
         let said = LockedBox([String]())

@@ -48,6 +48,8 @@ import Glibc
         let refused = try database.auditTrail().filter { $0.result == .refused && $0.user == "bob" }
         #expect(refused.count == 1)
         #expect(refused.first?.detail?.contains("changed by alice since loaded") == true)
+        // The attempted value is named, as every refused value is (never "–").
+        #expect(refused.first?.old == "https://merchant.example/b" && refused.first?.new == "https://merchant.example/c")
         #expect(try database.configuration().plain[.webhookUrl] == "https://merchant.example/b")
     }
 

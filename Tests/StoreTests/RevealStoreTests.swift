@@ -25,8 +25,8 @@ import Glibc
     @Test func anAdminGetsTheValueAndTheViewingIsAuditedWithoutIt() throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let (database, admin) = try database()
-        #expect(try database.revealSecret(.chileApiKey, actor: admin, now: t0) == key)
-        #expect(try database.revealSecret(.peruApiKey, actor: admin, now: t0) == nil, "not set: nothing to reveal")
+        #expect(try database.revealSecret(.config(.chileApiKey), actor: admin, now: t0) == key)
+        #expect(try database.revealSecret(.config(.peruApiKey), actor: admin, now: t0) == nil, "not set: nothing to reveal")
         let viewed = try database.auditTrail().filter { $0.result == .viewed }
         #expect(viewed.count == 1)
         #expect(viewed.first?.user == admin.user && viewed.first?.field == "chileApiKey")
@@ -34,11 +34,27 @@ import Glibc
         #expect(!viewed.contains { [$0.old, $0.new, $0.detail].contains { $0?.contains(key) == true } })
     }
 
+    @Test func webhookAuthorizationIsRevealedAndAuditedLikeAKey() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (database, admin) = try database()
+        #expect(try database.revealSecret(.webhookAuthorization, actor: admin, now: t0) == nil, "not set: nothing to reveal")
+        let secret = "Bearer serve-REVEAL-9876wxyz"
+        try database.setWebhookAuthorization(secret, actor: admin, now: t0)
+        #expect(try database.revealSecret(.webhookAuthorization, actor: admin, now: t0) == secret)
+        #expect(throws: PermissionRefusal.self) { try database.revealSecret(.webhookAuthorization, actor: Actor(user: "erin", origin: "local"), now: t0) }
+        let trail = try database.auditTrail()
+        let viewed = trail.filter { $0.result == .viewed }
+        #expect(viewed.map(\.field) == ["webhookAuthorization"])
+        #expect(viewed.first?.old == (try database.webhookAuthorizationHint()?.display))
+        #expect(trail.contains { $0.result == .refused && $0.field == "webhookAuthorization" && $0.user == "erin" })
+        #expect(!trail.contains { [$0.old, $0.new, $0.detail].contains { $0?.contains(secret) == true } })
+    }
+
     @Test func anEngineerAndSupportAreRefusedAndTheRefusalIsAudited() throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let (database, _) = try database()
         for user in ["erin", "sam"] {
-            #expect(throws: PermissionRefusal.self) { try database.revealSecret(.chileApiKey, actor: Actor(user: user, origin: "local"), now: t0) }
+            #expect(throws: PermissionRefusal.self) { try database.revealSecret(.config(.chileApiKey), actor: Actor(user: user, origin: "local"), now: t0) }
         }
         let trail = try database.auditTrail()
         #expect(trail.filter { $0.result == .viewed }.isEmpty)
@@ -51,6 +67,6 @@ import Glibc
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let (_, admin) = try database()
         let reader = try AppDatabase.openReadOnly(path: folder + "/console.db")
-        #expect(throws: PermissionRefusal.self) { try reader.revealSecret(.chileApiKey, actor: admin, now: t0) }
+        #expect(throws: PermissionRefusal.self) { try reader.revealSecret(.config(.chileApiKey), actor: admin, now: t0) }
     }
 }
