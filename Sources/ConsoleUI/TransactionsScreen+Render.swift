@@ -211,9 +211,8 @@ extension TransactionsScreen {
         case .waitingForLog:
             return ["No transactions yet: the events log does not exist.",
                     "Expected at \(state.follower.path) (--events or CLEO_CONSOLE_EVENTS).",
-                    "Whatever receives Mozarto's webhooks appends one JSON line per delivery there;",
-                    "to watch a synthetic feed: cleo-console demo --events /tmp/demo.jsonl",
-                    "(or `make demo`, which uses a separate demo database)."]
+                    "cleo-console serve receives Mozarto's webhooks and appends one line per delivery there.",
+                    "To watch a synthetic feed: cleo-console demo --events /tmp/demo.jsonl (or `make demo`, which uses a separate demo database)."]
         default:
             return ["No transactions yet: following \(state.follower.path).",
                     "Rows appear here as webhook events are appended to the log.",

@@ -49,7 +49,7 @@ extension TerminalText {
         for paragraph in sanitized(text).split(separator: "\n", omittingEmptySubsequences: false) {
             var current = ""
             var currentWidth = 0
-            for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
+            for word in keepingTimesWhole(paragraph.split(separator: " ", omittingEmptySubsequences: true), width: width) {
                 var word = Substring(word)
                 let w = TerminalText.width(String(word))
                 if currentWidth > 0, currentWidth + 1 + w <= width {
@@ -76,6 +76,24 @@ extension TerminalText {
         }
         while lines.last?.isEmpty == true && lines.count > 1 { lines.removeLast() }
         return lines
+    }
+
+    /// The words with a date and the time after it (`2026-11-25 13:00:00`) joined into one, so a
+    /// line never ends between them — unless together they are wider than a line.
+    static func keepingTimesWhole(_ words: [Substring], width: Int) -> [Substring] {
+        func digits(_ text: Substring.UTF8View, _ pattern: String) -> Bool {
+            text.count == pattern.utf8.count && zip(text, pattern.utf8).allSatisfy { $1 == UInt8(ascii: "d") ? (0x30...0x39).contains($0) : $0 == $1 }
+        }
+        var out: [Substring] = []
+        for word in words {
+            if let last = out.last, digits(last.utf8.suffix(10), "dddd-dd-dd"), digits(word.utf8.prefix(5), "dd:dd"),
+               TerminalText.width(String(last)) + 1 + TerminalText.width(String(word)) <= width {
+                out[out.count - 1] = Substring(last + " " + word)
+            } else {
+                out.append(word)
+            }
+        }
+        return out
     }
 
     /// `label` then `text` wrapped beside it, every further line indented under the text's

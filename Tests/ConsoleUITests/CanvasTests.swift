@@ -113,6 +113,10 @@ import Testing
         // A separator early in the line would waste most of it: the width wins.
         #expect(TerminalText.wrap("a/bcdefghijklmn", width: 10) == ["a/bcdefghi", "jklmn"])
         #expect(TerminalText.wrap("a\u{202E}b", width: 20) == ["a⟨U+202E⟩b"])
+        // A date keeps its time on its line (a proposal "at 2026-11-25 / 13:00:00" read as two).
+        #expect(TerminalText.wrap("proposed by lena at 2026-11-25 13:00:00 today", width: 30)
+                == ["proposed by lena at", "2026-11-25 13:00:00 today"])
+        #expect(TerminalText.wrap("set (2026-11-22 15:00:00)", width: 14) == ["set", "(2026-11-22", "15:00:00)"], "wider than a line together")
         var canvas = Canvas(size: Size(width: 12, height: 2))
         #expect(canvas.wrapped("one two three four five", x: 0, y: 0, width: 12, maxLines: 2) == 2)
         #expect(canvas.rows[1].hasSuffix("…"))
