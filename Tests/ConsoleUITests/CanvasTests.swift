@@ -149,4 +149,17 @@ import Testing
         // A label wider than half the line: the value wraps on under it.
         #expect(TerminalText.wrap("value", width: 8, label: "a long label: ") == ["a long", "label:", "value"])
     }
+
+    @Test func anOverlayClearsTheWholeRowsItSpans() {
+        var canvas = Canvas(size: Size(width: 20, height: 5))
+        for y in 0..<5 { canvas.write(String(repeating: "x", count: 18) + "日", x: 0, y: y) }
+        let inside = canvas.overlay(Rect(x: 4, y: 1, width: 10, height: 3), title: " T ")
+        #expect(inside == Rect(x: 5, y: 2, width: 8, height: 1))
+        #expect(canvas.rows[0] == String(repeating: "x", count: 18) + "日", "a row above is untouched")
+        #expect(canvas.rows[4] == String(repeating: "x", count: 18) + "日", "a row below is untouched")
+        // Nothing of the screen under it shows beside its frame, on either side, wide cells included.
+        #expect(canvas.rows[1] == "    ┌─ T ────┐      ")
+        #expect(canvas.rows[2] == "    │        │      ")
+        #expect(canvas.rows[3] == "    └────────┘      ")
+    }
 }
