@@ -62,6 +62,20 @@ import Testing
         assertScreen(state, "transactions-export-question")
     }
 
+    /// The flags' explanations wrap at 80 columns under their label, read whole.
+    @Test func detailOfAConflictedAndMismatchedTransaction() {
+        var state = Fixture.state()
+        var record = Fixture.rows[4]
+        record.flags = [.conflict, .mismatch]
+        _ = state.reduce(.key(.enter))
+        _ = state.reduce(.detailLoaded(record, Fixture.events, totalEvents: Fixture.events.count))
+        let screen = state.render().rows.joined(separator: "\n")
+        let words = "a final status was followed by a different final status: support must look at it".split(separator: " ")
+        #expect(words.allSatisfy { screen.contains($0) }, "\(screen)")
+        #expect(screen.contains("CONFLICT") && screen.contains("MISMATCH") && screen.contains("(see notes)"), "\(screen)")
+        assertScreen(state, "detail-conflict-mismatch")
+    }
+
     @Test func detailOfADeclinedPayOut() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("j")))
