@@ -61,9 +61,10 @@ public final class ConsoleApp {
     /// The loop itself, on any terminal device (the recording terminal of the loop tests too):
     /// it starts the follower and the change watcher, and ends when the state stops running,
     /// `shouldEnd` says so, or the terminal hangs up.
-    public func runLoop(on terminal: TerminalDevice, clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
+    /// `mailbox`: where the workers post their results; a test passes its own to script actions
+    /// beside the terminal's keys (a recording terminal drives the same loop).
+    public func runLoop(on terminal: TerminalDevice, mailbox: Mailbox = Mailbox(), clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() },
                         shouldEnd: () -> Bool = { false }) throws {
-        let mailbox = Mailbox()
         let stop = StopFlag()
         defer { stop.set() }
         let runner = EffectRunner(database: database, mailbox: mailbox, actor: actor, clock: clock)

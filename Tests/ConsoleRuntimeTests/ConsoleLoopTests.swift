@@ -13,7 +13,8 @@ import Glibc
 final class RecordingTerminal: TerminalDevice, @unchecked Sendable {
     private let lock = NSLock()
     private var queued: [TerminalInput] = []
-    private var lastFrame: Canvas?
+    private var frames: [Canvas] = []
+    private var lastFrame: Canvas? { frames.last }
     private(set) var framesDrawn = 0
     private(set) var copied: [String] = []
     private let pipeFDs: [Int32]
@@ -41,9 +42,36 @@ final class RecordingTerminal: TerminalDevice, @unchecked Sendable {
 
     func draw(_ frame: Canvas) {
         lock.lock()
-        lastFrame = frame
+        frames.append(frame)
         framesDrawn += 1
+        let gate = held
         lock.unlock()
+        if let gate {
+            isHeld.signal()
+            gate.wait()
+        }
+    }
+
+    private var held: DispatchSemaphore?
+    private let isHeld = DispatchSemaphore(value: 0)
+
+    /// The next frame drawn holds the loop inside `draw` until `release()`: what is posted
+    /// meanwhile is all waiting when the loop goes on. Returns once the loop is held.
+    func holdNextDraw(after trigger: () -> Void) -> Bool {
+        let gate = DispatchSemaphore(value: 0)
+        lock.lock()
+        held = gate
+        lock.unlock()
+        trigger()
+        return isHeld.wait(timeout: .now() + 5) == .success
+    }
+
+    func release() {
+        lock.lock()
+        let gate = held
+        held = nil
+        lock.unlock()
+        gate?.signal()
     }
 
     func invalidate() {}
@@ -69,6 +97,13 @@ final class RecordingTerminal: TerminalDevice, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return lastFrame?.rows.joined(separator: "\n") ?? ""
+    }
+
+    /// Every frame drawn since `index`, oldest first.
+    func frames(since index: Int) -> [Canvas] {
+        lock.lock()
+        defer { lock.unlock() }
+        return Array(frames.dropFirst(index))
     }
 
     var frameCount: Int {
@@ -97,6 +132,8 @@ final class LoopHarness: @unchecked Sendable {
     let directory: URL
     let events: String
     let terminal = RecordingTerminal()
+    /// The loop's mailbox: a test posts actions here as the workers do.
+    let mailbox = Mailbox()
     let app: ConsoleApp
     private let ended = DispatchSemaphore(value: 0)
 
@@ -114,7 +151,7 @@ final class LoopHarness: @unchecked Sendable {
 
     func start(clock: @escaping @Sendable () -> Timestamp = { Timestamp.now() }) {
         let thread = Thread { [self] in
-            try? app.runLoop(on: terminal, clock: clock)
+            try? app.runLoop(on: terminal, mailbox: mailbox, clock: clock)
             ended.signal()
         }
         thread.start()
@@ -155,6 +192,31 @@ func line(_ id: String, _ status: String = "Pending") -> String {
         h.terminal.waitFor("row 1 of 700")
         try h.append([line("one-more")])
         h.terminal.waitFor("701 transactions")
+        #expect(h.stop())
+    }
+
+    /// The loop's coalescing: what waits in the mailbox is reduced together and drawn once —
+    /// a burst of 30 actions is one frame, not 30 (the console stays responsive under a feed).
+    @Test func aBurstInTheMailboxIsReducedTogetherAndDrawnOnce() throws {
+        let h = try LoopHarness()
+        defer { h.cleanup() }
+        try h.append((0..<60).map { line(String(format: "row-%04d", $0)) })
+        h.start()
+        h.terminal.waitFor("row 1 of 60")
+        usleep(200_000)  // the first page's loads answered
+        // The loop held in the frame of one key press; 30 more posted as the workers post.
+        guard h.terminal.holdNextDraw(after: { h.terminal.press(.key(.character("j"))) }) else {
+            Issue.record("the loop drew nothing within 5 s of a key")
+            h.terminal.release()
+            return
+        }
+        let before = h.terminal.frameCount
+        for _ in 0..<30 { h.mailbox.post(.key(.character("j"))) }
+        h.terminal.release()
+        h.terminal.waitFor("row 32 of 60")
+        let frames = h.terminal.frames(since: before).map { $0.rows.joined(separator: "\n") }
+        #expect(!frames.contains { frame in (3...31).contains { frame.contains("row \($0) of 60") } }, "an intermediate state was drawn")
+        #expect(frames.count <= 3, "\(frames.count) frames for one burst")
         #expect(h.stop())
     }
 
