@@ -111,6 +111,7 @@ public enum AuditScreen {
             }
             return jump(&state, to: .oldest, index: Int.max)
         },
+    ] + ListPaging.keys(screenful: { ($0.bodyHeight - 2) / 2 }, move: { move(&$0, by: $1) }) + [
         KeyBinding([.character("/")], "search field or user") { state in
             state.audit.search = TextField(text: state.audit.filter ?? "")
             return []

@@ -90,8 +90,6 @@ public enum EventsScreen {
             }
             return jump(&state, to: .oldest, index: Int.max)
         },
-        KeyBinding([.ctrl("d")], "half page", inHints: false) { move(&$0, by: max(1, ($0.bodyHeight - 8) / 2)) },
-        KeyBinding([.ctrl("u")], "half page up", inHints: false) { move(&$0, by: -max(1, ($0.bodyHeight - 8) / 2)) },
         KeyBinding([.character("j"), .down], "move") { move(&$0, by: 1) },
         KeyBinding([.character("k"), .up], "move", inHints: false) { move(&$0, by: -1) },
         KeyBinding([.enter, .character("r")], "raw") { state in
@@ -112,7 +110,7 @@ public enum EventsScreen {
             }
         },
         KeyBinding([.escape], "back", goes: .back),
-    ]
+    ] + ListPaging.keys(screenful: { $0.bodyHeight - 8 }, move: { move(&$0, by: $1) })
 
     /// What the screen reloads after a commit or when shown: each list's page where it is.
     static func reloadEffects(_ state: AppState) -> [Effect] {

@@ -128,6 +128,7 @@ public enum TransactionDetailScreen {
             }
             return jump(&state, seq: seq, to: .newest, index: Int.max)
         },
+    ] + ListPaging.keys(screenful: { $0.bodyHeight - 14 }, move: { scroll(&$0, by: $1) }) + [
         KeyBinding([.character("r")], "raw event") { state in
             guard state.detail.selected < state.detail.events.count else { return [] }
             state.detail.showingRaw = true

@@ -73,6 +73,22 @@ import Testing
 
     /// A trail of exactly 500 or 1,000 entries: ↓ on the last row finds nothing below (counted),
     /// so the entries stay, the last one selected, ↑ still moves; an empty older page is never swapped in.
+    /// The paging keys every cursor list shares (`ListPaging`), across the page's end too.
+    @Test func pageAndHalfPageKeysMoveTheCursorAcrossPages() {
+        var world = World()
+        let screenful = (world.state.bodyHeight - 2) / 2
+        world.key(.pageDown)
+        #expect(world.selected == Int64(1_234 - screenful))
+        world.key(.ctrl("f"), times: 500 / screenful)
+        #expect(world.selected == Int64(1_234 - screenful * (1 + 500 / screenful)), "past the first page: the next one read")
+        #expect(world.screen.contains("501–1,000 of 1,234 entries"))
+        world.key(.ctrl("u"))
+        #expect(world.selected == Int64(1_234 - screenful * (1 + 500 / screenful) + screenful / 2))
+        world.key(.character("g"))
+        world.key(.pageUp)
+        #expect(world.selected == 1_234, "clamped at the top")
+    }
+
     @Test(arguments: [500, 1_000]) func downOnTheLastEntryOfAnExactMultipleKeepsTheEntries(entries: Int) {
         var world = World(entries: entries)
         let title = entries == 500 ? "500 entries, newest first" : "501–1,000 of 1,000 entries"

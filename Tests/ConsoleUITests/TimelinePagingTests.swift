@@ -81,6 +81,21 @@ import Testing
         #expect(world.state.detail.window == .newest)
     }
 
+    /// The paging keys every cursor list shares (`ListPaging`): a screenful and half of one.
+    @Test func pageAndHalfPageKeysMoveTheTimelineCursor() {
+        var world = World(events: 1_234)
+        world.key(.character("g"))
+        #expect(world.selected == 1)
+        let screenful = world.state.bodyHeight - 14
+        world.key(.pageDown)
+        #expect(world.selected == Int64(1 + screenful))
+        world.key(.ctrl("d"))
+        #expect(world.selected == Int64(1 + screenful + screenful / 2))
+        world.key(.ctrl("u"))
+        world.key(.ctrl("b"))
+        #expect(world.selected == 1)
+    }
+
     @Test func anOlderPageStaysWhileEventsArrive() {
         var world = World(events: 800)
         world.key(.character("g"))
