@@ -109,6 +109,7 @@ extension AppState {
         filters.now = request.filters.now
         if TransactionsScreen.sameFilters(request.filters, filters) {
             transactions.total = counts.total
+            transactions.countedFilters = request.filters
             transactions.overdue = counts.overdue
             if let facets = counts.facets { transactions.filters.facets = facets }
             if let top = request.atOrBelow, transactions.window == .olderThan(top) {

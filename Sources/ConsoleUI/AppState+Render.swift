@@ -155,7 +155,8 @@ extension AppState {
             line.add(" · ⚠ serve takes unauthenticated deliveries", role: .muted, drop: nil)
         }
         line.add(" · last event " + (follower.lastEventAt.map { EventsScreen.ago($0, now) } ?? "never"), role: .muted, drop: 1)
-        line.add(" · " + TransactionsScreen.counted(transactions.total, "transaction") + (transactions.query.isFiltered ? " (filtered)" : ""),
+        line.add(" · " + (transactions.isCounted || transactions.isLoaded && transactions.rows.isEmpty ? TransactionsScreen.counted(transactions.total, "transaction")
+                          : "counting transactions…") + (transactions.query.isFiltered ? " (filtered)" : ""),
                  role: .muted, drop: 4)
         if let service {
             let summary = serviceSummary(service)

@@ -106,7 +106,10 @@ extension TransactionsScreen {
         let matching = t.query.isFiltered ? " matching" : ""
         var where_: String
         if let position = t.position, !t.rows.isEmpty {
-            where_ = "row \(grouped(position)) of \(grouped(max(t.total, position)))\(matching)"
+            // Before the first count of these filters: where, not a total that is not yet known.
+            where_ = "row \(grouped(position)) of " + (t.isCounted ? grouped(max(t.total, position)) + matching : "…" + matching + " (counting)")
+        } else if !t.isLoaded {
+            where_ = "loading…"
         } else {
             where_ = t.rows.isEmpty && t.isLoaded ? "0\(matching)" : "\(grouped(t.total))\(matching)"
         }

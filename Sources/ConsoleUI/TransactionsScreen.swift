@@ -17,6 +17,10 @@ public enum TransactionsScreen {
         public var selectedSeq: Int64?
         public var total = 0
         public var overdue = 0
+        /// The filters `total` was counted for; nil until the first count. Until the filters
+        /// shown are counted the screens say "counting", never a stale or zero total.
+        var countedFilters: TransactionQuery?
+        var isCounted: Bool { countedFilters.map { TransactionsScreen.sameFilters($0, query) } ?? false }
         /// Matching rows newer than the window's first row (the position indicator), and the
         /// window it was counted for; nil until counted.
         public var rowsAbove: Int?
@@ -381,7 +385,10 @@ public enum TransactionsScreen {
         }
         t.rows = page.rows
         t.lastAnswered = page.query
-        if page.total >= 0 { t.total = page.total }
+        if page.total >= 0 {
+            t.total = page.total
+            t.countedFilters = page.query
+        }
         if page.overdue >= 0 { t.overdue = page.overdue }
         t.newestSeq = page.newestSeq
         t.isLoaded = true

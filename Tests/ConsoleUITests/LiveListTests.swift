@@ -241,6 +241,27 @@ struct FeedWorld {
         #expect(world.screen[22].contains("503 transactions"))
     }
 
+    /// Before its count answers, a page never shows a total it does not know: "counting", not
+    /// "Transactions 0" or a page's size; a new filter is "counting" again until its own count.
+    @Test func untilTheCountAnswersTheScreenSaysCounting() {
+        var state = AppState(session: Fixture.session, size: Size(width: 80, height: 24), now: Fixture.now, eventsPath: "/var/log/cleo/webhook-events.jsonl")
+        state.transactions.pageSize = state.bodyHeight - 2
+        let effects = state.startEffects()
+        #expect(state.render().rows[22].contains("counting transactions…"), "the first frame")
+        guard let asked = state.transactions.lastRequested else { Issue.record("no page asked: \(effects)"); return }
+        let rows = (1...20).map { Fixture.record(Int64($0), "tx-\($0)", .pending, minutesAgo: 1) }.reversed()
+        _ = state.reduce(.pageLoaded(TransactionPage(query: asked, rows: Array(rows), total: -1, overdue: -1, newestSeq: 20)))
+        var screen = state.render().rows
+        var summary: String { screen[state.frame.body.y] }
+        #expect(summary.contains("row 1 of … (counting)") && !summary.contains("row 1 of 20"), "\(summary)")
+        #expect(screen[22].contains("counting transactions…"))
+        let request = effects.compactMap { if case .countTransactions(let r) = $0 { r } else { nil } }.first
+        guard let request else { Issue.record("no count asked: \(effects)"); return }
+        _ = state.reduce(.countsLoaded(request, Counts(total: 4_518, overdue: 0, above: 0)))
+        screen = state.render().rows
+        #expect(summary.contains("row 1 of 4,518") && screen[22].contains("4,518 transactions"), "\(summary) / \(screen[22])")
+    }
+
     @Test func aBurstByAnotherProcessIsCountedEvenWhenNothingFollows() {
         var world = FeedWorld(rows: 10)
         // Several commits inside one second: the later ones are throttled, never dropped.
