@@ -38,13 +38,17 @@ public final class ServeRunner: @unchecked Sendable {
     let database: AppDatabase
     let settings: LiveSettings
     let say: @Sendable (String) -> Void
-    let metrics = ServiceMetrics()
-    let lag = FollowerLag()
+    let metrics: ServiceMetrics
+    let lag: FollowerLag
     private let stopLock = NSLock()
     private var followerStopping = false
 
     public init(options: Options, database: AppDatabase, settings: LiveSettings, say: @escaping @Sendable (String) -> Void) {
         self.options = options
+        let lag = FollowerLag()
+        self.lag = lag
+        let lagNow: @Sendable () -> Double = { lag.seconds }
+        metrics = ServiceMetrics(followerLag: options.follow ? lagNow : nil)
         self.database = database
         self.settings = settings
         self.say = say
@@ -96,11 +100,7 @@ public final class ServeRunner: @unchecked Sendable {
         let follow = options.follow
         let receiver = WebhookReceiver(
             settings: settings, log: log, metrics: metrics, refusals: refusals, beat: beat,
-            health: {
-                let lagSeconds = follow ? lag.seconds : 0
-                metrics.follower(lagSeconds: lagSeconds)
-                return Self.health(log: log, eventsPath: eventsPath, lagSeconds: follow ? lagSeconds : nil)
-            },
+            health: { Self.health(log: log, eventsPath: eventsPath, lagSeconds: follow ? lag.seconds : nil) },
             clock: { Timestamp.now() })
         let host = options.host
         let scheme = options.tls == nil ? "http" : "https"

@@ -9,10 +9,13 @@ public final class ServiceMetrics: Sendable {
     private let linesApplied: Counter
     /// One counter per status the receiver answers a delivery with.
     private let deliveries: [Int: Counter]
+    /// The follower's lag now (nil: no follower in this process, the gauge stays 0).
+    private let lagNow: (@Sendable () -> Double)?
 
     public static let statuses = [200, 400, 401, 404, 405, 413, 415, 503]
 
-    public init() {
+    public init(followerLag lagNow: (@Sendable () -> Double)? = nil) {
+        self.lagNow = lagNow
         func name(_ metric: String, unit: String, _ help: String) -> MetricNameDescriptor {
             MetricNameDescriptor(namespace: "cleo", subsystem: "serve", metricName: metric, unitName: unit, helpText: help)
         }
@@ -37,8 +40,11 @@ public final class ServiceMetrics: Sendable {
     }
 
     public func fsync(seconds: Double) { fsyncSeconds.record(seconds) }
-    public func follower(lagSeconds: Double) { followerLag.set(lagSeconds) }
     public func applied(lines: Int64) { if lines > 0 { linesApplied.increment(by: lines) } }
 
-    public func text() -> [UInt8] { registry.emitToBuffer() }
+    public func text() -> [UInt8] {
+        // Read at each scrape: a scraper that never asks /healthz must not see a stale lag.
+        if let lagNow { followerLag.set(lagNow()) }
+        return registry.emitToBuffer()
+    }
 }

@@ -152,7 +152,9 @@ extension AppState {
         line.add(" " + phase, role: .muted, drop: nil, shorter: session.readOnlyReason != nil ? [(5, "")] : [])
         // A receiver taking unauthenticated deliveries in production is said first (serve.md).
         if let service, session.isProduction, !service.isSecured, case .receiving = service.phase(now: now) {
-            line.add(" · ⚠ serve takes unauthenticated deliveries", role: .muted, drop: nil)
+            // Drawn as every other ⚠ is (warning), not as the muted facts around it.
+            line.add(" ·", role: .muted, drop: nil)
+            line.add(" ⚠ serve takes unauthenticated deliveries", role: .warning, drop: nil)
         }
         line.add(" · last event " + (follower.lastEventAt.map { EventsScreen.ago($0, now) } ?? "never"), role: .muted, drop: 1)
         line.add(" · " + (transactions.isCounted || transactions.isLoaded && transactions.rows.isEmpty ? TransactionsScreen.counted(transactions.total, "transaction")

@@ -2,9 +2,10 @@ import CleoDomain
 import CleoIngest
 import TerminalCanvas
 
-/// The follower (file, position, counts, last event, rotation/truncation notices), then either
-/// the rejected lines (code, message, raw view) or the deliveries `serve` refused (time, remote,
-/// status, reason, the kept body of a 400): `Tab` switches (serve.md, "What the console shows").
+/// The follower (file, position, counts, last event, rotation/truncation notices), serve's state
+/// when one runs on this database, then either the rejected lines (code, message, raw view) or
+/// the deliveries `serve` refused (time, remote, status, reason, the kept body of a 400): `Tab`
+/// switches (serve.md, "What the console shows").
 public enum EventsScreen {
     public struct State: Sendable, Equatable {
         /// Which list the screen shows under the follower; `Tab` switches.
@@ -289,6 +290,7 @@ public enum EventsScreen {
             y += canvas.wrapped(shown, x: area.x + 18, y: y, width: width - 19, maxLines: 1)
         }
         line("last event", f.lastEventAt.map { RFC3339.formatShort($0, offsetSeconds: state.session.offsetSeconds) + " (" + ago($0, state.now) + ")" } ?? "none yet")
+        for service in serviceLines(state) { line(service.label, service.value, role: service.role) }
         for notice in f.notices.prefix(2) {
             // Read whole: a notice wraps under its label instead of stopping mid-word.
             canvas.write("notice", x: area.x + 2, y: y, role: .muted)

@@ -157,6 +157,44 @@ import Glibc
         #expect(!serve.log.contains("charset"))
     }
 
+    /// serve.md: a 400 keeps "the raw body (up to 64 KiB)": the first 64 KiB of a larger one, and
+    /// its length whole.
+    @Test func aRefused400KeepsAtMost64KiBOfItsBody() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        // 100 KiB that are not JSON: every byte the same, so the kept prefix is easy to check.
+        let body = [UInt8](repeating: 0x78, count: 100 << 10)
+        #expect(try RawHTTP.request(port: serve.port, body: body).status == 400)
+        #expect(try h.sql("SELECT status, length(raw), raw_length, length(replace(CAST(raw AS TEXT), 'x', '')) FROM refused_delivery")
+                == "400|65536|102400|0\n")
+    }
+
+    /// serve.md: a change of `webhookUrl` is picked up within 2 s; without one, every delivery is
+    /// 404 (README, "Decisions"). No command removes it, so the row is edited as an outsider would.
+    @Test func aWebhookURLRemovedWhileRunningIs404Within2s() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        #expect(try RawHTTP.post(port: serve.port, webhookLine("gone-1")).status == 200)
+        _ = try h.sql("UPDATE config SET webhookUrl = NULL, version = version + 1")
+        let removed = try pollStatus(404, seconds: 3) { try RawHTTP.post(port: serve.port, webhookLine("gone-2")).status }
+        #expect(removed.status == 404)
+        #expect(removed.after < 2, "404 after \(removed.after) s")
+        #expect(serve.log.contains("webhook path now (none"))
+        // Set again: taken again, still without a restart.
+        try h.configureWebhook()
+        #expect(try pollStatus(200, seconds: 3) { try RawHTTP.post(port: serve.port, webhookLine("gone-3")).status }.status == 200)
+        // gone-2 was taken until the change was seen (the polls before it); gone-3 once, after.
+        let ids = try h.logLines().compactMap { jsonObject($0)?["transaction_id"] as? String }
+        #expect(ids.first == "gone-1" && ids.last == "gone-3" && ids.filter { $0 == "gone-3" }.count == 1, "\(ids)")
+        #expect(serve.process.isRunning)
+    }
+
     @Test func theAccessLogShowsASendersIdSanitisedAndCut() throws {
         let h = try CLIHarness()
         defer { h.cleanup() }

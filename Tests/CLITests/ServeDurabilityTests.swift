@@ -42,7 +42,10 @@ import Glibc
         #expect(Int(try h.sql("SELECT count(*) FROM event").trimmingCharacters(in: .whitespacesAndNewlines)) == lines.count - torn.count)
     }
 
-    @Test func sigtermUnderLoadDrainsAndExits0Within5s() throws {
+    /// serve.md: SIGTERM and SIGINT alike (Ctrl-C in a terminal) stop accepting, answer what is
+    /// in flight, and exit 0 within 5 s.
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aStopSignalUnderLoadDrainsAndExits0Within5s(signal: Int32) throws {
         let h = try CLIHarness()
         defer { h.cleanup() }
         try h.configureWebhook()
@@ -52,13 +55,13 @@ import Glibc
         let finished = DispatchSemaphore(value: 0)
         let port = serve.port
         Thread {
-            postConcurrently(port: port, workers: 8, perWorker: 400, prefix: "term", stop: stop, acked: acked)
+            postConcurrently(port: port, workers: 8, perWorker: 400, prefix: "stop-\(signal)", stop: stop, acked: acked)
             finished.signal()
         }.start()
         let deadline = Date().addingTimeInterval(30)
         while acked.count < 200 && Date() < deadline { usleep(5_000) }
         let sent = Date()
-        serve.signal(SIGTERM)
+        serve.signal(signal)
         let status = serve.waitForExit(seconds: 6)
         let took = Date().timeIntervalSince(sent)
         stop.set()
@@ -68,6 +71,7 @@ import Glibc
         let lines = try h.logLines()
         #expect(checkAcknowledged(acked.all, lines: lines).isEmpty)
         #expect(try String(contentsOfFile: h.events, encoding: .utf8).hasSuffix("\n"))
+        #expect(serve.log.contains(signal == SIGINT ? "SIGINT: draining" : "SIGTERM: draining"))
         #expect(serve.log.contains("stopped"))
     }
 

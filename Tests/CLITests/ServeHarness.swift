@@ -131,18 +131,19 @@ func pollStatus(_ wanted: Int, seconds: Double, every: Double = 0.05, _ request:
     return (status, Date().timeIntervalSince(start))
 }
 
-/// `cleo-console serve` started by a test on 127.0.0.1 and a port the system chose.
+/// `cleo-console serve` started by a test on `host` (127.0.0.1 unless told) and a port the system
+/// chose; the tests reach it on 127.0.0.1 either way.
 final class ServeProcess {
     let process: Process
     let output: String
     private(set) var port = 0
 
-    init(_ harness: CLIHarness, _ arguments: [String] = [], output name: String = "serve.out") throws {
+    init(_ harness: CLIHarness, _ arguments: [String] = [], host: String = "127.0.0.1", output name: String = "serve.out") throws {
         output = harness.directory.appendingPathComponent(name).path
-        process = try harness.start(["serve", "--listen", "127.0.0.1:0"] + arguments, output: output)
+        process = try harness.start(["serve", "--listen", "\(host):0"] + arguments, output: output)
         // Bounded: a debug build starts in well under a second.
         for _ in 0..<300 {
-            if let range = log.range(of: "listening on http://127.0.0.1:") ?? log.range(of: "listening on https://127.0.0.1:") {
+            if let range = log.range(of: "listening on http://\(host):") ?? log.range(of: "listening on https://\(host):") {
                 let digits = log[range.upperBound...].prefix { $0.isNumber }
                 if let port = Int(digits), port > 0 { self.port = port; return }
             }

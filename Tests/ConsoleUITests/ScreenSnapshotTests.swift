@@ -138,6 +138,17 @@ import Testing
         assertScreen(state, "events-raw")
     }
 
+    /// serve's state under the follower's; in production an unsecured receiver is a warning in
+    /// the section and in the frame (the role spans say so).
+    @Test func eventsWithServe() {
+        var state = EventsServiceTests.events()
+        _ = state.reduce(.serviceStateRead(EventsServiceTests.service()))
+        assertScreen(state, "events-serve")
+        var production = EventsServiceTests.events(environment: "production")
+        _ = production.reduce(.serviceStateRead(EventsServiceTests.service(secured: false)))
+        assertScreen(production, "events-serve-unsecured-production")
+    }
+
     /// The refused deliveries, newest first, with hostile text from outside in every cell: a
     /// remote and a reason with ESC and a bidi override must not move the columns or reach the
     /// terminal.

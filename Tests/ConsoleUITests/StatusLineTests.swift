@@ -38,6 +38,26 @@ import Testing
         }
     }
 
+    /// serve.md: in production, a receiver taking unauthenticated deliveries is a warning, drawn
+    /// like every other ⚠ (it was muted, like the facts around it).
+    @Test func theUnauthenticatedServeWarningIsInTheWarningRole() throws {
+        var state = Fixture.state(size: Size(width: 120, height: 24), environment: "production")
+        let service = ServiceState(pid: 1, listen: "127.0.0.1:8080", isSecured: false, startedAt: Fixture.now.adding(milliseconds: -60_000),
+                                   beatAt: Fixture.now.adding(milliseconds: -1_000), lastDeliveryAt: nil,
+                                   deliveriesLastHour: 0, refusalsLastHour: 0, stoppedAt: nil)
+        _ = state.reduce(.serviceStateRead(service))
+        let canvas = state.render()
+        let y = state.frame.status.y
+        let row = canvas.rows[y]
+        let warning = "⚠ serve takes unauthenticated deliveries"
+        let start = try #require(row.range(of: warning))
+        let x = TerminalText.width(String(row[..<start.lowerBound]))
+        let columns = x..<(x + TerminalText.width(warning))
+        #expect(columns.allSatisfy { canvas[$0, y].role == .warning }, "\(columns.map { canvas[$0, y].role })")
+        // The separator before it stays with the muted facts.
+        #expect(canvas[x - 2, y].role == .muted)
+    }
+
     @Test func theRejectedCountIsGroupedLikeEveryCount() {
         var state = Fixture.state(size: Size(width: 120, height: 24))
         var follower = Fixture.follower
