@@ -72,12 +72,14 @@ public struct TableLayout: Sendable, Equatable {
         }
         // The droppable columns cut to their minimums, then dropped one by one in order — the
         // ones still shown getting back the room a drop frees — and only then the others cut
-        // (an id is worth more than a user or an error code).
+        // (an id is worth more than a user or an error code). A droppable column that cannot be
+        // cut (no minimum) gives way before any after it in the order is cut: the empty FLAGS
+        // column is dropped before the error code loses a character.
         var widths: [Int?] = natural
         for dropped in 0...droppable.count {
             widths = natural
             for index in droppable.prefix(dropped) { widths[index] = nil }
-            cut(&widths, Array(droppable.dropFirst(dropped)))
+            cut(&widths, Array(droppable.dropFirst(dropped).prefix { columns[$0].minimum != nil }))
             if total(widths) <= available { break }
         }
         cut(&widths, order.filter { !columns[$0].droppable })

@@ -199,16 +199,11 @@ import Glibc
         try idsWholeAt120AndCutInTheMiddleAt80(user: "cl-ana.rojas")
     }
 
-    /// The same with a longer user of the demo feed (17 characters) beside the longest error code.
+    /// The same with a longer user of the demo feed (17 characters) beside the longest error
+    /// code: the empty FLAGS column gives way before the error loses a character (it was cut to
+    /// `INVALID_PSP_CREDE…` with FLAGS still shown).
     @Test func aLongerUserAndTheLongestErrorCodeAreWholeAt120Columns() throws {
-        // Known defect (issue 10: "a 24-character Mozarto id whole at 120 columns; the user and
-        // error columns too"): with `cl-catalina.munoz` (a user `demo` itself writes) and
-        // INVALID_PSP_CREDENTIALS, the list at 120 columns shows an empty FLAGS column and cuts
-        // the error to `INVALID_PSP_CREDE…`, although the stated order drops the flags before the
-        // error is cut, and without FLAGS the whole row fits.
-        withKnownIssue("at 120 columns the error is cut while an empty FLAGS column stays") {
-            try idsWholeAt120AndCutInTheMiddleAt80(user: "cl-catalina.munoz")
-        }
+        try idsWholeAt120AndCutInTheMiddleAt80(user: "cl-catalina.munoz")
     }
 
     func idsWholeAt120AndCutInTheMiddleAt80(user: String, sourceLocation: SourceLocation = #_sourceLocation) throws {

@@ -80,4 +80,15 @@ import Testing
         canvas.tableRow(plain, rows[0].map { ($0, Role.normal) }, x: 0, y: 0)
         #expect(canvas.rows[0].contains("untested (…"))
     }
+
+    /// A droppable column that cannot be cut (no minimum) gives way before one after it in the
+    /// order is cut: an empty FLAGS column went on taking room while the error code was cut.
+    @Test func anUncuttableDroppableColumnGoesBeforeALaterOneIsCut() {
+        let columns = [TableColumn("ID"), TableColumn("ERROR", minimum: 5, droppable: true, rank: 1), TableColumn("FLAGS", droppable: true, rank: 0)]
+        let rows = [["665f1c2e9b1d4a0012ab34cb", "INVALID_PSP_CREDENTIALS", ""]]
+        // 24 + 1 + 23 + 1 + 5 = 54; at 48 dropping FLAGS is enough.
+        let layout = TableLayout(columns, rows: rows, available: 48)
+        #expect(layout.widths.map { $0 ?? -1 } == [24, 23, -1])
+        #expect(layout.line(rows[0]) == "665f1c2e9b1d4a0012ab34cb INVALID_PSP_CREDENTIALS")
+    }
 }
