@@ -360,9 +360,17 @@ public enum TransactionsScreen {
         }
         if case .newerThan = page.query.cursor, page.rows.count < page.query.limit {
             t.window = .newest
+            // The row the move was going to: `.index(i)` was asked of a full page above, i.e.
+            // `limit − i` rows above the window; this page holds only the `count` nearest.
+            let target: TransactionRecord?
+            switch t.pendingSelection {
+            case .last?: target = page.rows.last
+            case .index(let i)?: target = page.rows.isEmpty ? nil : page.rows[max(0, min(page.rows.count - 1, page.rows.count - (page.query.limit - i)))]
+            default: target = nil
+            }
             switch t.pendingSelection {
             case .last?, .index?:
-                if let row = page.rows.last { t.pendingSelection = .row(row.id, seq: row.seq) }
+                if let row = target { t.pendingSelection = .row(row.id, seq: row.seq) }
                 else if let id = t.selectedID, let seq = t.selectedSeq { t.pendingSelection = .row(id, seq: seq) }
             default: break
             }

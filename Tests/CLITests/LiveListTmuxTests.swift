@@ -110,13 +110,8 @@ import Glibc
         tmux.waitFor("row \(half) of 40", seconds: 5)
         // Back to the top: half a page up from row `half` is row 1.
         tmux.keys("C-u")
-        withKnownIssue("Ctrl-U from a window scrolled half a page lands on the row just above, not half a page up", isIntermittent: true) {
-            // Known defect: from row 10 of 40 (the window scrolled by Ctrl-D, the cursor on its
-            // first screen row) Ctrl-U shows row 9 of 40. The page above is short (9 rows), and
-            // `pageLoaded`'s short-page branch turns the pending `.index` into `page.rows.last`
-            // (the row just above) instead of the row half a page up. Seen in 3 of 4 runs (timing-dependent).
-            tmux.waitFor("row 1 of 40", seconds: 3)
-        }
+        // The page above is short (9 rows): it was the row just above the window (row 9).
+        tmux.waitFor("row 1 of 40", seconds: 3)
         tmux.keys("g")
         tmux.waitFor("row 1 of 40", seconds: 5)
         tmux.keys("G")

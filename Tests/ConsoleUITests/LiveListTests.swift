@@ -228,6 +228,27 @@ struct FeedWorld {
         #expect(world.state.transactions.selectedID == world.all.last!.id)
     }
 
+    /// Half a page up from a window scrolled off the top, where the page above is short: the
+    /// row half a page up (here the first), not the row just above the window (it was).
+    @Test func halfAPageUpNearTheTopLandsHalfAPageUp() {
+        var world = FeedWorld(rows: 40)
+        let half = world.state.transactions.pageSize / 2
+        world.key(.ctrl("d"))
+        world.key(.ctrl("d"))
+        #expect(world.state.transactions.position == 1 + 2 * half)
+        #expect(world.state.transactions.window != .newest, "the window scrolled: the page above is short")
+        world.key(.ctrl("u"))
+        #expect(world.state.transactions.position == 1 + half)
+        world.key(.ctrl("u"))
+        #expect(world.state.transactions.position == 1)
+        #expect(world.state.transactions.selectedID == world.all.last!.id)
+        // PgUp from there too: a page up, clamped at the first row.
+        world.key(.ctrl("d"))
+        world.key(.ctrl("d"))
+        world.key(.pageUp)
+        #expect(world.state.transactions.position == 1)
+    }
+
     // MARK: - Counts
 
     @Test func countsAreTrueFromTheFirstFrameAndAfterACatchUp() {
