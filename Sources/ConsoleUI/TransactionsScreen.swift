@@ -65,8 +65,9 @@ public enum TransactionsScreen {
             /// A row index on the page (half-page moves keep the cursor's screen row).
             case index(Int)
             /// `k` on the top row of a window below the newest: the page above is read only to
-            /// find the row just above, which then starts the window (scrolled by one row).
-            case rowAbove
+            /// find the row `n` above (1: just above; more when keys came before it answered),
+            /// which then starts the window (scrolled by `n` rows).
+            case rowsAbove(Int)
         }
 
         /// Whether the list follows new rows: the window at the top and the cursor on its first row.
@@ -259,6 +260,20 @@ public enum TransactionsScreen {
             state.transactions.anchorIfNeeded()
             return []
         }
+        // Past the end again before the page asked for has answered (a held key, a burst the
+        // loop reduces at once): the asked window's first row is still in the stale page, and
+        // the scroll goes on from there — each such move was lost, scrolling again from the
+        // stale page's first row.
+        if target >= t.rows.count, case .olderThan(let seq) = t.window, let start = t.rows.firstIndex(where: { $0.seq == seq }) {
+            let next = min(t.rows.count - 1, start + target - (t.rows.count - 1))
+            guard next > start else { return [] }
+            let window = TransactionQuery.Cursor.olderThan(t.rows[next].seq)
+            if let above = t.rowsAboveOfCurrentWindow { state.transactions.rowsAbove = above + next - start } else { state.transactions.rowsAbove = nil }
+            state.transactions.rowsAboveWindow = window
+            state.transactions.window = window
+            state.transactions.pendingSelection = .index(t.rows.count - 1)
+            return [state.loadPage()]
+        }
         // Past an edge the rows scroll by one under the cursor (a whole page flipped before,
         // moving the cursor from the last screen row to the first).
         if target >= t.rows.count, t.rows.count == t.pageSize, let first = t.rows.first {
@@ -266,8 +281,13 @@ public enum TransactionsScreen {
             return [state.loadPage()]
         }
         if target < 0, t.window != .newest, let first = t.rows.first {
+            // Above the top again before the page above answered: further up, not lost.
+            if case .rowsAbove(let n)? = t.pendingSelection, t.window == .newerThan(first.seq) {
+                state.transactions.pendingSelection = .rowsAbove(n - target)
+                return []
+            }
             state.transactions.window = .newerThan(first.seq)
-            state.transactions.pendingSelection = .rowAbove
+            state.transactions.pendingSelection = .rowsAbove(-target)
             return [state.loadPage()]
         }
         return []
@@ -347,8 +367,9 @@ public enum TransactionsScreen {
         // A short page above the top: show the newest page instead, keeping the row the move
         // was going to (the one just above) or else the row chosen.
         // `k` past the top: the row just above (the page's oldest) starts the window.
-        if case .newerThan = page.query.cursor, t.pendingSelection == .rowAbove {
-            if let above = page.rows.last {
+        if case .newerThan = page.query.cursor, case .rowsAbove(let n)? = t.pendingSelection {
+            if !page.rows.isEmpty {
+                let above = page.rows[max(0, page.rows.count - n)]
                 t.window = .olderThan(above.seq + 1)
                 t.pendingSelection = .row(above.id, seq: above.seq)
             } else {
@@ -416,7 +437,7 @@ public enum TransactionsScreen {
         case .first?: t.select(page.rows.first)
         case .last?: t.select(page.rows.last)
         case .index(let index)?: t.select(page.rows.isEmpty ? nil : page.rows[min(index, page.rows.count - 1)])
-        case .rowAbove?: t.select(page.rows.first)
+        case .rowsAbove?: t.select(page.rows.first)
         case .row(let id, let seq)?:
             t.selectedID = id
             t.selectedSeq = seq

@@ -228,6 +228,25 @@ struct FeedWorld {
         #expect(world.state.transactions.selectedID == world.all.last!.id)
     }
 
+    /// Keys reduced together before the page they asked for answers (a held `j`, a burst the
+    /// loop drains at once): past the page's end each scrolls one row further, none is lost (14
+    /// of 15 were: each scrolled again from the stale page's first row).
+    @Test func movesPastTheEndBeforeThePageAnswersAreNotLost() {
+        var world = FeedWorld(rows: 60)
+        let size = world.state.transactions.pageSize
+        var effects: [Effect] = []
+        for _ in 0..<(size + 14) { effects += world.state.reduce(.key(.character("j"))) }
+        world.run(effects)
+        #expect(world.state.transactions.position == 1 + size + 14)
+        #expect(world.state.transactions.selectedID == world.all[60 - (1 + size + 14)].id)
+        // And back up past the window's top, as many keys at once: each a row further up.
+        effects = []
+        for _ in 0..<(size + 9) { effects += world.state.reduce(.key(.character("k"))) }
+        world.run(effects)
+        #expect(world.state.transactions.position == 1 + size + 14 - (size + 9))
+        #expect(world.state.transactions.selectedID == world.all[60 - (1 + size + 14 - (size + 9))].id)
+    }
+
     /// Half a page up from a window scrolled off the top, where the page above is short: the
     /// row half a page up (here the first), not the row just above the window (it was).
     @Test func halfAPageUpNearTheTopLandsHalfAPageUp() {
