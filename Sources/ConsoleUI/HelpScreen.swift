@@ -25,16 +25,18 @@ public enum HelpScreen {
         keys.handle(key, in: &state) ?? []
     }
 
-    static var sections: [(String, [KeyBinding])] {
+    /// Each screen's keys, and a note under them (the row marks in words, also when the
+    /// summary line has no room for its legend).
+    static var sections: [(String, [KeyBinding], note: String?)] {
         [
-            ("Everywhere (outside a text field)", AppState.globalKeys + [KeyBinding([.escape], "back / cancel") { _ in [] }]),
-            ("Transactions", TransactionsScreen.keys),
-            ("Filters (f)", FilterPanel.keys),
-            ("Transaction detail", TransactionDetailScreen.keys),
-            ("Config", ConfigScreen.keys),
-            ("Events", EventsScreen.keys),
-            ("Raw view (detail r, Events Enter)", RawView.keys),
-            ("Audit", AuditScreen.keys),
+            ("Everywhere (outside a text field)", AppState.globalKeys + [KeyBinding([.escape], "back / cancel") { _ in [] }], nil),
+            ("Transactions", TransactionsScreen.keys, TransactionsScreen.markLegend),
+            ("Filters (f)", FilterPanel.keys, nil),
+            ("Transaction detail", TransactionDetailScreen.keys, nil),
+            ("Config", ConfigScreen.keys, nil),
+            ("Events", EventsScreen.keys, nil),
+            ("Raw view (detail r, Events Enter)", RawView.keys, nil),
+            ("Audit", AuditScreen.keys, nil),
         ]
     }
 
@@ -48,7 +50,7 @@ public enum HelpScreen {
 
     static func lines() -> [Line] {
         var out: [Line] = []
-        for (title, bindings) in sections {
+        for (title, bindings, note) in sections {
             out.append(Line(text: title, role: .title))
             // Bindings that share a label (j and k "move") read as one line: keys, then what they do.
             var rows: [(keys: String, label: String)] = []
@@ -60,13 +62,14 @@ public enum HelpScreen {
                 }
             }
             for row in rows { out.append(Line(label: "  " + TerminalText.padded(row.keys, to: 16), text: row.label, role: .normal)) }
+            if let note { out.append(Line(text: note, role: .muted)) }
             out.append(Line(text: "", role: .normal))
         }
         out.append(Line(text: "In a text field every printable key is text; Enter, Esc, Ctrl-U, Backspace, arrows, Home/End (Ctrl-A/E) edit.", role: .muted))
         // The screens' words come from the route table, like their keys above.
         let screens = Routes.all.compactMap(\.commands.first).joined(separator: ", ")
         out.append(Line(text: ": palette — \(screens), q, status <s>[,<s>…], country <cc>, currency <ccy>, "
-            + "method payin|payout, flagged, overdue, search <prefix>, clear, export <file.csv>, "
+            + "method payin|payout, flagged [on|off], overdue [<minutes>|off], search <prefix>, clear, export <file.csv>, "
             + "cashier [payin|payout] [CL|PE|MX] (a test request: the form, its problems, y/n, the send)", role: .muted))
         return out
     }
