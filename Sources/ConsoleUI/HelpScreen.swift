@@ -161,10 +161,25 @@ enum Palette {
                     guard let method = PaymentMethod(shortName: argument) else { return refuse("try payin, payout (no argument: any)") }
                     q.method = method
                 }
-            case "flagged": q.flaggedOnly.toggle()
+            case "flagged":
+                switch argument.lowercased() {
+                case "": q.flaggedOnly.toggle()
+                case "on": q.flaggedOnly = true
+                case "off": q.flaggedOnly = false
+                default: return refuse("try on, off (no argument: switches)")
+                }
             case "overdue":
-                if !argument.isEmpty, Int(argument).map({ $0 <= 0 }) ?? true { return refuse("minutes, a whole number above 0") }
-                q.overdueMinutes = q.overdueMinutes == nil ? (Int(argument) ?? TransactionsScreen.overdueMinutes) : nil
+                // Minutes set the filter (on); none switches it. A year at most: the cutoff is
+                // computed in milliseconds and must not overflow.
+                switch argument.lowercased() {
+                case "": q.overdueMinutes = q.overdueMinutes == nil ? TransactionsScreen.overdueMinutes : nil
+                case "off": q.overdueMinutes = nil
+                default:
+                    guard argument.allSatisfy(\.isASCII), let minutes = Int(argument), (1...525_600).contains(minutes) else {
+                        return refuse("minutes from 1 to 525600, or off (no argument: switches at \(TransactionsScreen.overdueMinutes))")
+                    }
+                    q.overdueMinutes = minutes
+                }
             case "search": q.search = TransactionsScreen.searchTerm(argument)
             default:
                 if !argument.isEmpty { return refuse(":clear takes no argument") }
