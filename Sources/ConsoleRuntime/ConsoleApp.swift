@@ -81,7 +81,7 @@ public final class ConsoleApp {
 
         var pending = state.startEffects()
         var lastTick = clock()
-        terminal.draw(state.render())
+        terminal.draw(terminal.asciiOnly ? state.renderASCII() : state.render())
         var drawn = state
         var forceDraw = false
         while state.isRunning && !shouldEnd() {
@@ -98,7 +98,7 @@ public final class ConsoleApp {
             pending = []
             if !state.isRunning { break }
             if state != drawn || forceDraw {
-                terminal.draw(state.render())
+                terminal.draw(terminal.asciiOnly ? state.renderASCII() : state.render())
                 drawn = state
                 forceDraw = false
             }

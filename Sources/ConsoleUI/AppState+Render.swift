@@ -3,6 +3,12 @@ import CleoIngest
 import TerminalCanvas
 
 extension AppState {
+    /// The screen for a terminal whose locale is not UTF-8: drawn with ASCII placeholders
+    /// (measured as drawn), then every other glyph given its ASCII stand-in.
+    public func renderASCII() -> Canvas {
+        TerminalText.inASCII { render() }.asciiFallback()
+    }
+
     /// The whole screen as a pure function of the state.
     public func render() -> Canvas {
         var canvas = Canvas(size: size)

@@ -25,16 +25,18 @@ public enum HelpScreen {
         keys.handle(key, in: &state) ?? []
     }
 
-    static var sections: [(String, [KeyBinding])] {
+    /// Each screen's keys, and a note under them (the row marks in words, also when the
+    /// summary line has no room for its legend).
+    static var sections: [(String, [KeyBinding], note: String?)] {
         [
-            ("Everywhere (outside a text field)", AppState.globalKeys + [KeyBinding([.escape], "back / cancel") { _ in [] }]),
-            ("Transactions", TransactionsScreen.keys),
-            ("Filters (f)", FilterPanel.keys),
-            ("Transaction detail", TransactionDetailScreen.keys),
-            ("Config", ConfigScreen.keys),
-            ("Events", EventsScreen.keys),
-            ("Raw view (detail r, Events Enter)", RawView.keys),
-            ("Audit", AuditScreen.keys),
+            ("Everywhere (outside a text field)", AppState.globalKeys + [KeyBinding([.escape], "back / cancel") { _ in [] }], nil),
+            ("Transactions", TransactionsScreen.keys, TransactionsScreen.markLegend),
+            ("Filters (f)", FilterPanel.keys, nil),
+            ("Transaction detail", TransactionDetailScreen.keys, nil),
+            ("Config", ConfigScreen.keys, nil),
+            ("Events", EventsScreen.keys, nil),
+            ("Raw view (detail r, Events Enter)", RawView.keys, nil),
+            ("Audit", AuditScreen.keys, nil),
         ]
     }
 
@@ -48,7 +50,7 @@ public enum HelpScreen {
 
     static func lines() -> [Line] {
         var out: [Line] = []
-        for (title, bindings) in sections {
+        for (title, bindings, note) in sections {
             out.append(Line(text: title, role: .title))
             // Bindings that share a label (j and k "move") read as one line: keys, then what they do.
             var rows: [(keys: String, label: String)] = []
@@ -60,13 +62,14 @@ public enum HelpScreen {
                 }
             }
             for row in rows { out.append(Line(label: "  " + TerminalText.padded(row.keys, to: 16), text: row.label, role: .normal)) }
+            if let note { out.append(Line(text: note, role: .muted)) }
             out.append(Line(text: "", role: .normal))
         }
         out.append(Line(text: "In a text field every printable key is text; Enter, Esc, Ctrl-U, Backspace, arrows, Home/End (Ctrl-A/E) edit.", role: .muted))
         // The screens' words come from the route table, like their keys above.
         let screens = Routes.all.compactMap(\.commands.first).joined(separator: ", ")
         out.append(Line(text: ": palette — \(screens), q, status <s>[,<s>…], country <cc>, currency <ccy>, "
-            + "method payin|payout, flagged, overdue, search <prefix>, clear, export <file.csv>, "
+            + "method payin|payout, flagged [on|off], overdue [<minutes>|off], search <prefix>, clear, export <file.csv>, "
             + "cashier [payin|payout] [CL|PE|MX] (a test request: the form, its problems, y/n, the send)", role: .muted))
         return out
     }
@@ -158,10 +161,25 @@ enum Palette {
                     guard let method = PaymentMethod(shortName: argument) else { return refuse("try payin, payout (no argument: any)") }
                     q.method = method
                 }
-            case "flagged": q.flaggedOnly.toggle()
+            case "flagged":
+                switch argument.lowercased() {
+                case "": q.flaggedOnly.toggle()
+                case "on": q.flaggedOnly = true
+                case "off": q.flaggedOnly = false
+                default: return refuse("try on, off (no argument: switches)")
+                }
             case "overdue":
-                if !argument.isEmpty, Int(argument).map({ $0 <= 0 }) ?? true { return refuse("minutes, a whole number above 0") }
-                q.overdueMinutes = q.overdueMinutes == nil ? (Int(argument) ?? TransactionsScreen.overdueMinutes) : nil
+                // Minutes set the filter (on); none switches it. A year at most: the cutoff is
+                // computed in milliseconds and must not overflow.
+                switch argument.lowercased() {
+                case "": q.overdueMinutes = q.overdueMinutes == nil ? TransactionsScreen.overdueMinutes : nil
+                case "off": q.overdueMinutes = nil
+                default:
+                    guard argument.allSatisfy(\.isASCII), let minutes = Int(argument), (1...525_600).contains(minutes) else {
+                        return refuse("minutes from 1 to 525600, or off (no argument: switches at \(TransactionsScreen.overdueMinutes))")
+                    }
+                    q.overdueMinutes = minutes
+                }
             case "search": q.search = TransactionsScreen.searchTerm(argument)
             default:
                 if !argument.isEmpty { return refuse(":clear takes no argument") }

@@ -85,6 +85,12 @@ extension TransactionsScreen {
         }
     }
 
+    /// The marks in words, for help: what the summary line's legend says, and the overdue status.
+    static var markLegend: String {
+        "Row marks: " + RowMark.allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: ", ")
+            + "; \(statusLabel(.pending)) 1h: overdue (Pending over \(overdueMinutes) min)"
+    }
+
     static func mark(for row: TransactionRecord, _ t: State) -> RowMark? {
         if let mark = t.marks[row.id] { return mark.isNew ? .new : .changed }
         return row.flags.isEmpty ? nil : .flagged
@@ -95,8 +101,9 @@ extension TransactionsScreen {
         "\(grouped(n)) \(noun)\(n == 1 ? "" : "s")"
     }
 
-    /// The summary line. What gives way when the width runs out, last first: the legend, the
-    /// filter summary (cut), the overdue warning; the position and the pause state never.
+    /// The summary line. What gives way when the width runs out, last first: the legend (down to
+    /// the marks on screen), the filter summary (cut), the overdue warning; the position and the
+    /// pause state never.
     static func renderSummary(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let t = state.transactions
         let y = area.y
@@ -121,13 +128,17 @@ extension TransactionsScreen {
         x += canvas.write(where_, x: area.x + x, y: y, role: .normal, maxWidth: width - x - pausedWidth)
         var room = width - x - pausedWidth
         if t.overdue > 0 {
-            let text = "  ⚠ \(grouped(t.overdue)) overdue Pending >\(overdueMinutes)m"
+            // Short ("Pending" is implied: only Pending rows go overdue) so the legend fits beside it at 80.
+            let text = "  ⚠ \(grouped(t.overdue)) overdue >\(overdueMinutes)m"
             if TerminalText.width(text) <= room {
                 x += canvas.write(text, x: area.x + x, y: y, role: .overdue)
                 room = width - x - pausedWidth
             }
         }
-        let legend = "  " + RowMark.allCases.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: " ") + " "
+        // The legend: every mark, else (no room) the marks on screen, else none — help names them.
+        let onScreen = Set(t.rows.prefix(max(0, area.height - 2)).compactMap { mark(for: $0, t) })
+        let legends = [RowMark.allCases, RowMark.allCases.filter(onScreen.contains)].filter { !$0.isEmpty }
+            .map { "  " + $0.map { "\($0.rawValue) \($0.meaning)" }.joined(separator: " ") + " " }
         var filter = t.query.summary.isEmpty ? "" : "  filter: " + t.query.summary
         if TerminalText.width(filter) > room - 1 {
             // Cut, it would read as nonsense ("filter: statu"): say how many and where each is
@@ -148,7 +159,7 @@ extension TransactionsScreen {
         }
         if !paused.isEmpty {
             canvas.write(paused, x: area.x + width - pausedWidth, y: y, role: .warning)
-        } else if TerminalText.width(legend) <= room {
+        } else if let legend = legends.first(where: { TerminalText.width($0) <= room }) {
             canvas.write(legend, x: area.x + width - TerminalText.width(legend), y: y, role: .muted)
         }
     }

@@ -188,7 +188,8 @@ public struct Canvas: Sendable, Equatable {
         return out
     }
 
-    /// For a terminal whose locale is not UTF-8: every non-ASCII grapheme becomes an ASCII stand-in.
+    /// For a terminal whose locale is not UTF-8: every non-ASCII grapheme becomes its
+    /// ASCII stand-in (`ASCIIFallback.swift`; the frame is drawn with `TerminalText.inASCII` first).
     public func asciiFallback() -> Canvas {
         var copy = self
         for index in copy.cells.indices {
@@ -206,17 +207,4 @@ public struct Canvas: Sendable, Equatable {
         }
         return copy
     }
-
-    static let unmappable = "#"
-
-    /// One stand-in per glyph; the row marks and status symbols stay distinct (Approved `+`,
-    /// Pending `o`, new row `*`, changed `~`, flagged `!`, cut text `.`), the follower's dot
-    /// `@` is not the new-row mark, and no arrow becomes a letter that is a key (`↓` was `v`,
-    /// which reveals on Config: "j/v select").
-    static let ascii: [String: String] = [
-        "◌": "o", "★": "*", "▸": ">", "▏": "|",
-        "✓": "+", "✗": "x", "…": ".", "●": "@", "○": "o", "·": "-", "•": "*", "→": ">", "←": "<", "↑": "^", "↓": "_",
-        "─": "-", "│": "|", "┌": "+", "┐": "+", "└": "+", "┘": "+", "⚠": "!", "▲": "^", "▼": "_", "⏸": "=", "¡": "!",
-        "á": "a", "é": "e", "í": "i", "ó": "o", "ú": "u", "ñ": "n", "Ñ": "N", "É": "E", "␛": "^", "␡": "^",
-    ]
 }

@@ -127,4 +127,10 @@ public protocol TerminalDevice: AnyObject {
     func copyToClipboard(_ text: String)
     /// The terminal is gone (its descriptor hung up).
     func hasHungUp(revents: Int16) -> Bool
+    /// Its locale is not UTF-8: frames are drawn in ASCII.
+    var asciiOnly: Bool { get }
+}
+
+extension TerminalDevice {
+    public var asciiOnly: Bool { false }
 }

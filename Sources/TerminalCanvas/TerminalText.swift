@@ -5,49 +5,74 @@
 /// drive the terminal: C0 controls (ESC included), DEL, C1 controls and Unicode format characters
 /// (bidi overrides, zero-width joiners and spaces) become visible placeholders.
 public enum TerminalText {
-    /// Replaces every control or format character with a visible placeholder: C0 and DEL with
-    /// their Unicode control pictures (`␛`, `␊`, `␡`), C1 and format characters with `⟨U+XXXX⟩`.
+    /// Replaces every control, format or invisible character with a visible placeholder: C0 and
+    /// DEL with their Unicode control pictures (`␛`, `␊`, `␡`), the rest with `⟨U+XXXX⟩`; in
+    /// ASCII (`asciiOnly`) with caret forms (`^[`, `^J`, `^?`) and `<U+XXXX>`, measured as such.
     public static func sanitized(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: needsReplacement) else { return text }
+        let ascii = asciiOnly
+        guard text.unicodeScalars.contains(where: { needsReplacement($0) || (ascii && caretForm(ofPicture: $0) != nil) }) else { return text }
         var out = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
         for scalar in text.unicodeScalars {
-            guard needsReplacement(scalar) else {
+            defer { previous = scalar }
+            if ascii, let caret = caretForm(ofPicture: scalar) {
+                // A control picture in the data reads as the control it pictures, as in UTF-8.
+                out.append(contentsOf: caret.unicodeScalars)
+            } else if needsReplacement(scalar, after: previous) {
+                out.append(contentsOf: placeholder(for: scalar, ascii: ascii).unicodeScalars)
+            } else {
                 out.append(scalar)
-                continue
             }
-            out.append(contentsOf: placeholder(for: scalar).unicodeScalars)
         }
         return String(out)
     }
 
+    /// Whether `scalar` is shown as a placeholder wherever it stands (see `needsReplacement(_:after:)`
+    /// for the one character whose neighbour decides).
     public static func needsReplacement(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
         if v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) { return true }
         if v < 0xA0 { return false }
-        // Invisible look-alikes: two ids must never look the same on screen.
-        if hangulFillers.contains(v) || scalar.properties.isNoncharacterCodePoint { return true }
+        // Invisible look-alikes: two ids must never look the same on screen. Default-ignorable
+        // code points draw nothing (U+034F, variation selectors, Hangul fillers, U+2060–206F,
+        // Mongolian and Khmer ones) whatever their category.
+        if scalar.properties.isDefaultIgnorableCodePoint || scalar.properties.isNoncharacterCodePoint { return true }
         switch scalar.properties.generalCategory {
         case .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: return true
         default: return false
         }
     }
 
-    /// Hangul fillers draw nothing (a "blank" id would hide in them).
-    static let hangulFillers: Set<UInt32> = [0x115F, 0x1160, 0x3164, 0xFFA0]
+    /// As `needsReplacement(_:)`, except U+FE0F right after a non-ASCII emoji drawn as text by
+    /// default (`❤`, `✔`, `™`): there it is visible — the glyph turns into the emoji, two columns
+    /// wide. Any other variation selector changes nothing a terminal draws, so it is shown.
+    public static func needsReplacement(_ scalar: Unicode.Scalar, after previous: Unicode.Scalar?) -> Bool {
+        if scalar.value == 0xFE0F, let previous, takesEmojiPresentation(previous) { return false }
+        return needsReplacement(scalar)
+    }
+
+    static func takesEmojiPresentation(_ scalar: Unicode.Scalar) -> Bool {
+        !scalar.isASCII && scalar.properties.isEmoji && !scalar.properties.isEmojiPresentation
+    }
 
     /// Text for the clipboard: every control, format or invisible character removed, so a copied
     /// id can never paste as a shell command (a newline) or hide a bidi override.
     public static func clipboardSafe(_ text: String) -> String {
         var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars where !needsReplacement(scalar) { out.append(scalar) }
+        var previous: Unicode.Scalar?
+        for scalar in text.unicodeScalars {
+            if !needsReplacement(scalar, after: previous) { out.append(scalar) }
+            previous = scalar
+        }
         return String(out)
     }
 
-    static func placeholder(for scalar: Unicode.Scalar) -> String {
+    static func placeholder(for scalar: Unicode.Scalar, ascii: Bool = false) -> String {
         let v = scalar.value
+        if ascii, let caret = caretForm(ofControl: v) { return caret }
         if v < 0x20 { return String(Unicode.Scalar(0x2400 + v)!) }
         if v == 0x7F { return "␡" }
-        return "⟨U+" + hex(v, width: 4) + "⟩"
+        return ascii ? "<U+" + hex(v, width: 4) + ">" : "⟨U+" + hex(v, width: 4) + "⟩"
     }
 
     /// One piece of a raw line as the raw view shows it: text as it is in the bytes, or the
@@ -75,9 +100,11 @@ public enum TerminalText {
             pieces.append(RawPiece(shown, isEscape: true))
         }
         var index = 0
+        var previous: Unicode.Scalar?
         while index < bytes.count {
             let byte = bytes[index]
             if byte < 0x80 {
+                previous = Unicode.Scalar(byte)
                 switch byte {
                 case 0x0A: escape("\\n")
                 case 0x0D: escape("\\r")
@@ -94,16 +121,18 @@ public enum TerminalText {
                 var decoder = UTF8()
                 var iterator = bytes[index..<(index + length)].makeIterator()
                 if case .scalarValue(let scalar) = decoder.decode(&iterator), UTF8.width(scalar) == length {
-                    if needsReplacement(scalar) {
+                    if needsReplacement(scalar, after: previous) {
                         escape("\\u{" + hex(scalar.value, width: 4) + "}")
                     } else {
                         text.append(scalar)
                     }
+                    previous = scalar
                     index += length
                     continue
                 }
             }
             escape("\\x" + hex(UInt32(byte), width: 2))
+            previous = nil
             index += 1
         }
         if !text.isEmpty { pieces.append(RawPiece(String(text), isEscape: false)) }
@@ -161,50 +190,5 @@ public enum TerminalText {
         default:
             return false
         }
-    }
-
-    /// Cuts `text` to at most `columns` columns, ending with `…` when cut.
-    public static func truncated(_ text: String, to columns: Int) -> String {
-        guard columns > 0 else { return "" }
-        if width(text) <= columns { return text }
-        var out = ""
-        var used = 0
-        for character in text {
-            let w = width(of: character)
-            if used + w > columns - 1 { break }
-            out.append(character)
-            used += w
-        }
-        return out + "…"
-    }
-
-    /// Cut to `columns` with `…` in the middle: two fifths of the room for the start, the rest
-    /// for the end (where ids that share a prefix differ).
-    public static func truncatedInTheMiddle(_ text: String, to columns: Int) -> String {
-        guard columns > 2, width(text) > columns else { return truncated(text, to: columns) }
-        let room = columns - 1
-        var head = ""
-        var used = 0
-        for character in text {
-            let w = width(of: character)
-            if used + w > room * 2 / 5 { break }
-            head.append(character)
-            used += w
-        }
-        var tail = ""
-        for character in text.reversed() {
-            let w = width(of: character)
-            if used + w > room { break }
-            tail.insert(character, at: tail.startIndex)
-            used += w
-        }
-        return head + "…" + tail
-    }
-
-    /// Pads (or cuts, at the end or in the middle) to exactly `columns` columns.
-    public static func padded(_ text: String, to columns: Int, alignRight: Bool = false, cutInTheMiddle: Bool = false) -> String {
-        let cut = cutInTheMiddle ? truncatedInTheMiddle(text, to: columns) : truncated(text, to: columns)
-        let pad = String(repeating: " ", count: max(0, columns - width(cut)))
-        return alignRight ? pad + cut : cut + pad
     }
 }

@@ -305,16 +305,40 @@ struct Tmux {
         #expect(screen.contains("icanon") && !screen.contains("-icanon"))
     }
 
+    /// `LANG=C`: every mark its own ASCII stand-in on the real screen, controls in caret
+    /// notation, placeholders in ASCII brackets, and no character replaced by `?`.
     @Test func aNonUTF8LocaleFallsBackToASCII() throws {
         let cli = try CLIHarness()
         let tmux = Tmux()
         defer { tmux.kill(); cli.cleanup() }
-        try cli.writeLog([webhookLine("ascii-1", "Approved"), webhookLine("ascii-2", "Declined", extra: [("user_id", "\"ñandú\"")])])
+        let longUser = "a-very-long-user-name-" + String(repeating: "x", count: 60)
+        try cli.writeLog([
+            webhookLine("ascii-1", "Approved"), webhookLine("ascii-2", "Declined", extra: [("user_id", "\"ñandú\"")]),
+            webhookLine("esc\\u001b[2J"), webhookLine("rtl\\u202eid"), webhookLine("ascii-long", user: longUser),
+            webhookLine("ascii-flag", user: "u1"), webhookLine("ascii-flag", "Approved", user: "u2"),
+        ])
         tmux.start("env LANG=C LC_ALL=C TERM=xterm CLEO_CONSOLE_DB=\(cli.db) CLEO_CONSOLE_EVENTS=\(cli.events) NO_COLOR=1 \(CLIHarness.binary)")
-        let screen = tmux.waitFor("+ Approved")
+        tmux.waitFor("6 transactions")
+        // The catch-up's own marks gone (2 s), the flagged mark shows.
+        Thread.sleep(forTimeInterval: 2.5)
+        var screen = tmux.screen()
+        #expect(screen.contains("+ Approved"))
         #expect(screen.contains("x Declined"))
-        #expect(screen.contains("?and?") || screen.contains("nandu"))
-        #expect(!screen.contains("✓"))
+        #expect(screen.contains("o Pending"))
+        #expect(screen.contains("nandu"), "ñandú keeps its letters:\n\(screen)")
+        #expect(screen.contains("esc^[[2J"), "ESC in caret notation:\n\(screen)")
+        #expect(screen.contains("rtl<U+202E>id"), "the placeholder readable whole:\n\(screen)")
+        #expect(screen.contains("a-very-$"), "the cut mark:\n\(screen)")
+        #expect(screen.split(separator: "\n").contains { $0.hasPrefix("! ") && $0.contains("ascii-flag") }, "the flagged mark:\n\(screen)")
+        #expect(screen.contains("* new ~ changed ! flagged"), "the legend:\n\(screen)")
+        #expect(screen.contains("% config incomplete"), "the warning sign is not the flagged mark:\n\(screen)")
+        // A row arriving gets the new-row mark.
+        try cli.append(webhookLine("ascii-new") + "\n")
+        screen = tmux.waitFor("ascii-new")
+        #expect(screen.split(separator: "\n").contains { $0.hasPrefix("* ") && $0.contains("ascii-new") }, "the new-row mark:\n\(screen)")
+        // Nothing but ASCII, and no `?` standing for a character (help's `?` is a key).
+        #expect(screen.unicodeScalars.allSatisfy { $0.isASCII }, "\(screen)")
+        #expect(!screen.replacingOccurrences(of: "? help", with: "").contains("?"), "\(screen)")
     }
 
     /// The id the detail screen shows (`Transaction <id>` on its title line).

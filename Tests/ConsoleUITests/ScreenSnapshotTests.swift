@@ -305,7 +305,7 @@ import Testing
         var state = Fixture.state()
         state.transactions.marks["665f1c2e9b1d4a0012ab34cd"] = .init(isNew: true, until: Fixture.now.adding(milliseconds: 2000))
         state.transactions.marks["665f1c2e9b1d4a0012ab34cc"] = .init(isNew: false, until: Fixture.now.adding(milliseconds: 2000))
-        assertScreen(state.render().asciiFallback(), "transactions-ascii")
+        assertScreen(state.renderASCII(), "transactions-ascii")
     }
 
     @Test func everyMissingFieldIsNamed() {
