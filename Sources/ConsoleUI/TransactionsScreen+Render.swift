@@ -114,7 +114,11 @@ extension TransactionsScreen {
         var where_: String
         if let position = t.position, !t.rows.isEmpty {
             // Before the first count of these filters: where, not a total that is not yet known.
-            where_ = "row \(grouped(position)) of " + (t.isCounted ? grouped(max(t.total, position)) + matching : "…" + matching + " (counting)")
+            // Nor beside rows of the filters before (their page not in yet): a count of 3 over
+            // the 4 rows of the search before read as a wrong list.
+            let rowsCurrent = t.lastAnswered.map { sameFilters($0, t.query) } ?? false
+            where_ = "row \(grouped(position)) of " + (t.isCounted && rowsCurrent ? grouped(max(t.total, position)) + matching
+                                                       : "…" + matching + (rowsCurrent ? " (counting)" : " (loading)"))
         } else if !t.isLoaded {
             where_ = "loading…"
         } else {

@@ -300,6 +300,15 @@ struct FeedWorld {
         _ = state.reduce(.countsLoaded(request, Counts(total: 4_518, overdue: 0, above: 0)))
         screen = state.render().rows
         #expect(summary.contains("row 1 of 4,518") && screen[22].contains("4,518 transactions"), "\(summary) / \(screen[22])")
+        // A search typed: its count may answer before its page — no total beside the old rows.
+        var typed = state.reduce(.key(.character("/")))
+        typed += state.reduce(.key(.character("t")))
+        typed += state.reduce(.key(.character("x")))
+        let searchCount = typed.compactMap { if case .countTransactions(let r) = $0 { r } else { nil } }.last
+        guard let searchCount else { Issue.record("no count asked for the search: \(typed)"); return }
+        _ = state.reduce(.countsLoaded(searchCount, Counts(total: 3, overdue: 0, above: 0)))
+        screen = state.render().rows
+        #expect(summary.contains("(loading)") && !summary.contains("of 3 matching"), "\(summary)")
     }
 
     @Test func aBurstByAnotherProcessIsCountedEvenWhenNothingFollows() {

@@ -41,6 +41,7 @@ import Testing
         _ = state.reduce(.key(.character(" ")))  // country: CL
         // The counts per value, as the grouped query answers them.
         _ = state.reduce(.countsLoaded(state.transactions.countRequest(now: state.now), Counts(total: 1_234, overdue: 3, above: nil, facets: Fixture.facets)))
+        Self.answerPage(&state, total: 1_234)
         assertScreen(state, "transactions-filters")
         _ = state.reduce(.key(.escape))
         _ = state.reduce(.key(.character("p")))
@@ -51,8 +52,21 @@ import Testing
     @Test func transactionsSearch() {
         var state = Fixture.state()
         _ = state.reduce(.key(.character("/")))
-        for c in "665f q1" { _ = state.reduce(.key(.character(c))) }
+        for c in "665f1c2e" { _ = state.reduce(.key(.character(c))) }
+        Self.answerPage(&state)
         assertScreen(state, "transactions-search")
+    }
+
+    /// The page the list asked for last, answered from the fixture's rows as the store would
+    /// filter them (statuses, country, id prefix): a golden shows the list once it is in.
+    static func answerPage(_ state: inout AppState, total: Int? = nil) {
+        guard let asked = state.transactions.lastRequested else { return }
+        let prefix = asked.searchPrefix?.lowercased()
+        let rows = Fixture.rows.filter { row in
+            (asked.statusFilter.isEmpty || asked.statusFilter.contains(row.status)) && (asked.region == nil || row.region == asked.region)
+                && (prefix == nil || row.id.lowercased().hasPrefix(prefix!))
+        }
+        _ = state.reduce(.pageLoaded(TransactionPage(query: asked, rows: rows, total: total ?? rows.count, overdue: 3, newestSeq: 12)))
     }
 
     @Test func theExportQuestionWrapsALongPathAndKeepsItsAnswers() {
