@@ -163,7 +163,7 @@ extension AppState {
             line.add(" ⚠ serve takes unauthenticated deliveries", role: .warning, drop: nil)
         }
         line.add(" · last event " + (follower.lastEventAt.map { EventsScreen.ago($0, now) } ?? "never"), role: .muted, drop: 1)
-        line.add(" · " + (transactions.isCounted || transactions.isLoaded && transactions.rows.isEmpty ? TransactionsScreen.counted(transactions.total, "transaction")
+        line.add(" · " + (transactions.isCounted || transactions.rowsCurrent && transactions.rows.isEmpty ? TransactionsScreen.counted(transactions.total, "transaction")
                           : "counting transactions…") + (transactions.query.isFiltered ? " (filtered)" : ""),
                  role: .muted, drop: 4)
         if let service {

@@ -116,13 +116,14 @@ extension TransactionsScreen {
             // Before the first count of these filters: where, not a total that is not yet known.
             // Nor beside rows of the filters before (their page not in yet): a count of 3 over
             // the 4 rows of the search before read as a wrong list.
-            let rowsCurrent = t.lastAnswered.map { sameFilters($0, t.query) } ?? false
-            where_ = "row \(grouped(position)) of " + (t.isCounted && rowsCurrent ? grouped(max(t.total, position)) + matching
-                                                       : "…" + matching + (rowsCurrent ? " (counting)" : " (loading)"))
+            where_ = "row \(grouped(position)) of " + (t.isCounted && t.rowsCurrent ? grouped(max(t.total, position)) + matching
+                                                       : "…" + matching + (t.rowsCurrent ? " (counting)" : " (loading)"))
         } else if !t.isLoaded {
             where_ = "loading…"
         } else {
-            where_ = t.rows.isEmpty && t.isLoaded ? "0\(matching)" : "\(grouped(t.total))\(matching)"
+            // No position yet (the window's rows above not counted): the total, once it is this list's.
+            where_ = !t.rowsCurrent ? "…\(matching) (loading)" : t.rows.isEmpty ? "0\(matching)"
+                : t.isCounted ? "\(grouped(t.total))\(matching)" : "…\(matching) (counting)"
         }
         if t.window != .newest, let above = t.rowsAboveOfCurrentWindow, above > 0 {
             where_ += " · ▲ \(grouped(above)) newer (g)"

@@ -21,6 +21,8 @@ public enum TransactionsScreen {
         /// shown are counted the screens say "counting", never a stale or zero total.
         var countedFilters: TransactionQuery?
         var isCounted: Bool { countedFilters.map { TransactionsScreen.sameFilters($0, query) } ?? false }
+        /// The rows held are of the filters on screen (a new filter's page may not be in yet).
+        var rowsCurrent: Bool { lastAnswered.map { TransactionsScreen.sameFilters($0, query) } ?? false }
         /// Matching rows newer than the window's first row (the position indicator), and the
         /// window it was counted for; nil until counted.
         public var rowsAbove: Int?
@@ -265,7 +267,10 @@ public enum TransactionsScreen {
         // the scroll goes on from there — each such move was lost, scrolling again from the
         // stale page's first row.
         if target >= t.rows.count, case .olderThan(let seq) = t.window, let start = t.rows.firstIndex(where: { $0.seq == seq }) {
-            let next = min(t.rows.count - 1, start + target - (t.rows.count - 1))
+            var next = min(t.rows.count - 1, start + target - (t.rows.count - 1))
+            // Never further than a full page before the end, when the rows below are known (a
+            // burst ran onto an empty page that said "No transactions yet").
+            if let below = rowsBelowPage(t, windowStart: start + 1) { next = min(next, t.rows.count - 1 + below - t.pageSize) }
             guard next > start else { return [] }
             let window = TransactionQuery.Cursor.olderThan(t.rows[next].seq)
             if let above = t.rowsAboveOfCurrentWindow { state.transactions.rowsAbove = above + next - start } else { state.transactions.rowsAbove = nil }
@@ -276,7 +281,7 @@ public enum TransactionsScreen {
         }
         // Past an edge the rows scroll by one under the cursor (a whole page flipped before,
         // moving the cursor from the last screen row to the first).
-        if target >= t.rows.count, t.rows.count == t.pageSize, let first = t.rows.first {
+        if target >= t.rows.count, t.rows.count == t.pageSize, let first = t.rows.first, (rowsBelowPage(t, windowStart: 0) ?? 1) > 0 {
             pageDown(&state, after: first, select: .index(t.rows.count - 1))
             return [state.loadPage()]
         }
@@ -286,11 +291,26 @@ public enum TransactionsScreen {
                 state.transactions.pendingSelection = .rowsAbove(n - target)
                 return []
             }
+            // Between the two answers of a move up (the row above found, its window not read
+            // yet): on up from that row, not again from the stale page's top.
+            if case .row(_, let seq)? = t.pendingSelection, t.window == .olderThan(seq + 1) {
+                state.transactions.window = .newerThan(seq)
+                state.transactions.pendingSelection = .rowsAbove(-target)
+                return [state.loadPage()]
+            }
             state.transactions.window = .newerThan(first.seq)
             state.transactions.pendingSelection = .rowsAbove(-target)
             return [state.loadPage()]
         }
         return []
+    }
+
+    /// How many rows follow the page held, when the count and the rows above are known for the
+    /// filters on screen; `windowStart` is where in the held rows the current window starts
+    /// (past 0 while a scroll's page has not answered).
+    static func rowsBelowPage(_ t: State, windowStart: Int) -> Int? {
+        guard t.isCounted, t.rowsCurrent, let above = t.rowsAboveOfCurrentWindow else { return nil }
+        return max(0, t.total - (above - windowStart) - t.rows.count)
     }
 
     /// The window down from right after `last` (a row of this page): the rows above it are known exactly.

@@ -247,6 +247,36 @@ struct FeedWorld {
         #expect(world.state.transactions.selectedID == world.all[60 - (1 + size + 14 - (size + 9))].id)
     }
 
+    /// A burst of `j` longer than what is below stops on the last row with a full page (it ran
+    /// on onto an empty page that said "No transactions yet", where j/k did nothing).
+    @Test func aBurstPastTheLastRowStopsOnItWithAFullPage() {
+        var world = FeedWorld(rows: 30)
+        let size = world.state.transactions.pageSize
+        world.tick()  // counted
+        var effects: [Effect] = []
+        for _ in 0..<(size + 40) { effects += world.state.reduce(.key(.character("j"))) }
+        world.run(effects)
+        #expect(world.state.transactions.rows.count == size)
+        #expect(world.state.transactions.selectedID == world.all[0].id, "the oldest row")
+        #expect(world.state.transactions.position == 30)
+    }
+
+    /// `k` between the two answers of a move up (the row above found, its window not read yet)
+    /// goes on up from there, not again from the stale page's top.
+    @Test func kBetweenTheTwoAnswersOfAMoveUpIsNotLost() {
+        var world = FeedWorld(rows: 60)
+        let size = world.state.transactions.pageSize
+        for _ in 0..<(size + 9) { world.key(.character("j")) }
+        let start = world.state.transactions.position ?? 0
+        #expect(start == size + 10)
+        for _ in 0..<(size - 1) { world.key(.character("k")) }
+        #expect(world.state.transactions.position == start - (size - 1), "on the window's first row")
+        world.run(world.state.reduce(.key(.character("k"))), bound: 1)  // the page above answered, not the reload
+        world.run(world.state.reduce(.key(.character("k"))))
+        #expect(world.state.transactions.position == start - size - 1)
+        #expect(world.state.transactions.selectedID == world.all[60 - (start - size - 1)].id)
+    }
+
     /// Half a page up from a window scrolled off the top, where the page above is short: the
     /// row half a page up (here the first), not the row just above the window (it was).
     @Test func halfAPageUpNearTheTopLandsHalfAPageUp() {
