@@ -45,20 +45,40 @@ extension AppDatabase {
         return (record, events)
     }
 
-    /// A transaction, then its timeline in log order one event at a time, in one read (a
-    /// consistent snapshot): `tx show` of 100 events with 1 MiB messages peaked at 249 MB when
-    /// the timeline was gathered first. False when there is no such transaction.
+    /// A transaction, then its timeline in log order one event at a time: `tx show` of 100
+    /// events with 1 MiB messages peaked at 249 MB when the timeline was gathered first. The
+    /// events are those the transaction had when its row was read (ids up to its newest then:
+    /// events are only ever appended), read in chunks each in a read of its own, and handed out
+    /// outside any read — a slow reader (`tx show ID | less`) holds no snapshot, so checkpoints
+    /// go on while serve writes. False when there is no such transaction.
     public func transaction(id: String, _ record: (TransactionRecord) throws -> Void, each event: (EventRecord) throws -> Void) throws -> Bool {
-        try dbPool.read { db in
-            guard let found = try db.firstByteRow(Self.transactionByID, [.text(id), .text(id)], Self.record) else { return false }
-            try record(found)
-            try db.forEachByteRow("SELECT \(Self.eventColumns(keepRaw: true)) FROM \(Self.eventFrom) WHERE e.tx_seq = ? ORDER BY e.id",
-                                  [.int(found.seq)]) { row in
-                try event(try Self.eventRecord(row))
-                return true
-            }
-            return true
+        let head = try dbPool.read { db -> (TransactionRecord, Int64)? in
+            guard let found = try db.firstByteRow(Self.transactionByID, [.text(id), .text(id)], Self.record) else { return nil }
+            let newest = try db.firstByteRow("SELECT max(id) AS n FROM event WHERE tx_seq = ?", [.int(found.seq)]) { $0.optionalInt("n") } ?? nil
+            return (found, newest ?? 0)
         }
+        guard let (found, newest) = head else { return false }
+        try record(found)
+        var after: Int64 = 0
+        while after < newest {
+            // A chunk is up to 256 events or 4 MiB of raw lines, whichever comes first.
+            let chunk = try dbPool.read { db -> [EventRecord] in
+                var events: [EventRecord] = []
+                var bytes = 0
+                try db.forEachByteRow("SELECT \(Self.eventColumns(keepRaw: true)) FROM \(Self.eventFrom) WHERE e.tx_seq = ? AND e.id > ? AND e.id <= ? ORDER BY e.id",
+                                      [.int(found.seq), .int(after), .int(newest)]) { row in
+                    let e = try Self.eventRecord(row)
+                    events.append(e)
+                    bytes += e.raw.count
+                    return events.count < 256 && bytes < 4 << 20
+                }
+                return events
+            }
+            guard let last = chunk.last else { break }
+            for e in chunk { try event(e) }
+            after = last.rowID
+        }
+        return true
     }
 
     /// What the console's detail needs: nothing when the transaction has not changed since it
