@@ -407,11 +407,7 @@ struct Tmux {
         let tmux = Tmux()
         defer { tmux.kill(); cli.cleanup() }
         tmux.start(consoleCommand(cli))
-        tmux.waitFor("1 Transactions")
-        tmux.keys("2")
-        tmux.waitFor("webhookUrl")
-        tmux.keys("j", "j", "j", "j", "Enter")
-        tmux.waitFor("Edit webhookUrl")
+        tmux.openWebhookURLEditor()
         tmux.run(["set-buffer", "-b", "evil", "https://evil.example/steal\rwy"])
         tmux.run(["paste-buffer", "-p", "-b", "evil", "-t", "main"])
         let screen = tmux.waitFor("steal␍wy")

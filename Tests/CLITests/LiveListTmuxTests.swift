@@ -299,6 +299,15 @@ func firstMatch(_ pattern: String, in text: String) -> String? {
 }
 
 extension Tmux {
+    /// From a console just started: the Config screen, webhookUrl's editor open.
+    func openWebhookURLEditor(sourceLocation: SourceLocation = #_sourceLocation) {
+        waitFor("1 Transactions", sourceLocation: sourceLocation)
+        keys("2")
+        waitFor("webhookUrl", sourceLocation: sourceLocation)
+        keys("j", "j", "j", "j", "Enter")
+        waitFor("Edit webhookUrl", sourceLocation: sourceLocation)
+    }
+
     /// Polls (bounded) until `condition` holds on the screen; returns the last screen.
     @discardableResult
     func waitUntil(_ what: String, seconds: Double = 5, sourceLocation: SourceLocation = #_sourceLocation,

@@ -34,11 +34,7 @@ import Glibc
         let mine = "https://merchant.example/hooks/cleo/" + (1...12).map { "segment\($0)" }.joined(separator: "/") + "/end-of-the-url-4242"
         let theirs = "https://their-operator.example/hooks/theirs"
         tmux.start(consoleCommand(cli))
-        tmux.waitFor("1 Transactions")
-        tmux.keys("2")
-        tmux.waitFor("webhookUrl")
-        tmux.keys("j", "j", "j", "j", "Enter")
-        tmux.waitFor("Edit webhookUrl")
+        tmux.openWebhookURLEditor()
         tmux.type(mine)
         tmux.keys("Enter")
         tmux.waitFor("(unsaved)", seconds: 5)
@@ -172,11 +168,7 @@ import Glibc
         let tmux = Tmux()
         defer { tmux.kill(); cli.cleanup() }
         tmux.start(consoleCommand(cli))
-        tmux.waitFor("1 Transactions")
-        tmux.keys("2")
-        tmux.waitFor("webhookUrl")
-        tmux.keys("j", "j", "j", "j", "Enter")
-        tmux.waitFor("Edit webhookUrl")
+        tmux.openWebhookURLEditor()
         tmux.type("https://kept.example/typed")
         tmux.waitFor("kept.example/typed", seconds: 5)
         tmux.run(["resize-window", "-t", "main", "-x", "60", "-y", "20"])
