@@ -319,9 +319,10 @@ struct Tmux {
         ])
         tmux.start("env LANG=C LC_ALL=C TERM=xterm CLEO_CONSOLE_DB=\(cli.db) CLEO_CONSOLE_EVENTS=\(cli.events) NO_COLOR=1 \(CLIHarness.binary)")
         tmux.waitFor("6 transactions")
-        // The catch-up's own marks gone (2 s), the flagged mark shows.
-        Thread.sleep(forTimeInterval: 2.5)
-        var screen = tmux.screen()
+        // The catch-up's own marks gone (2 s, at a clock tick: up to 3 s, more on a busy CI), the flagged mark shows.
+        var screen = tmux.waitUntil("the flagged mark never replaced the new-row mark", seconds: 8) { screen in
+            screen.split(separator: "\n").contains { $0.hasPrefix("! ") && $0.contains("ascii-flag") }
+        }
         #expect(screen.contains("+ Approved"))
         #expect(screen.contains("x Declined"))
         #expect(screen.contains("o Pending"))
