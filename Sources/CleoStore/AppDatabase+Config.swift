@@ -59,7 +59,7 @@ extension AppDatabase {
                                    new: RefusedValue.excerpt(value, for: field), result: .refused, detail: detail)
                 }
                 if authorization != nil {
-                    try Self.audit(db, actor: actor, now: now, field: WebhookAuthorization.fieldName, old: try Self.webhookAuthorizationHint(db)?.display,
+                    try Self.audit(db, actor: actor, now: now, field: WebhookAuthorization.fieldName, old: current.webhookAuthorization?.display,
                                    new: RefusedValue.secretNotRecorded, result: .refused, detail: detail)
                 }
                 return .failure(.configChangedSince(version: current.version, by: current.updatedBy, at: current.updatedAt?.millisecondsSince1970))

@@ -18,11 +18,7 @@ extension AppDatabase {
         // Recorded before it is handed out: a value is never shown unaudited.
         try writeImmediate { db in
             try Self.requireRole(db, actor, .reveal)
-            let shown: String? = switch field {
-            case .config(let key): try Self.fetchConfiguration(db).display(key)
-            case .webhookAuthorization: try Self.webhookAuthorizationHint(db)?.display
-            }
-            try Self.audit(db, actor: actor, now: now, field: field.rawValue, old: shown, new: nil, result: .viewed, detail: "revealed on screen (at most 10 s)")
+            try Self.audit(db, actor: actor, now: now, field: field.rawValue, old: try Self.fetchConfiguration(db).hint(field)?.display, new: nil, result: .viewed, detail: "revealed on screen (at most 10 s)")
         }
         return value
     }

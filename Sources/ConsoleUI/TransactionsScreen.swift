@@ -21,6 +21,12 @@ public enum TransactionsScreen {
         /// shown are counted the screens say "counting", never a stale or zero total.
         var countedFilters: TransactionQuery?
         var isCounted: Bool { countedFilters.map { TransactionsScreen.sameFilters($0, query) } ?? false }
+        /// Where in the held rows the window asked for starts: past 0 while a scroll's page has
+        /// not answered (the window's first row is one the stale page still holds).
+        var pendingWindowStart: Int {
+            guard case .olderThan(let seq) = window, let index = rows.firstIndex(where: { $0.seq == seq }) else { return 0 }
+            return index + 1
+        }
         /// The rows held are of the filters on screen (a new filter's page may not be in yet).
         var rowsCurrent: Bool { lastAnswered.map { TransactionsScreen.sameFilters($0, query) } ?? false }
         /// Matching rows newer than the window's first row (the position indicator), and the
@@ -266,22 +272,19 @@ public enum TransactionsScreen {
         // loop reduces at once): the asked window's first row is still in the stale page, and
         // the scroll goes on from there — each such move was lost, scrolling again from the
         // stale page's first row.
-        if target >= t.rows.count, case .olderThan(let seq) = t.window, let start = t.rows.firstIndex(where: { $0.seq == seq }) {
+        if target >= t.rows.count, t.pendingWindowStart > 0 {
+            let start = t.pendingWindowStart - 1
             var next = min(t.rows.count - 1, start + target - (t.rows.count - 1))
             // Never further than a full page before the end, when the rows below are known (a
             // burst ran onto an empty page that said "No transactions yet").
-            if let below = rowsBelowPage(t, windowStart: start + 1) { next = min(next, t.rows.count - 1 + below - t.pageSize) }
+            if let below = rowsBelowPage(t) { next = min(next, t.rows.count - 1 + below - t.pageSize) }
             guard next > start else { return [] }
-            let window = TransactionQuery.Cursor.olderThan(t.rows[next].seq)
-            if let above = t.rowsAboveOfCurrentWindow { state.transactions.rowsAbove = above + next - start } else { state.transactions.rowsAbove = nil }
-            state.transactions.rowsAboveWindow = window
-            state.transactions.window = window
-            state.transactions.pendingSelection = .index(t.rows.count - 1)
+            pageDown(&state, after: t.rows[next], select: .index(t.rows.count - 1))
             return [state.loadPage()]
         }
         // Past an edge the rows scroll by one under the cursor (a whole page flipped before,
         // moving the cursor from the last screen row to the first).
-        if target >= t.rows.count, t.rows.count == t.pageSize, let first = t.rows.first, (rowsBelowPage(t, windowStart: 0) ?? 1) > 0 {
+        if target >= t.rows.count, t.rows.count == t.pageSize, let first = t.rows.first, (rowsBelowPage(t) ?? 1) > 0 {
             pageDown(&state, after: first, select: .index(t.rows.count - 1))
             return [state.loadPage()]
         }
@@ -306,18 +309,19 @@ public enum TransactionsScreen {
     }
 
     /// How many rows follow the page held, when the count and the rows above are known for the
-    /// filters on screen; `windowStart` is where in the held rows the current window starts
-    /// (past 0 while a scroll's page has not answered).
-    static func rowsBelowPage(_ t: State, windowStart: Int) -> Int? {
+    /// filters on screen.
+    static func rowsBelowPage(_ t: State) -> Int? {
         guard t.isCounted, t.rowsCurrent, let above = t.rowsAboveOfCurrentWindow else { return nil }
-        return max(0, t.total - (above - windowStart) - t.rows.count)
+        return max(0, t.total - (above - t.pendingWindowStart) - t.rows.count)
     }
 
-    /// The window down from right after `last` (a row of this page): the rows above it are known exactly.
+    /// The window down from right after `last` (a row of this page): the rows above it are known
+    /// exactly — counted from where the current window starts, which is past the held page's
+    /// top while an earlier scroll's page has not answered.
     static func pageDown(_ state: inout AppState, after last: TransactionRecord, select: State.PendingSelection) {
         let t = state.transactions
         let window = TransactionQuery.Cursor.olderThan(last.seq)
-        let passed = (t.rows.firstIndex { $0.seq == last.seq } ?? t.rows.count - 1) + 1
+        let passed = (t.rows.firstIndex { $0.seq == last.seq } ?? t.rows.count - 1) + 1 - t.pendingWindowStart
         if let position = t.rowsAboveOfCurrentWindow { state.transactions.rowsAbove = position + passed } else { state.transactions.rowsAbove = nil }
         state.transactions.rowsAboveWindow = window
         state.transactions.window = window

@@ -74,24 +74,8 @@ struct TemporaryUser {
         let cli = try CLIHarness()
         defer { cli.cleanup() }
         #expect(try cli.run(["config", "set", "webhookUrl", "https://merchant.example/"]).status == 0)
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        holder.arguments = [cli.db]
-        let input = Pipe(), output = Pipe()
-        holder.standardInput = input
-        holder.standardOutput = output
-        try holder.run()
-        defer {
-            try? input.fileHandleForWriting.close()
-            holder.waitUntilExit()
-        }
-        try input.fileHandleForWriting.write(contentsOf: Data("BEGIN IMMEDIATE;\nINSERT INTO meta(key, value) VALUES ('held', '1');\nSELECT 'locked';\n".utf8))
-        var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("locked") {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen.append(chunk)
-        }
+        let lock = try WriteLockHolder(db: cli.db)
+        defer { lock.release() }
         for arguments in [["tx", "list"], ["config", "show"], ["config", "history"], ["events", "rejected"]] {
             let start = Date()
             let result = try cli.run(arguments)

@@ -17,6 +17,16 @@ import Glibc
         return (value("cleo_serve_follower_lag_seconds", in: text) ?? -1, value("cleo_serve_lines_applied_total", in: text) ?? -1)
     }
 
+    /// One line applied first (the follower is running), then the write lock held by another
+    /// process and `id` delivered: the follower is behind from now until `release`.
+    static func holdBehind(_ h: CLIHarness, _ serve: ServeProcess, delivering id: String) throws -> WriteLockHolder {
+        #expect(try RawHTTP.post(port: serve.port, webhookLine("lag-0")).status == 200)
+        #expect(try h.waitForLinesApplied(1))
+        let lock = try WriteLockHolder(db: h.db)
+        #expect(try RawHTTP.post(port: serve.port, webhookLine(id)).status == 200)
+        return lock
+    }
+
     /// A scraper that never asks /healthz read 0 while the follower was behind: the gauge was
     /// set by the /healthz handler only.
     @Test func metricsAloneSeeTheLagGrowThenFallWhenTheFollowerCatchesUp() throws {
@@ -25,11 +35,7 @@ import Glibc
         try h.configureWebhook()
         let serve = try ServeProcess(h)
         defer { serve.stop() }
-        // One line applied first: the follower is running before it is held.
-        #expect(try RawHTTP.post(port: serve.port, webhookLine("lag-0")).status == 200)
-        #expect(try h.waitForLinesApplied(1))
-        let lock = try WriteLockHolder(db: h.db)
-        #expect(try RawHTTP.post(port: serve.port, webhookLine("lag-1")).status == 200)
+        let lock = try Self.holdBehind(h, serve, delivering: "lag-1")
         // Bounded: the lag is the delivery's age, so 0.5 s is reached in about 0.5 s.
         var seen = try Self.scrape(serve.port)
         for _ in 0..<100 where seen.lag < 0.5 {
@@ -54,10 +60,7 @@ import Glibc
         try h.configureWebhook()
         let serve = try ServeProcess(h)
         defer { serve.stop() }
-        #expect(try RawHTTP.post(port: serve.port, webhookLine("lag-0")).status == 200)
-        #expect(try h.waitForLinesApplied(1))
-        let lock = try WriteLockHolder(db: h.db)
-        #expect(try RawHTTP.post(port: serve.port, webhookLine("lag-10")).status == 200)
+        let lock = try Self.holdBehind(h, serve, delivering: "lag-10")
         let start = Date()
         func health() throws -> HTTPReply { try RawHTTP.request(port: serve.port, method: "GET", path: "/healthz", headers: []) }
         // Still healthy at 9 s behind…
