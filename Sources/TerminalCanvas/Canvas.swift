@@ -70,24 +70,42 @@ public struct Canvas: Sendable, Equatable {
         let limit = min(maxWidth ?? Int.max, size.width - max(0, x))
         var column = x
         var used = 0
-        for character in TerminalText.sanitized(text) {
-            let w = TerminalText.width(of: character)
-            if w == 0 {
-                // A lone combining mark joins the previous cell's grapheme.
-                if column > x, column - 1 < size.width, column - 1 >= 0 {
-                    cells[y * size.width + column - 1].text.append(character)
+        let shown = TerminalText.sanitized(text)
+        // A clipped edge drops a placeholder or caret form whole, as a cut does (half of one,
+        // `⟨U+20`, reads as something else); only text that may hold one pays for finding them.
+        if TerminalText.mayHoldWholePieces(shown) {
+            for piece in TerminalText.pieces(shown) {
+                if piece.count > 1, used + TerminalText.width(piece) > limit { break }
+                for character in piece {
+                    guard put(character, &column, &used, y: y, x: x, limit: limit, role: role) else { return used }
                 }
-                continue
             }
-            if used + w > limit { break }
-            if column >= 0 {
-                set(column, y, Cell(text: String(character), role: role, width: UInt8(w)))
-                if w == 2 { set(column + 1, y, Cell(text: "", role: role, width: 0)) }
-            }
-            column += w
-            used += w
+            return used
+        }
+        for character in shown {
+            guard put(character, &column, &used, y: y, x: x, limit: limit, role: role) else { break }
         }
         return used
+    }
+
+    /// Writes one character at `column` unless it passes `limit` (false then).
+    private mutating func put(_ character: Character, _ column: inout Int, _ used: inout Int, y: Int, x: Int, limit: Int, role: Role) -> Bool {
+        let w = TerminalText.width(of: character)
+        if w == 0 {
+            // A lone combining mark joins the previous cell's grapheme.
+            if column > x, column - 1 < size.width, column - 1 >= 0 {
+                cells[y * size.width + column - 1].text.append(character)
+            }
+            return true
+        }
+        if used + w > limit { return false }
+        if column >= 0 {
+            set(column, y, Cell(text: String(character), role: role, width: UInt8(w)))
+            if w == 2 { set(column + 1, y, Cell(text: "", role: role, width: 0)) }
+        }
+        column += w
+        used += w
+        return true
     }
 
     /// Sets one cell, never leaving half of a wide grapheme behind.

@@ -43,6 +43,11 @@ extension TerminalText {
         return alignRight ? pad + cut : cut + pad
     }
 
+    /// Whether `text` may hold a piece longer than one grapheme: a `⟨`, `<` or `^` in it.
+    static func mayHoldWholePieces(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0 == "⟨" || $0 == "<" || $0 == "^" }
+    }
+
     /// `text` as the pieces a cut keeps or drops whole: a placeholder, a caret form, else one grapheme.
     static func pieces(_ text: String) -> [String] {
         let characters = Array(text)

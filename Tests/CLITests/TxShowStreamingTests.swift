@@ -45,6 +45,45 @@ import Testing
         #expect(document["status"] as? String == "Approved" && document["origin"] as? String == "webhook")
     }
 
+    /// Whether a thread of `pid` sleeps writing to a full pipe (`anon_pipe_write` on this
+    /// kernel, `pipe_write` on older ones).
+    static func blockedOnPipe(_ pid: Int32) -> Bool {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.contains { task in
+            ((try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/wchan", encoding: .utf8)) ?? "").contains("pipe_write")
+        }
+    }
+
+    /// A pager that stops reading (`tx show ID | less`, the user gone for lunch) holds no
+    /// snapshot: commits made meanwhile are checkpointed whole, so serve's WAL does not grow
+    /// without end behind a reader. Handing events out inside the chunk's read fails this.
+    @Test func aStalledPagerHoldsNoSnapshot() throws {
+        let harness = try CLIHarness()
+        defer { harness.cleanup() }
+        let message = String(repeating: "m", count: 900_000)
+        // The last event's message is the transaction's, printed in its header: short, so what
+        // blocks is the timeline's first chunk.
+        try harness.writeLog((0..<30).map { webhookLine("BIG", "Pending", extra: [("message", $0 == 29 ? "\"last\"" : "\"\($0)\(message)\"")]) })
+        #expect(try harness.run(["ingest"]).status == 0)
+        let show = harness.process(["tx", "show", "BIG"])
+        let out = Pipe()
+        show.standardOutput = out
+        show.standardError = FileHandle.nullDevice
+        try show.run()
+        defer { kill(show.processIdentifier, SIGKILL); show.waitUntilExit() }
+        // Its header and the start of the first chunk, then it blocks: the pipe is full.
+        _ = try out.fileHandleForReading.read(upToCount: 4_096)
+        try waitFor({ Self.blockedOnPipe(show.processIdentifier) })
+        // Another writer commits meanwhile; then a checkpoint from a third connection.
+        try harness.append(webhookLine("OTHER") + "\n")
+        #expect(try harness.run(["ingest"]).status == 0)
+        let answer = try harness.sql("PRAGMA wal_checkpoint(PASSIVE);").trimmingCharacters(in: .whitespacesAndNewlines)
+        let fields = answer.split(separator: "|").map { Int($0) ?? -1 }
+        // (busy, frames in the WAL, frames checkpointed): all of them, none held back for a reader.
+        #expect(fields.count == 3 && fields[0] == 0 && fields[1] > 0 && fields[2] == fields[1], "checkpoint answered \(answer)")
+        #expect(Self.blockedOnPipe(show.processIdentifier), "tx show was still waiting for its reader")
+    }
+
     @Test func theJSONIsTheWholeDocumentWithOneEventOrNone() throws {
         let harness = try CLIHarness()
         defer { harness.cleanup() }

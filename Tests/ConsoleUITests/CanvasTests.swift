@@ -28,6 +28,18 @@ import Testing
         #expect(text.hasPrefix("a␛]0;title␇b⟨U+009B⟩31m⟨U+202E⟩c⟨U+200B⟩d␡⟨U+2028⟩"))
     }
 
+    /// A clipped edge (a width the caller did not cut to, the canvas's right side) drops a
+    /// placeholder whole: `ab⟨U+20` would read as other text.
+    @Test func aClippedEdgeNeverSplitsAPlaceholder() {
+        var canvas = Canvas(size: Size(width: 12, height: 2))
+        #expect(canvas.write("ab\u{202E}cd", x: 0, y: 0, maxWidth: 6) == 2)
+        #expect(canvas.rows[0] == "ab          ")
+        #expect(canvas.write("abcdefgh\u{2066}", x: 0, y: 1) == 8)
+        #expect(canvas.rows[1] == "abcdefgh    ")
+        #expect(canvas.write("ok\u{200B}", x: 2, y: 1) == 10)
+        #expect(canvas.rows[1] == "abok⟨U+200B⟩")
+    }
+
     @Test func wideCharactersTakeTwoColumnsAndAreNeverSplit() {
         var canvas = Canvas(size: Size(width: 10, height: 1))
         #expect(canvas.write("日本語", x: 0, y: 0) == 6)
