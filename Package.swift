@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "CleoDomainTests", dependencies: ["CleoDomain", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI", "TerminalCanvas", "CleoDomain", "CleoIngest"]),
         .testTarget(name: "ServiceTests", dependencies: [
-            "CleoService", "CleoDomain", "CleoStore",
+            "CleoService", "CleoDomain", "CleoStore", "CleoFollower",
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),

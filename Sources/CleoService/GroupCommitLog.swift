@@ -8,9 +8,13 @@ import Glibc
 /// commit, so throughput does not fall to one fsync per request. A delivery is answered only
 /// after its batch's fdatasync returned.
 ///
-/// Failures leave no partial line: a failed write is cut back (`ftruncate`) to where the batch
-/// started. A delivery not durable 8 s after it arrived is answered as failed (the platform
-/// retries; if its line still lands, the retry is a duplicate by content, events-log.md rule 6).
+/// Failures leave no partial line, and never shrink the log below a whole line: a write cut
+/// short (a full disk) is cut back (`ftruncate`) to just after its last whole line, and a failed
+/// fdatasync leaves its lines. A follower may already have read and applied those whole lines
+/// (they were in the file); cutting them away would make it see a truncation and apply the
+/// whole log again, or go on mid-line. Not acknowledged, they are retried by the platform, and
+/// the retry is a duplicate by content (events-log.md rule 6) — as is that of a delivery not
+/// durable 8 s after it arrived, answered as failed.
 /// A symlink at the path is written through, and a re-pointed one is a rotation (as the follower sees it).
 /// At open, a last line without its LF (written before a crash, never acknowledged) is ended
 /// with one, so the follower rejects it visibly and it is never glued to the next line.
@@ -177,9 +181,11 @@ public final class GroupCommitLog: @unchecked Sendable {
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .failed("cannot stat the log: \(errnoText())") }
         let start = Int64(info.st_size)
-        if let problem = writeAll(buffer) {
-            // No partial line: cut back to where this batch started.
-            if ftruncate(fd, off_t(start)) != 0 {
+        let (written, problem) = writeAll(buffer)
+        if let problem {
+            // No partial line: cut back to just after the last whole line written.
+            let whole = buffer[..<written].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            if whole < written, ftruncate(fd, off_t(start + Int64(whole))) != 0 {
                 say("the log could not be cut back after a failed write (\(errnoText())): its last line may be partial")
             }
             return .failed("cannot write the log: \(problem)")
@@ -189,8 +195,8 @@ public final class GroupCommitLog: @unchecked Sendable {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
         onSync(seconds)
         if rc != 0 {
+            // The lines stay (whole, maybe read already): unacknowledged, never cut away.
             let problem = errnoText()
-            _ = ftruncate(fd, off_t(start))
             return .failed("cannot fdatasync the log: \(problem)")
         }
         lock.lock()
@@ -204,18 +210,19 @@ public final class GroupCommitLog: @unchecked Sendable {
         return .durable
     }
 
-    private func writeAll(_ buffer: [UInt8]) -> String? {
+    /// Writes all of `buffer`; how much was written, and the problem if not all.
+    private func writeAll(_ buffer: [UInt8]) -> (written: Int, problem: String?) {
         var done = 0
         while done < buffer.count {
             let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
             if n < 0 {
                 if errno == EINTR { continue }
-                return errnoText()
+                return (done, errnoText())
             }
-            if n == 0 { return "the write made no progress" }
+            if n == 0 { return (done, "the write made no progress") }
             done += n
         }
-        return nil
+        return (done, nil)
     }
 
     /// True when the path is gone or names a file other than the open one (a rotation).

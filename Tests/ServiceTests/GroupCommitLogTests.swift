@@ -100,7 +100,8 @@ import Testing
         #expect(try contents() == "{\"a\":1}\n{\"b\":2}\n")
     }
 
-    @Test func aFailedFdatasyncAnswersFailedAndLeavesNoLineOfTheBatch() async throws {
+    /// Not acknowledged, yet never cut away: a follower may have applied its lines already.
+    @Test func aFailedFdatasyncAnswersFailedAndKeepsItsWholeLines() async throws {
         let fail = LockedBox(false)
         let log = try GroupCommitLog(path: path, sync: { fd in
             if fail.get() { errno = EIO; return -1 }
@@ -115,7 +116,7 @@ import Testing
         #expect(await log.append(Array("{\"ok\":2}\n".utf8)) == .durable)
         #expect(log.snapshot.failure == nil)
         log.drainAndStop()
-        #expect(try contents() == "{\"ok\":1}\n{\"ok\":2}\n")
+        #expect(try contents() == "{\"ok\":1}\n{\"lost\":1}\n{\"ok\":2}\n")
     }
 
     @Test func aDeliveryNotDurableWithinTheDeadlineIsAnsweredFailed() async throws {
