@@ -70,7 +70,7 @@ struct IngestCommand: ParsableCommand {
             var database = try location.open(tuning: .bulk)
             // A backlog into an empty database: indexes built once, after the load, on a
             // connection of the load's own (see `BulkLoad`); the database is opened again after.
-            let size = ((try? FileManager.default.attributesOfItem(atPath: location.eventsPath)[.size]) as? Int) ?? 0
+            let size = Self.readableLogSize(location.eventsPath)
             let bulk = size >= Self.bulkThreshold ? try database.beginBulkLoad() : nil
             // What a bulk load applied, so `--follow`'s final total includes it.
             var backlog = BatchSummary()
@@ -151,6 +151,18 @@ struct IngestCommand: ParsableCommand {
             })
             printOut("total: " + Self.describe(total.counts, newTransactions: total.newTransactions))
         }
+    }
+
+    /// The log's size when it is a regular file this user may open (through a symlink too), else
+    /// 0: a log that cannot be read goes the ordinary way to its error and exit status (cli.md),
+    /// never into a bulk load begun on the empty database and left unfinished.
+    static func readableLogSize(_ path: String) -> Int {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return 0 }
+        return Int(info.st_size)
     }
 
     /// CPU seconds of this thread (`CLOCK_THREAD_CPUTIME_ID`) or of the whole process.

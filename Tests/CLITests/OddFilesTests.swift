@@ -40,6 +40,24 @@ import Glibc
         #expect(!result.stderr.contains("does not exist"))
     }
 
+    /// A backlog's size is read without opening it; the bulk load began on an empty database,
+    /// the read then failed outside the 66/77 mapping (exit 1) and left the load's mark behind.
+    @Test func aLargeLogTheUserMayNotReadIsRefusedWith77AndBeginsNoBulkLoad() throws {
+        let cli = try CLIHarness()
+        let user = try TemporaryUser()
+        defer { user.remove(); cli.cleanup() }
+        try cli.writeLog([webhookLine("secret-1")])
+        #expect(truncate(cli.events, off_t(40 << 20)) == 0)  // sparse: 40 MiB, past the bulk threshold
+        #expect(chmod(cli.events, 0o600) == 0)
+        #expect(chmod(cli.directory.path, 0o777) == 0)
+        let result = try cli.run(["/usr/sbin/runuser", "-u", user.name, "--", CLIHarness.binary, "ingest", "--db", cli.db, "--events", cli.events],
+                                 asCommand: true)
+        #expect(result.status == 77, "\(result.stderr)")
+        #expect(result.stderr.contains("may not read it (permission denied)"), "\(result.stderr)")
+        #expect(!result.stderr.contains("loading a backlog"), "\(result.stderr)")
+        #expect(try cli.sql("SELECT count(*) FROM meta WHERE key = 'bulk_load'") == "0\n")
+    }
+
     @Test func followSaysWhatItWaitsForAndPicksUpTheRealLog() throws {
         let cli = try CLIHarness()
         defer { cli.cleanup() }
