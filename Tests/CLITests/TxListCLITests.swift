@@ -47,6 +47,25 @@ import Testing
         #expect(try cli.run(["tx", "list", "--since", "yesterday"]).status == 64)
     }
 
+    /// "The first non-empty seen" reaches the row, across runs too: an empty first value was
+    /// kept for good (issue 9), and the rule alone is unit-tested in `TransactionRulesTests`.
+    @Test func aPspIdAndReferenceFilledInLaterAreSavedToTheRow() throws {
+        let cli = try CLIHarness()
+        defer { cli.cleanup() }
+        try cli.writeLog([webhookLine("FILL-1", extra: [("psp_transaction_id", "\"\""), ("merchantReference", "\"\"")])])
+        #expect(try cli.run(["ingest"]).status == 0)
+        try cli.append(webhookLine("FILL-1", "Approved", extra: [("psp_transaction_id", "\"cleo-42\""), ("merchantReference", "\"Ord-9\"")]) + "\n")
+        try cli.append(webhookLine("FILL-1", "Approved", extra: [("psp_transaction_id", "\"cleo-43\""), ("merchantReference", "\"Ord-10\"")]) + "\n")
+        #expect(try cli.run(["ingest"]).status == 0)
+        let rows = try #require(try cli.json(["tx", "list", "--json"]) as? [[String: Any]])
+        #expect(rows.count == 1)
+        #expect(rows.first?["psp_transaction_id"] as? String == "cleo-42")
+        #expect(rows.first?["merchantReference"] as? String == "Ord-9")
+        // Found by the psp id filled in later, as a search does.
+        let found = try #require(try cli.json(["tx", "list", "--search", "CLEO-4", "--json"]) as? [[String: Any]])
+        #expect(found.count == 1)
+    }
+
     @Test func theJSONShapeFollowsTheContract() throws {
         let cli = try seeded()
         defer { cli.cleanup() }
