@@ -29,6 +29,9 @@ public enum LogOpenError: Error, Equatable, CustomStringConvertible {
 final class LogFile: LogIdentity {
     let fd: Int32
     let name: String
+    /// The name a position records: the file's own path when `name` was a symlink to it as it
+    /// was opened (a later follower looks for the file there once the link has moved on), else `name`.
+    let recordedName: String
     let device: UInt64
     let inode: UInt64
 
@@ -68,12 +71,24 @@ final class LogFile: LogIdentity {
             }
             return .failure(.notARegularFile(path: path, kind: kind))
         }
-        return .success(LogFile(fd: fd, name: path, info: info))
+        return .success(LogFile(fd: fd, name: path, recordedName: target(ofSymlink: path, opened: info) ?? path, info: info))
     }
 
-    private init(fd: Int32, name: String, info: stat) {
+    /// Where the symlink `path` points, when it is one and still names the file just opened.
+    private static func target(ofSymlink path: String, opened: stat) -> String? {
+        var link = stat()
+        guard lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK, let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        let target = String(cString: resolved)
+        var info = stat()
+        guard stat(target, &info) == 0, info.st_dev == opened.st_dev, info.st_ino == opened.st_ino else { return nil }
+        return target
+    }
+
+    private init(fd: Int32, name: String, recordedName: String, info: stat) {
         self.fd = fd
         self.name = name
+        self.recordedName = recordedName
         self.device = UInt64(info.st_dev)
         self.inode = UInt64(info.st_ino)
     }

@@ -136,7 +136,7 @@ public final class LogFollower {
 
     /// A position at the start of `file`, stored under `key`.
     private func fresh(_ file: LogFile, key: String) -> FollowerPosition {
-        FollowerPosition(path: key, file: file.name, device: file.device, inode: file.inode, headLength: 0, headHash: [],
+        FollowerPosition(path: key, file: file.recordedName, device: file.device, inode: file.inode, headLength: 0, headHash: [],
                          offset: 0, nextLine: 1, observedSize: 0, updatedAt: clock())
     }
 
@@ -172,7 +172,7 @@ public final class LogFollower {
             next.offset = offset
             next.nextLine = line
             next.observedSize = size
-            next.file = file.name
+            next.file = file.recordedName
             if next.headLength < Int64(LogFile.headLimit), size > next.headLength {
                 let length = min(Int64(LogFile.headLimit), size)
                 if let hash = file.headHash(length: length) {

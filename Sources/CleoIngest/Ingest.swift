@@ -50,7 +50,7 @@ public struct LogLine: Sendable {
 /// The follower's position: which file (by identity), how far, and the running counts.
 public struct FollowerPosition: Sendable, Equatable {
     public var path: String
-    /// The name the current file was read under.
+    /// The name the current file was read under (its own path when that name was a symlink to it).
     public var file: String
     public var device: UInt64
     public var inode: UInt64

@@ -102,6 +102,26 @@ import Glibc
         #expect(sink.notices.map(\.kind) == [.rotation])
     }
 
+    /// The dated files in folders of their own, the symlink in a third (`/data/day1/…`,
+    /// `/data/day2/…`, `/var/log/cleo/current.jsonl`): a follower that was not running when the
+    /// link moved on (a cron `ingest`, a console started later) finds the old file where the link
+    /// pointed when it was read, not only beside the link or its new target.
+    @Test func aRepointedSymlinkAcrossFoldersLosesNothingForALaterFollower() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for sub in ["a", "b", "c"] { try FileManager.default.createDirectory(atPath: path(sub), withIntermediateDirectories: true) }
+        try write("a/day1.jsonl", lines: 0..<3)
+        try FileManager.default.createSymbolicLink(atPath: path("c/current.jsonl"), withDestinationPath: path("a/day1.jsonl"))
+        let sink = MemorySink()
+        try LogFollower(path: path("c/current.jsonl"), writer: sink).catchUp()
+        try write("a/day1.jsonl", lines: 3..<5, append: true)
+        try write("b/day2.jsonl", lines: 100..<102)
+        try FileManager.default.createSymbolicLink(atPath: path("c/next"), withDestinationPath: path("b/day2.jsonl"))
+        #expect(rename(path("c/next"), path("c/current.jsonl")) == 0)
+        try LogFollower(path: path("c/current.jsonl"), writer: sink).catchUp()
+        #expect(sink.applied.map(\.line) == [1, 2, 3, 4, 5, 1, 2])
+        #expect(sink.notices.map(\.kind) == [.rotation], "\(sink.notices.map(\.detail))")
+    }
+
     /// Rotated while nothing followed, the old file gone: the gap says what is known (nothing
     /// was known unread: "how much is unknown", never "at least 0 bytes"), and the frame shows
     /// the gap, not the newer rotation notice beside it.
