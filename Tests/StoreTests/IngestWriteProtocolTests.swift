@@ -95,6 +95,34 @@ import Testing
         #expect(record.flags == [])
     }
 
+    /// B has written since the table was empty, so it knows every id it wrote: a new id costs
+    /// it no lookup. Once A commits one, B must look again — else it inserts a second row
+    /// (`UNIQUE constraint failed`) and stops for good.
+    @Test func aWriterThatKnowsEveryIdItWroteSeesAnIdTheOtherCreated() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (a, b, database) = try twoWriters()
+        try b.apply([line("B-1", "Pending")])
+        try a.apply([line("N", "Pending")])
+        let summary = try b.apply([line("N", "Approved", eventID: "e2")])
+        #expect(summary.newTransactions == 0)
+        let (record, events) = try #require(try database.transaction(id: "N"))
+        #expect(record.status == .approved && events.count == 2)
+        #expect(try database.transactions(TransactionQuery()).count == 2)
+    }
+
+    /// B holds L as Pending in its cache when A approves it: B's late Pending is late, judged
+    /// against A's Approved, not against its own memory of Pending.
+    @Test func aCachedStateIsDroppedWhenTheOtherWriterMovesIt() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let (a, b, database) = try twoWriters()
+        try b.apply([line("L", "Pending")])
+        try a.apply([line("L", "Approved", eventID: "e2")])
+        try b.apply([line("L", "Pending", eventID: "e3")])
+        let (record, events) = try #require(try database.transaction(id: "L"))
+        #expect(record.status == .approved)
+        #expect(events.map(\.late) == [false, false, true])
+    }
+
     @Test func theSameLogUnderAnyNameHasOnePositionAndAStalePositionIsRefused() throws {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let (a, _, database) = try twoWriters()
