@@ -71,8 +71,10 @@ public final class LogFollower {
                 status.waitingFor = nil
                 return total
             }
-            // The position recorded on this file under any name, else the one of this path.
-            let stored = try writer.position(path: path, file: current)
+            // The position recorded on this file under any name, else the one of this path, else
+            // that of the path a symlink here names (rotated while nothing followed, the new
+            // file is the next of that path's stream).
+            let stored = try writer.position(path: path, file: current) ?? resolvedPath.flatMap { try writer.position(path: $0, file: nil) }
             let key = stored?.path ?? path
             status.phase = .following
             status.waitingFor = nil
@@ -132,6 +134,15 @@ public final class LogFollower {
             status.record(notices)
             return total
         }
+    }
+
+    /// Where a symlink at the path points now (absolute, resolved), when the path is one.
+    private var resolvedPath: String? {
+        var link = stat()
+        guard lstat(path, &link) == 0, link.st_mode & S_IFMT == S_IFLNK, let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        let target = String(cString: resolved)
+        return target == path ? nil : target
     }
 
     /// A position at the start of `file`, stored under `key`.

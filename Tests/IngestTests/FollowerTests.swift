@@ -122,6 +122,26 @@ import Glibc
         #expect(sink.notices.map(\.kind) == [.rotation], "\(sink.notices.map(\.detail))")
     }
 
+    /// The log followed as `log.jsonl`, rotated while nothing followed it, then first looked at
+    /// through a symlink to that path: the symlink's follower carries on the path's position —
+    /// the old file's last lines, then the new file — instead of starting a position of its own
+    /// at the new file (the old lines then lost for every name, and no gap said).
+    @Test func aRotationFirstSeenThroughASymlinkToThePathLosesNothing() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try write("log.jsonl", lines: 0..<3)
+        let sink = MemorySink()
+        try LogFollower(path: path("log.jsonl"), writer: sink).catchUp()
+        try write("log.jsonl", lines: 3..<5, append: true)
+        try FileManager.default.moveItem(atPath: path("log.jsonl"), toPath: path("log.jsonl.1"))
+        try write("log.jsonl", lines: 100..<102)
+        try FileManager.default.createSymbolicLink(atPath: path("link.jsonl"), withDestinationPath: path("log.jsonl"))
+        try LogFollower(path: path("link.jsonl"), writer: sink).catchUp()
+        try LogFollower(path: path("log.jsonl"), writer: sink).catchUp()
+        #expect(sink.applied.map(\.line) == [1, 2, 3, 4, 5, 1, 2])
+        #expect(sink.positions.count == 1, "\(sink.positions.keys.sorted())")
+        #expect(sink.notices.map(\.kind) == [.rotation], "\(sink.notices.map(\.detail))")
+    }
+
     /// Rotated while nothing followed, the old file gone: the gap says what is known (nothing
     /// was known unread: "how much is unknown", never "at least 0 bytes"), and the frame shows
     /// the gap, not the newer rotation notice beside it.
