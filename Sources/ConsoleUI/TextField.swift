@@ -117,8 +117,14 @@ extension Canvas {
             skipped += TerminalText.width(shown[start])
             start += 1
         }
-        var text = shown[start...].joined()
-        if start > 0 { text = "…" + String(text.dropFirst()) }
+        var rest = Array(shown[start...])
+        if start > 0, !rest.isEmpty {
+            // The first shown character gives way to `…` whole (a wide one, a placeholder), the
+            // columns it freed kept blank, so the text and the caret stay where they were measured.
+            let freed = TerminalText.width(rest.removeFirst())
+            rest.insert("…" + String(repeating: " ", count: max(0, freed - 1)), at: 0)
+        }
+        let text = rest.joined()
         write(text, x: x, y: y, role: role, maxWidth: width)
         cursor = Point(x: x + caretColumn - skipped, y: y)
     }

@@ -87,6 +87,24 @@ import Testing
         #expect(long.cursor!.x > TerminalText.width(prefix))
     }
 
+    /// Scrolled, the field's first shown character gives way to `…`: a wide one (日) or a
+    /// placeholder (`⟨U+202E⟩`) was cut to its first column, which moved the text left of the
+    /// caret (or left `U+202E⟩` on screen).
+    @Test(arguments: ["日", "\u{202E}", "a"]) func aScrolledFieldKeepsTheCaretAfterTheTextWhateverItsFirstCharacter(unit: String) {
+        var field = TextField(text: String(repeating: unit, count: 30))
+        field.cursor = 30
+        var canvas = Canvas(size: Size(width: 40, height: 1))
+        canvas.field(field, x: 2, y: 0, width: 21)
+        let cursor = canvas.cursor!
+        let drawn = String(canvas.rows[0].dropFirst(2).prefix(cursor.x - 2))
+        #expect(drawn.hasPrefix("…"), "\(drawn)")
+        // Every column up to the caret holds the text: the caret is right after its last character.
+        #expect(canvas[cursor.x - 1, 0].text != " " || canvas[cursor.x - 1, 0].width == 0, "\(canvas.rows[0])")
+        // After the mark (and the columns it freed), whole characters only.
+        #expect(drawn.dropFirst().drop(while: { $0 == " " }).hasPrefix(TerminalText.sanitized(unit)), "\(drawn)")
+        #expect(cursor.x < 2 + 21)
+    }
+
     @Test func copiedTextHasNoControlCharactersAndSaysWhereItWent() {
         var state = Fixture.state()
         state.transactions.select(Fixture.record(99, "abc\ncurl evil|sh\u{202E}", .pending))
