@@ -19,6 +19,24 @@ extension AppDatabase {
         } }
     }
 
+    /// When the next transaction that is Pending and not yet overdue turns overdue (its time +
+    /// `minutes`): the moment the overdue count moves with no commit at all. Nil when none is.
+    /// The first such row in log order, found in a few index steps (`tx_order_at`, then
+    /// `tx_status` from there) — not the least time of all, which would read every Pending row
+    /// of the last `minutes`: a log out of time order (`time_disorder`) is allowed for by
+    /// answering that much earlier, up to a minute (a later time is then counted again at once).
+    public func nextOverdueAt(minutes: Int, now: Timestamp) throws -> Timestamp? {
+        let span = Int64(minutes) * 60_000
+        let cutoff = now.millisecondsSince1970 - span
+        return try dbPool.read { db in
+            guard let low = try Self.firstSeq(db, orderAtOrAfter: cutoff) else { return nil }
+            let first = try Int64.fetchOne(db, sql: "SELECT first_seen_at FROM tx WHERE status = 'Pending' AND seq >= ? AND first_seen_at >= ? ORDER BY seq LIMIT 1",
+                                           arguments: [low, cutoff])
+            let early = min(try Self.timeDisorder(db), 60_000)
+            return first.map { Timestamp(millisecondsSince1970: $0 + span - early) }
+        }
+    }
+
     /// Rejected lines, newest first: `limit` of them before `beforeID` (nil: the newest).
     public func rejectedLinesNewestFirst(beforeID: Int64? = nil, limit: Int) throws -> (lines: [RejectedLine], total: Int) {
         let page = try rejectedLinesPage(beforeID.map { .olderThan($0) } ?? .newest, limit: limit)

@@ -96,8 +96,10 @@ public final class EffectRunner: @unchecked Sendable {
                 let counted = try database.countTransactions(request.filters, atOrAfter: request.atOrBelow, overdue: overdue, facets: request.facets,
                                                              cancel: token)
                 let took = started.duration(to: .now).components
+                let changesAt = try database.nextOverdueAt(minutes: TransactionsScreen.overdueMinutes, now: overdue.now!)
                 mailbox.post(.countsLoaded(request, Counts(total: counted.total, overdue: counted.overdue, above: counted.above, facets: counted.facets,
-                                                           milliseconds: took.seconds * 1000 + took.attoseconds / 1_000_000_000_000_000)))
+                                                           milliseconds: took.seconds * 1000 + took.attoseconds / 1_000_000_000_000_000,
+                                                           overdueChangesAt: changesAt)))
             } catch is CancellationError {
                 // Superseded: the count that replaced it is queued behind.
             }

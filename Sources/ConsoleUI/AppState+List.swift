@@ -35,12 +35,16 @@ public struct Counts: Sendable, Equatable {
     public var facets: TransactionFacets?
     /// How long the store took to count them (what paces the next count under a feed).
     public var milliseconds: Int64
-    public init(total: Int, overdue: Int, above: Int?, facets: TransactionFacets? = nil, milliseconds: Int64 = 0) {
+    /// When a transaction Pending now turns overdue: the overdue count (and an `:overdue`
+    /// filter's rows) move then with no commit, so they are counted again then.
+    public var overdueChangesAt: Timestamp?
+    public init(total: Int, overdue: Int, above: Int?, facets: TransactionFacets? = nil, milliseconds: Int64 = 0, overdueChangesAt: Timestamp? = nil) {
         self.total = total
         self.overdue = overdue
         self.above = above
         self.facets = facets
         self.milliseconds = milliseconds
+        self.overdueChangesAt = overdueChangesAt
     }
 }
 
@@ -101,6 +105,16 @@ extension AppState {
         return [.countTransactions(request)]
     }
 
+    /// At a tick: the counts again when they moved with time alone (a Pending transaction
+    /// turned overdue on a quiet log), or when a change was seen while they were throttled.
+    mutating func countsAtTick() -> [Effect] {
+        if let at = transactions.overdueChangesAt, now >= at {
+            transactions.overdueChangesAt = nil
+            transactions.countsStale = true
+        }
+        return transactions.countsStale ? requestCounts() : []
+    }
+
     /// A count came back: shown if it is for what is on screen; asked again if things moved meanwhile.
     mutating func countsLoaded(_ request: CountRequest, _ counts: Counts) -> [Effect] {
         if transactions.countsInFlight == request { transactions.countsInFlight = nil }
@@ -111,6 +125,7 @@ extension AppState {
             transactions.total = counts.total
             transactions.countedFilters = request.filters
             transactions.overdue = counts.overdue
+            transactions.overdueChangesAt = counts.overdueChangesAt
             if let facets = counts.facets { transactions.filters.facets = facets }
             if let top = request.atOrBelow, transactions.window == .olderThan(top) {
                 transactions.rowsAbove = counts.above

@@ -134,7 +134,7 @@ public struct AppState: Sendable, Equatable {
             if let flash, flash.until < now { self.flash = nil }
             ConfigScreen.clockTicked(&self)
             transactions.expireMarks(now: now)
-            return transactions.countsStale ? requestCounts() : []
+            return countsAtTick()
         case .pageLoaded(let page): return TransactionsScreen.pageLoaded(page, in: &self)
         case .countsLoaded(let request, let counts): return countsLoaded(request, counts)
         case .arrivalsCounted(let count):

@@ -38,6 +38,8 @@ public enum TransactionsScreen {
         /// takes long, `countCostShare`) — never skipped.
         var countsInFlight: CountRequest?
         var countsStale = false
+        /// When the overdue count moves next with no commit (`Counts.overdueChangesAt`).
+        var overdueChangesAt: Timestamp?
         var lastCounted: CountRequest?
         var lastCountAt: Timestamp?
         var lastCountMilliseconds: Int64 = 0
