@@ -40,7 +40,7 @@ import Testing
         }
 
         mutating func key(_ key: Key, times: Int = 1) { for _ in 0..<times { run(state.reduce(.key(key))) } }
-        var selected: Int64? { let v = state.audit.visible; return state.audit.selected < v.count ? v[state.audit.selected].id : nil }
+        var selected: Int64? { state.audit.trail.selected?.id }
         var screen: String { state.render().rows.joined(separator: "\n") }
     }
 
@@ -61,14 +61,14 @@ import Testing
         world.key(.character("/"))
         for c in "JORGE" { world.key(.character(c)) }
         // As you type, like the transactions' search: matched before Enter.
-        #expect(world.state.audit.total == 617 && world.state.audit.search != nil)
+        #expect(world.state.audit.trail.total == 617 && world.state.audit.search != nil)
         world.key(.enter)
-        #expect(world.state.audit.total == 617)
+        #expect(world.state.audit.trail.total == 617)
         #expect(world.selected == 1_234)
         world.key(.character("G"))
         #expect(world.selected == 2)
         world.key(.escape)
-        #expect(world.state.audit.total == 1_234 && world.state.audit.filter == nil)
+        #expect(world.state.audit.trail.total == 1_234 && world.state.audit.filter == nil)
     }
 
     /// A trail of exactly 500 or 1,000 entries: ↓ on the last row finds nothing below (counted),
@@ -99,13 +99,13 @@ import Testing
         let effects = world.state.reduce(.key(.character("j")))
         #expect(effects.isEmpty, "\(effects)")
         world.run(effects)
-        #expect(world.selected == 1 && world.state.audit.entries.count == 500)
+        #expect(world.selected == 1 && world.state.audit.trail.rows.count == 500)
         #expect(world.screen.contains(title), "\(world.screen)")
         world.key(.character("k"))
         #expect(world.selected == 2)
         world.key(.character("j"))
         world.run(AuditScreen.jump(&world.state, to: .olderThan(1), index: 0))
-        #expect(world.selected == 1 && world.state.audit.entries.count == 500)
+        #expect(world.selected == 1 && world.state.audit.trail.rows.count == 500)
         world.key(.character("k"))
         #expect(world.selected == 2)
     }
