@@ -60,6 +60,20 @@ public enum TransactionsScreen {
         public var pageSize = 18
         var pendingSelection: PendingSelection?
         var lastRequested: TransactionQuery?
+        /// Moves made while a move's page is read, replayed in order once it lands: each counts
+        /// from the rows that page brings, which the rows held cannot say (PgDn twice, PgDn then
+        /// PgUp, `j` at a page size of 1).
+        var deferredMoves: [DeferredMove] = []
+
+        enum DeferredMove: Sendable, Equatable {
+            case rows(Int), page(forward: Bool), halfPage(forward: Bool)
+            /// The terminal resized: the page a move asked for is read at the old size (where the
+            /// cursor lands on it counts its rows), so the size changes once it has landed.
+            case resize
+        }
+
+        /// A move's page is being read, or moves wait for one: the next move waits too.
+        var isMoving: Bool { pendingSelection != nil || !deferredMoves.isEmpty }
 
         public struct Mark: Sendable, Equatable {
             public var isNew: Bool
@@ -157,16 +171,8 @@ public enum TransactionsScreen {
         KeyBinding([.pageUp, .ctrl("b")], "page up", inHints: false) { page(&$0, forward: false) },
         KeyBinding([.ctrl("d")], "half page", inHints: false) { halfPage(&$0, forward: true) },
         KeyBinding([.ctrl("u")], "half page up", inHints: false) { halfPage(&$0, forward: false) },
-        KeyBinding([.character("g"), .home], "first", inHints: false) { state in
-            state.transactions.window = .newest
-            state.transactions.pendingSelection = .first
-            return [state.loadPage()]
-        },
-        KeyBinding([.character("G"), .end], "last", inHints: false) { state in
-            state.transactions.window = .oldest
-            state.transactions.pendingSelection = .last
-            return [state.loadPage()]
-        },
+        KeyBinding([.character("g"), .home], "first", inHints: false) { restart(&$0, at: .newest, select: .first) },
+        KeyBinding([.character("G"), .end], "last", inHints: false) { restart(&$0, at: .oldest, select: .last) },
         KeyBinding([.character("n")], "next match", inHints: false) { move(&$0, by: 1, onlyWhenSearching: true) },
         KeyBinding([.character("N")], "previous match", inHints: false) { move(&$0, by: -1, onlyWhenSearching: true) },
         KeyBinding([.enter], "open") { (state: inout AppState) -> Step in
@@ -205,8 +211,7 @@ public enum TransactionsScreen {
         KeyBinding([.escape], "clear", inHints: false) { state in
             guard state.transactions.query.search != nil else { return [] }
             state.transactions.query.search = nil
-            state.transactions.window = .newest
-            return [state.loadPage()]
+            return restart(&state, at: .newest, select: nil)
         },
     ]
 
@@ -233,15 +238,26 @@ public enum TransactionsScreen {
                     }
                 }
             }
-            state.transactions.window = .newest
-            state.transactions.pendingSelection = .first
-            return [state.loadPage()] + state.requestCounts()
+            return restart(&state, at: .newest, select: .first) + state.requestCounts()
         }
         if state.transactions.filters.isOpen {
             return FilterPanel.reduce(key, in: &state)
         }
         return keys.handle(key, in: &state) ?? []
     }
+
+    /// The list read afresh at `window` (g, G, a search, new filters): the moves waiting on the
+    /// page read before are superseded; a resize waiting on it applies now.
+    static func restart(_ state: inout AppState, at window: TransactionQuery.Cursor, select: State.PendingSelection?) -> [Effect] {
+        if state.transactions.deferredMoves.contains(.resize) { state.transactions.pageSize = pageSize(state) }
+        state.transactions.deferredMoves = []
+        state.transactions.window = window
+        state.transactions.pendingSelection = select
+        return [state.loadPage()]
+    }
+
+    /// The rows a page holds: the body less the title and the header.
+    static func pageSize(_ state: AppState) -> Int { max(1, state.bodyHeight - 2) }
 
     /// The search as the store gets it: surrounding whitespace trimmed (cli.md), nil when empty.
     static func searchTerm(_ text: String) -> String? {
@@ -258,6 +274,11 @@ public enum TransactionsScreen {
         guard !t.rows.isEmpty else { return [] }
         let index = t.selectedIndex ?? 0
         let target = index + delta
+        if t.isMoving {
+            if t.deferredMoves.isEmpty, let effects = extendMoveRead(&state, target: target) { return effects }
+            state.transactions.deferredMoves.append(.rows(delta))
+            return []
+        }
         if target >= 0 && target < t.rows.count {
             state.transactions.select(t.rows[target])
             // Back on the newest row: follow new rows again.
@@ -268,20 +289,6 @@ public enum TransactionsScreen {
             state.transactions.anchorIfNeeded()
             return []
         }
-        // Past the end again before the page asked for has answered (a held key, a burst the
-        // loop reduces at once): the asked window's first row is still in the stale page, and
-        // the scroll goes on from there — each such move was lost, scrolling again from the
-        // stale page's first row.
-        if target >= t.rows.count, t.pendingWindowStart > 0 {
-            let start = t.pendingWindowStart - 1
-            var next = min(t.rows.count - 1, start + target - (t.rows.count - 1))
-            // Never further than a full page before the end, when the rows below are known (a
-            // burst ran onto an empty page that said "No transactions yet").
-            if let below = rowsBelowPage(t) { next = min(next, t.rows.count - 1 + below - t.pageSize) }
-            guard next > start else { return [] }
-            pageDown(&state, after: t.rows[next], select: .index(t.rows.count - 1))
-            return [state.loadPage()]
-        }
         // Past an edge the rows scroll by one under the cursor (a whole page flipped before,
         // moving the cursor from the last screen row to the first).
         if target >= t.rows.count, t.rows.count == t.pageSize, let first = t.rows.first, (rowsBelowPage(t) ?? 1) > 0 {
@@ -289,23 +296,44 @@ public enum TransactionsScreen {
             return [state.loadPage()]
         }
         if target < 0, t.window != .newest, let first = t.rows.first {
-            // Above the top again before the page above answered: further up, not lost.
-            if case .rowsAbove(let n)? = t.pendingSelection, t.window == .newerThan(first.seq) {
-                state.transactions.pendingSelection = .rowsAbove(n - target)
-                return []
-            }
-            // Between the two answers of a move up (the row above found, its window not read
-            // yet): on up from that row, not again from the stale page's top.
-            if case .row(_, let seq)? = t.pendingSelection, t.window == .olderThan(seq + 1) {
-                state.transactions.window = .newerThan(seq)
-                state.transactions.pendingSelection = .rowsAbove(-target)
-                return [state.loadPage()]
-            }
             state.transactions.window = .newerThan(first.seq)
             state.transactions.pendingSelection = .rowsAbove(-target)
             return [state.loadPage()]
         }
         return []
+    }
+
+    /// `j`/`k` past an edge again before the page of the move before has answered (a held key,
+    /// a burst the loop reduces at once), taken on at once where the rows held say how: nil
+    /// when they cannot (the move then waits for that page, `deferredMoves`).
+    static func extendMoveRead(_ state: inout AppState, target: Int) -> [Effect]? {
+        let t = state.transactions
+        // Past the end: the asked window's first row is still in the stale page, and the scroll
+        // goes on from there (each such move was lost, scrolling again from the stale page's top).
+        if target >= t.rows.count, t.pendingWindowStart > 0 {
+            let start = t.pendingWindowStart - 1
+            var next = min(t.rows.count - 1, start + target - (t.rows.count - 1))
+            // Never further than a full page before the end, when the rows below are known (a
+            // burst ran onto an empty page that said "No transactions yet").
+            if let below = rowsBelowPage(t) { next = min(next, t.rows.count - 1 + below - t.pageSize) }
+            guard next > start else { return nil }
+            pageDown(&state, after: t.rows[next], select: .index(t.rows.count - 1))
+            return [state.loadPage()]
+        }
+        guard target < 0, t.window != .newest, let first = t.rows.first else { return nil }
+        // Above the top again before the page above answered: further up, not lost.
+        if case .rowsAbove(let n)? = t.pendingSelection, t.window == .newerThan(first.seq) {
+            state.transactions.pendingSelection = .rowsAbove(n - target)
+            return []
+        }
+        // Between the two answers of a move up (the row above found, its window not read yet):
+        // on up from that row, not again from the stale page's top.
+        if case .row(_, let seq)? = t.pendingSelection, t.window == .olderThan(seq + 1) {
+            state.transactions.window = .newerThan(seq)
+            state.transactions.pendingSelection = .rowsAbove(-target)
+            return [state.loadPage()]
+        }
+        return nil
     }
 
     /// How many rows follow the page held, when the count and the rows above are known for the
@@ -330,6 +358,10 @@ public enum TransactionsScreen {
 
     static func page(_ state: inout AppState, forward: Bool) -> [Effect] {
         let t = state.transactions
+        if t.isMoving {
+            state.transactions.deferredMoves.append(.page(forward: forward))
+            return []
+        }
         if forward {
             guard let last = t.rows.last, t.rows.count == t.pageSize else {
                 if let last = t.rows.last { state.transactions.select(last) }
@@ -353,6 +385,10 @@ public enum TransactionsScreen {
     /// by half a page under it instead.
     static func halfPage(_ state: inout AppState, forward: Bool) -> [Effect] {
         let t = state.transactions
+        if t.isMoving {
+            state.transactions.deferredMoves.append(.halfPage(forward: forward))
+            return []
+        }
         guard !t.rows.isEmpty else { return [] }
         let half = max(1, t.pageSize / 2)
         let index = t.selectedIndex ?? 0
@@ -373,10 +409,33 @@ public enum TransactionsScreen {
     }
 
     static func resized(_ state: inout AppState) -> [Effect] {
-        let size = max(1, state.bodyHeight - 2)
+        let size = pageSize(state)
         guard size != state.transactions.pageSize else { return [] }
+        if state.transactions.isMoving {
+            if !state.transactions.deferredMoves.contains(.resize) { state.transactions.deferredMoves.append(.resize) }
+            return []
+        }
         state.transactions.pageSize = size
         return [state.loadPage()]
+    }
+
+    /// The moves made while the page just placed was read, in order, each from where the one
+    /// before left the cursor; one that reads a page (or a resize) leaves the rest to wait for it.
+    static func replayDeferredMoves(_ state: inout AppState) -> [Effect] {
+        var waiting = state.transactions.deferredMoves[...]
+        state.transactions.deferredMoves = []
+        var effects: [Effect] = []
+        while let next = waiting.popFirst() {
+            switch next {
+            case .rows(let delta): effects += move(&state, by: delta)
+            case .page(let forward): effects += page(&state, forward: forward)
+            case .halfPage(let forward): effects += halfPage(&state, forward: forward)
+            case .resize: effects += resized(&state)
+            }
+            if state.transactions.pendingSelection != nil || next == .resize { break }
+        }
+        state.transactions.deferredMoves = Array(waiting) + state.transactions.deferredMoves
+        return effects
     }
 
     // MARK: - Results
@@ -392,7 +451,11 @@ public enum TransactionsScreen {
         // was going to (the one just above) or else the row chosen.
         // `k` past the top: the row just above (the page's oldest) starts the window.
         if case .newerThan = page.query.cursor, case .rowsAbove(let n)? = t.pendingSelection {
-            if !page.rows.isEmpty {
+            if n > page.rows.count, page.rows.count == page.query.limit, let top = page.rows.first {
+                // Further up than a page reaches (more `k` than rows a page holds): on up from its top.
+                t.window = .newerThan(top.seq)
+                t.pendingSelection = .rowsAbove(n - page.rows.count)
+            } else if !page.rows.isEmpty {
                 let above = page.rows[max(0, page.rows.count - n)]
                 t.window = .olderThan(above.seq + 1)
                 t.pendingSelection = .row(above.id, seq: above.seq)
@@ -479,7 +542,8 @@ public enum TransactionsScreen {
         t.anchorIfNeeded()
         state.transactions = t
         // A new window or new filters: count now (total, and the rows above for the position).
-        return state.requestCounts(onlyIfChanged: true)
+        let counts = state.requestCounts(onlyIfChanged: true)
+        return counts + replayDeferredMoves(&state)
     }
 
     /// The row at `seq` or the nearest older one (rows are newest first), else the last row.
