@@ -28,8 +28,7 @@ extension TransactionsScreen {
         let target = index + delta
         if t.isMoving {
             if t.deferredMoves.isEmpty, let effects = extendMoveRead(&state, target: target) { return effects }
-            state.transactions.deferredMoves.append(.rows(delta))
-            return []
+            return waitForPage(&state, then: .rows(delta))
         }
         if target >= 0 && target < t.rows.count {
             state.transactions.select(t.rows[target])
@@ -110,10 +109,7 @@ extension TransactionsScreen {
 
     static func page(_ state: inout AppState, forward: Bool) -> [Effect] {
         let t = state.transactions
-        if t.isMoving {
-            state.transactions.deferredMoves.append(.page(forward: forward))
-            return []
-        }
+        if t.isMoving { return waitForPage(&state, then: .page(forward: forward)) }
         if forward {
             guard let last = t.rows.last, t.rows.count == t.pageSize else {
                 if let last = t.rows.last { state.transactions.select(last) }
@@ -137,10 +133,7 @@ extension TransactionsScreen {
     /// by half a page under it instead.
     static func halfPage(_ state: inout AppState, forward: Bool) -> [Effect] {
         let t = state.transactions
-        if t.isMoving {
-            state.transactions.deferredMoves.append(.halfPage(forward: forward))
-            return []
-        }
+        if t.isMoving { return waitForPage(&state, then: .halfPage(forward: forward)) }
         guard !t.rows.isEmpty else { return [] }
         let half = max(1, t.pageSize / 2)
         let index = t.selectedIndex ?? 0
@@ -168,6 +161,13 @@ extension TransactionsScreen {
             return []
         }
         state.transactions.pageSize = size
+        return [state.loadPage()]
+    }
+
+    /// A move made while a move's page is read waits for that page. The page is asked again (the
+    /// runner reads only the latest request), so a read that failed is not waited on for good.
+    static func waitForPage(_ state: inout AppState, then move: State.DeferredMove) -> [Effect] {
+        state.transactions.deferredMoves.append(move)
         return [state.loadPage()]
     }
 

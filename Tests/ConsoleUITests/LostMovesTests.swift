@@ -83,6 +83,17 @@ import Testing
         #expect(world.state.transactions.deferredMoves.isEmpty)
     }
 
+    /// A move's page that never answers (its read failed) does not hold the next moves for good:
+    /// the next key asks for it again, and both land.
+    @Test func aPageThatNeverAnsweredIsAskedAgainByTheNextMove() {
+        var world = FeedWorld(rows: 200)
+        let size = world.state.transactions.pageSize
+        let before = world.state.transactions.selectedSeq!
+        _ = world.state.reduce(.key(.pageDown))  // lost
+        world.run(world.state.reduce(.key(.pageDown)))
+        #expect(world.state.transactions.selectedSeq == before - Int64(2 * size))
+    }
+
     /// g while moves wait supersedes them; a resize waiting with them applies at once.
     @Test func gWhileMovesWaitStartsAfresh() {
         var world = FeedWorld(rows: 200)
