@@ -89,6 +89,16 @@ import Testing
         #expect(world.selected == 1_234, "clamped at the top")
     }
 
+    /// Up from a page just below the newest: the page above is short, so the newest page is read
+    /// instead, on the entry just above the page left (it landed on the newest page's 500th row).
+    @Test func upPastAShortPageAboveLandsOnTheEntryJustAbove() {
+        var world = World()
+        world.run(AuditScreen.jump(&world.state, to: .olderThan(1_200), index: 0))
+        #expect(world.selected == 1_199)
+        world.key(.character("k"))
+        #expect(world.selected == 1_200 && world.state.audit.trail.window == .newest)
+    }
+
     @Test(arguments: [500, 1_000]) func downOnTheLastEntryOfAnExactMultipleKeepsTheEntries(entries: Int) {
         var world = World(entries: entries)
         let title = entries == 500 ? "500 entries, newest first" : "501–1,000 of 1,000 entries"
