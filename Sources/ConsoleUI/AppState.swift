@@ -145,7 +145,7 @@ public struct AppState: Sendable, Equatable {
         case .timelineLoaded(let txSeq, let events, let total, let after, let window):
             return TransactionDetailScreen.timelineLoaded(txSeq: txSeq, events, total: total, after: after, window: window, in: &self)
         case .eventRawLoaded(let rowID, let raw):
-            if let index = detail.events.firstIndex(where: { $0.rowID == rowID }) { detail.events[index].raw = raw }
+            detail.timeline.updateRow(rowID) { $0.raw = raw }
             return []
         case .detailMissing(let id):
             detail.missing = id

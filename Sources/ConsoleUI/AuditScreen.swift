@@ -4,114 +4,46 @@ import TerminalCanvas
 /// The configuration's history: when, who, from where, field, old → new (masked), result.
 public enum AuditScreen {
     public struct State: Sendable, Equatable {
-        /// A page of entries (at most `pageLimit`), oldest first as stored.
-        public var entries: [AuditEntry] = []
-        /// Entries matching the search in the whole trail (`config history` lists them all).
-        public var total = 0
-        public var selected = 0
+        /// The trail newest first, a page at a time (keyset on id; `.newest` follows new entries).
+        public var trail = PagedList<AuditEntry>(home: .top, pageLimit: AuditScreen.pageLimit, followsHome: true)
         public var search: TextField?
         /// The search by field or user (run in SQL, over the whole trail).
         public var filter: String?
-        /// Where the page is (keyset on id; `.newest` follows new entries) and how many matching
-        /// entries are newer than it.
-        public var window = RowWindow.newest
-        public var above = 0
-        /// Where the cursor goes on the page being loaded (`Int.max`: the last row).
-        var pendingIndex: Int?
         public init() {}
-
-        /// Newest first.
-        public var visible: [AuditEntry] { entries.reversed() }
-
-        mutating func clampSelection() { selected = min(selected, max(0, visible.count - 1)) }
     }
 
     /// How many entries a page holds; moving past its end reads the next.
     public static let pageLimit = 500
 
-    static func reload(_ state: AppState) -> Effect { .loadAuditPage(state.audit.window, search: state.audit.filter) }
+    static func reload(_ state: AppState) -> Effect {
+        .loadAuditPage(state.audit.trail.requestedWindow, search: state.audit.filter)
+    }
 
+    /// Reads `window`, the cursor landing at `index` (`Int.max`: the last entry).
     static func jump(_ state: inout AppState, to window: RowWindow, index: Int) -> [Effect] {
-        state.audit.window = window
-        state.audit.pendingIndex = index
+        state.audit.trail.read(window, landing: ListLanding(index: index))
         return [reload(state)]
     }
 
-    /// The cursor moves; past the page's ends the next page is read, like the transactions.
-    static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
-        let a = state.audit
-        let rows = a.visible
-        let target = a.selected + delta
-        if target >= 0 && target < rows.count {
-            state.audit.selected = target
-            return []
-        }
-        // Rows below the page are known (total − above − count), not guessed from a full page.
-        if target >= rows.count, a.total - a.above - rows.count > 0, let last = rows.last {
-            return jump(&state, to: .olderThan(last.id), index: target - rows.count)
-        }
-        if target < 0, a.window != .newest, let first = rows.first {
-            return jump(&state, to: .newerThan(first.id), index: pageLimit + target)
-        }
-        state.audit.selected = max(0, min(rows.count - 1, target))
-        return []
+    /// The cursor moves (`PagedList`): past the page's ends the next page is read.
+    static func move(_ state: inout AppState, _ move: ListMove) -> [Effect] {
+        state.audit.trail.apply(move).map { .loadAuditPage($0, search: state.audit.filter) }.map { [$0] } ?? []
     }
 
-    /// A page came back (or Config's newest entries: shown only while the screen is at its top,
-    /// unsearched). A short page above the top is replaced by the newest page.
+    /// A page came back (oldest first as stored), or Config's newest entries: placed only when
+    /// they answer what the screen asked for (Config's only while it is at its top, unsearched).
     static func pageLoaded(_ entries: [AuditEntry], total: Int, above: Int, window: RowWindow, search: String?, in state: inout AppState) -> [Effect] {
-        var a = state.audit
-        guard window == a.window, search == a.filter else { return [] }
-        if case .newerThan = window, entries.count < pageLimit {
-            a.window = .newest
-            state.audit = a
-            return [reload(state)]
-        }
-        if entries.isEmpty, let first = a.visible.first, case .olderThan = window {
-            // Nothing older after all: the page held stays (never swapped for nothing), on its last row.
-            a.window = a.above == 0 ? .newest : .olderThan(first.id + 1)
-            a.selected = a.visible.count - 1
-            a.pendingIndex = nil
-            state.audit = a
-            return []
-        }
-        let newestFirst = Array(entries.reversed())
-        let selectedID = a.selected < a.visible.count ? a.visible[a.selected].id : nil
-        a.entries = entries
-        a.total = total
-        a.above = above
-        if let index = a.pendingIndex {
-            a.selected = index
-        } else if let selectedID, a.selected > 0 || window != .newest, let index = newestFirst.firstIndex(where: { $0.id == selectedID }) {
-            a.selected = index
-        }
-        a.pendingIndex = nil
-        if let first = newestFirst.first, window != .newest { a.window = .olderThan(first.id + 1) }
-        state.audit = a
-        state.audit.clampSelection()
-        return []
+        guard search == state.audit.filter else { return [] }
+        return state.audit.trail.receive(entries.reversed(), total: total, newer: above, window: window)
+            .map { [.loadAuditPage($0, search: search)] } ?? []
     }
 
     static let keys: [KeyBinding] = [
-        KeyBinding([.character("j"), .down], "move") { move(&$0, by: 1) },
-        KeyBinding([.character("k"), .up], "move", inHints: false) { move(&$0, by: -1) },
-        KeyBinding([.character("g"), .home], "first", inHints: false) { state in
-            if state.audit.window == .newest {
-                state.audit.selected = 0
-                return []
-            }
-            return jump(&state, to: .newest, index: 0)
-        },
-        KeyBinding([.character("G"), .end], "last", inHints: false) { state in
-            let a = state.audit
-            // The whole trail is held: its last row. Else the oldest entry of the whole trail.
-            if a.above == 0 && a.entries.count >= a.total {
-                state.audit.selected = max(0, a.visible.count - 1)
-                return []
-            }
-            return jump(&state, to: .oldest, index: Int.max)
-        },
-    ] + ListPaging.keys(screenful: { ($0.bodyHeight - 2) / 2 }, move: { move(&$0, by: $1) }) + [
+        KeyBinding([.character("j"), .down], "move") { move(&$0, .by(1)) },
+        KeyBinding([.character("k"), .up], "move", inHints: false) { move(&$0, .by(-1)) },
+        KeyBinding([.character("g"), .home], "first", inHints: false) { move(&$0, .first) },
+        KeyBinding([.character("G"), .end], "last", inHints: false) { move(&$0, .last) },
+    ] + ListPaging.keys(screenful: { ($0.bodyHeight - 2) / 2 }, move: { move(&$0, .by($1)) }) + [
         KeyBinding([.character("/")], "search field or user") { state in
             state.audit.search = TextField(text: state.audit.filter ?? "")
             return []
@@ -151,10 +83,11 @@ public enum AuditScreen {
         let a = state.audit
         let width = area.width
         let x = canvas.write(" Audit trail ", x: area.x, y: area.y, role: .title)
-        let rows = a.visible
+        let rows = a.trail.rows
+        let cursor = a.trail.cursor
         let searchRow = a.search != nil ? 1 : 0
         // The selected entry whole, below the list: old → new never cut at 80 columns.
-        let pane = rows.isEmpty ? [] : detailLines(rows[min(a.selected, rows.count - 1)], state: state, width: width - 4)
+        let pane = rows.isEmpty ? [] : detailLines(rows[min(cursor, rows.count - 1)], state: state, width: width - 4)
         let paneHeight = pane.isEmpty ? 0 : min(pane.count + 1, max(3, (area.height - 2) / 2))
         let room = area.height - 2 - searchRow - paneHeight
         let table = table(rows, state: state, width: width)
@@ -163,11 +96,11 @@ public enum AuditScreen {
         if rows.isEmpty {
             canvas.write(a.filter == nil ? "No configuration changes yet: press 2 to set up Cleo." : "Nothing matches.", x: area.x + 2, y: area.y + 3, role: .muted, maxWidth: width - 3)
         }
-        let start = max(0, min(a.selected - room / 2, rows.count - room))
-        renderTitle(a, newer: a.above + start, into: &canvas, at: Point(x: area.x + x + 1, y: area.y), width: width - x - 2)
+        let start = max(0, min(cursor - room / 2, rows.count - room))
+        renderTitle(a, newer: a.trail.newer + start, into: &canvas, at: Point(x: area.x + x + 1, y: area.y), width: width - x - 2)
         var y = area.y + 2
         for (index, cells) in table.rows.enumerated().dropFirst(start).prefix(max(0, room)) {
-            let selected = index == a.selected
+            let selected = index == cursor
             canvas.tableRow(table.layout, cells, x: area.x + 1, y: y, rowRole: selected ? .selected : nil)
             if selected { canvas.paint(x: area.x, y: y, width: width, role: .selected) }
             y += 1
@@ -195,9 +128,10 @@ public enum AuditScreen {
     /// than the first row drawn) always, the search cut last, the legend on secrets dropped first.
     static func renderTitle(_ a: State, newer: Int, into canvas: inout Canvas, at origin: Point, width: Int) {
         let n = TransactionsScreen.grouped
-        let count = a.above > 0 ? "\(n(a.above + 1))–\(n(a.above + a.entries.count)) of \(n(a.total)) entries"
-            : a.total > a.entries.count ? "newest \(n(a.entries.count)) of \(n(a.total)) entries"
-            : a.entries.count == 1 ? TransactionsScreen.counted(1, "entry") : "\(n(a.entries.count)) entries"
+        let (above, held, total) = (a.trail.newer, a.trail.rows.count, a.trail.total)
+        let count = above > 0 ? "\(n(above + 1))–\(n(above + held)) of \(n(total)) entries"
+            : total > held ? "newest \(n(held)) of \(n(total)) entries"
+            : held == 1 ? TransactionsScreen.counted(1, "entry") : "\(n(held)) entries"
         var phrases = [count + ", newest first"]
         if let filter = a.filter { phrases.append("matching \"\(filter)\"") }
         let legend = "secrets as masks and fingerprints"

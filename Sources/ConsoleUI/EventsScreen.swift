@@ -11,59 +11,27 @@ public enum EventsScreen {
         /// Which list the screen shows under the follower; `Tab` switches.
         public enum List: Sendable, Equatable { case rejected, refused }
         public var list: List = .rejected
-        /// The newest rejected lines, newest first.
-        public var rejected: [RejectedLine] = []
-        /// All rejected lines (the page may hold fewer).
-        public var total = 0
-        public var selected = 0
-        /// The newest refused deliveries, newest first (bodies not loaded: `raw == []` means kept).
-        public var refused: [RefusedDelivery] = []
-        /// All refused deliveries (the page may hold fewer).
-        public var refusedTotal = 0
-        public var refusedSelected = 0
+        /// The rejected lines, newest first, a page at a time (keyset on id, never the whole table).
+        public var rejected = PagedList<RejectedLine>(home: .top, pageLimit: EventsScreen.pageLimit, followsHome: true)
+        /// The refused deliveries, newest first (bodies not loaded: `raw == []` means kept).
+        public var refused = PagedList<RefusedDelivery>(home: .top, pageLimit: EventsScreen.pageLimit, followsHome: true)
         /// The body loaded for the raw view, and whose it is.
         public var refusedBodyID: Int64?
         public var refusedBody: [UInt8] = []
         public var showingRaw = false
         /// The raw view's first line shown (its keys clamp it at the last line that fills it).
         public var rawScroll = 0
-        /// Where each list's page is (keyset on id; `.newest` follows new rows) and how many rows
-        /// are newer than it: paging goes back as far as the table does.
-        public var rejectedWindow = RowWindow.newest
-        public var rejectedAbove = 0
-        public var refusedWindow = RowWindow.newest
-        public var refusedAbove = 0
-        /// Where the cursor goes on the page being loaded (an index; `Int.max` is the last row).
-        var pendingIndex: Int?
-        /// Or the row to stay on, by id.
-        var pendingID: Int64?
         public init() {}
 
-        /// Rows in the list shown.
-        var count: Int { list == .rejected ? rejected.count : refused.count }
+        /// Rows on the shown list's page.
+        var count: Int { list == .rejected ? rejected.rows.count : refused.rows.count }
 
         /// The shown list's ids, newest first.
-        var ids: [Int64] { list == .rejected ? rejected.map(\.id) : refused.map(\.id) }
+        var ids: [Int64] { list == .rejected ? rejected.rows.map(\.id) : refused.rows.map(\.id) }
 
-        var window: RowWindow {
-            get { list == .rejected ? rejectedWindow : refusedWindow }
-            set { if list == .rejected { rejectedWindow = newValue } else { refusedWindow = newValue } }
-        }
-
-        var above: Int { list == .rejected ? rejectedAbove : refusedAbove }
-
-        /// Rows of the shown list older than its page: known, not guessed from a full page (a
-        /// table of exactly 500 rows has none below).
-        var below: Int { max(0, (list == .rejected ? total : refusedTotal) - above - count) }
-
-        func load(_ window: RowWindow) -> Effect { list == .rejected ? .loadRejected(window) : .loadRefused(window) }
-
-        /// The list shown's selection.
-        var cursor: Int {
-            get { list == .rejected ? selected : refusedSelected }
-            set { if list == .rejected { selected = newValue } else { refusedSelected = newValue } }
-        }
-
+        /// The shown list's cursor and how many of its rows are newer than its page.
+        var cursor: Int { list == .rejected ? rejected.cursor : refused.cursor }
+        var above: Int { list == .rejected ? rejected.newer : refused.newer }
     }
 
     /// How many rejected lines (and refusals) a page holds; moving past its end reads the next.
@@ -74,166 +42,57 @@ public enum EventsScreen {
             state.events.list = state.events.list == .rejected ? .refused : .rejected
             return []
         },
-        KeyBinding([.character("g"), .home], "first", inHints: false) { state in
-            if state.events.window == .newest {
-                state.events.cursor = 0
-                return []
-            }
-            return jump(&state, to: .newest, index: 0)
-        },
-        KeyBinding([.character("G"), .end], "last", inHints: false) { state in
-            let e = state.events
-            let total = e.list == .rejected ? e.total : e.refusedTotal
-            // The whole list is held: its last row. Else the oldest row of the whole table.
-            if e.above == 0 && e.count >= total {
-                state.events.cursor = max(0, e.count - 1)
-                return []
-            }
-            return jump(&state, to: .oldest, index: Int.max)
-        },
-        KeyBinding([.character("j"), .down], "move") { move(&$0, by: 1) },
-        KeyBinding([.character("k"), .up], "move", inHints: false) { move(&$0, by: -1) },
+        KeyBinding([.character("g"), .home], "first", inHints: false) { move(&$0, .first) },
+        KeyBinding([.character("G"), .end], "last", inHints: false) { move(&$0, .last) },
+        KeyBinding([.character("j"), .down], "move") { move(&$0, .by(1)) },
+        KeyBinding([.character("k"), .up], "move", inHints: false) { move(&$0, .by(-1)) },
         KeyBinding([.enter, .character("r")], "raw") { state in
             let e = state.events
             switch e.list {
             case .rejected:
-                if !e.rejected.isEmpty { state.events.showingRaw = true }
+                if !e.rejected.rows.isEmpty { state.events.showingRaw = true }
                 state.events.rawScroll = 0
                 return []
             case .refused:
-                guard e.refusedSelected < e.refused.count else { return [] }
                 // Opened for every refusal: its fields are read whole there (the pane promises it),
                 // with its body when serve kept one.
-                let refusal = e.refused[e.refusedSelected]
+                guard let refusal = e.refused.selected else { return [] }
                 state.events.showingRaw = true
                 state.events.rawScroll = 0
                 return refusal.raw == nil || e.refusedBodyID == refusal.id ? [] : [.loadRefusedBody(id: refusal.id)]
             }
         },
         KeyBinding([.escape], "back", goes: .back),
-    ] + ListPaging.keys(screenful: { $0.bodyHeight - 8 }, move: { move(&$0, by: $1) })
+    ] + ListPaging.keys(screenful: { $0.bodyHeight - 8 }, move: { move(&$0, .by($1)) })
 
-    /// What the screen reloads after a commit or when shown: each list's page where it is.
+    /// What the screen reloads after a commit or when shown: each list's page where it is (or
+    /// the page it is reading).
     static func reloadEffects(_ state: AppState) -> [Effect] {
-        [.loadRejected(state.events.rejectedWindow), .loadRefused(state.events.refusedWindow)]
+        [.loadRejected(state.events.rejected.requestedWindow), .loadRefused(state.events.refused.requestedWindow)]
     }
 
-    /// The cursor moves; past the page's last row the next older page is read, above its first
-    /// (when the page is not the newest) the newer one — keyset on id, like the transactions.
-    static func move(_ state: inout AppState, by delta: Int) -> [Effect] {
-        let e = state.events
-        let ids = e.ids
-        let target = e.cursor + delta
-        if target >= 0 && target < ids.count {
-            state.events.cursor = target
-            return []
+    /// The shown list's cursor moves (`PagedList`): the page it reads is its effect.
+    static func move(_ state: inout AppState, _ move: ListMove) -> [Effect] {
+        switch state.events.list {
+        case .rejected: state.events.rejected.apply(move).map { [.loadRejected($0)] } ?? []
+        case .refused: state.events.refused.apply(move).map { [.loadRefused($0)] } ?? []
         }
-        if target >= ids.count, e.below > 0, let last = ids.last {
-            return jump(&state, to: .olderThan(last), index: target - ids.count)
-        }
-        if target < 0, e.window != .newest, let first = ids.first {
-            return jump(&state, to: .newerThan(first), index: pageLimit + target)
-        }
-        state.events.cursor = max(0, min(ids.count - 1, target))
-        return []
     }
 
+    /// Reads `window` of the shown list, the cursor landing at `index` (`Int.max`: the last row).
     static func jump(_ state: inout AppState, to window: RowWindow, index: Int) -> [Effect] {
-        state.events.window = window
-        state.events.pendingIndex = index
-        state.events.pendingID = nil
-        return [state.events.load(window)]
+        switch state.events.list {
+        case .rejected: [.loadRejected(state.events.rejected.read(window, landing: ListLanding(index: index)))]
+        case .refused: [.loadRefused(state.events.refused.read(window, landing: ListLanding(index: index)))]
+        }
     }
 
     static func rejectedLoaded(_ lines: [RejectedLine], total: Int, above: Int, window: RowWindow, in state: inout AppState) -> [Effect] {
-        loaded(lines, id: \.id, of: .rejected, total: total, above: above, window: window, in: &state,
-               rows: \.rejected, cursor: \.selected, total: \.total, above: \.rejectedAbove, window: \.rejectedWindow, reload: { .loadRejected($0) })
+        state.events.rejected.receive(lines, total: total, newer: above, window: window).map { [.loadRejected($0)] } ?? []
     }
 
     static func refusedLoaded(_ refusals: [RefusedDelivery], total: Int, above: Int, window: RowWindow, in state: inout AppState) -> [Effect] {
-        loaded(refusals, id: \.id, of: .refused, total: total, above: above, window: window, in: &state,
-               rows: \.refused, cursor: \.refusedSelected, total: \.refusedTotal, above: \.refusedAbove, window: \.refusedWindow, reload: { .loadRefused($0) })
-    }
-
-    /// A page of either list placed in its own fields: an answer to an older request dropped, an
-    /// empty older page never swapped in, the selection kept on its row (or a reload asked).
-    private static func loaded<Row>(_ page: [Row], id: KeyPath<Row, Int64>, of kind: State.List, total: Int, above: Int, window: RowWindow,
-                                    in state: inout AppState, rows: WritableKeyPath<State, [Row]>, cursor: WritableKeyPath<State, Int>,
-                                    total totalField: WritableKeyPath<State, Int>, above aboveField: WritableKeyPath<State, Int>,
-                                    window windowField: WritableKeyPath<State, RowWindow>, reload: (RowWindow) -> Effect) -> [Effect] {
-        var e = state.events
-        guard window == e[keyPath: windowField] else { return [] }  // an answer to an older request
-        let held = e[keyPath: rows]
-        let selectedID = e[keyPath: cursor] < held.count ? held[e[keyPath: cursor]][keyPath: id] : nil
-        if page.isEmpty, let first = held.first, case .olderThan = window {
-            // Nothing older after all: the page held stays, on its last row.
-            keepHeld(of: kind, count: held.count, first: first[keyPath: id], above: e[keyPath: aboveField], events: &e)
-            state.events = e
-            return []
-        }
-        let placed = placeLoaded(page.map { $0[keyPath: id] }, of: kind, window: window, selectedID: selectedID, cursor: e[keyPath: cursor], events: &e)
-        if let next = placed.reload {
-            state.events = e
-            return [reload(next)]
-        }
-        e[keyPath: cursor] = placed.cursor
-        e[keyPath: rows] = page
-        e[keyPath: totalField] = total
-        e[keyPath: aboveField] = above
-        if let first = page.first, window != .newest { e[keyPath: windowField] = .olderThan(first[keyPath: id] + 1) }
-        state.events = e
-        return []
-    }
-
-    /// An empty page older than the one held is never swapped in (the rows would be replaced by
-    /// nothing and ↑ would have no row to page from): the held page's window again, its last row.
-    static func keepHeld(of kind: State.List, count: Int, first: Int64, above: Int, events e: inout State) {
-        let window: RowWindow = above == 0 ? .newest : .olderThan(first + 1)
-        if kind == .rejected {
-            e.rejectedWindow = window
-            e.selected = count - 1
-        } else {
-            e.refusedWindow = window
-            e.refusedSelected = count - 1
-        }
-        if kind == e.list {
-            e.pendingIndex = nil
-            e.pendingID = nil
-        }
-    }
-
-    /// Where the cursor lands on a loaded page (newest first): where a move asked, else on the
-    /// row it was on (new rows arriving above it), else as near as the page allows. A short page
-    /// above the top is replaced by the newest page (returned: the window to load instead).
-    static func placeLoaded(_ ids: [Int64], of kind: State.List, window: RowWindow, selectedID: Int64?, cursor current: Int,
-                            events e: inout State) -> (cursor: Int, reload: RowWindow?) {
-        var cursor = current
-        // A move's target is the shown list's (the other one reloads beside it after a commit).
-        let pendingIndex = kind == e.list ? e.pendingIndex : nil
-        let pendingID = kind == e.list ? e.pendingID : nil
-        if case .newerThan = window, ids.count < pageLimit {
-            if let pendingIndex {
-                // The row the move was going to, found again on the newest page.
-                let index = min(pendingIndex, ids.count - 1)
-                e.pendingID = index >= 0 ? ids[index] : selectedID
-                e.pendingIndex = nil
-            }
-            if kind == .rejected { e.rejectedWindow = .newest } else { e.refusedWindow = .newest }
-            return (current, .newest)
-        }
-        if let index = pendingIndex {
-            cursor = index
-        } else if let id = pendingID {
-            cursor = ids.firstIndex(of: id) ?? 0
-        } else if let selectedID, cursor > 0 || window != .newest, let index = ids.firstIndex(of: selectedID) {
-            cursor = index
-        }
-        cursor = max(0, min(cursor, ids.count - 1))
-        if kind == e.list {
-            e.pendingIndex = nil
-            e.pendingID = nil
-        }
-        return (cursor, nil)
+        state.events.refused.receive(refusals, total: total, newer: above, window: window).map { [.loadRefused($0)] } ?? []
     }
 
     static func reduce(_ key: Key, in state: inout AppState) -> [Effect] {
@@ -307,14 +166,14 @@ public enum EventsScreen {
         guard list.showingRaw else { return nil }
         let n = TransactionsScreen.grouped
         switch list.list {
-        case .rejected where list.selected < list.rejected.count:
-            let r = list.rejected[list.selected]
+        case .rejected:
+            guard let r = list.rejected.selected else { return nil }
             let suffix = r.rawLength > r.raw.count ? " · first \(n(r.raw.count)) of \(n(r.rawLength)) bytes" : ""
             return RawView.Content(title: "line \(r.line) · \(r.code)\(suffix)",
                                    fields: [("file", r.file), ("line", "\(r.line), at byte \(n(Int(r.offset)))"), ("code", r.code), ("message", r.message)],
                                    bytes: r.raw)
-        case .refused where list.refusedSelected < list.refused.count:
-            let r = list.refused[list.refusedSelected]
+        case .refused:
+            guard let r = list.refused.selected else { return nil }
             let kept = r.raw != nil
             let loaded = list.refusedBodyID == r.id
             let body = loaded ? list.refusedBody : []
@@ -322,7 +181,6 @@ public enum EventsScreen {
             return RawView.Content(title: "\(r.status) from \(r.remote)\(suffix)",
                                    fields: [("time", when(r.at, state)), ("remote", r.remote), ("status", "HTTP \(r.status)"), ("reason", r.reason)],
                                    bytes: body, noBytes: kept ? nil : "No body kept for this refusal: serve keeps the body of a 400 only (serve.md).")
-        default: return nil
         }
     }
 
@@ -337,12 +195,10 @@ public enum EventsScreen {
         let entry: (head: String, label: String, text: String)
         switch list.list {
         case .rejected:
-            guard list.selected < list.rejected.count else { return [] }
-            let r = list.rejected[list.selected]
+            guard let r = list.rejected.selected else { return [] }
             entry = ("\(r.file) · line \(r.line) · byte \(n(Int(r.offset))) · \(r.code)", "message: ", r.message)
         case .refused:
-            guard list.refusedSelected < list.refused.count else { return [] }
-            let r = list.refused[list.refusedSelected]
+            guard let r = list.refused.selected else { return [] }
             entry = ("\(when(r.at, state)) · \(r.remote) · HTTP \(r.status)", "reason: ", r.reason)
         }
         return TerminalText.wrap(entry.head, width: width).map { ($0, .muted) } + TerminalText.wrap(entry.text, width: width, label: entry.label).map { ($0, .normal) }
@@ -360,10 +216,10 @@ public enum EventsScreen {
         let (columns, cells): ([TableColumn], [[String]]) = list.list == .rejected
             ? ([TableColumn("FILE", minimum: 12, rank: 1), TableColumn("LINE"), TableColumn("CODE", minimum: 12, rank: 2),
                 TableColumn("MESSAGE", minimum: 10, rank: 0)],
-               list.rejected.map { [lastComponent($0.file), String($0.line), $0.code, $0.message].map(TerminalText.sanitized) })
+               list.rejected.rows.map { [lastComponent($0.file), String($0.line), $0.code, $0.message].map(TerminalText.sanitized) })
             : ([TableColumn("TIME"), TableColumn("AGO", droppable: true, rank: 0), TableColumn("REMOTE", minimum: 15, rank: 1),
                 TableColumn("HTTP"), TableColumn("REASON", minimum: 10, rank: 0)],
-               list.refused.map { [RFC3339.formatShort($0.at, offsetSeconds: offset), RelativeTime.compact($0.at, now: state.now),
+               list.refused.rows.map { [RFC3339.formatShort($0.at, offsetSeconds: offset), RelativeTime.compact($0.at, now: state.now),
                                    $0.remote, String($0.status), $0.reason].map(TerminalText.sanitized) })
         let table = TableLayout(columns, rows: cells, available: width - 2)
         // The rows' room: what the switcher and header leave, less the selected entry's pane.
@@ -417,13 +273,13 @@ public enum EventsScreen {
             if above == 0 { return total > shown ? "newest \(n(shown)) of \(n(total))" : n(shown) }
             return "\(n(above + 1))–\(n(above + shown)) of \(n(total))"
         }
-        let rejected = counted(list.rejected.count, list.total, above: list.rejectedAbove)
-        let refused = counted(list.refused.count, list.refusedTotal, above: list.refusedAbove)
+        let rejected = counted(list.rejected.rows.count, list.rejected.total, above: list.rejected.newer)
+        let refused = counted(list.refused.rows.count, list.refused.total, above: list.refused.newer)
         let full = [(State.List.rejected, "Rejected lines (\(rejected))"), (.refused, "Refused deliveries (\(refused))")]
         let short = [(State.List.rejected, list.list == .rejected ? full[0].1 : "Rejected (\(rejected))"),
                      (.refused, list.list == .refused ? full[1].1 : "Refused (\(refused))")]
-        let shortest = [(State.List.rejected, list.list == .rejected ? full[0].1 : "Rejected (\(n(list.total)))"),
-                        (.refused, list.list == .refused ? full[1].1 : "Refused (\(n(list.refusedTotal)))")]
+        let shortest = [(State.List.rejected, list.list == .rejected ? full[0].1 : "Rejected (\(n(list.rejected.total)))"),
+                        (.refused, list.list == .refused ? full[1].1 : "Refused (\(n(list.refused.total)))")]
         let sign = newer > 0 ? "▲ \(n(newer)) newer (g)" : ""
         func used(_ titles: [(State.List, String)]) -> Int { titles.reduce(1) { $0 + TerminalText.width($1.1) + 4 } }
         // The fullest line that fits: full titles with `newest first`, without it, then the other

@@ -136,9 +136,7 @@ public struct FilterPanel: Sendable, Equatable {
     }
 
     static func reload(_ state: inout AppState) -> [Effect] {
-        state.transactions.window = .newest
-        state.transactions.pendingSelection = .first
-        return [state.loadPage()]
+        TransactionsScreen.restart(&state, at: .newest, select: .first)
     }
 
     static func value(_ row: Row, _ state: AppState) -> String {

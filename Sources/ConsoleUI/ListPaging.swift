@@ -1,7 +1,8 @@
-/// The paging keys the cursor lists share — Events, Audit and the detail's timeline (the
-/// Transactions list has its own, by keyset pages): PgDn/Ctrl-F and PgUp/Ctrl-B move the cursor
-/// a screenful, Ctrl-D/Ctrl-U half of one, each through the list's own move, which reads the next
-/// page past a page's end as `j`/`k` do. One table, so the lists answer the same keys alike.
+/// The paging keys the cursor lists share — Events, Audit and the detail's timeline, each a
+/// `PagedList` (the Transactions list has its own, by keyset windows scrolled under the cursor):
+/// PgDn/Ctrl-F and PgUp/Ctrl-B move the cursor a screenful, Ctrl-D/Ctrl-U half of one, through
+/// the list's move, which reads the next page past a page's end as `j`/`k` do. One table, so the
+/// lists answer the same keys alike.
 enum ListPaging {
     static func keys(screenful: @escaping @Sendable (AppState) -> Int,
                      move: @escaping @Sendable (inout AppState, Int) -> [Effect]) -> [KeyBinding] {

@@ -11,129 +11,73 @@ public enum TransactionDetailScreen {
     public struct State: Sendable, Equatable {
         public var requestedID: String?
         public var record: TransactionRecord?
-        /// The newest page of the timeline, in log order.
-        public var events: [EventRecord] = []
-        /// How many events the transaction has (more than `events` holds for a long timeline).
-        public var totalEvents = 0
-        public var selected = 0
+        /// The timeline in log order, a page at a time (keyset on the event's id; `.newest` is
+        /// its end, reloaded as events arrive). The cursor stays on its event as events arrive.
+        public var timeline = PagedList<EventRecord>(home: .bottom, pageLimit: TransactionDetailScreen.timelineLimit, followsHome: false)
         public var showingRaw = false
         /// The raw view's first line shown (its keys clamp it at the last line that fills it).
         public var rawScroll = 0
         public var missing: String?
-        /// Where the timeline's page is (`.newest`: its end, reloaded as events arrive; else a
-        /// page further back, by keyset on the event's id) and how many events come after it.
-        public var window = RowWindow.newest
-        public var after = 0
-        /// Where the cursor goes on the page being loaded (`Int.max`: the last event).
-        var pendingIndex: Int?
-        /// Or the event to land on, by its row.
-        var pendingRow: Int64?
         public init() {}
-
-        /// Events before the page (log order).
-        var before: Int { max(0, totalEvents - after - events.count) }
     }
 
     /// A reload of the detail: the row always; the timeline only while it shows its end.
     static func loaded(_ record: TransactionRecord, _ events: [EventRecord], totalEvents: Int, in state: inout AppState) -> [Effect] {
         state.detail.record = record
         state.detail.missing = nil
-        if state.detail.window != .newest {
+        guard state.detail.timeline.requestedWindow == .newest else {
             // A page further back does not change as events arrive (they come after it).
-            state.detail.after = max(0, totalEvents - state.detail.events.count - state.detail.before)
-            state.detail.totalEvents = totalEvents
+            state.detail.timeline.recount(total: totalEvents)
             return []
         }
-        place(events, total: totalEvents, after: 0, in: &state.detail)
-        return []
+        return receive(events, total: totalEvents, after: 0, window: .newest, in: &state)
     }
 
     static func timelineLoaded(txSeq: Int64, _ events: [EventRecord], total: Int, after: Int, window: RowWindow, in state: inout AppState) -> [Effect] {
-        guard state.detail.record?.seq == txSeq, window == state.detail.window else { return [] }
-        // A short page after the current one is the timeline's end: shown as the newest page.
-        if case .newerThan = window, events.count < timelineLimit {
-            state.detail.window = .newest
-            // On the event the move was going to: the first after the page it left.
-            state.detail.pendingIndex = nil
-            if let first = events.first { state.detail.pendingRow = first.rowID }
-            return [.loadTimeline(txSeq: txSeq, .newest)]
-        }
-        place(events, total: total, after: after, in: &state.detail)
-        if window != .newest, let last = events.last { state.detail.window = after == 0 ? .newest : .olderThan(last.rowID + 1) }
-        return []
+        guard state.detail.record?.seq == txSeq else { return [] }
+        return receive(events, total: total, after: after, window: window, in: &state)
     }
 
-    /// A page in: the cursor where a move asked, else on its event, the raw lines already read kept.
-    static func place(_ events: [EventRecord], total: Int, after: Int, in d: inout State) {
-        let selectedRow = d.pendingRow ?? (d.selected < d.events.count ? d.events[d.selected].rowID : nil)
-        let raws = Dictionary(d.events.filter { !$0.raw.isEmpty }.map { ($0.rowID, $0.raw) }, uniquingKeysWith: { a, _ in a })
-        d.events = events.map { event in
+    /// A page in (`PagedList`), the raw lines already read kept on their events.
+    static func receive(_ events: [EventRecord], total: Int, after: Int, window: RowWindow, in state: inout AppState) -> [Effect] {
+        let raws = Dictionary(state.detail.timeline.rows.filter { !$0.raw.isEmpty }.map { ($0.rowID, $0.raw) }, uniquingKeysWith: { a, _ in a })
+        let page = events.map { event in
             var event = event
             if event.raw.isEmpty, let raw = raws[event.rowID] { event.raw = raw }
             return event
         }
-        d.totalEvents = total
-        d.after = after
-        if let index = d.pendingIndex, d.pendingRow == nil {
-            d.selected = index
-        } else if let selectedRow, let index = events.firstIndex(where: { $0.rowID == selectedRow }) {
-            d.selected = index
-        }
-        d.selected = max(0, min(d.selected, events.count - 1))
-        d.pendingIndex = nil
-        d.pendingRow = nil
+        return load(state.detail.timeline.receive(page, total: total, newer: after, window: window), state)
+    }
+
+    /// The timeline's read of `window`, when there is one.
+    static func load(_ window: RowWindow?, _ state: AppState) -> [Effect] {
+        guard let window, let seq = state.detail.record?.seq else { return [] }
+        return [.loadTimeline(txSeq: seq, window)]
     }
 
     /// `j`/`k` past the page's ends read the next page (keyset on the event's id).
-    static func scroll(_ state: inout AppState, by delta: Int) -> [Effect] {
-        let d = state.detail
-        let target = d.selected + delta
-        if target >= 0 && target < d.events.count {
-            state.detail.selected = target
-            return []
-        }
-        guard let seq = d.record?.seq else { return [] }
-        if target < 0, d.before > 0, let first = d.events.first {
-            return jump(&state, seq: seq, to: .olderThan(first.rowID), index: Int.max)
-        }
-        if target >= d.events.count, d.after > 0, let last = d.events.last {
-            return jump(&state, seq: seq, to: .newerThan(last.rowID), index: 0)
-        }
-        return []
+    static func move(_ state: inout AppState, _ move: ListMove) -> [Effect] {
+        guard state.detail.record != nil else { return [] }
+        return load(state.detail.timeline.apply(move), state)
     }
 
+    /// Reads `window`, the cursor landing at `index` (`Int.max`: the last event).
     static func jump(_ state: inout AppState, seq: Int64, to window: RowWindow, index: Int) -> [Effect] {
-        state.detail.window = window
-        state.detail.pendingIndex = index
-        state.detail.pendingRow = nil
-        return [.loadTimeline(txSeq: seq, window)]
+        [.loadTimeline(txSeq: seq, state.detail.timeline.read(window, landing: ListLanding(index: index)))]
     }
 
     static let keys: [KeyBinding] = [
         KeyBinding([.escape], "back", goes: .back),
-        KeyBinding([.character("j"), .down], "scroll") { scroll(&$0, by: 1) },
-        KeyBinding([.character("k"), .up], "scroll", inHints: false) { scroll(&$0, by: -1) },
-        KeyBinding([.character("g"), .home], "first", inHints: false) { state in
-            // The transaction's first event, whatever page is held.
-            guard state.detail.before > 0, let seq = state.detail.record?.seq else {
-                state.detail.selected = 0
-                return []
-            }
-            return jump(&state, seq: seq, to: .oldest, index: 0)
-        },
-        KeyBinding([.character("G"), .end], "last", inHints: false) { state in
-            guard state.detail.window != .newest, let seq = state.detail.record?.seq else {
-                state.detail.selected = max(0, state.detail.events.count - 1)
-                return []
-            }
-            return jump(&state, seq: seq, to: .newest, index: Int.max)
-        },
-    ] + ListPaging.keys(screenful: { $0.bodyHeight - 14 }, move: { scroll(&$0, by: $1) }) + [
+        KeyBinding([.character("j"), .down], "scroll") { move(&$0, .by(1)) },
+        KeyBinding([.character("k"), .up], "scroll", inHints: false) { move(&$0, .by(-1)) },
+        // The transaction's first and last event, whatever page is held.
+        KeyBinding([.character("g"), .home], "first", inHints: false) { move(&$0, .first) },
+        KeyBinding([.character("G"), .end], "last", inHints: false) { move(&$0, .last) },
+    ] + ListPaging.keys(screenful: { $0.bodyHeight - 14 }, move: { move(&$0, .by($1)) }) + [
         KeyBinding([.character("r")], "raw event") { state in
-            guard state.detail.selected < state.detail.events.count else { return [] }
+            guard let event = state.detail.timeline.selected else { return [] }
             state.detail.showingRaw = true
             state.detail.rawScroll = 0
-            let event = state.detail.events[state.detail.selected]
             return event.raw.isEmpty && event.rowID > 0 ? [.loadEventRaw(rowID: event.rowID)] : []
         },
         KeyBinding([.character("y")], "copy id") { state in
@@ -167,7 +111,7 @@ public enum TransactionDetailScreen {
     /// columns (a column of margin each side).
     static func timelineTable(_ state: AppState, width: Int) -> (layout: TableLayout, rows: [[(text: String, role: Role)]]) {
         let offset = state.session.offsetSeconds
-        let rows = state.detail.events.map { event -> [(text: String, role: Role)] in
+        let rows = state.detail.timeline.rows.map { event -> [(text: String, role: Role)] in
             let cells: [(String, Role)] = [
                 (String(event.line), .muted), (String(RFC3339.formatShort(event.receivedAt, offsetSeconds: offset).dropFirst(5)), .normal),
                 (event.status.rawValue, .normal), (event.rawStatus, .muted), (event.duplicate ? "dup" : event.late ? "late" : "", .warning),
@@ -276,20 +220,20 @@ public enum TransactionDetailScreen {
     /// The open raw view's content: the selected event's line.
     static func rawContent(_ state: AppState) -> RawView.Content? {
         let d = state.detail
-        guard d.showingRaw, d.selected < d.events.count else { return nil }
-        let event = d.events[d.selected]
+        guard d.showingRaw, let event = d.timeline.selected else { return nil }
         return RawView.Content(title: "event at line \(event.line)", bytes: event.raw)
     }
 
     /// The timeline in `area`: its title with the page's place, the table (a window that keeps
     /// the selected event in view), and the selected event's message whole when its cell is cut.
     static func renderTimeline(_ state: AppState, into canvas: inout Canvas, area: Rect) {
-        let d = state.detail
+        let timeline = state.detail.timeline
         guard area.height >= 2 else { return }
         let n = TransactionsScreen.grouped
-        let count = d.totalEvents <= d.events.count ? TransactionsScreen.counted(d.events.count, "event")
-            : d.after == 0 ? "newest \(n(d.events.count)) of \(n(d.totalEvents)) events"
-            : "events \(n(d.before + 1))–\(n(d.before + d.events.count)) of \(n(d.totalEvents))"
+        let (events, selected, total, before) = (timeline.rows, timeline.cursor, timeline.total, timeline.older)
+        let count = total <= events.count ? TransactionsScreen.counted(events.count, "event")
+            : timeline.newer == 0 ? "newest \(n(events.count)) of \(n(total)) events"
+            : "events \(n(before + 1))–\(n(before + events.count)) of \(n(total))"
         let table = timelineTable(state, width: area.width)
         canvas.fill(x: area.x, y: area.y, width: area.width, role: .header)
         let x = canvas.write(" Timeline ", x: area.x, y: area.y, role: .header)
@@ -297,21 +241,21 @@ public enum TransactionDetailScreen {
         canvas.tableRow(table.layout, table.layout.columns.map { ($0.title, Role.header) }, x: area.x + 1, y: area.y + 1)
         // The selected event's message whole, under the table, when its cell cuts it.
         var whole: [String] = []
-        if d.selected < table.rows.count, let index = table.layout.columns.firstIndex(where: { $0.title == "MESSAGE" }),
-           let shown = table.layout.widths[index], TerminalText.width(table.rows[d.selected][index].text) > shown {
-            whole = TerminalText.wrap("line \(d.events[d.selected].line): " + table.rows[d.selected][index].text, width: area.width - 2)
+        if selected < table.rows.count, let index = table.layout.columns.firstIndex(where: { $0.title == "MESSAGE" }),
+           let shown = table.layout.widths[index], TerminalText.width(table.rows[selected][index].text) > shown {
+            whole = TerminalText.wrap("line \(events[selected].line): " + table.rows[selected][index].text, width: area.width - 2)
         }
         let room = area.height - 2
         let rows = max(1, room - whole.count)
         whole = Array(whole.prefix(max(0, room - rows)))
-        let start = max(0, min(d.selected - rows / 2, d.events.count - rows))
+        let start = max(0, min(selected - rows / 2, events.count - rows))
         var y = area.y + 2
         for (index, cells) in table.rows.enumerated().dropFirst(start).prefix(rows) {
-            let event = d.events[index]
-            let selected = index == d.selected
+            let event = events[index]
+            let isSelected = index == selected
             let shown = event.duplicate || event.late ? cells.map { (text: $0.text, role: Role.muted) } : cells
-            canvas.tableRow(table.layout, shown, x: area.x + 1, y: y, rowRole: selected ? .selected : nil)
-            if selected { canvas.paint(x: area.x, y: y, width: area.width, role: .selected) }
+            canvas.tableRow(table.layout, shown, x: area.x + 1, y: y, rowRole: isSelected ? .selected : nil)
+            if isSelected { canvas.paint(x: area.x, y: y, width: area.width, role: .selected) }
             y += 1
         }
         for (index, line) in whole.enumerated() {

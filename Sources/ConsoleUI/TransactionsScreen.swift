@@ -62,6 +62,20 @@ public enum TransactionsScreen {
         public var pageSize = 18
         var pendingSelection: PendingSelection?
         var lastRequested: TransactionQuery?
+        /// Moves made while a move's page is read, replayed in order once it lands: each counts
+        /// from the rows that page brings, which the rows held cannot say (PgDn twice, PgDn then
+        /// PgUp, `j` at a page size of 1).
+        var deferredMoves: [DeferredMove] = []
+
+        enum DeferredMove: Sendable, Equatable {
+            case rows(Int), page(forward: Bool), halfPage(forward: Bool)
+            /// The terminal resized: the page a move asked for is read at the old size (where the
+            /// cursor lands on it counts its rows), so the size changes once it has landed.
+            case resize
+        }
+
+        /// A move's page is being read, or moves wait for one: the next move waits too.
+        var isMoving: Bool { pendingSelection != nil || !deferredMoves.isEmpty }
 
         public struct Mark: Sendable, Equatable {
             public var isNew: Bool
@@ -159,16 +173,8 @@ public enum TransactionsScreen {
         KeyBinding([.pageUp, .ctrl("b")], "page up", inHints: false) { page(&$0, forward: false) },
         KeyBinding([.ctrl("d")], "half page", inHints: false) { halfPage(&$0, forward: true) },
         KeyBinding([.ctrl("u")], "half page up", inHints: false) { halfPage(&$0, forward: false) },
-        KeyBinding([.character("g"), .home], "first", inHints: false) { state in
-            state.transactions.window = .newest
-            state.transactions.pendingSelection = .first
-            return [state.loadPage()]
-        },
-        KeyBinding([.character("G"), .end], "last", inHints: false) { state in
-            state.transactions.window = .oldest
-            state.transactions.pendingSelection = .last
-            return [state.loadPage()]
-        },
+        KeyBinding([.character("g"), .home], "first", inHints: false) { restart(&$0, at: .newest, select: .first) },
+        KeyBinding([.character("G"), .end], "last", inHints: false) { restart(&$0, at: .oldest, select: .last) },
         KeyBinding([.character("n")], "next match", inHints: false) { move(&$0, by: 1, onlyWhenSearching: true) },
         KeyBinding([.character("N")], "previous match", inHints: false) { move(&$0, by: -1, onlyWhenSearching: true) },
         KeyBinding([.enter], "open") { (state: inout AppState) -> Step in
@@ -207,8 +213,7 @@ public enum TransactionsScreen {
         KeyBinding([.escape], "clear", inHints: false) { state in
             guard state.transactions.query.search != nil else { return [] }
             state.transactions.query.search = nil
-            state.transactions.window = .newest
-            return [state.loadPage()]
+            return restart(&state, at: .newest, select: nil)
         },
     ]
 
@@ -235,9 +240,7 @@ public enum TransactionsScreen {
                     }
                 }
             }
-            state.transactions.window = .newest
-            state.transactions.pendingSelection = .first
-            return [state.loadPage()] + state.requestCounts()
+            return restart(&state, at: .newest, select: .first) + state.requestCounts()
         }
         if state.transactions.filters.isOpen {
             return FilterPanel.reduce(key, in: &state)
@@ -249,136 +252,6 @@ public enum TransactionsScreen {
     static func searchTerm(_ text: String) -> String? {
         let trimmed = String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         return trimmed.isEmpty ? nil : trimmed
-    }
-
-    static func move(_ state: inout AppState, by delta: Int, onlyWhenSearching: Bool = false) -> [Effect] {
-        if onlyWhenSearching && state.transactions.query.search == nil {
-            state.say("n / N move between the matches of a search: / starts one", error: true)
-            return []
-        }
-        let t = state.transactions
-        guard !t.rows.isEmpty else { return [] }
-        let index = t.selectedIndex ?? 0
-        let target = index + delta
-        if target >= 0 && target < t.rows.count {
-            state.transactions.select(t.rows[target])
-            // Back on the newest row: follow new rows again.
-            if target == 0, let newest = t.newestSeq, t.rows[0].seq >= newest, !t.isPaused {
-                state.transactions.window = .newest
-                return [state.loadPage()]
-            }
-            state.transactions.anchorIfNeeded()
-            return []
-        }
-        // Past the end again before the page asked for has answered (a held key, a burst the
-        // loop reduces at once): the asked window's first row is still in the stale page, and
-        // the scroll goes on from there — each such move was lost, scrolling again from the
-        // stale page's first row.
-        if target >= t.rows.count, t.pendingWindowStart > 0 {
-            let start = t.pendingWindowStart - 1
-            var next = min(t.rows.count - 1, start + target - (t.rows.count - 1))
-            // Never further than a full page before the end, when the rows below are known (a
-            // burst ran onto an empty page that said "No transactions yet").
-            if let below = rowsBelowPage(t) { next = min(next, t.rows.count - 1 + below - t.pageSize) }
-            guard next > start else { return [] }
-            pageDown(&state, after: t.rows[next], select: .index(t.rows.count - 1))
-            return [state.loadPage()]
-        }
-        // Past an edge the rows scroll by one under the cursor (a whole page flipped before,
-        // moving the cursor from the last screen row to the first).
-        if target >= t.rows.count, t.rows.count == t.pageSize, let first = t.rows.first, (rowsBelowPage(t) ?? 1) > 0 {
-            pageDown(&state, after: first, select: .index(t.rows.count - 1))
-            return [state.loadPage()]
-        }
-        if target < 0, t.window != .newest, let first = t.rows.first {
-            // Above the top again before the page above answered: further up, not lost.
-            if case .rowsAbove(let n)? = t.pendingSelection, t.window == .newerThan(first.seq) {
-                state.transactions.pendingSelection = .rowsAbove(n - target)
-                return []
-            }
-            // Between the two answers of a move up (the row above found, its window not read
-            // yet): on up from that row, not again from the stale page's top.
-            if case .row(_, let seq)? = t.pendingSelection, t.window == .olderThan(seq + 1) {
-                state.transactions.window = .newerThan(seq)
-                state.transactions.pendingSelection = .rowsAbove(-target)
-                return [state.loadPage()]
-            }
-            state.transactions.window = .newerThan(first.seq)
-            state.transactions.pendingSelection = .rowsAbove(-target)
-            return [state.loadPage()]
-        }
-        return []
-    }
-
-    /// How many rows follow the page held, when the count and the rows above are known for the
-    /// filters on screen.
-    static func rowsBelowPage(_ t: State) -> Int? {
-        guard t.isCounted, t.rowsCurrent, let above = t.rowsAboveOfCurrentWindow else { return nil }
-        return max(0, t.total - (above - t.pendingWindowStart) - t.rows.count)
-    }
-
-    /// The window down from right after `last` (a row of this page): the rows above it are known
-    /// exactly — counted from where the current window starts, which is past the held page's
-    /// top while an earlier scroll's page has not answered.
-    static func pageDown(_ state: inout AppState, after last: TransactionRecord, select: State.PendingSelection) {
-        let t = state.transactions
-        let window = TransactionQuery.Cursor.olderThan(last.seq)
-        let passed = (t.rows.firstIndex { $0.seq == last.seq } ?? t.rows.count - 1) + 1 - t.pendingWindowStart
-        if let position = t.rowsAboveOfCurrentWindow { state.transactions.rowsAbove = position + passed } else { state.transactions.rowsAbove = nil }
-        state.transactions.rowsAboveWindow = window
-        state.transactions.window = window
-        state.transactions.pendingSelection = select
-    }
-
-    static func page(_ state: inout AppState, forward: Bool) -> [Effect] {
-        let t = state.transactions
-        if forward {
-            guard let last = t.rows.last, t.rows.count == t.pageSize else {
-                if let last = t.rows.last { state.transactions.select(last) }
-                state.transactions.anchorIfNeeded()
-                return []
-            }
-            // A page on: the cursor keeps its screen row, so every row moved past is one page.
-            pageDown(&state, after: last, select: .index(t.selectedIndex ?? 0))
-            return [state.loadPage()]
-        }
-        guard t.window != .newest, let first = t.rows.first else {
-            if let first = t.rows.first { state.transactions.select(first) }
-            return []
-        }
-        state.transactions.window = .newerThan(first.seq)
-        state.transactions.pendingSelection = .index(t.selectedIndex ?? 0)
-        return [state.loadPage()]
-    }
-
-    /// `Ctrl-D` / `Ctrl-U`: the cursor moves half a page; past the page's edge the rows scroll
-    /// by half a page under it instead.
-    static func halfPage(_ state: inout AppState, forward: Bool) -> [Effect] {
-        let t = state.transactions
-        guard !t.rows.isEmpty else { return [] }
-        let half = max(1, t.pageSize / 2)
-        let index = t.selectedIndex ?? 0
-        if forward {
-            if index + half < t.rows.count, t.rows.count < t.pageSize || index + half < t.pageSize - half || index < half {
-                return move(&state, by: half)
-            }
-            guard t.rows.count == t.pageSize else { return move(&state, by: t.rows.count - 1 - index) }
-            // Scroll: the window starts half a page further down, the cursor keeps its screen row.
-            pageDown(&state, after: t.rows[half - 1], select: .index(index))
-            return [state.loadPage()]
-        }
-        if index - half >= 0 { return move(&state, by: -half) }
-        guard t.window != .newest, let first = t.rows.first else { return move(&state, by: -index) }
-        state.transactions.window = .newerThan(first.seq)
-        state.transactions.pendingSelection = .index(max(0, t.pageSize - (half - index)))
-        return [state.loadPage()]
-    }
-
-    static func resized(_ state: inout AppState) -> [Effect] {
-        let size = max(1, state.bodyHeight - 2)
-        guard size != state.transactions.pageSize else { return [] }
-        state.transactions.pageSize = size
-        return [state.loadPage()]
     }
 
     // MARK: - Results
@@ -394,7 +267,11 @@ public enum TransactionsScreen {
         // was going to (the one just above) or else the row chosen.
         // `k` past the top: the row just above (the page's oldest) starts the window.
         if case .newerThan = page.query.cursor, case .rowsAbove(let n)? = t.pendingSelection {
-            if !page.rows.isEmpty {
+            if n > page.rows.count, page.rows.count == page.query.limit, let top = page.rows.first {
+                // Further up than a page reaches (more `k` than rows a page holds): on up from its top.
+                t.window = .newerThan(top.seq)
+                t.pendingSelection = .rowsAbove(n - page.rows.count)
+            } else if !page.rows.isEmpty {
                 let above = page.rows[max(0, page.rows.count - n)]
                 t.window = .olderThan(above.seq + 1)
                 t.pendingSelection = .row(above.id, seq: above.seq)
@@ -481,7 +358,8 @@ public enum TransactionsScreen {
         t.anchorIfNeeded()
         state.transactions = t
         // A new window or new filters: count now (total, and the rows above for the position).
-        return state.requestCounts(onlyIfChanged: true)
+        let counts = state.requestCounts(onlyIfChanged: true)
+        return counts + replayDeferredMoves(&state)
     }
 
     /// The row at `seq` or the nearest older one (rows are newest first), else the last row.

@@ -40,7 +40,7 @@ import Testing
         }
 
         mutating func key(_ key: Key, times: Int = 1) { for _ in 0..<times { run(state.reduce(.key(key))) } }
-        var selected: Int64? { let v = state.audit.visible; return state.audit.selected < v.count ? v[state.audit.selected].id : nil }
+        var selected: Int64? { state.audit.trail.selected?.id }
         var screen: String { state.render().rows.joined(separator: "\n") }
     }
 
@@ -61,14 +61,14 @@ import Testing
         world.key(.character("/"))
         for c in "JORGE" { world.key(.character(c)) }
         // As you type, like the transactions' search: matched before Enter.
-        #expect(world.state.audit.total == 617 && world.state.audit.search != nil)
+        #expect(world.state.audit.trail.total == 617 && world.state.audit.search != nil)
         world.key(.enter)
-        #expect(world.state.audit.total == 617)
+        #expect(world.state.audit.trail.total == 617)
         #expect(world.selected == 1_234)
         world.key(.character("G"))
         #expect(world.selected == 2)
         world.key(.escape)
-        #expect(world.state.audit.total == 1_234 && world.state.audit.filter == nil)
+        #expect(world.state.audit.trail.total == 1_234 && world.state.audit.filter == nil)
     }
 
     /// A trail of exactly 500 or 1,000 entries: ↓ on the last row finds nothing below (counted),
@@ -89,6 +89,16 @@ import Testing
         #expect(world.selected == 1_234, "clamped at the top")
     }
 
+    /// Up from a page just below the newest: the page above is short, so the newest page is read
+    /// instead, on the entry just above the page left (it landed on the newest page's 500th row).
+    @Test func upPastAShortPageAboveLandsOnTheEntryJustAbove() {
+        var world = World()
+        world.run(AuditScreen.jump(&world.state, to: .olderThan(1_200), index: 0))
+        #expect(world.selected == 1_199)
+        world.key(.character("k"))
+        #expect(world.selected == 1_200 && world.state.audit.trail.window == .newest)
+    }
+
     @Test(arguments: [500, 1_000]) func downOnTheLastEntryOfAnExactMultipleKeepsTheEntries(entries: Int) {
         var world = World(entries: entries)
         let title = entries == 500 ? "500 entries, newest first" : "501–1,000 of 1,000 entries"
@@ -99,13 +109,13 @@ import Testing
         let effects = world.state.reduce(.key(.character("j")))
         #expect(effects.isEmpty, "\(effects)")
         world.run(effects)
-        #expect(world.selected == 1 && world.state.audit.entries.count == 500)
+        #expect(world.selected == 1 && world.state.audit.trail.rows.count == 500)
         #expect(world.screen.contains(title), "\(world.screen)")
         world.key(.character("k"))
         #expect(world.selected == 2)
         world.key(.character("j"))
         world.run(AuditScreen.jump(&world.state, to: .olderThan(1), index: 0))
-        #expect(world.selected == 1 && world.state.audit.entries.count == 500)
+        #expect(world.selected == 1 && world.state.audit.trail.rows.count == 500)
         world.key(.character("k"))
         #expect(world.selected == 2)
     }

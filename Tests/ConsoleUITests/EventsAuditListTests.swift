@@ -104,7 +104,7 @@ import Testing
     @Test func aPageFurtherBackCountsTheRowsAboveThePage() {
         var world = EventsPagingTests.World(lines: 1_234)
         world.key(.character("j"), times: 500)
-        #expect(world.state.events.rejectedAbove == 500)
+        #expect(world.state.events.rejected.newer == 500)
         guard let id = Self.listRows(world.state).first?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
             Issue.record("no row drawn: \(world.screen)")
             return

@@ -62,7 +62,7 @@ import Testing
             for _ in 0..<times { run(state.reduce(.key(key))) }
         }
 
-        var selected: Int64? { state.events.selected < state.events.rejected.count ? state.events.rejected[state.events.selected].id : nil }
+        var selected: Int64? { state.events.rejected.selected?.id }
         var screen: String { state.render().rows.joined(separator: "\n") }
     }
 
@@ -72,7 +72,7 @@ import Testing
         #expect(world.screen.contains("Rejected lines (newest 500 of 1,234)"))
         world.key(.character("j"), times: 500)
         #expect(world.selected == 734)
-        #expect(world.state.events.rejectedWindow == .olderThan(735))
+        #expect(world.state.events.rejected.window == .olderThan(735))
         #expect(world.screen.contains("Rejected lines (501–1,000 of 1,234)"))
         world.key(.character("k"))
         #expect(world.selected == 735)
@@ -95,13 +95,13 @@ import Testing
         #expect(world.selected == 501)
         world.key(.character("g"))
         #expect(world.selected == 1_234)
-        #expect(world.state.events.rejectedWindow == .newest)
+        #expect(world.state.events.rejected.window == .newest)
         // Up a short page above the top: the newest page, on the row just above.
         world.run(EventsScreen.jump(&world.state, to: .olderThan(1_200), index: 0))
         #expect(world.selected == 1_199)
         world.key(.character("k"))
         #expect(world.selected == 1_200)
-        #expect(world.state.events.rejectedWindow == .newest)
+        #expect(world.state.events.rejected.window == .newest)
     }
 
     /// A table of exactly 500 or 1,000 lines: ↓ on the last row finds nothing below (counted:
@@ -132,7 +132,7 @@ import Testing
         world.key(.character("G"))
         #expect(world.selected == 1)
         world.run(EventsScreen.jump(&world.state, to: .olderThan(1), index: 0))
-        #expect(world.state.events.rejected.count == 500 && world.selected == 1)
+        #expect(world.state.events.rejected.rows.count == 500 && world.selected == 1)
         #expect(world.screen.contains("Rejected lines (501–1,000 of 1,000)"), "\(world.screen)")
         world.key(.character("k"))
         #expect(world.selected == 2)

@@ -80,7 +80,7 @@ import Testing
         _ = state.reduce(.detailLoaded(Fixture.rows[2], events, totalEvents: events.count))
         _ = state.reduce(.key(.character("G")))
         _ = state.reduce(.key(.character("r")))
-        #expect(state.detail.showingRaw && state.detail.selected == events.count - 1)
+        #expect(state.detail.showingRaw && state.detail.timeline.cursor == events.count - 1)
         #expect(!Self.viewRows(state).joined().contains("LAST-BYTES"))
         _ = state.reduce(.key(.end))
         #expect(Self.viewRows(state).joined().contains("\"end\":\"LAST-BYTES\"}"), "\(Self.viewRows(state))")

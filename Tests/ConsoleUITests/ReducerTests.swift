@@ -297,12 +297,12 @@ import Testing
         _ = state.reduce(.key(.character("G")))
         #expect(state.reduce(.key(.character("r"))) == [.loadEventRaw(rowID: Int64(events.count))])
         _ = state.reduce(.eventRawLoaded(rowID: Int64(events.count), Array("{}".utf8)))
-        #expect(state.detail.events.last?.raw == Array("{}".utf8))
+        #expect(state.detail.timeline.rows.last?.raw == Array("{}".utf8))
         // A reload (the transaction changed) keeps the selected event and the raw already read.
         _ = state.reduce(.key(.escape))
         _ = state.reduce(.detailLoaded(Fixture.rows[0], events, totalEvents: 41))
-        #expect(state.detail.selected == events.count - 1)
-        #expect(state.detail.events.last?.raw == Array("{}".utf8))
+        #expect(state.detail.timeline.cursor == events.count - 1)
+        #expect(state.detail.timeline.rows.last?.raw == Array("{}".utf8))
         #expect(state.render().rows.joined().contains("Timeline · newest \(events.count) of 41 events"))
     }
 
@@ -320,7 +320,7 @@ import Testing
         #expect(state.reduce(.key(.tab)).isEmpty)
         #expect(state.events.list == .refused)
         _ = state.reduce(.key(.character("j")))
-        #expect(state.events.refusedSelected == 1 && state.events.selected == 0)
+        #expect(state.events.refused.cursor == 1 && state.events.rejected.cursor == 0)
         // No body kept (a 401): the raw view opens with the refusal's fields whole and says
         // so; nothing is loaded.
         #expect(state.reduce(.key(.enter)).isEmpty)
@@ -330,7 +330,7 @@ import Testing
         _ = state.reduce(.key(.escape))
         // A newer refusal arrives above: the selection stays on its refusal.
         _ = state.reduce(.refusedLoaded([refusal(4, 415, kept: false), refusal(3, 400, kept: true), refusal(2, 401, kept: false), refusal(1, 400, kept: true)], total: 4))
-        #expect(state.events.refusedSelected == 2)
+        #expect(state.events.refused.cursor == 2)
         _ = state.reduce(.key(.character("G")))
         #expect(state.reduce(.key(.enter)) == [.loadRefusedBody(id: 1)])
         #expect(state.events.showingRaw)
@@ -343,7 +343,7 @@ import Testing
         _ = state.reduce(.key(.escape))
         // Tab back: the rejected lines' selection was untouched; both lists reload on a commit.
         _ = state.reduce(.key(.tab))
-        #expect(state.events.list == .rejected && state.events.selected == 0)
+        #expect(state.events.list == .rejected && state.events.rejected.cursor == 0)
         let effects = state.reduce(.dataChanged(.foreign))
         #expect(effects.contains(.loadRejected(.newest)) && effects.contains(.loadRefused(.newest)))
         #expect(state.render().rows.joined().contains("Refused deliveries (4)"))

@@ -341,18 +341,18 @@ import Testing
         }
         _ = state.reduce(.rejectedLoaded((1...5).reversed().map(rejected), total: 5))
         _ = state.reduce(.key(.character("j")))
-        #expect(state.events.rejected[state.events.selected].id == 4)
+        #expect(state.events.rejected.selected?.id == 4)
         _ = state.reduce(.rejectedLoaded((1...7).reversed().map(rejected), total: 7))
-        #expect(state.events.rejected[state.events.selected].id == 4)
+        #expect(state.events.rejected.selected?.id == 4)
         _ = state.reduce(.key(.character("G")))
-        #expect(state.events.rejected[state.events.selected].id == 1)
+        #expect(state.events.rejected.selected?.id == 1)
         _ = state.reduce(.key(.character("g")))
-        #expect(state.events.selected == 0)
+        #expect(state.events.rejected.cursor == 0)
         // Audit and the detail's timeline have G too.
         _ = state.reduce(.key(.character("4")))
         _ = state.reduce(.auditLoaded((1...3).map { AuditEntry(id: $0, at: Fixture.now, user: "u\($0)", origin: "local", field: "webhookUrl", old: nil, new: nil, result: .saved, detail: nil) }, total: 0))
         _ = state.reduce(.key(.character("G")))
-        #expect(state.audit.visible[state.audit.selected].id == 1)
+        #expect(state.audit.trail.selected?.id == 1)
     }
 }
 

@@ -88,7 +88,7 @@ import Testing
             for (row, word) in [(canvas.rows[4], "refused"), (canvas.rows[5], "saved")] {
                 #expect(column(of: word, in: row) == result, "\(width): \(row)")
             }
-            let layout = AuditScreen.table(state.audit.visible, state: state, width: width).layout
+            let layout = AuditScreen.table(state.audit.trail.rows, state: state, width: width).layout
             #expect(layout.totalWidth <= width - 2)
             #expect(canvas.rows[4].contains("ev⟨U+202E⟩il@local"))
             #expect(canvas.rows[4].contains("customerExternalKeyForCleo"), "the field whole: the change gives way first")

@@ -52,14 +52,14 @@ import Testing
         }
 
         mutating func key(_ key: Key, times: Int = 1) { for _ in 0..<times { run(state.reduce(.key(key))) } }
-        var selected: Int64? { state.detail.selected < state.detail.events.count ? state.detail.events[state.detail.selected].rowID : nil }
+        var selected: Int64? { state.detail.timeline.selected?.rowID }
         var screen: String { state.render().rows.joined(separator: "\n") }
     }
 
     @Test func aLongTimelinePagesBackAndForth() {
         var world = World(events: 1_234)
-        #expect(world.state.detail.events.count == 500)
-        world.state.detail.selected = 0
+        #expect(world.state.detail.timeline.rows.count == 500)
+        world.state.detail.timeline.cursor = 0
         #expect(world.selected == 735)
         #expect(world.screen.contains("Timeline · newest 500 of 1,234 events"))
         world.key(.character("k"))
@@ -72,13 +72,13 @@ import Testing
         #expect(world.selected == 501)
         world.key(.character("G"))
         #expect(world.selected == 1_234)
-        #expect(world.state.detail.window == .newest)
+        #expect(world.state.detail.timeline.window == .newest)
         // A short page after the current one is the end: the newest page, on the next event.
         world.run(TransactionDetailScreen.jump(&world.state, seq: world.record.seq, to: .olderThan(1_100), index: Int.max))
         #expect(world.selected == 1_099)
         world.key(.character("j"))
         #expect(world.selected == 1_100)
-        #expect(world.state.detail.window == .newest)
+        #expect(world.state.detail.timeline.window == .newest)
     }
 
     /// The paging keys every cursor list shares (`ListPaging`): a screenful and half of one.
