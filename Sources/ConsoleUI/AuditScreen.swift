@@ -43,7 +43,7 @@ public enum AuditScreen {
         KeyBinding([.character("k"), .up], "move", inHints: false) { move(&$0, .by(-1)) },
         KeyBinding([.character("g"), .home], "first", inHints: false) { move(&$0, .first) },
         KeyBinding([.character("G"), .end], "last", inHints: false) { move(&$0, .last) },
-    ] + ListPaging.keys(screenful: { ($0.bodyHeight - 2) / 2 }, move: { move(&$0, .by($1)) }) + [
+    ] + ListPaging.keys(screenful: { visibleRows($0) }, move: { move(&$0, .by($1)) }) + [
         KeyBinding([.character("/")], "search field or user") { state in
             state.audit.search = TextField(text: state.audit.filter ?? "")
             return []
@@ -79,6 +79,21 @@ public enum AuditScreen {
         return keys.handle(key, in: &state) ?? []
     }
 
+    /// The selected entry's pane lines.
+    static func paneLines(_ state: AppState, width: Int) -> [(String, Role)] {
+        let rows = state.audit.trail.rows
+        return rows.isEmpty ? [] : detailLines(rows[min(state.audit.trail.cursor, rows.count - 1)], state: state, width: width - 4)
+    }
+
+    /// The rows of the trail drawn now (less the search row and the selected entry's pane):
+    /// what a page key moves by.
+    static func visibleRows(_ state: AppState) -> Int {
+        let area = state.frame.body
+        let pane = paneLines(state, width: area.width)
+        let paneHeight = pane.isEmpty ? 0 : min(pane.count + 1, max(3, (area.height - 2) / 2))
+        return area.height - 2 - (state.audit.search != nil ? 1 : 0) - paneHeight
+    }
+
     static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
         let a = state.audit
         let width = area.width
@@ -87,7 +102,7 @@ public enum AuditScreen {
         let cursor = a.trail.cursor
         let searchRow = a.search != nil ? 1 : 0
         // The selected entry whole, below the list: old → new never cut at 80 columns.
-        let pane = rows.isEmpty ? [] : detailLines(rows[min(cursor, rows.count - 1)], state: state, width: width - 4)
+        let pane = paneLines(state, width: width)
         let paneHeight = pane.isEmpty ? 0 : min(pane.count + 1, max(3, (area.height - 2) / 2))
         let room = area.height - 2 - searchRow - paneHeight
         let table = table(rows, state: state, width: width)

@@ -63,7 +63,7 @@ public enum EventsScreen {
             }
         },
         KeyBinding([.escape], "back", goes: .back),
-    ] + ListPaging.keys(screenful: { $0.bodyHeight - 8 }, move: { move(&$0, .by($1)) })
+    ] + ListPaging.keys(screenful: { visibleRows($0) }, move: { move(&$0, .by($1)) })
 
     /// What the screen reloads after a commit or when shown: each list's page where it is (or
     /// the page it is reading).
@@ -117,6 +117,22 @@ public enum EventsScreen {
     }
 
     static func render(_ state: AppState, into canvas: inout Canvas, in area: Rect) {
+        let y = renderFollower(state, into: &canvas, in: area)
+        renderList(state, into: &canvas, in: Rect(x: area.x, y: y, width: area.width, height: area.bottom - y))
+        if let content = rawContent(state) { RawView.render(content, scroll: state.events.rawScroll, into: &canvas, in: area) }
+    }
+
+    /// The rows of the list drawn now: what a page key moves by (the follower's section above it
+    /// grows with notices and serve's lines, so it is measured by drawing it, not guessed).
+    static func visibleRows(_ state: AppState) -> Int {
+        let area = state.frame.body
+        var scratch = Canvas(size: state.size)
+        let y = renderFollower(state, into: &scratch, in: area)
+        return rowsRoom(state, height: area.bottom - y, width: area.width)
+    }
+
+    /// The follower's section (and serve's lines, the notices); returns the row below it.
+    static func renderFollower(_ state: AppState, into canvas: inout Canvas, in area: Rect) -> Int {
         let f = state.follower
         let width = area.width
         var y = area.y
@@ -155,9 +171,7 @@ public enum EventsScreen {
             canvas.write("notice", x: area.x + 2, y: y, role: .muted)
             y += canvas.wrapped(notice.kind.rawValue + ": " + notice.detail, x: area.x + 18, y: y, width: width - 19, maxLines: 3, role: .warning)
         }
-        y += 1
-        renderList(state, into: &canvas, in: Rect(x: area.x, y: y, width: width, height: area.bottom - y))
-        if let content = rawContent(state) { RawView.render(content, scroll: state.events.rawScroll, into: &canvas, in: area) }
+        return y + 1
     }
 
     /// The open raw view's content: the selected entry's fields whole, then its bytes.
@@ -204,6 +218,14 @@ public enum EventsScreen {
         return TerminalText.wrap(entry.head, width: width).map { ($0, .muted) } + TerminalText.wrap(entry.text, width: width, label: entry.label).map { ($0, .normal) }
     }
 
+    /// The rows' room in a list area of `height`: what the switcher and header leave, less the
+    /// selected entry's pane.
+    static func rowsRoom(_ state: AppState, height: Int, width: Int) -> Int {
+        let space = height - 2
+        let pane = detailLines(state, width: width - 4)
+        return space - (pane.isEmpty ? 0 : min(pane.count + 1, max(3, space / 2)))
+    }
+
     /// The switcher (both lists with their counts, the one shown highlighted, and how many rows
     /// are newer than the first drawn), the shown list's column header, its rows around the
     /// selection, and the selected entry whole below them.
@@ -222,11 +244,9 @@ public enum EventsScreen {
                list.refused.rows.map { [RFC3339.formatShort($0.at, offsetSeconds: offset), RelativeTime.compact($0.at, now: state.now),
                                    $0.remote, String($0.status), $0.reason].map(TerminalText.sanitized) })
         let table = TableLayout(columns, rows: cells, available: width - 2)
-        // The rows' room: what the switcher and header leave, less the selected entry's pane.
-        let space = area.height - 2
+        let room = rowsRoom(state, height: area.height, width: width)
         let pane = detailLines(state, width: width - 4)
-        let paneHeight = pane.isEmpty ? 0 : min(pane.count + 1, max(3, space / 2))
-        let room = space - paneHeight
+        let paneHeight = area.height - 2 - room
         let cursor = list.cursor
         let start = max(0, min(cursor - room / 2, list.count - room))
         renderSwitcher(list, newer: list.above + start, into: &canvas, at: Point(x: area.x, y: area.y), width: width)

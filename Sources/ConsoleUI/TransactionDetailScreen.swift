@@ -73,7 +73,7 @@ public enum TransactionDetailScreen {
         // The transaction's first and last event, whatever page is held.
         KeyBinding([.character("g"), .home], "first", inHints: false) { move(&$0, .first) },
         KeyBinding([.character("G"), .end], "last", inHints: false) { move(&$0, .last) },
-    ] + ListPaging.keys(screenful: { $0.bodyHeight - 14 }, move: { move(&$0, .by($1)) }) + [
+    ] + ListPaging.keys(screenful: { visibleRows($0) }, move: { move(&$0, .by($1)) }) + [
         KeyBinding([.character("r")], "raw event") { state in
             guard let event = state.detail.timeline.selected else { return [] }
             state.detail.showingRaw = true
@@ -158,6 +158,25 @@ public enum TransactionDetailScreen {
             canvas.wrapped(text, x: area.x + 2, y: area.y + 1, width: width - 4, maxLines: 3, role: .muted)
             return
         }
+        let y = renderRecord(r, state, into: &canvas, in: area)
+        renderTimeline(state, into: &canvas, area: Rect(x: area.x, y: y, width: width, height: area.bottom - y))
+        if let content = rawContent(state) { RawView.render(content, scroll: d.rawScroll, into: &canvas, in: area) }
+    }
+
+    /// The timeline's rows drawn now: what a page key moves by (the fields above it wrap, and
+    /// guidance or flags add lines, so they are measured by drawing them, not guessed).
+    static func visibleRows(_ state: AppState) -> Int {
+        guard let r = state.detail.record else { return 1 }
+        let area = state.frame.body
+        var scratch = Canvas(size: state.size)
+        let y = renderRecord(r, state, into: &scratch, in: area)
+        let timeline = Rect(x: area.x, y: y, width: area.width, height: area.bottom - y)
+        return timelineRoom(state, table: timelineTable(state, width: timeline.width), area: timeline).rows
+    }
+
+    /// The transaction's fields, its error's guidance and its flags; returns the row below them.
+    static func renderRecord(_ r: TransactionRecord, _ state: AppState, into canvas: inout Canvas, in area: Rect) -> Int {
+        let width = area.width
         let x = canvas.write(" Transaction ", x: area.x, y: area.y, role: .title)
         canvas.wrapped(r.id, x: area.x + x, y: area.y, width: width - x - 1, maxLines: 1, role: .accent)
         let (status, statusRole) = TransactionsScreen.statusText(r, now: state.now)
@@ -213,8 +232,7 @@ public enum TransactionDetailScreen {
         if r.flags.contains(.mismatch) {
             field("MISMATCH", "an event disagreed on method, user, amount, currency or country (see notes)", role: .flag, labelRole: .flag, maxLines: 3)
         }
-        renderTimeline(state, into: &canvas, area: Rect(x: area.x, y: y, width: width, height: area.bottom - y))
-        if let content = rawContent(state) { RawView.render(content, scroll: d.rawScroll, into: &canvas, in: area) }
+        return y
     }
 
     /// The open raw view's content: the selected event's line.
@@ -222,6 +240,21 @@ public enum TransactionDetailScreen {
         let d = state.detail
         guard d.showingRaw, let event = d.timeline.selected else { return nil }
         return RawView.Content(title: "event at line \(event.line)", bytes: event.raw)
+    }
+
+    /// The timeline's rows in `area`, and the selected event's message whole under them when
+    /// its cell cuts it (as many of its lines as leave a row).
+    static func timelineRoom(_ state: AppState, table: (layout: TableLayout, rows: [[(text: String, role: Role)]]), area: Rect) -> (rows: Int, whole: [String]) {
+        let timeline = state.detail.timeline
+        let selected = timeline.cursor
+        var whole: [String] = []
+        if selected < table.rows.count, let index = table.layout.columns.firstIndex(where: { $0.title == "MESSAGE" }),
+           let shown = table.layout.widths[index], TerminalText.width(table.rows[selected][index].text) > shown {
+            whole = TerminalText.wrap("line \(timeline.rows[selected].line): " + table.rows[selected][index].text, width: area.width - 2)
+        }
+        let room = area.height - 2
+        let rows = max(1, room - whole.count)
+        return (rows, Array(whole.prefix(max(0, room - rows))))
     }
 
     /// The timeline in `area`: its title with the page's place, the table (a window that keeps
@@ -239,15 +272,7 @@ public enum TransactionDetailScreen {
         let x = canvas.write(" Timeline ", x: area.x, y: area.y, role: .header)
         canvas.write("· " + count, x: area.x + x, y: area.y, role: .header, maxWidth: area.width - x - 1)
         canvas.tableRow(table.layout, table.layout.columns.map { ($0.title, Role.header) }, x: area.x + 1, y: area.y + 1)
-        // The selected event's message whole, under the table, when its cell cuts it.
-        var whole: [String] = []
-        if selected < table.rows.count, let index = table.layout.columns.firstIndex(where: { $0.title == "MESSAGE" }),
-           let shown = table.layout.widths[index], TerminalText.width(table.rows[selected][index].text) > shown {
-            whole = TerminalText.wrap("line \(events[selected].line): " + table.rows[selected][index].text, width: area.width - 2)
-        }
-        let room = area.height - 2
-        let rows = max(1, room - whole.count)
-        whole = Array(whole.prefix(max(0, room - rows)))
+        let (rows, whole) = timelineRoom(state, table: table, area: area)
         let start = max(0, min(selected - rows / 2, events.count - rows))
         var y = area.y + 2
         for (index, cells) in table.rows.enumerated().dropFirst(start).prefix(rows) {

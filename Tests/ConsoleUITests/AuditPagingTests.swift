@@ -76,7 +76,7 @@ import Testing
     /// The paging keys every cursor list shares (`ListPaging`), across the page's end too.
     @Test func pageAndHalfPageKeysMoveTheCursorAcrossPages() {
         var world = World()
-        let screenful = (world.state.bodyHeight - 2) / 2
+        let screenful = AuditScreen.visibleRows(world.state)
         world.key(.pageDown)
         #expect(world.selected == Int64(1_234 - screenful))
         world.key(.ctrl("f"), times: 500 / screenful)

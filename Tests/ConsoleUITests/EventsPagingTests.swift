@@ -1,4 +1,5 @@
 import CleoDomain
+import CleoIngest
 @testable import ConsoleUI
 import TerminalCanvas
 import Testing
@@ -64,6 +65,35 @@ import Testing
 
         var selected: Int64? { state.events.rejected.selected?.id }
         var screen: String { state.render().rows.joined(separator: "\n") }
+    }
+
+    /// The line numbers of the rejected rows drawn, top to bottom.
+    static func drawnLines(_ state: AppState) -> [Int] {
+        state.render().rows.compactMap { row in
+            let parts = row.split(separator: " ")
+            guard let code = parts.firstIndex(of: "INVALID_JSON"), code > 0 else { return nil }
+            return Int(parts[code - 1])
+        }
+    }
+
+    /// A page key moves by the rows drawn, whatever the follower's section above them holds
+    /// (notices, serve's lines): PgDn shows the rows right after the last one shown, none skipped;
+    /// Ctrl-D half of them. It moved by the body's height less 8 — 12 rows at 80×24 where 3 to 8
+    /// are drawn under two notices.
+    @Test(arguments: [0, 2]) func aPageKeyMovesByTheRowsDrawnWhateverIsAboveThem(notices: Int) {
+        var world = World(lines: 300)
+        world.state.follower.notices = (0..<notices).map {
+            FollowerNotice(kind: .gap, detail: "notice \($0): the log was rotated while nothing followed it and the old file is gone: at least 1,000 bytes after byte 52,114 were never read",
+                           at: Fixture.now)
+        }
+        world.key(.pageDown, times: 2)  // past the top, where the window is held at the first row
+        let before = Self.drawnLines(world.state)
+        world.key(.pageDown)
+        let after = Self.drawnLines(world.state)
+        #expect(!before.isEmpty && after.first == before.last.map { $0 - 1 }, "before \(before), after \(after)")
+        world.key(.ctrl("d"))
+        let half = Self.drawnLines(world.state)
+        #expect(half.first == after.first.map { $0 - after.count / 2 }, "after \(after), half \(half)")
     }
 
     @Test func movingPastThePageReadsTheNextOlderPageAndBackUp() {

@@ -110,7 +110,7 @@ import Testing
         for list in [EventsScreen.State.List.rejected, .refused] {
             var world = EventsPagingTests.World(lines: 1_234)
             if list == .refused { world.key(.tab) }
-            let screenful = world.state.bodyHeight - 8
+            let screenful = EventsScreen.visibleRows(world.state)
             world.key(.character("j"), times: 495)
             world.run(world.state.reduce(.key(.pageDown)) + world.state.reduce(.key(.pageDown)))
             #expect(world.state.events.ids[world.state.events.cursor] == Int64(1_234 - 495 - 2 * screenful), "\(list)")
@@ -127,7 +127,7 @@ import Testing
 
     @Test func auditPageDownTwiceBeforeThePageAnswers() {
         var world = AuditPagingTests.World()
-        let screenful = (world.state.bodyHeight - 2) / 2
+        let screenful = AuditScreen.visibleRows(world.state)
         world.key(.character("j"), times: 495)
         world.run(world.state.reduce(.key(.pageDown)) + world.state.reduce(.key(.pageDown)))
         #expect(world.selected == Int64(1_234 - 495 - 2 * screenful))
@@ -137,7 +137,7 @@ import Testing
         var world = TimelinePagingTests.World(events: 1_234)
         world.key(.character("j"), times: 2)
         #expect(world.selected == 737)
-        let screenful = world.state.bodyHeight - 14
+        let screenful = TransactionDetailScreen.visibleRows(world.state)
         world.run(world.state.reduce(.key(.pageUp)) + world.state.reduce(.key(.pageUp)))
         #expect(world.selected == Int64(737 - 2 * screenful))
         #expect(world.screen.contains("Timeline · events 235–734 of 1,234"), "\(world.screen)")

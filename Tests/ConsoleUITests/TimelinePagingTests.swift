@@ -86,7 +86,7 @@ import Testing
         var world = World(events: 1_234)
         world.key(.character("g"))
         #expect(world.selected == 1)
-        let screenful = world.state.bodyHeight - 14
+        let screenful = TransactionDetailScreen.visibleRows(world.state)
         world.key(.pageDown)
         #expect(world.selected == Int64(1 + screenful))
         world.key(.ctrl("d"))
