@@ -240,8 +240,8 @@ public enum TeamLayout {
             if entry & 4 != 0 && facts.mode & 0o040 != 0 {
                 report.holding.append("\(subject): the database's read access (\(names.readers) r--)")
             } else {
-                report.notes.append("\(subject): the readers' group \(names.readers) cannot read it, so support's console does not show serve;"
-                                    + " serve gives it the database's read access every 2 s (a serve older than this cleo-console did not: restart it)")
+                report.notes.append("\(subject): the readers' group \(names.readers) cannot read it yet, so support's console does not show serve:"
+                                    + " a running serve gives it the database's read access at its next beat, every 2 s (a serve older than this cleo-console never does: restart it)")
             }
         default:
             report.notes.append("\(subject) is not a regular file: serve replaces it at its next beat")
