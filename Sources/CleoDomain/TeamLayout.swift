@@ -167,6 +167,9 @@ public enum TeamLayout {
             }
         }
 
+        /// serve's state file beside the database (`ServiceStateFile`).
+        public var serveState: String { database + ".serve-state" }
+
         /// The folders above the layout's folders (each must let the users through).
         public var ancestors: [String] {
             var seen: [String] = []
@@ -222,7 +225,27 @@ public enum TeamLayout {
             if [.wal, .shm, .lock].contains(point), (facts[paths.database] ?? .missing).kind == .missing, (facts[path] ?? .missing).kind == .missing { continue }
             pointFindings(point, path: path, facts: facts[path] ?? .missing, names: names, paths: paths, binary: binary, into: &report)
         }
+        serveStateNotes(path: paths.serveState, facts: facts[paths.serveState] ?? .missing, names: names, into: &report)
         return report
+    }
+
+    /// serve's state file is serve's own: it replaces it every 2 s with the database's read access,
+    /// so a fix by hand would not last a beat. Whether support can read it is said, never a finding.
+    static func serveStateNotes(path: String, facts: FileFacts, names: Names, into report: inout Report) {
+        let subject = "serve's state file \(path)"
+        switch facts.kind {
+        case .missing, .unreadable: return
+        case .regular:
+            let entry = facts.accessList?.named.first { $0.who == .group(names.readers) }?.bits ?? 0
+            if entry & 4 != 0 && facts.mode & 0o040 != 0 {
+                report.holding.append("\(subject): the database's read access (\(names.readers) r--)")
+            } else {
+                report.notes.append("\(subject): the readers' group \(names.readers) cannot read it yet, so support's console does not show serve:"
+                                    + " a running serve gives it the database's read access at its next beat, every 2 s (a serve older than this cleo-console never does: restart it)")
+            }
+        default:
+            report.notes.append("\(subject) is not a regular file: serve replaces it at its next beat")
+        }
     }
 
     static func accountFindings(names: Names, paths: Paths, accounts: Accounts, into report: inout Report) {

@@ -36,10 +36,14 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The peer's address as text, made once per connection (it is told on every answer).
     private var remoteText: String?
 
-    init(receiver: WebhookReceiver, gate: ConnectionGate, inboxes: LoopInbox.Directory) {
+    /// How much more of the body the connection's reads may take (near the limit only).
+    private let readRoom: BodyReadRoom
+
+    init(receiver: WebhookReceiver, gate: ConnectionGate, inboxes: LoopInbox.Directory, room: BodyReadRoom = BodyReadRoom()) {
         self.receiver = receiver
         self.gate = gate
         self.inboxes = inboxes
+        self.readRoom = room
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -58,6 +62,8 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
                 // One byte over: refuse now, and read no more of it while the refusal is kept.
                 stopReading(context)
                 finish(endSeen: false, context: context)
+            } else {
+                readRoom.bodyRead(left: WebhookReceiver.bodyLimit - body!.readableBytes, channel: context.channel)
             }
         case .end:
             switch state {
@@ -145,6 +151,7 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func finish(endSeen: Bool, context: ChannelHandlerContext) {
         guard case .reading(let delivery, let keepAlive, let version) = state else { return }
+        if endSeen { readRoom.reset(channel: context.channel) }
         state = .answering(keepAlive: keepAlive, version: version, endSeen: endSeen)
         context.triggerUserOutboundEvent(ConnectionDeadline.Event.requestRead, promise: nil)
         var buffer = body ?? ByteBuffer()
@@ -205,9 +212,11 @@ final class DeliveryHandler: ChannelInboundHandler, RemovableChannelHandler {
         return text
     }
 
-    /// The socket is no longer read (the connection closes after its answer).
+    /// The socket is no longer read (the connection closes after its answer): what NIO still
+    /// reads in this wakeup is a byte a read.
     private func stopReading(_ context: ChannelHandlerContext) {
         try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+        readRoom.bodyRead(left: 0, channel: context.channel)
     }
 
     private func releaseBody() {

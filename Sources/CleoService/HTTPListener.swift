@@ -34,18 +34,21 @@ final class HTTPListener: @unchecked Sendable {
                 guard gate.admit() else { return channel.close() }
                 channel.closeFuture.whenComplete { _ in gate.release() }
                 return channel.eventLoop.makeCompletedFuture {
+                    // A body's last bytes are read no further than its limit (`BodyReadRoom`).
+                    let room = BodyReadRoom()
+                    try channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: BodyBoundedRecvAllocator(room: room))
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(ConnectionDeadline(limits: limits))
                     if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
                     try Self.configureHTTP(pipeline)
-                    try pipeline.addHandler(DeliveryHandler(receiver: receiver, gate: gate, inboxes: inboxes))
+                    try pipeline.addHandler(DeliveryHandler(receiver: receiver, gate: gate, inboxes: inboxes, room: room))
                 }
             }
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // NIO goes on reading a readable socket this many times even after the handler has
-            // turned reading off (a refused body): 4 reads of at most 64 KiB bound what a refused
-            // stream costs past its 1 MiB (16 let 0.8 MB more in under load, and a test saw it).
-            .childChannelOption(.maxMessagesPerRead, value: 4)
+            // turned reading off (a refused body): `BodyReadRoom` makes those reads one byte each,
+            // and near a body's limit one read per wakeup (16 let 0.8 MB more in under load).
+            .childChannelOption(.maxMessagesPerRead, value: BodyReadRoom.readsPerWakeup)
             // A half-closed connection is still answered (`DeliveryHandler` closes it after).
             .childChannelOption(.allowRemoteHalfClosure, value: true)
         self.group = group

@@ -9,7 +9,7 @@ import Glibc
 /// Writes `serve`'s `ServiceState` beside the database every 2 s (and once more, stopped, at the
 /// end): deliveries and refusals counted per minute over the last hour, the last delivery's time.
 public final class ServiceBeat: @unchecked Sendable {
-    private let path: String
+    private let databasePath: String
     private let lock = NSLock()
     private var state: ServiceState
     /// Per minute since the epoch: (deliveries, refusals); 60 minutes kept.
@@ -18,7 +18,7 @@ public final class ServiceBeat: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     public init(databasePath: String, listen: String, isSecured: Bool, now: Timestamp = .now()) {
-        path = ServiceStateFile.path(forDatabase: databasePath)
+        self.databasePath = databasePath
         state = ServiceState(pid: Int(getpid()), listen: listen, isSecured: isSecured, startedAt: now, beatAt: now, lastDeliveryAt: nil,
                              deliveriesLastHour: 0, refusalsLastHour: 0, stoppedAt: nil)
     }
@@ -81,9 +81,6 @@ public final class ServiceBeat: @unchecked Sendable {
         if stopped { state.stoppedAt = now }
         let text = state.encoded()
         lock.unlock()
-        // Whole or not at all: a reader never sees half a state (no fsync: it is advice, not data).
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o640]) else { return }
-        if rename(temporary, path) != 0 { unlink(temporary) }
+        ServiceStateFile.write(text, forDatabase: databasePath)
     }
 }

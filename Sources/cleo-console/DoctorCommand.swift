@@ -36,6 +36,7 @@ struct DoctorCommand: ParsableCommand {
             var facts: [String: TeamLayout.FileFacts] = [:]
             for point in TeamLayout.Point.allCases { facts[paths.path(of: point)] = FileProbe.facts(paths.path(of: point), follow: false) }
             for ancestor in paths.ancestors { facts[ancestor] = FileProbe.facts(ancestor, follow: true) }
+            facts[paths.serveState] = FileProbe.facts(paths.serveState, follow: false)
             let report = TeamLayout.check(names: names, paths: paths, accounts: FileProbe.accounts(names), facts: facts)
             for (what, point) in [("database", TeamLayout.Point.database), ("key file", .keyFile)] {
                 let path = paths.path(of: point)

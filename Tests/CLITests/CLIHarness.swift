@@ -73,9 +73,14 @@ struct CLIHarness {
     }
 
     /// Starts the binary without waiting (for kill and follow tests); `output` collects its
-    /// standard output and error.
-    func start(_ arguments: [String], output: String? = nil) throws -> Process {
+    /// standard output and error. As `user` (its uid, primary gid and groups; `setpriv` execs,
+    /// so the process is the binary itself and a signal reaches it) when given.
+    func start(_ arguments: [String], output: String? = nil, user: String? = nil) throws -> Process {
         let process = process(arguments)
+        if let user, let entry = getpwnam(user) {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(entry.pointee.pw_uid)", "--regid=\(entry.pointee.pw_gid)", "--init-groups", Self.binary] + arguments
+        }
         if let output {
             FileManager.default.createFile(atPath: output, contents: nil)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))

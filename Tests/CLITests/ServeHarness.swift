@@ -138,9 +138,9 @@ final class ServeProcess {
     let output: String
     private(set) var port = 0
 
-    init(_ harness: CLIHarness, _ arguments: [String] = [], host: String = "127.0.0.1", output name: String = "serve.out") throws {
+    init(_ harness: CLIHarness, _ arguments: [String] = [], host: String = "127.0.0.1", output name: String = "serve.out", user: String? = nil) throws {
         output = harness.directory.appendingPathComponent(name).path
-        process = try harness.start(["serve", "--listen", "\(host):0"] + arguments, output: output)
+        process = try harness.start(["serve", "--listen", "\(host):0"] + arguments, output: output, user: user)
         // Bounded: a debug build starts in well under a second.
         for _ in 0..<300 {
             if let range = log.range(of: "listening on http://\(host):") ?? log.range(of: "listening on https://\(host):") {

@@ -49,6 +49,21 @@ import Testing
         #expect(check(withLog).findings.isEmpty)
     }
 
+    /// serve rewrites its state file every 2 s: whether support may read it is said (ok or a
+    /// note), never a problem that a fix by hand would undo a beat later.
+    @Test func serveStateFileIsANoteNeverAFinding() {
+        var facts = right
+        let state = paths.serveState
+        facts[state] = Facts(kind: .regular, owner: "cleo", group: "cleo-ops", mode: 0o640, accessList: TeamLayout.AccessList(owningGroup: 4, named: [(.group("cleo-support"), 4)]))
+        var report = check(facts)
+        #expect(report.findings.isEmpty && report.notes.isEmpty, "\(report)")
+        #expect(report.holding.contains("serve's state file \(state): the database's read access (cleo-support r--)"), "\(report.holding)")
+        facts[state] = Facts(kind: .regular, owner: "cleo", group: "cleo-ops", mode: 0o640)
+        report = check(facts)
+        #expect(report.findings.isEmpty, "\(report.findings)")
+        #expect(report.notes.contains { $0.hasPrefix("serve's state file \(state): the readers' group cleo-support cannot read it") }, "\(report.notes)")
+    }
+
     @Test func aKeyFileReadableByOthersIsAFindingAndAWarning() {
         var facts = right
         facts[paths.keyFile]!.mode = 0o644
