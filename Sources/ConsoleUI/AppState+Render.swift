@@ -128,7 +128,7 @@ extension AppState {
     /// The freshness line's parts in reading order, each with how it gives way when the width
     /// runs out (the turns below, first to go first): the follower's state and an unauthenticated
     /// receiver never; 1 the last event's age; 2 serve's detail (down to "serve receiving");
-    /// 3 the notice's detail cut to 34 columns; 4 the transactions count; 5 the notice's detail
+    /// 3 the notice's detail cut between words to 34 columns; 4 the transactions count; 5 the notice's detail
     /// to 16, a read-only console's "showing what writers commit"; 6 the notice to its kind and
     /// time "(screen 3)", the read-only reason to "read-only";
     /// 7 both dropped; 8 serve's state; 9 the rejected count.
@@ -136,11 +136,11 @@ extension AppState {
         var line = StatusLine()
         if let notice = follower.frameNotice(now: now) {
             // A gap or rotation in the log is shown in the frame, with its time (screen 3 has it whole).
-            let when = RFC3339.formatShort(notice.at, offsetSeconds: session.offsetSeconds).dropFirst(5).prefix(11)
+            let when = RFC3339.formatShort(notice.at, offsetSeconds: session.offsetSeconds).dropFirst(5).prefix(14)
             let head = " ⚠ \(notice.kind.rawValue) \(when)"
             let detail = TerminalText.sanitized(notice.detail)
             line.add(head + ": " + detail + " ", role: .warning, drop: 7,
-                     shorter: [(3, head + ": " + TerminalText.truncated(detail, to: 34) + " "), (5, head + ": " + TerminalText.truncated(detail, to: 16) + " "),
+                     shorter: [(3, head + ": " + TerminalText.truncatedAtWord(detail, to: 34) + " "), (5, head + ": " + TerminalText.truncatedAtWord(detail, to: 16) + " "),
                                (6, head + " (screen 3) ")])
         }
         if let reason = session.readOnlyReason {

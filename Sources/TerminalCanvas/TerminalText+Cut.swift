@@ -16,6 +16,15 @@ extension TerminalText {
         return out + "…"
     }
 
+    /// Cuts `text` to at most `columns` columns between words, ending with `…` (inside a word
+    /// only when its first word alone is too long): prose read at a glance, never `(the log w…`.
+    public static func truncatedAtWord(_ text: String, to columns: Int) -> String {
+        let cut = truncated(text, to: columns)
+        guard cut != text, let space = cut.dropLast().lastIndex(of: " ") else { return cut }
+        let head = cut[..<space].reversed().drop(while: { $0 == " " }).reversed()
+        return head.isEmpty ? cut : String(head) + "…"
+    }
+
     /// Cut to `columns` with `…` in the middle: two fifths of the room for the start, the rest
     /// for the end (where ids that share a prefix differ).
     public static func truncatedInTheMiddle(_ text: String, to columns: Int) -> String {

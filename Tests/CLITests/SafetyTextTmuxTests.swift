@@ -137,7 +137,7 @@ import Glibc
         let screen = tmux.waitFor("after-gap-1")
         let status = tmux.waitUntil("no gap in the frame") { !screenLines($0, containing: "⚠ gap").isEmpty }
         let line = screenLines(status, containing: "⚠ gap").first ?? ""
-        #expect(firstMatch("⚠ gap (\\d\\d-\\d\\d \\d\\d:\\d\\d)", in: line) != nil, "no time: \(line)")
+        #expect(firstMatch("⚠ gap (\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d)", in: line) != nil, "no time: \(line)")
         #expect(line.contains("following"), "not the status line: \(line)\n\(screen)")
         #expect(!status.contains("lost-in-the-gap"))
     }

@@ -94,6 +94,15 @@ import Testing
         #expect(shown == "{\"m\":\"a\\x1B[2J\\n\\xFF\\xC3é\\u{202E}\"}")
     }
 
+    @Test func proseIsCutBetweenWords() {
+        let detail = "1,000 lines never read (the log was rotated while nothing followed it)"
+        #expect(TerminalText.truncatedAtWord(detail, to: 34) == "1,000 lines never read (the log…")
+        #expect(TerminalText.truncatedAtWord(detail, to: 200) == detail)
+        // One word longer than the room: cut inside it, as `truncated` does.
+        #expect(TerminalText.truncatedAtWord("https://example.com/a/very/long/path", to: 12) == "https://exa…")
+        #expect(TerminalText.width(TerminalText.truncatedAtWord(detail, to: 16)) <= 16)
+    }
+
     @Test func truncationAndPaddingMeasureColumns() {
         #expect(TerminalText.truncated("abcdef", to: 4) == "abc…")
         // In the middle: two fifths of the room for the start, the rest for the end.

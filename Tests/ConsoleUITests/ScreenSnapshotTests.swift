@@ -235,7 +235,7 @@ import Testing
         follower.record([FollowerNotice(kind: .gap, detail: "1,000 lines never read (the log was rotated twice while nothing followed)", at: Fixture.now.adding(milliseconds: -120_000))])
         _ = state.reduce(.followerChanged(follower))
         let rows = state.render().rows
-        #expect(rows[22].contains("⚠ gap 11-25 14:58: 1,000 lines never read"))
+        #expect(rows[22].contains("⚠ gap 11-25 14:58:00: 1,000 lines never read"))
         assertScreen(state, "frame-gap")
     }
 
