@@ -12,10 +12,19 @@ import Testing
                      deliveriesLastHour: 120, refusalsLastHour: 1_204, stoppedAt: nil)
     }
 
+    /// The Events screen as the fixture's follower (7 rejected) and `service()` (1,204 refused
+    /// in the last hour) would have it: the lists hold what the counts say.
     static func events(environment: String = "sandbox") -> AppState {
         var state = Fixture.state(environment: environment)
         _ = state.reduce(.key(.character("3")))
-        _ = state.reduce(.rejectedLoaded([], total: 0))
+        _ = state.reduce(.rejectedLoaded((1...7).reversed().map {
+            RejectedLine(id: Int64($0), file: "/var/log/cleo/webhook-events.jsonl", line: Int64($0) * 150, offset: Int64($0) * 60_000, code: "INVALID_JSON",
+                         message: "not strict JSON: unexpected end of input", raw: [], rawLength: 40, at: Fixture.now)
+        }, total: 7))
+        _ = state.reduce(.refusedLoaded((1...3).reversed().map {
+            RefusedDelivery(id: Int64(1_201 + $0), at: Fixture.now.adding(milliseconds: -Int64($0) * 1_000), remote: "203.0.113.50", status: 401,
+                            reason: "missing Authorization header")
+        }, total: 1_204))
         return state
     }
 

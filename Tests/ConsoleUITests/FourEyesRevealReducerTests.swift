@@ -12,7 +12,7 @@ import Testing
                                       old: "••••9f3a sha256:1a2b3c4d", new: "••••zz99 sha256:5e6f7a8b", state: .pending)
     static let secured = PendingChange(id: 4, field: .config(.isWebhookSecured), proposedBy: "ops", proposedFrom: "ssh 203.0.113.9",
                                        proposedAt: Fixture.now.adding(milliseconds: -60_000), expiresAt: Fixture.now.adding(milliseconds: 24 * 3_600_000 - 60_000),
-                                       old: "true", new: "false", state: .pending)
+                                       old: "false", new: "true", state: .pending)
     static let clear = "sk_live_cl_REVEALED_0042"
 
     func production(role: OperatorRole = .admin, readOnly: String? = nil, size: Size = Size(width: 80, height: 24),

@@ -81,8 +81,18 @@ import Testing
         var state = Fixture.state()
         var record = Fixture.rows[4]
         record.flags = [.conflict, .mismatch]
+        // A timeline that gives those flags: Approved, then a different final status, with a
+        // user other than the transaction's.
+        var events = Fixture.events
+        events[1].status = .approved
+        events[1].rawStatus = "APPROVED"
+        events[1].message = "Transfer confirmed by the bank"
+        events[1].errorCode = nil
+        events[2].duplicate = false
+        events[2].eventID = "ev-3"
+        events[2].notes = "CONFLICT: Declined after Approved; MISMATCH: user_id differs (u-other)"
         _ = state.reduce(.key(.enter))
-        _ = state.reduce(.detailLoaded(record, Fixture.events, totalEvents: Fixture.events.count))
+        _ = state.reduce(.detailLoaded(record, events, totalEvents: events.count))
         let screen = state.render().rows.joined(separator: "\n")
         let words = "a final status was followed by a different final status: support must look at it".split(separator: " ")
         #expect(words.allSatisfy { screen.contains($0) }, "\(screen)")
