@@ -43,10 +43,24 @@ public final class LogFollower {
 
     /// Applies every complete line available now. `onBatch` is called after each commit.
     /// Throws `LogOpenError` when the path exists but is no log to read (for `ingest`'s exit
-    /// status); `follow` waits instead, saying what for.
+    /// status); `follow` waits instead, saying what for. `shouldStop` is asked after each
+    /// commit: a stop requested while a backlog is read ends it there (serve's SIGTERM would
+    /// otherwise wait for the whole backlog, and its drain deadline end the process first).
     @discardableResult
-    public func catchUp(onBatch: (BatchSummary) -> Void = { _ in }) throws -> BatchSummary {
+    public func catchUp(shouldStop: () -> Bool = { false }, onBatch: (BatchSummary) -> Void = { _ in }) throws -> BatchSummary {
         var total = BatchSummary()
+        do {
+            try catchUp(into: &total, shouldStop: shouldStop, onBatch: onBatch)
+        } catch is Stopped {
+            status.position = total.position ?? status.position
+        }
+        return total
+    }
+
+    /// A stop asked for between two commits.
+    private struct Stopped: Error {}
+
+    private func catchUp(into total: inout BatchSummary, shouldStop: () -> Bool, onBatch: (BatchSummary) -> Void) throws {
         var attempts = 0
         // The rotated files read to their end in this call (a file is never read twice).
         var finished = Set<[UInt64]>()
@@ -59,7 +73,7 @@ public final class LogFollower {
                 // rotated-away file first, then wait for the path to name a log.
                 let stored = try writer.position(path: path, file: held)
                 if let stored, let old = held, old.isFile(of: stored),
-                   try drain(old, from: stored, expected: stored, into: &total, onBatch: onBatch) != .nothing {
+                   try drain(old, from: stored, expected: stored, into: &total, shouldStop: shouldStop, onBatch: onBatch) != .nothing {
                     continue
                 }
                 status.phase = .waitingForLog
@@ -69,7 +83,7 @@ public final class LogFollower {
                     throw error
                 }
                 status.waitingFor = nil
-                return total
+                return
             }
             // The position recorded on this file under any name, else the one of this path, else
             // that of the path a symlink here names (rotated while nothing followed, the new
@@ -98,7 +112,7 @@ public final class LogFollower {
                 // open (the file may have been unlinked, or a symlink re-pointed).
                 let heldOld = held.flatMap { $0.isFile(of: stored) ? $0 : nil }
                 if let old = LogFile.find(stored, besides: path) ?? heldOld {
-                    if try drain(old, from: stored, expected: stored, into: &total, onBatch: onBatch) != .nothing { continue }
+                    if try drain(old, from: stored, expected: stored, into: &total, shouldStop: shouldStop, onBatch: onBatch) != .nothing { continue }
                     let leftover = old.size - stored.offset
                     if leftover > 0 {
                         notices.append(FollowerNotice(kind: .gap, detail: "the last \(leftover.grouped) bytes of the rotated file \(old.name) are an unfinished line (no LF) and were never applied", at: clock()))
@@ -109,7 +123,7 @@ public final class LogFollower {
                     if let between = LogFile.rotatedBetween(old: old, current: current, besides: path, finished: finished).first {
                         notices.append(FollowerNotice(kind: .rotation, detail: "\(path) was rotated more than once since it was last read (the old file: \(old.name)); reading \(between.name), written between, from its start", at: clock()))
                         held = between
-                        if try drain(between, from: fresh(between, key: key), expected: stored, notices: notices, into: &total, onBatch: onBatch) == .moved { continue }
+                        if try drain(between, from: fresh(between, key: key), expected: stored, notices: notices, into: &total, shouldStop: shouldStop, onBatch: onBatch) == .moved { continue }
                         status.record(notices)
                         notices = []
                         continue
@@ -126,13 +140,13 @@ public final class LogFollower {
                 start = fresh(current, key: key)
             }
             held = current
-            if try drain(current, from: start, expected: stored, notices: notices, into: &total, onBatch: onBatch) == .moved {
+            if try drain(current, from: start, expected: stored, notices: notices, into: &total, shouldStop: shouldStop, onBatch: onBatch) == .moved {
                 continue
             }
             // The state is the snapshot the last commit returned; nothing committed: as stored.
             status.position = total.position ?? stored
             status.record(notices)
-            return total
+            return
         }
     }
 
@@ -156,7 +170,7 @@ public final class LogFollower {
     /// Reads and commits batches from `file` starting at `start`. `.moved` when another process
     /// moved the position first (the caller starts over from the stored one).
     private func drain(_ file: LogFile, from start: FollowerPosition, expected: FollowerPosition?, notices: [FollowerNotice] = [],
-                       into total: inout BatchSummary, onBatch: (BatchSummary) -> Void) throws -> DrainResult {
+                       into total: inout BatchSummary, shouldStop: () -> Bool, onBatch: (BatchSummary) -> Void) throws -> DrainResult {
         var position = start
         var expected = expected
         var pendingNotices = notices
@@ -205,6 +219,7 @@ public final class LogFollower {
                 position = next
                 expected = next
                 if lines.isEmpty { return result }
+                if shouldStop() { throw Stopped() }
             }
         }
     }

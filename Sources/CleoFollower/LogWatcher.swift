@@ -90,7 +90,7 @@ extension LogFollower {
             }
             var wait = 250.0
             do {
-                if try catchUp(onBatch: onBatch).counts.linesApplied > 0 { lastCommit = DispatchTime.now().uptimeNanoseconds }
+                if try catchUp(shouldStop: shouldStop, onBatch: onBatch).counts.linesApplied > 0 { lastCommit = DispatchTime.now().uptimeNanoseconds }
                 if let cleared = failure {
                     status.recovered = "recovered at \(RFC3339.format(clock(), offsetSeconds: 0)) after: \(cleared.message) (since \(RFC3339.format(cleared.since, offsetSeconds: 0)))"
                     failure = nil

@@ -1,3 +1,4 @@
+import CleoStore
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -73,6 +74,31 @@ import Glibc
         #expect(try String(contentsOfFile: h.events, encoding: .utf8).hasSuffix("\n"))
         #expect(serve.log.contains(signal == SIGINT ? "SIGINT: draining" : "SIGTERM: draining"))
         #expect(serve.log.contains("stopped"))
+    }
+
+    /// SIGTERM while the follower reads a backlog: it stops after the batch it is on, so serve
+    /// says "stopped", records it in its state file and exits 0 — the follower used to read the
+    /// whole backlog first, and the drain deadline ended the process (`_exit`) before any of that.
+    @Test func aStopWhileTheFollowerReadsABacklogEndsAfterItsBatch() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let backlog = 300_000
+        try h.writeLog((0..<backlog).map { webhookLine("backlog-\($0)") })
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        try waitFor({ try h.linesApplied() > 0 }, seconds: 60)
+        let sent = Date()
+        serve.signal(SIGTERM)
+        let status = serve.waitForExit(seconds: 10)
+        let took = Date().timeIntervalSince(sent)
+        #expect(status == 0, "\(serve.log.suffix(500))")
+        #expect(took < 4, "exited after \(took) s")
+        #expect(serve.log.contains("stopped") && !serve.log.contains("still draining"), "\(serve.log.suffix(500))")
+        #expect(ServiceStateFile.read(forDatabase: h.db)?.stoppedAt != nil)
+        // It stopped inside the backlog (else this says nothing), where its last commit left it.
+        let applied = try h.linesApplied()
+        #expect(applied > 0 && applied < backlog, "\(applied) lines applied")
     }
 
     @Test func aTornTailFromBeforeIsEndedSoTheNextDeliveryIsALineOfItsOwn() throws {

@@ -142,6 +142,20 @@ import Glibc
         #expect(sink.notices.map(\.kind) == [.rotation], "\(sink.notices.map(\.detail))")
     }
 
+    /// A stop asked for while a backlog is read ends the catch-up after the batch it is on,
+    /// where that commit left the position; the next catch-up goes on from there.
+    @Test func aStopDuringABacklogEndsAfterTheBatchItIsOn() throws {
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try write("log.jsonl", lines: 0..<10)
+        let sink = MemorySink()
+        let follower = LogFollower(path: path("log.jsonl"), writer: sink, batchLines: 2)
+        let first = try follower.catchUp(shouldStop: { sink.commits >= 2 })
+        #expect(first.counts.linesApplied == 4)
+        #expect(follower.status.position?.nextLine == 5)
+        try follower.catchUp()
+        #expect(sink.applied.map(\.line) == Array(1...10))
+    }
+
     /// Rotated while nothing followed, the old file gone: the gap says what is known (nothing
     /// was known unread: "how much is unknown", never "at least 0 bytes"), and the frame shows
     /// the gap, not the newer rotation notice beside it.
