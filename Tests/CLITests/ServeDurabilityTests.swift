@@ -122,6 +122,24 @@ import Glibc
         #expect((try h.json(["tx", "list", "--json"]) as? [[String: Any]])?.count == 2)
     }
 
+    /// logrotate without `create`: the file moved, SIGHUP, and no delivery after. SIGHUP alone
+    /// reopens the path — the new file is there at once, for the follower and the operator to
+    /// see — not only at the next delivery (which reopens a path naming another file anyway,
+    /// so the rotation test above passes with SIGHUP ignored).
+    @Test func sighupAloneReopensTheLogAtThePath() throws {
+        let h = try CLIHarness()
+        defer { h.cleanup() }
+        try h.configureWebhook()
+        let serve = try ServeProcess(h)
+        defer { serve.stop() }
+        #expect(try RawHTTP.post(port: serve.port, webhookLine("hup-a")).status == 200)
+        try FileManager.default.moveItem(atPath: h.events, toPath: h.events + ".1")
+        serve.signal(SIGHUP)
+        try waitFor({ FileManager.default.fileExists(atPath: h.events) }, seconds: 5)
+        #expect(serve.log.contains("SIGHUP: reopening"))
+        #expect(try h.logLines(h.events + ".1").count == 1)
+    }
+
     @Test func rotationBySIGHUPAndByANewFileAtThePathLosesNothing() throws {
         let h = try CLIHarness()
         defer { h.cleanup() }
