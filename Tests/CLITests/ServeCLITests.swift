@@ -391,6 +391,21 @@ import Glibc
         #expect(secured.after < 2)
         #expect(try RawHTTP.post(port: serve.port, webhookLine("live-5"), path: "/hooks/v2",
                                  headers: [("Content-Type", "application/json"), ("Authorization", "Bearer live")]).status == 200)
+
+        // A new value: the old one is refused, the new one taken, within 2 s.
+        func post(_ id: String, _ authorization: String?) throws -> Int {
+            try RawHTTP.post(port: serve.port, webhookLine(id), path: "/hooks/v2",
+                             headers: [("Content-Type", "application/json")] + (authorization.map { [("Authorization", $0)] } ?? [])).status
+        }
+        #expect(try h.run(["config", "set", "webhookAuthorization"], stdin: "Bearer rotated").status == 0)
+        let rotated = try pollStatus(200, seconds: 3) { try post("live-6", "Bearer rotated") }
+        #expect(rotated.status == 200 && rotated.after < 2)
+        #expect(try post("live-7", "Bearer live") == 401)
+
+        // Secured off: a delivery without the header is taken again, within 2 s.
+        #expect(try h.run(["config", "set", "isWebhookSecured", "false"]).status == 0)
+        let open = try pollStatus(200, seconds: 3) { try post("live-8", nil) }
+        #expect(open.status == 200 && open.after < 2)
         #expect(serve.process.isRunning)
     }
 }
