@@ -271,12 +271,13 @@ public struct AppState: Sendable, Equatable {
             return ConfigScreen.reduce(key, in: &self)
         case .audit where audit.search != nil:
             return AuditScreen.reduce(key, in: &self)
-        case .detail where detail.showingRaw, .events where events.showingRaw:
+        case .detail where detail.showingRaw, .events where events.showingRaw, .audit where audit.showingEntry:
             if let effects = RawView.keys.handle(key, in: &self) { return effects }
             // The hints offer q, ?, : and 1-4 here: they close the view and do what they say.
             if Self.globalKeys.contains(where: { $0.keys.contains(key) }) {
                 detail.showingRaw = false
                 events.showingRaw = false
+                audit.showingEntry = false
                 return nil
             }
             return []

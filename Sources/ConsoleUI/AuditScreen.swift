@@ -9,6 +9,10 @@ public enum AuditScreen {
         public var search: TextField?
         /// The search by field or user (run in SQL, over the whole trail).
         public var filter: String?
+        /// Enter: the selected entry whole over the screen (old and new of any length), scrolled
+        /// by the raw view's keys — the pane below the list holds what fits in a few lines.
+        public var showingEntry = false
+        public var entryScroll = 0
         public init() {}
     }
 
@@ -44,6 +48,13 @@ public enum AuditScreen {
         KeyBinding([.character("g"), .home], "first", inHints: false) { move(&$0, .first) },
         KeyBinding([.character("G"), .end], "last", inHints: false) { move(&$0, .last) },
     ] + ListPaging.keys(screenful: { visibleRows($0) }, move: { move(&$0, .by($1)) }) + [
+        KeyBinding([.enter], "whole entry") { state in
+            if state.audit.trail.selected != nil {
+                state.audit.showingEntry = true
+                state.audit.entryScroll = 0
+            }
+            return []
+        },
         KeyBinding([.character("/")], "search field or user") { state in
             state.audit.search = TextField(text: state.audit.filter ?? "")
             return []
@@ -129,7 +140,8 @@ public enum AuditScreen {
                 canvas.write(line.0, x: area.x + 2, y: paneTop + 1 + index, role: line.1, maxWidth: width - 4)
             }
             if pane.count > paneHeight - 1 {
-                canvas.write("…", x: area.x + width - 2, y: paneTop + paneHeight - 1, role: .muted)
+                let more = "… Enter: the whole entry"
+                canvas.write(more, x: area.x + width - 1 - TerminalText.width(more), y: paneTop + paneHeight - 1, role: .muted)
             }
         }
         if let field = a.search {
@@ -137,6 +149,19 @@ public enum AuditScreen {
             let x = canvas.write(" / field or user: ", x: area.x, y: area.bottom - 1, role: .accent)
             canvas.field(field, x: area.x + x, y: area.bottom - 1, width: width - x - 1, role: .accent)
         }
+        if let content = rawContent(state) { RawView.render(content, scroll: a.entryScroll, into: &canvas, in: area) }
+    }
+
+    /// The open entry view's content: every field of the selected entry whole.
+    static func rawContent(_ state: AppState) -> RawView.Content? {
+        guard state.audit.showingEntry, let entry = state.audit.trail.selected else { return nil }
+        let when = RFC3339.formatShort(entry.at, offsetSeconds: state.session.offsetSeconds) + " (\(RelativeTime.ago(entry.at, now: state.now)))"
+        var fields: [(label: String, value: String)] = [("when", when), ("who", "\(entry.user) from \(entry.origin)"), ("field", entry.field),
+                                                        ("result", entry.result.rawValue), ("old", entry.old ?? "(unset)"), ("new", entry.new ?? "–")]
+        if let detail = entry.detail { fields.append(("detail", detail)) }
+        var content = RawView.Content(title: "audit entry #\(entry.id)", fields: fields, bytes: [], noBytes: "Secrets are shown as their masks and fingerprints, as everywhere.")
+        content.kind = "Whole"
+        return content
     }
 
     /// The title's phrases, whole or not at all: the count and `▲ N newer (g)` (the entries newer

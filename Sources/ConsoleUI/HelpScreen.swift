@@ -35,7 +35,7 @@ public enum HelpScreen {
             ("Transaction detail", TransactionDetailScreen.keys, nil),
             ("Config", ConfigScreen.keys, nil),
             ("Events", EventsScreen.keys, nil),
-            ("Raw view (detail r, Events Enter)", RawView.keys, nil),
+            ("Raw view (detail r, Events Enter) and an audit entry whole (Audit Enter)", RawView.keys, nil),
             ("Audit", AuditScreen.keys, nil),
         ]
     }

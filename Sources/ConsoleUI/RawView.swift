@@ -7,6 +7,8 @@ enum RawView {
     /// What an open raw view shows.
     struct Content {
         var title: String
+        /// What the frame calls the view: "Raw" for a line's bytes.
+        var kind = "Raw"
         /// The entry's fields, each whole (wrapped under its label): the message a list row cuts.
         var fields: [(label: String, value: String)] = []
         var bytes: [UInt8]
@@ -37,6 +39,9 @@ enum RawView {
             case .events:
                 state.events.showingRaw = false
                 state.events.rawScroll = 0
+            case .audit:
+                state.audit.showingEntry = false
+                state.audit.entryScroll = 0
             default: break
             }
             return []
@@ -56,6 +61,7 @@ enum RawView {
         switch state.screen {
         case .detail: TransactionDetailScreen.rawContent(state)
         case .events: EventsScreen.rawContent(state)
+        case .audit: AuditScreen.rawContent(state)
         default: nil
         }
     }
@@ -65,6 +71,7 @@ enum RawView {
         switch screen {
         case .detail: \.detail.rawScroll
         case .events: \.events.rawScroll
+        case .audit: \.audit.entryScroll
         default: nil
         }
     }
@@ -154,7 +161,7 @@ enum RawView {
         // The row under the frame is cleared too: the screen's last row there would read as the view's.
         canvas.fill(x: area.x, y: area.bottom - 1, width: area.width, role: .normal)
         canvas.overlay(Rect(x: area.x + 1, y: area.y + 1, width: area.width - 2, height: area.height - 2),
-                       title: " Raw: \(content.title) (Esc closes) ", role: .accent)
+                       title: " \(content.kind): \(content.title) (Esc closes) ", role: .accent)
         let text = textArea(area)
         let lines = lines(content, width: text.width)
         let top = max(0, min(scroll, lines.count - text.height))

@@ -69,7 +69,7 @@ extension AuditScreen: Screen {
     static var id: ScreenID { .audit }
     static func shown(_ state: inout AppState) -> [Effect] { [reload(state)] }
     static func hints(_ state: AppState) -> [(keys: String, label: String)] {
-        state.audit.search != nil ? TextField.hints(submit: "apply", cancel: "clear") : keys.hints
+        state.audit.search != nil ? TextField.hints(submit: "apply", cancel: "clear") : state.audit.showingEntry ? RawView.keys.hints : keys.hints
     }
 }
 

@@ -317,6 +317,32 @@ import Testing
         assertScreen(state, "audit-detail")
     }
 
+    /// A webhookUrl may be 2,048 characters: the pane under the list holds a few lines of it and
+    /// says so; Enter shows the entry whole, scrolled by the raw view's keys, Esc closes it.
+    @Test func enterShowsAnAuditEntryWholeHoweverLong() {
+        var state = Fixture.state()
+        _ = state.reduce(.key(.character("4")))
+        let long = "https://merchant.example/hooks/cleo/receive?" + (0..<60).map { "k\($0)=value-\($0)" }.joined(separator: "&") + "&end=here"
+        _ = state.reduce(.auditLoaded([
+            AuditEntry(id: 1, at: Fixture.now.adding(milliseconds: -7_200_000), user: "maria", origin: "ssh 203.0.113.9", field: "webhookUrl",
+                       old: "https://old.merchant.example/hooks", new: long, result: .saved, detail: nil),
+        ], total: 0))
+        let pane = state.render().rows.joined(separator: "\n")
+        #expect(pane.contains("Enter: the whole entry") && !pane.contains("end=here"), "\(pane)")
+        _ = state.reduce(.key(.enter))
+        assertScreen(state, "audit-entry")
+        // Read to its end by the view's keys: every character of the value is drawn at some scroll.
+        var seen = ""
+        for _ in 0..<40 {
+            seen += state.render().rows.joined()
+            _ = state.reduce(.key(.pageDown))
+        }
+        let drawn = seen.filter { !$0.isWhitespace && $0 != "│" }
+        #expect(drawn.contains("end=here") && drawn.contains("k59=value-59"), "\(drawn.suffix(200))")
+        _ = state.reduce(.key(.escape))
+        #expect(!state.audit.showingEntry && state.screen == .audit)
+    }
+
     @Test func theLiveListAwayFromTheTop() {
         var state = Fixture.state()
         for _ in 0..<3 { _ = state.reduce(.key(.character("j"))) }
