@@ -162,6 +162,30 @@ import Glibc
         #expect(!pane.contains("…"), "\(screen)")
     }
 
+    /// issue 10: an old → new longer than the pane (a webhookUrl may be 2,048 characters) is
+    /// read whole: the pane says so, Enter shows the entry over the screen, G its end.
+    @Test func aLongAuditEntryIsReadWholeByEnter() throws {
+        let cli = try CLIHarness()
+        let tmux = Tmux()
+        defer { tmux.kill(); cli.cleanup() }
+        let long = "https://merchant.example/hooks/cleo?" + (0..<70).map { "k\($0)=v\($0)" }.joined(separator: "&") + "&last=the-end"
+        #expect(try cli.run(["config", "set", "webhookUrl", "https://merchant.example/hooks/first"]).status == 0)
+        #expect(try cli.run(["config", "set", "webhookUrl", long]).status == 0)
+        tmux.start(consoleCommand(cli))
+        tmux.waitFor("1 Transactions")
+        tmux.keys("4")
+        let pane = tmux.waitFor("Enter: the whole entry", seconds: 5)
+        #expect(!joined(pane).contains("the-end"), "\(pane)")
+        tmux.keys("Enter")
+        let top = tmux.waitFor("Whole: audit entry", seconds: 5)
+        #expect(joined(top).contains("https://merchant.example/hooks/cleo?k0=v0&k1=v1"), "\(top)")
+        tmux.keys("G")
+        let end = tmux.waitUntil("the end of the value") { joined($0).contains("&last=the-end") }
+        #expect(joined(end).contains("k69=v69&last=the-end"), "\(end)")
+        tmux.keys("Escape")
+        tmux.waitFor("Enter: the whole entry", seconds: 5)
+    }
+
     /// issue 10: `q` in the too-small screen with an editor open keeps the text (and the console).
     @Test func qInTheTooSmallScreenKeepsAnOpenEditorsText() throws {
         let cli = try CLIHarness()
