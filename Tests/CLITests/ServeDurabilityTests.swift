@@ -101,6 +101,34 @@ import Glibc
         #expect(applied > 0 && applied < backlog, "\(applied) lines applied")
     }
 
+    /// serve.md's 503 row for a log serve may not write (rotated to a file it does not own —
+    /// a logrotate `create` with the wrong owner): 503 with a refusal record and an unhealthy
+    /// /healthz, nothing acknowledged; once the file is serve's again, 200 without a restart.
+    /// Run as a user of its own: root writes through any permission.
+    @Test func aLogServeMayNotWriteAnswers503UntilItMay() throws {
+        let h = try CLIHarness()
+        let user = try TemporaryUser()
+        defer { user.remove(); h.cleanup() }
+        try h.configureWebhook()
+        #expect(TemporaryUser.run(["/bin/chown", "-R", user.name, h.directory.path]) == 0)
+        let serve = try ServeProcess(h, ["--no-follow"], user: user.name)
+        defer { serve.stop() }
+        #expect(try RawHTTP.post(port: serve.port, webhookLine("perm-a")).status == 200)
+        try FileManager.default.moveItem(atPath: h.events, toPath: h.events + ".1")
+        FileManager.default.createFile(atPath: h.events, contents: nil, attributes: [.posixPermissions: 0o644])  // root's
+        serve.signal(SIGHUP)
+        let refused = try pollStatus(503, seconds: 5) { try RawHTTP.post(port: serve.port, webhookLine("perm-b")).status }
+        #expect(refused.status == 503)
+        #expect(try RawHTTP.request(port: serve.port, method: "GET", path: "/healthz", headers: []).status == 503)
+        let records = try #require(try h.json(["events", "refused", "--json"]) as? [[String: Any]])
+        #expect(records.contains { $0["status"] as? Int == 503 && ($0["reason"] as? String)?.contains("Permission denied") == true }, "\(records)")
+        #expect(try h.logLines().isEmpty)
+        #expect(chown(h.events, user.uid, getpwnam(user.name)!.pointee.pw_gid) == 0)
+        let recovered = try pollStatus(200, seconds: 5) { try RawHTTP.post(port: serve.port, webhookLine("perm-c")).status }
+        #expect(recovered.status == 200)
+        #expect(try h.logLines().compactMap { jsonObject($0)?["transaction_id"] as? String } == ["perm-c"])
+    }
+
     @Test func aTornTailFromBeforeIsEndedSoTheNextDeliveryIsALineOfItsOwn() throws {
         let h = try CLIHarness()
         defer { h.cleanup() }
