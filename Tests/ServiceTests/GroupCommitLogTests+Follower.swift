@@ -8,16 +8,8 @@ import Testing
 /// every line is applied once. Cutting a failed batch's whole lines back, as serve once did, made
 /// the follower see the log shorter than what it had applied — a truncation, and the whole log
 /// applied again (or, had the next batch already grown it past, a read from mid-line).
-@Suite struct FailedCommitUnderAFollowerTests {
-    let directory: URL
-    var path: String { directory.appendingPathComponent("log.jsonl").path }
-
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cleo-gclf-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    static func line(_ id: String) -> [UInt8] {
+extension GroupCommitLogTests {
+    static func webhookLine(_ id: String) -> [UInt8] {
         Array(("{\"transaction_id\":\"\(id)\",\"method\":\"CLEO_PAYIN\",\"transaction_status\":\"Pending\",\"status\":\"PENDING\","
             + "\"user_id\":\"u1\",\"amount\":\"1000\",\"currency\":\"CLP\"}\n").utf8)
     }
@@ -35,16 +27,16 @@ import Testing
         })
         let database = try AppDatabase.open(path: directory.appendingPathComponent("console.db").path)
         let follower = LogFollower(path: path, writer: IngestWriter(database: database))
-        #expect(await log.append(Self.line("A")) == .durable)
+        #expect(await log.append(Self.webhookLine("A")) == .durable)
         failing.set(true)
-        async let refused = log.append(Self.line("B"))
+        async let refused = log.append(Self.webhookLine("B"))
         let deadline = Date().addingTimeInterval(10)
         while (try? String(contentsOfFile: path, encoding: .utf8))?.contains("\"B\"") != true, Date() < deadline { usleep(5_000) }
         #expect(try follower.catchUp().counts.linesApplied == 2)
         release.signal()
         guard case .failed = await refused else { Issue.record("B was acknowledged"); return }
         failing.set(false)
-        #expect(await log.append(Self.line("C")) == .durable)
+        #expect(await log.append(Self.webhookLine("C")) == .durable)
         _ = try follower.catchUp()
         log.drainAndStop()
         let snapshot = follower.status
